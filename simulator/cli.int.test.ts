@@ -1,0 +1,102 @@
+// `smartshop simulate` as a child process, headless, against the real shop: the --json
+// summary parses and its counts agree with the shop's own /metrics; bad arguments and an
+// unreachable target give clear messages and non-zero exit codes.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startShop, type Shop } from '../test/shop.ts';
+import type { RunSummary } from './index.ts';
+import { scrape, type Sample } from './testing.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], timeoutMs = 90_000): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['bin/smartshop.js', 'simulate', ...args], { cwd: root, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** http_requests_total per "METHOD route" and per status, leaving out the probe and the scrapes */
+function serverCounts(samples: Sample[]): { byStatus: Map<string, number>; byRoute: Map<string, number> } {
+  const byStatus = new Map<string, number>();
+  const byRoute = new Map<string, number>();
+  for (const s of samples) {
+    if (s.name !== 'http_requests_total') continue;
+    const route = s.labels.route ?? '';
+    if (route === '/api/health' || route.endsWith('/metrics')) continue;
+    const status = s.labels.status_code ?? '';
+    byStatus.set(status, (byStatus.get(status) ?? 0) + s.value);
+    const key = `${s.labels.method} ${route}`;
+    byRoute.set(key, (byRoute.get(key) ?? 0) + s.value);
+  }
+  return { byStatus, byRoute };
+}
+
+let shop: Shop;
+
+beforeAll(async () => {
+  shop = await startShop({ ui: false });
+});
+
+afterAll(async () => {
+  await shop?.stop();
+});
+
+describe('smartshop simulate (CLI)', () => {
+  it('prints a JSON summary whose counts agree with the shop’s http_requests_total', async () => {
+    const before = serverCounts(await scrape(shop.baseUrl));
+    const res = await cli(['--mode', 'intensive', '--cycles', '40', '--concurrency', '8', '--error-rate', '0.1', '--seed', '11', '--target', shop.baseUrl, '--metrics-port', '0', '--json']);
+    expect(res.stderr).not.toMatch(/Error|at .*\.ts:\d+/);
+    expect(res.code).toBe(0);
+    const summary = JSON.parse(res.stdout) as RunSummary; // stdout is exactly one JSON document
+    expect(summary.mode).toBe('intensive');
+    expect(summary.stopReason).toBe('cycles');
+    expect(summary.journeys.started).toBe(40);
+    expect(summary.requests.total).toBeGreaterThan(400);
+    expect(summary.requests.timeouts + summary.requests.connectionErrors).toBe(0);
+
+    const after = serverCounts(await scrape(shop.baseUrl));
+    for (const [status, n] of Object.entries(summary.requests.byOutcome)) {
+      expect({ status, server: (after.byStatus.get(status) ?? 0) - (before.byStatus.get(status) ?? 0) }).toEqual({ status, server: n });
+    }
+    // the shop's route label is the route template, like the simulator's endpoint label
+    let compared = 0;
+    for (const [endpoint, ep] of Object.entries(summary.endpoints)) {
+      if (!after.byRoute.has(endpoint)) continue; // error routes may be labelled differently
+      expect({ endpoint, server: (after.byRoute.get(endpoint) ?? 0) - (before.byRoute.get(endpoint) ?? 0) }).toEqual({ endpoint, server: ep.requests });
+      compared++;
+    }
+    expect(compared).toBeGreaterThanOrEqual(9); // users ×4, products, stats, orders create/validate/process, payments
+  });
+
+  it('rejects bad arguments with a clear message and exit code 2', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--rate', '0'], /--rate must be a number greater than 0/],
+      [['--payment-success', '1.5'], /--payment-success must be a number between 0 and 1/],
+      [['--duration', 'soon'], /--duration must be a duration like 30s, 2m or 1h/],
+      [['--target', 'ftp://x'], /--target must be an http\(s\) URL/],
+    ];
+    for (const [args, message] of cases) {
+      const res = await cli([...args, '--metrics-port', '0'], 20_000);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(message);
+    }
+  });
+
+  it('exits 3 and says how to start the lab when the target never answers', async () => {
+    const res = await cli(['--cycles', '3', '--target', 'http://127.0.0.1:9', '--metrics-port', '0', '--json'], 30_000);
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain('http://127.0.0.1:9');
+    expect(res.stderr).toContain('make up');
+    expect(res.stdout).toBe('');
+  });
+});

@@ -1,0 +1,30 @@
+// `smartshop simulate`: the menu on a terminal, a headless run with any run flag or
+// without a terminal. Exit codes: 0 run completed, 2 bad arguments, 3 target unreachable.
+import { Command, Option } from 'commander';
+
+export function simulateCommand(): Command {
+  return new Command('simulate')
+    .description('Drive realistic traffic at the shop (interactive menu on a terminal; flags for scripts and CI)')
+    .addOption(new Option('--mode <mode>', 'continuous (until Ctrl-C or --duration), intensive (--cycles as fast as --concurrency allows), demo (2 minutes)').choices(['continuous', 'intensive', 'demo']))
+    .option('--rate <n>', 'journeys per second (open model); continuous default 5, demo 3')
+    .option('--concurrency <n>', 'journeys in flight at most; arrivals beyond are dropped and counted')
+    .option('--duration <d>', 'run length: 30s, 2m, 1h')
+    .option('--cycles <n>', 'number of journeys (intensive default 100)')
+    .option('--payment-success <ratio>', 'share of payments asked to succeed, 0..1 (default 0.8)')
+    .option('--error-rate <ratio>', 'share of requests that are injected errors, 0..1 (default 0.05)')
+    .option('--cancel-rate <ratio>', 'share of orders cancelled before payment, 0..1 (default 0.1)')
+    .option('--ramp-up <d>', 'ramp the rate up from 0 over this long')
+    .option('--ramp-down <d>', 'ramp the rate down to 0 over the end of --duration')
+    .option('--arrival <kind>', 'uniform (default) or poisson inter-arrival times')
+    .option('--timeout <d>', 'per-request timeout (default 10s)')
+    .option('--stats-every <d>', 'also read /api/stats this often, besides the journeys (continuous and demo: 2s; 0 = off)')
+    .option('--target <url>', 'shop API base URL (default http://127.0.0.1:8000, env SMARTSHOP_TARGET)')
+    .option('--seed <n>', 'seed for a repeatable run')
+    .option('--json', 'print one JSON summary on stdout at the end (human output goes to stderr)')
+    .option('--metrics-port <n>', 'serve the client-side Prometheus metrics here while running (default 9464, 0 = off)')
+    .option('--ledger <file>', 'write the ledger of acknowledged writes (JSON) to this file at the end')
+    .action(async (flags: Record<string, string | boolean | undefined>) => {
+      const { simulateMain } = await import('./main.ts');
+      process.exitCode = await simulateMain(flags);
+    });
+}

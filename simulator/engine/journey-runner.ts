@@ -1,0 +1,236 @@
+// Plays one planned journey against the shop. Every request is counted (each attempt of a
+// retry too, so the client's counts match the server's); a step without a 2xx ends the
+// journey as "failed"; nothing here throws on what the network or the shop does.
+// Writes carry an Idempotency-Key that a retry reuses, so a retried write is applied once
+// and the ledger holds exactly what the shop acknowledged.
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describeOutcome, type HttpClient, type HttpOutcome } from '../../shared/http-client.ts';
+import type { Id, Ledger } from './ledger.ts';
+import type { JourneyPlan, JourneyStep, InjectedError } from './journey-plan.ts';
+import type { JourneyResult, RunStats } from './stats.ts';
+
+export interface JourneyContext {
+  http: HttpClient;
+  stats: RunStats;
+  ledger: Ledger;
+  /** extra attempts after a timeout, a connection error or a 503 */
+  retries: number;
+  backoffMs: number;
+  /** true once the run is stopping: the journey ends after its current request */
+  isStopping: () => boolean;
+  /** aborted on a hard stop: in-flight requests are abandoned */
+  signal: AbortSignal;
+}
+
+interface JourneyState {
+  userId?: Id;
+  productIds: Id[];
+  orders: (OrderView | undefined)[];
+}
+
+interface OrderView {
+  id: Id;
+  user_id?: Id;
+  product_id?: Id;
+  quantity?: number;
+  amount?: number | string;
+  status?: string;
+}
+
+export async function runJourney(plan: JourneyPlan, ctx: JourneyContext): Promise<JourneyResult> {
+  const state: JourneyState = { productIds: [], orders: [] };
+  for (const step of plan.steps) {
+    if (ctx.isStopping() || ctx.signal.aborted) return 'stopped';
+    const ok = step.type === 'injectError' ? await injectError(step.error, ctx) : await runStep(step, state, ctx);
+    if (!ok) return ctx.signal.aborted ? 'stopped' : 'failed';
+  }
+  return 'completed';
+}
+
+async function runStep(step: Exclude<JourneyStep, { type: 'injectError' }>, state: JourneyState, ctx: JourneyContext): Promise<boolean> {
+  const userId = state.userId;
+  switch (step.type) {
+    case 'createUser': {
+      const res = await send(ctx, 'POST /api/users/create', '/api/users/create', { body: step.body, write: true });
+      const user = ok(res) ? asRecord(unwrap(res.body, 'user')) : undefined;
+      if (!user || !isId(user.id)) return false;
+      state.userId = user.id;
+      ctx.ledger.recordUser({ id: user.id, name: str(user.name), email: str(user.email) });
+      return true;
+    }
+    case 'login':
+      return userId !== undefined && ok(await send(ctx, 'POST /api/users/login/:id', `/api/users/login/${userId}`, { write: true }));
+    case 'logout':
+      return userId !== undefined && ok(await send(ctx, 'POST /api/users/logout/:id', `/api/users/logout/${userId}`, { write: true }));
+    case 'getUser':
+      return userId !== undefined && ok(await send(ctx, 'GET /api/users/:id', `/api/users/${userId}`));
+    case 'stats':
+      return ok(await send(ctx, 'GET /api/stats', '/api/stats'));
+    case 'browse': {
+      const res = await send(ctx, 'GET /api/products', '/api/products');
+      if (!ok(res)) return false;
+      const list = unwrap(res.body, 'products');
+      state.productIds = Array.isArray(list) ? list.map((p) => asRecord(p)?.id).filter(isId) : [];
+      return state.productIds.length > 0;
+    }
+    case 'createOrder': {
+      if (userId === undefined) return false;
+      const productId = state.productIds[Math.floor(step.productPick * state.productIds.length)];
+      if (productId === undefined) return false;
+      const res = await send(ctx, 'POST /api/orders/create', '/api/orders/create', { body: { userId, productId, quantity: step.quantity }, write: true });
+      const order = ok(res) ? asOrder(unwrap(res.body, 'order')) : undefined;
+      if (!order) return false;
+      state.orders[step.order] = order;
+      recordOrder(ctx, order, userId, true);
+      return true;
+    }
+    case 'validate':
+    case 'process':
+    case 'cancel':
+      return transition(step.type, step.order, state, ctx);
+    case 'pay':
+      return pay(step.order, step.status, state, ctx);
+    case 'getOrder': {
+      const order = state.orders[step.order];
+      return order !== undefined && ok(await send(ctx, 'GET /api/orders/:id', `/api/orders/${order.id}`));
+    }
+  }
+}
+
+async function transition(action: 'validate' | 'process' | 'cancel', index: number, state: JourneyState, ctx: JourneyContext): Promise<boolean> {
+  const order = state.orders[index];
+  if (!order) return false;
+  const res = await send(ctx, `POST /api/orders/${action}/:id`, `/api/orders/${action}/${order.id}`, { write: true });
+  if (!ok(res)) return false;
+  const updated = asOrder(unwrap(res.body, 'order')) ?? { ...order, status: { validate: 'validated', process: 'processing', cancel: 'cancelled' }[action] };
+  state.orders[index] = updated;
+  recordOrder(ctx, updated, state.userId);
+  return true;
+}
+
+async function pay(index: number, status: 'success' | 'failed', state: JourneyState, ctx: JourneyContext): Promise<boolean> {
+  const order = state.orders[index];
+  if (!order) return false;
+  const res = await send(ctx, 'POST /api/payments/process/:orderId', `/api/payments/process/${order.id}`, { body: { status }, write: true });
+  if (res.kind !== 'response') return false;
+  const body = asRecord(res.body);
+  const payment = asRecord(body?.payment);
+  // a declined payment is still an acknowledged write when the shop returns its record
+  const acknowledged = (res.status >= 200 && res.status < 300) || res.status === 402;
+  if (!payment || !isId(payment.id) || !acknowledged) return false;
+  const outcome = payment.status === 'success' ? 'success' : 'failed';
+  ctx.stats.recordPayment(outcome);
+  ctx.ledger.recordPayment({ id: payment.id, orderId: isId(payment.order_id) ? payment.order_id : order.id, status: String(payment.status), amount: num(payment.amount) });
+  const updated = asOrder(body?.order);
+  if (updated) {
+    state.orders[index] = updated;
+    recordOrder(ctx, updated, state.userId);
+  }
+  return true;
+}
+
+async function injectError(error: InjectedError, ctx: JourneyContext): Promise<boolean> {
+  ctx.stats.recordInjected(error.kind);
+  // injected errors are never retried: failing is their purpose
+  if (error.kind === 'custom') {
+    await send(ctx, 'POST /api/errors/custom', '/api/errors/custom', { body: { status: error.status, message: error.message }, retry: false });
+  } else {
+    await send(ctx, `GET /api/errors/${error.kind}`, `/api/errors/${error.kind}`, { retry: false });
+  }
+  return true;
+}
+
+interface SendOptions {
+  body?: unknown;
+  write?: boolean;
+  retry?: boolean;
+}
+
+/** One logical request: bounded retries after a timeout, a connection error or a 503. */
+export async function send(ctx: JourneyContext, endpoint: string, path: string, options: SendOptions = {}): Promise<HttpOutcome> {
+  const method = endpoint.slice(0, endpoint.indexOf(' '));
+  const key = options.write ? randomUUID() : undefined;
+  const headers = key ? { 'idempotency-key': key } : undefined;
+  for (let attempt = 0; ; attempt++) {
+    const res = await ctx.http.request(method, path, { body: options.body, headers, signal: ctx.signal });
+    ctx.stats.recordRequest(endpoint, res, attempt > 0);
+    const retryable = res.kind === 'timeout' || (res.kind === 'error' && res.code !== 'ABORTED') || (res.kind === 'response' && res.status === 503);
+    if (options.retry === false || !retryable || attempt >= ctx.retries || ctx.signal.aborted) {
+      if (key && isUncertain(res)) ctx.ledger.recordUncertain({ endpoint, path, idempotencyKey: key, lastOutcome: describeOutcome(res) });
+      return res;
+    }
+    await sleep(backoffMs(ctx.backoffMs, attempt, res), undefined, { signal: ctx.signal }).catch(() => undefined);
+  }
+}
+
+/** exponential backoff with full jitter, or the shop's Retry-After (capped at 2 s) */
+function backoffMs(base: number, attempt: number, res: HttpOutcome): number {
+  const retryAfter = res.kind === 'response' ? Number(res.headers.get('retry-after')) : Number.NaN;
+  if (Number.isFinite(retryAfter) && retryAfter > 0) return Math.min(2000, retryAfter * 1000);
+  return Math.random() * base * 2 ** attempt;
+}
+
+/**
+ * A write whose effect is unknown: it may have been applied. Refused connections never
+ * were and 4xx were rejected; an abandoned (ABORTED) request may have reached the shop.
+ */
+function isUncertain(res: HttpOutcome): boolean {
+  if (res.kind === 'timeout') return true;
+  if (res.kind === 'error') return res.code !== 'ECONNREFUSED';
+  return res.status >= 500;
+}
+
+function ok(res: HttpOutcome): res is Extract<HttpOutcome, { kind: 'response' }> {
+  return res.kind === 'response' && res.status >= 200 && res.status < 300;
+}
+
+function recordOrder(ctx: JourneyContext, order: OrderView, userId: Id | undefined, created = false): void {
+  ctx.ledger.recordOrder(
+    {
+    id: order.id,
+    userId: order.user_id ?? userId ?? '',
+    productId: order.product_id ?? null,
+    quantity: typeof order.quantity === 'number' ? order.quantity : null,
+    amount: num(order.amount),
+    status: order.status ?? 'unknown',
+    },
+    created,
+  );
+}
+
+function asOrder(value: unknown): OrderView | undefined {
+  const rec = asRecord(value);
+  if (!rec || !isId(rec.id)) return undefined;
+  return {
+    id: rec.id,
+    user_id: isId(rec.user_id) ? rec.user_id : undefined,
+    product_id: isId(rec.product_id) ? rec.product_id : undefined,
+    quantity: typeof rec.quantity === 'number' ? rec.quantity : undefined,
+    amount: typeof rec.amount === 'number' || typeof rec.amount === 'string' ? rec.amount : undefined,
+    status: typeof rec.status === 'string' ? rec.status : undefined,
+  };
+}
+
+/** accept both `{...}` and `{ user: {...} }` */
+function unwrap(body: unknown, key: string): unknown {
+  const rec = asRecord(body);
+  return rec && key in rec ? rec[key] : body;
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+function isId(value: unknown): value is Id {
+  return (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && value !== '');
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+function num(value: unknown): number | null {
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
+  return Number.isFinite(n) ? n : null;
+}

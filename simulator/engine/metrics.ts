@@ -1,0 +1,62 @@
+// The client's view as Prometheus metrics, in a Registry of its own (never the global one,
+// so a chaos drill or a test running the app in the same process cannot collide), served
+// on its own port while a run lasts so Grafana can plot it beside the server's view.
+import { createServer, type Server } from 'node:http';
+import { Counter, Histogram, Registry } from 'prom-client';
+
+export class SimulatorMetrics {
+  readonly registry = new Registry();
+  readonly requestDuration = new Histogram({
+    name: 'simulator_request_duration_seconds',
+    help: 'Latency seen by the simulator, per endpoint (route template)',
+    labelNames: ['endpoint'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly requestsTotal = new Counter({
+    name: 'simulator_requests_total',
+    help: 'Requests sent by the simulator, by endpoint and outcome (HTTP status code, "timeout" or "error")',
+    labelNames: ['endpoint', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly paymentsTotal = new Counter({
+    name: 'simulator_payments_total',
+    help: 'Payments acknowledged by the shop, by outcome (success or failed)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly journeysTotal = new Counter({
+    name: 'simulator_journeys_total',
+    help: 'Journeys by result: completed, failed (a step got no 2xx), dropped (concurrency cap reached), stopped',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+}
+
+/** Serve /metrics on 127.0.0.1:port (0.0.0.0 when host says so). Resolves with the bound port. */
+export async function serveMetrics(metrics: SimulatorMetrics, port: number, host = '0.0.0.0'): Promise<{ port: number; close: () => Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    if (req.url !== '/metrics' && req.url !== '/') {
+      res.writeHead(404).end('not found\n');
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+      (err: unknown) => res.writeHead(500).end(String(err)),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  return {
+    port: bound,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

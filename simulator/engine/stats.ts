@@ -1,0 +1,134 @@
+// Counts of what the client saw during a run, kept twice on purpose: in plain numbers and
+// our own percentile histograms (for the summary and the live line), and in the run's
+// prom-client metrics (for Prometheus while the run lasts).
+import type { HttpOutcome } from '../../shared/http-client.ts';
+import { LatencyHistogram, type Percentiles } from './histogram.ts';
+import type { SimulatorMetrics } from './metrics.ts';
+
+export type JourneyResult = 'completed' | 'failed' | 'dropped' | 'stopped';
+
+export interface EndpointStats {
+  requests: number;
+  /** by HTTP status code, "timeout" or "error" */
+  outcomes: Record<string, number>;
+  latency: Percentiles;
+}
+
+export interface StatsSnapshot {
+  requests: {
+    total: number;
+    byOutcome: Record<string, number>;
+    byClass: { '2xx': number; '3xx': number; '4xx': number; '5xx': number };
+    timeouts: number;
+    connectionErrors: number;
+    /** the error codes behind connectionErrors: ECONNREFUSED, ECONNRESET ... */
+    errorCodes: Record<string, number>;
+    /** attempts that were retries of an earlier attempt (also counted in total) */
+    retries: number;
+  };
+  latency: Percentiles;
+  endpoints: Record<string, EndpointStats>;
+  journeys: Record<JourneyResult, number> & { started: number };
+  payments: { success: number; failed: number };
+  injectedErrors: { sent: number; byKind: Record<string, number> };
+  /** true once any request got an HTTP response */
+  reachable: boolean;
+}
+
+export function outcomeLabel(outcome: HttpOutcome): string {
+  if (outcome.kind === 'response') return String(outcome.status);
+  return outcome.kind;
+}
+
+export class RunStats {
+  private readonly overall = new LatencyHistogram();
+  private readonly perEndpoint = new Map<string, { hist: LatencyHistogram; outcomes: Map<string, number> }>();
+  private readonly byOutcome = new Map<string, number>();
+  private readonly errorCodes = new Map<string, number>();
+  private readonly injected = new Map<string, number>();
+  private total = 0;
+  private retries = 0;
+  private reachable = false;
+  private readonly journeys: Record<JourneyResult, number> & { started: number } = { started: 0, completed: 0, failed: 0, dropped: 0, stopped: 0 };
+  private readonly payments = { success: 0, failed: 0 };
+
+  constructor(private readonly metrics?: SimulatorMetrics) {}
+
+  recordRequest(endpoint: string, outcome: HttpOutcome, isRetry: boolean): void {
+    const label = outcomeLabel(outcome);
+    const seconds = outcome.durationMs / 1000;
+    this.total++;
+    if (isRetry) this.retries++;
+    if (outcome.kind === 'response') this.reachable = true;
+    if (outcome.kind === 'error') inc(this.errorCodes, outcome.code);
+    inc(this.byOutcome, label);
+    this.overall.record(seconds);
+    let ep = this.perEndpoint.get(endpoint);
+    if (!ep) {
+      ep = { hist: new LatencyHistogram(), outcomes: new Map() };
+      this.perEndpoint.set(endpoint, ep);
+    }
+    ep.hist.record(seconds);
+    inc(ep.outcomes, label);
+    this.metrics?.requestDuration.observe({ endpoint }, seconds);
+    this.metrics?.requestsTotal.inc({ endpoint, outcome: label });
+  }
+
+  recordInjected(kind: string): void {
+    inc(this.injected, kind);
+  }
+
+  recordPayment(outcome: 'success' | 'failed'): void {
+    this.payments[outcome]++;
+    this.metrics?.paymentsTotal.inc({ outcome });
+  }
+
+  journeyStarted(): void {
+    this.journeys.started++;
+  }
+
+  recordJourney(result: JourneyResult): void {
+    this.journeys[result]++;
+    this.metrics?.journeysTotal.inc({ result });
+  }
+
+  snapshot(): StatsSnapshot {
+    const byClass = { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 };
+    for (const [label, n] of this.byOutcome) {
+      const cls = `${label[0] ?? ''}xx`;
+      if (/^\d{3}$/.test(label) && cls in byClass) byClass[cls as keyof typeof byClass] += n;
+    }
+    const endpoints: Record<string, EndpointStats> = {};
+    for (const [name, ep] of [...this.perEndpoint].sort(([a], [b]) => a.localeCompare(b))) {
+      endpoints[name] = { requests: ep.hist.count, outcomes: Object.fromEntries(ep.outcomes), latency: ep.hist.percentiles() };
+    }
+    const connectionErrors = this.byOutcome.get('error') ?? 0;
+    return {
+      requests: {
+        total: this.total,
+        byOutcome: Object.fromEntries([...this.byOutcome].sort(([a], [b]) => a.localeCompare(b))),
+        byClass,
+        timeouts: this.byOutcome.get('timeout') ?? 0,
+        connectionErrors,
+        errorCodes: Object.fromEntries(this.errorCodes),
+        retries: this.retries,
+      },
+      latency: this.overall.percentiles(),
+      endpoints,
+      journeys: { ...this.journeys },
+      payments: { ...this.payments },
+      injectedErrors: { sent: sum(this.injected), byKind: Object.fromEntries(this.injected) },
+      reachable: this.reachable,
+    };
+  }
+}
+
+function inc(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+function sum(map: Map<string, number>): number {
+  let n = 0;
+  for (const v of map.values()) n += v;
+  return n;
+}

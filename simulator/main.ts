@@ -1,0 +1,62 @@
+// The body of `smartshop simulate`, loaded lazily by command.ts.
+import { writeFile } from 'node:fs/promises';
+import { HttpClient } from '../shared/http-client.ts';
+import { formatSummary } from './format.ts';
+import { runLive } from './live.ts';
+import { runMenu } from './menu.ts';
+import { DEFAULT_METRICS_PORT, DEFAULT_TARGET, hasRunFlags, parseCliFlags, parseInteger, parseTarget, UsageError, type RawFlags } from './options.ts';
+import { probe, unreachableMessage } from './shop-views.ts';
+
+export const EXIT_OK = 0;
+export const EXIT_USAGE = 2;
+export const EXIT_UNREACHABLE = 3;
+
+export async function simulateMain(flags: Record<string, string | boolean | undefined>): Promise<number> {
+  const raw = toRawFlags(flags);
+  raw.target ??= process.env.SMARTSHOP_TARGET || undefined;
+  try {
+    if (!hasRunFlags(raw) && process.stdin.isTTY && process.stdout.isTTY) {
+      await runMenu({
+        target: parseTarget(raw.target ?? DEFAULT_TARGET),
+        metricsPort: raw.metricsPort === undefined ? DEFAULT_METRICS_PORT : parseInteger('--metrics-port', raw.metricsPort, 0, 65535),
+      });
+      return EXIT_OK;
+    }
+    return await headless(raw);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`smartshop simulate: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+}
+
+async function headless(raw: RawFlags): Promise<number> {
+  const plan = parseCliFlags(raw);
+  const human = plan.json ? process.stderr : process.stdout;
+  const reach = await probe(new HttpClient({ baseUrl: plan.run.target }), 3, 1000);
+  if (!reach.reachable) {
+    process.stderr.write(`${unreachableMessage(plan.run.target, reach.detail)}\n`);
+    return EXIT_UNREACHABLE;
+  }
+  const { summary, ledger } = await runLive(plan.run, { quiet: plan.json && !process.stderr.isTTY });
+  if (plan.ledgerFile) await writeFile(plan.ledgerFile, `${JSON.stringify(ledger.export(), null, 2)}\n`);
+  if (plan.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else human.write(`${formatSummary(summary)}\n`);
+  if (!summary.reachable) {
+    process.stderr.write(`${unreachableMessage(plan.run.target, 'no request got an HTTP answer')}\n`);
+    return EXIT_UNREACHABLE;
+  }
+  return EXIT_OK;
+}
+
+function toRawFlags(flags: Record<string, string | boolean | undefined>): RawFlags {
+  const raw: RawFlags = {};
+  for (const [key, value] of Object.entries(flags)) {
+    if (value === undefined) continue;
+    if (key === 'json') raw.json = value === true;
+    else if (typeof value === 'string') (raw as Record<string, string>)[key] = value;
+  }
+  return raw;
+}

@@ -1,0 +1,147 @@
+// Turning the CLI's raw strings into RunOptions, with one clear message per mistake.
+// Pure, so that every rule is unit-tested.
+import type { RunOptions } from './engine/run.ts';
+
+export class UsageError extends Error {}
+
+export type Mode = 'continuous' | 'intensive' | 'demo';
+export const modes: readonly Mode[] = ['continuous', 'intensive', 'demo'];
+export const DEFAULT_TARGET = 'http://127.0.0.1:8000';
+export const DEFAULT_METRICS_PORT = 9464;
+
+/** the flags as commander hands them over: strings, or true for bare switches */
+export interface RawFlags {
+  mode?: string;
+  rate?: string;
+  concurrency?: string;
+  duration?: string;
+  cycles?: string;
+  paymentSuccess?: string;
+  errorRate?: string;
+  cancelRate?: string;
+  rampUp?: string;
+  rampDown?: string;
+  arrival?: string;
+  timeout?: string;
+  statsEvery?: string;
+  target?: string;
+  seed?: string;
+  json?: boolean;
+  metricsPort?: string;
+  ledger?: string;
+}
+
+/** flags that ask for a headless run (the menu is skipped when any is given) */
+export const runFlagNames = ['mode', 'rate', 'concurrency', 'duration', 'cycles', 'paymentSuccess', 'errorRate', 'cancelRate', 'rampUp', 'rampDown', 'arrival', 'timeout', 'statsEvery', 'seed', 'json', 'ledger'] as const;
+
+export function hasRunFlags(raw: RawFlags): boolean {
+  return runFlagNames.some((name) => raw[name] !== undefined);
+}
+
+export interface CliPlan {
+  mode: Mode;
+  run: RunOptions;
+  json: boolean;
+  /** write the ledger export (JSON) here at the end */
+  ledgerFile?: string;
+}
+
+/** Per-mode defaults: continuous runs until stopped, intensive runs N cycles flat out, demo is a 2-minute show. */
+export function modeDefaults(mode: Mode): Partial<RunOptions> {
+  switch (mode) {
+    case 'continuous':
+      return { rate: 5, concurrency: 50, rampUpSeconds: 5, backgroundStatsSeconds: 2 };
+    case 'intensive':
+      return { cycles: 100, concurrency: 10 };
+    case 'demo':
+      return { rate: 3, concurrency: 30, durationSeconds: 120, rampUpSeconds: 10, rampDownSeconds: 5, backgroundStatsSeconds: 2 };
+  }
+}
+
+export function parseCliFlags(raw: RawFlags): CliPlan {
+  const mode = parseMode(raw.mode ?? (raw.cycles !== undefined ? 'intensive' : 'continuous'));
+  const defaults = modeDefaults(mode);
+  const run: RunOptions = {
+    ...defaults,
+    mode,
+    target: parseTarget(raw.target ?? DEFAULT_TARGET),
+    metricsPort: raw.metricsPort === undefined ? DEFAULT_METRICS_PORT : parseInteger('--metrics-port', raw.metricsPort, 0, 65535),
+  };
+  if (raw.rate !== undefined) run.rate = parsePositive('--rate', raw.rate);
+  if (raw.concurrency !== undefined) run.concurrency = parseInteger('--concurrency', raw.concurrency, 1, 10_000);
+  if (raw.duration !== undefined) run.durationSeconds = parseDuration('--duration', raw.duration);
+  if (raw.cycles !== undefined) run.cycles = parseInteger('--cycles', raw.cycles, 1, 100_000_000);
+  if (raw.rampUp !== undefined) run.rampUpSeconds = parseDuration('--ramp-up', raw.rampUp, true);
+  if (raw.rampDown !== undefined) run.rampDownSeconds = parseDuration('--ramp-down', raw.rampDown, true);
+  if (raw.timeout !== undefined) run.timeoutMs = parseDuration('--timeout', raw.timeout) * 1000;
+  if (raw.statsEvery !== undefined) run.backgroundStatsSeconds = parseDuration('--stats-every', raw.statsEvery, true);
+  if (raw.seed !== undefined) run.seed = parseInteger('--seed', raw.seed, 0, 2 ** 32 - 1);
+  if (raw.arrival !== undefined) {
+    if (raw.arrival !== 'uniform' && raw.arrival !== 'poisson') throw new UsageError(`--arrival must be uniform or poisson, not "${raw.arrival}"`);
+    run.arrival = raw.arrival;
+  }
+  const mix: NonNullable<RunOptions['mix']> = {};
+  if (raw.paymentSuccess !== undefined) mix.paymentSuccess = parseRatio('--payment-success', raw.paymentSuccess);
+  if (raw.errorRate !== undefined) mix.errorRate = parseRatio('--error-rate', raw.errorRate);
+  if (raw.cancelRate !== undefined) mix.cancelShare = parseRatio('--cancel-rate', raw.cancelRate);
+  run.mix = mix;
+  // in continuous mode a ramp down needs an end to ramp down to
+  if (run.durationSeconds === undefined) run.rampDownSeconds = 0;
+  // the full ledger only when someone will read it: a continuous run may last days
+  run.keepLedger = raw.ledger !== undefined;
+  return { mode, run, json: raw.json === true, ...(raw.ledger !== undefined ? { ledgerFile: raw.ledger } : {}) };
+}
+
+export function parseMode(value: string): Mode {
+  if ((modes as readonly string[]).includes(value)) return value as Mode;
+  throw new UsageError(`--mode must be one of ${modes.join(', ')}, not "${value}"`);
+}
+
+/** "30s", "2m", "1h", "1500ms", "1m30s" or plain seconds ("90") → seconds */
+export function parseDuration(flag: string, value: string, allowZero = false): number {
+  const text = value.trim();
+  let seconds: number;
+  if (/^\d+(\.\d+)?$/.test(text)) {
+    seconds = Number(text);
+  } else if (/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(text)) {
+    seconds = 0;
+    for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
+      seconds += Number(n) * { ms: 0.001, s: 1, m: 60, h: 3600 }[unit as 'ms' | 's' | 'm' | 'h'];
+    }
+  } else {
+    throw new UsageError(`${flag} must be a duration like 30s, 2m or 1h, not "${value}"`);
+  }
+  if (!Number.isFinite(seconds) || seconds < 0 || (!allowZero && seconds === 0)) {
+    throw new UsageError(`${flag} must be ${allowZero ? 'zero or more' : 'more than zero'}, not "${value}"`);
+  }
+  return seconds;
+}
+
+export function parseRatio(flag: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`${flag} must be a number between 0 and 1, not "${value}"`);
+  return n;
+}
+
+export function parsePositive(flag: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a number greater than 0, not "${value}"`);
+  return n;
+}
+
+export function parseInteger(flag: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number between ${min} and ${max}, not "${value}"`);
+  return n;
+}
+
+export function parseTarget(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--target must be a URL like ${DEFAULT_TARGET}, not "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--target must be an http(s) URL, not "${value}"`);
+  return url.origin + url.pathname.replace(/\/+$/, '');
+}
