@@ -1,0 +1,58 @@
+// The app's settings, read once from the environment (names in the shared contract).
+import { str, int, num, bool, ConfigError } from '../shared/env.ts';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface DbConfig {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+  poolSize: number;
+}
+
+export interface AppConfig {
+  /** API port; 0 = any free port. */
+  port: number;
+  /** Web UI port; null = no UI listener (env UI_PORT=0); 0 here means any free port. */
+  uiPort: number | null;
+  /** Address both listeners bind to. */
+  host: string;
+  db: DbConfig;
+  paymentSuccessRatio: number;
+  errorInjectionEnabled: boolean;
+  metricsEnabled: boolean;
+  requestLogging: boolean;
+  logLevel: LogLevel;
+  /** Largest accepted JSON body (express.json `limit`). */
+  bodyLimit: string;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const logLevel = str(env, 'LOG_LEVEL', 'info');
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL=${logLevel} is not one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const uiPort = int(env, 'UI_PORT', 3000, 0, 65535);
+  return {
+    port: int(env, 'PORT', 8000, 0, 65535),
+    uiPort: uiPort === 0 ? null : uiPort,
+    host: str(env, 'HOST', '0.0.0.0'),
+    db: {
+      host: str(env, 'DB_HOST', '127.0.0.1'),
+      port: int(env, 'DB_PORT', 3306, 1, 65535),
+      user: str(env, 'DB_USER', 'smartshop'),
+      password: str(env, 'DB_PASSWORD', ''),
+      database: str(env, 'DB_NAME', 'smartshop'),
+      poolSize: int(env, 'DB_POOL_SIZE', 10, 1, 1000),
+    },
+    paymentSuccessRatio: num(env, 'PAYMENT_SUCCESS_RATIO', 0.8, 0, 1),
+    errorInjectionEnabled: bool(env, 'ERROR_INJECTION_ENABLED', false),
+    metricsEnabled: bool(env, 'METRICS_ENABLED', true),
+    requestLogging: bool(env, 'REQUEST_LOGGING', true),
+    logLevel: logLevel as LogLevel,
+    bodyLimit: '10kb',
+  };
+}

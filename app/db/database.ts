@@ -1,0 +1,208 @@
+// The one door to MariaDB: a mysql2 pool plus bounded retries, error counting, per-backend
+// counting and causal reads. Repositories say per call how safe a retry is.
+import mysql from 'mysql2/promise';
+import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { Logger } from 'pino';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DbConfig } from '../config.ts';
+import type { Metrics, PoolSnapshot } from '../metrics.ts';
+import { classifyDbError, DbError, type DbFailure } from './errors.ts';
+
+/**
+ * 'safe': the operation is idempotent (a read, or a conditional UPDATE whose repetition
+ * changes nothing), so any transient failure is retried.
+ * 'notApplied': retried only when the server certainly applied nothing (1213, 1047, refused).
+ */
+export type RetryPolicy = 'safe' | 'notApplied';
+
+export interface QueryOptions {
+  retry?: RetryPolicy;
+  /**
+   * Causal read: run with wsrep_sync_wait=1 so a Galera node first applies every write the
+   * cluster committed before this read. Used by GET /api/orders/:id (a client reads the
+   * order it just changed, possibly through another node) and GET /api/stats (the UI
+   * shows the counter its own button just changed). Other reads accept slight staleness.
+   */
+  causal?: boolean;
+}
+
+export type SqlParam = string | number | null | Date;
+
+/** What a transaction callback may do: statements on the transaction's connection. */
+export interface Tx {
+  rows<T extends RowDataPacket>(sql: string, params?: SqlParam[]): Promise<T[]>;
+  exec(sql: string, params?: SqlParam[]): Promise<ResultSetHeader>;
+}
+
+const MAX_ATTEMPTS = 3;
+const BACKOFF_MS = [20, 80];
+
+interface ConnState {
+  backend: string;
+  causal: boolean;
+}
+
+export class Database {
+  readonly pool: Pool;
+  private readonly conns = new WeakMap<object, ConnState>();
+  private causalSupported = true;
+
+  constructor(
+    config: DbConfig,
+    private readonly metrics: Metrics,
+    private readonly logger: Logger,
+  ) {
+    this.pool = mysql.createPool({
+      host: config.host,
+      port: config.port,
+      user: config.user,
+      password: config.password,
+      database: config.database,
+      connectionLimit: config.poolSize,
+      maxIdle: config.poolSize,
+      idleTimeout: 60_000,
+      connectTimeout: 2_000,
+      enableKeepAlive: true,
+      waitForConnections: true,
+      queueLimit: 0,
+      decimalNumbers: false, // DECIMAL stays a string: amounts are never floats in transit
+      dateStrings: false,
+      timezone: 'Z',
+      supportBigNumbers: true,
+    });
+    metrics.setPoolSnapshot(() => this.poolSnapshot());
+  }
+
+  /** Reads private pool fields (mysql2 has no public API for this); undefined if absent. */
+  poolSnapshot(): PoolSnapshot | undefined {
+    const core = (this.pool as unknown as { pool?: Record<string, { length?: number } | undefined> }).pool;
+    const all = core?._allConnections?.length;
+    const free = core?._freeConnections?.length;
+    const queue = core?._connectionQueue?.length;
+    if (all === undefined || free === undefined || queue === undefined) return undefined;
+    return { total: all, idle: free, inUse: all - free, queued: queue };
+  }
+
+  async rows<T extends RowDataPacket>(operation: string, sql: string, params: SqlParam[] = [], options: QueryOptions = {}): Promise<T[]> {
+    return this.run(operation, options.retry ?? 'safe', options.causal ?? false, async (conn) => {
+      const [rows] = await conn.query<T[]>(sql, params);
+      return rows;
+    });
+  }
+
+  async exec(operation: string, sql: string, params: SqlParam[], options: { retry: RetryPolicy }): Promise<ResultSetHeader> {
+    return this.run(operation, options.retry, false, async (conn) => {
+      const [res] = await conn.query<ResultSetHeader>(sql, params);
+      return res;
+    });
+  }
+
+  /**
+   * One transaction. It is retried only when the server certainly rolled it back (1213 at
+   * commit, 1047, refused): a connection lost around COMMIT has an unknown outcome.
+   */
+  async transaction<T>(operation: string, fn: (tx: Tx) => Promise<T>, options: QueryOptions = {}): Promise<T> {
+    return this.run(operation, options.retry ?? 'notApplied', options.causal ?? false, async (conn) => {
+      await conn.beginTransaction();
+      try {
+        const tx: Tx = {
+          rows: async <R extends RowDataPacket>(sql: string, params: SqlParam[] = []) => (await conn.query<R[]>(sql, params))[0],
+          exec: async (sql: string, params: SqlParam[] = []) => (await conn.query<ResultSetHeader>(sql, params))[0],
+        };
+        const result = await fn(tx);
+        await conn.commit();
+        return result;
+      } catch (err) {
+        await conn.rollback().catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  /** True when the server answers a trivial query (no retries: readiness must be honest). */
+  async ping(): Promise<boolean> {
+    try {
+      await this.run('ping', 'notApplied', false, async (conn) => conn.query('SELECT 1'), 1);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end().catch(() => undefined);
+  }
+
+  private async prepare(conn: PoolConnection, causal: boolean): Promise<ConnState> {
+    const key = conn.connection as object;
+    let state = this.conns.get(key);
+    if (state === undefined) {
+      const [rows] = await conn.query<RowDataPacket[]>('SELECT @@hostname AS backend');
+      const backend = String(rows[0]?.backend ?? 'unknown').slice(0, 64);
+      // Times are stored and compared in UTC whatever the server's zone (NOW(3), CURDATE()).
+      await conn.query("SET time_zone = '+00:00'");
+      state = { backend, causal: false };
+      this.conns.set(key, state);
+    }
+    // Toggle wsrep_sync_wait only when this connection's setting differs from the request's,
+    // so most queries pay no extra round trip.
+    if (this.causalSupported && state.causal !== causal) {
+      try {
+        await conn.query(`SET SESSION wsrep_sync_wait = ${causal ? 1 : 0}`);
+        state.causal = causal;
+      } catch (err) {
+        const failure = classifyDbError(err);
+        if (failure?.kind !== 'fatal') throw err;
+        // A server without wsrep support: plain reads are already causal there.
+        this.causalSupported = false;
+        this.logger.info({ err }, 'wsrep_sync_wait not supported by this server; causal reads disabled');
+      }
+    }
+    return state;
+  }
+
+  private shouldRetry(failure: DbFailure, policy: RetryPolicy): boolean {
+    if (failure.kind === 'fatal') return false;
+    return policy === 'safe' || failure.notApplied;
+  }
+
+  private async run<T>(
+    operation: string,
+    policy: RetryPolicy,
+    causal: boolean,
+    fn: (conn: PoolConnection) => Promise<T>,
+    maxAttempts = MAX_ATTEMPTS,
+  ): Promise<T> {
+    const endTimer = this.metrics.dbQueryDuration.startTimer({ operation });
+    try {
+      for (let attempt = 1; ; attempt++) {
+        let conn: PoolConnection | undefined;
+        try {
+          conn = await this.pool.getConnection();
+          const state = await this.prepare(conn, causal);
+          const result = await fn(conn);
+          conn.release();
+          this.metrics.dbBackendQueries.inc({ backend: state.backend });
+          return result;
+        } catch (err) {
+          const failure = classifyDbError(err);
+          if (conn !== undefined) {
+            // A connection that failed at the network level is not given back to the pool.
+            if (failure?.kind === 'unavailable') conn.destroy();
+            else conn.release();
+          }
+          if (failure === undefined) throw err; // not a database error (e.g. a 404 decided inside a transaction)
+          this.metrics.dbErrors.inc({ code: failure.code });
+          if (attempt < maxAttempts && this.shouldRetry(failure, policy)) {
+            this.metrics.dbRetries.inc({ operation });
+            await sleep((BACKOFF_MS[attempt - 1] ?? 100) + Math.random() * 20);
+            continue;
+          }
+          throw new DbError(failure, operation, { cause: err });
+        }
+      }
+    } finally {
+      endTimer();
+    }
+  }
+}

@@ -1,0 +1,122 @@
+// Orders. Creation checks user and product in the INSERT itself; every transition is one
+// conditional UPDATE decided by its affected-row count (never read-then-write), because
+// Galera does not prevent lost updates between nodes.
+import type { RowDataPacket } from 'mysql2/promise';
+import type { Database, Tx } from './database.ts';
+import { logActivity, type ActivityLevel } from './activity.ts';
+import { TRANSITIONS, type OrderAction, type OrderStatus } from '../domain/order-states.ts';
+
+export interface Order {
+  id: number;
+  user_id: number;
+  product_id: number;
+  quantity: number;
+  amount: number;
+  status: OrderStatus;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OrderRow extends RowDataPacket {
+  id: number | string;
+  user_id: number | string;
+  product_id: number;
+  quantity: number;
+  amount: string;
+  status: string;
+  previous_status: string | null;
+  created_at: Date;
+  updated_at: Date;
+  product_name?: string;
+}
+
+export const ORDER_COLUMNS = 'o.id, o.user_id, o.product_id, o.quantity, o.amount, o.status, o.previous_status, o.created_at, o.updated_at';
+
+export function toOrder(r: OrderRow): Order {
+  return {
+    id: Number(r.id),
+    user_id: Number(r.user_id),
+    product_id: Number(r.product_id),
+    quantity: Number(r.quantity),
+    amount: Number(r.amount),
+    status: r.status as OrderStatus,
+    created_at: r.created_at.toISOString(),
+    updated_at: r.updated_at.toISOString(),
+  };
+}
+
+export type CreateOrderResult = { ok: true; order: Order; productName: string } | { ok: false; missing: 'user' | 'product' };
+
+/** Outcome of a transition: applied (with the status it came from), or why not. */
+export type TransitionResult =
+  | { ok: true; order: Order; from: OrderStatus }
+  | { ok: false; reason: 'not_found' }
+  | { ok: false; reason: 'illegal'; current: OrderStatus };
+
+const LEVEL_OF: Record<OrderAction, ActivityLevel> = { validate: 'low', process: 'low', cancel: 'medium', pay: 'low', fail: 'medium' };
+
+export async function readOrder(tx: Tx, id: number): Promise<OrderRow | undefined> {
+  const rows = await tx.rows<OrderRow>(
+    `SELECT ${ORDER_COLUMNS}, p.name AS product_name FROM orders o LEFT JOIN products p ON p.id = o.product_id WHERE o.id = ?`,
+    [id],
+  );
+  return rows[0];
+}
+
+/** The conditional UPDATE for an action; `previous_status = status` is evaluated first. */
+export async function applyTransition(tx: Tx, id: number, action: OrderAction): Promise<boolean> {
+  const t = TRANSITIONS[action];
+  const placeholders = t.from.map(() => '?').join(', ');
+  const res = await tx.exec(
+    `UPDATE orders SET previous_status = status, status = ?, updated_at = NOW(3) WHERE id = ? AND status IN (${placeholders})`,
+    [t.to, id, ...t.from],
+  );
+  return res.affectedRows === 1;
+}
+
+export class OrdersRepository {
+  constructor(private readonly db: Database) {}
+
+  async create(userId: number, productId: number, quantity: number): Promise<CreateOrderResult> {
+    return this.db.transaction('orders.create', async (tx) => {
+      // The amount is computed by the server from the DECIMAL price: no float arithmetic.
+      const res = await tx.exec(
+        `INSERT INTO orders (user_id, product_id, quantity, amount, status)
+           SELECT u.id, p.id, ?, p.price * ?, 'pending' FROM users u JOIN products p ON p.id = ? WHERE u.id = ?`,
+        [quantity, quantity, productId, userId],
+      );
+      if (res.affectedRows === 0) {
+        const users = await tx.rows<RowDataPacket>('SELECT id FROM users WHERE id = ?', [userId]);
+        return { ok: false, missing: users.length === 0 ? 'user' : 'product' };
+      }
+      const row = (await readOrder(tx, res.insertId)) as OrderRow;
+      const order = toOrder(row);
+      const productName = row.product_name ?? `product ${productId}`;
+      await logActivity(tx, 'order.created', 'low', `Order created: ${productName} - ${row.amount}€`);
+      return { ok: true, order, productName };
+    });
+  }
+
+  /** Causal read (see Database.QueryOptions): a client reads the order it just changed. */
+  async get(id: number): Promise<Order | undefined> {
+    const rows = await this.db.rows<OrderRow>('orders.get', `SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = ?`, [id], { causal: true });
+    return rows[0] === undefined ? undefined : toOrder(rows[0]);
+  }
+
+  async transition(id: number, action: 'validate' | 'process' | 'cancel'): Promise<TransitionResult> {
+    return this.db.transaction('orders.transition', async (tx) => {
+      const applied = await applyTransition(tx, id, action);
+      const row = await readOrder(tx, id);
+      if (row === undefined) return { ok: false, reason: 'not_found' };
+      if (!applied) return { ok: false, reason: 'illegal', current: row.status as OrderStatus };
+      const from = (row.previous_status ?? 'pending') as OrderStatus;
+      await logActivity(tx, `order.${action}`, LEVEL_OF[action], `Order ${row.id} ${from} -> ${row.status}`);
+      return { ok: true, order: toOrder(row), from };
+    });
+  }
+
+  async productIds(): Promise<number[]> {
+    const rows = await this.db.rows<RowDataPacket>('products.list', 'SELECT id FROM products ORDER BY id');
+    return rows.map((r) => Number(r.id));
+  }
+}

@@ -1,0 +1,56 @@
+// /api/stats must not slow down as tables grow: with tens of thousands of old rows, EXPLAIN
+// shows every part of the stats query reading an index range or a handful of counter rows,
+// never a full table scan. (Speed itself is measured by a benchmark, not asserted here.)
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RowDataPacket } from 'mysql2/promise';
+import { startShop, type Shop } from '../../test/shop.ts';
+import { request } from '../../test/client.ts';
+import { STATS_SQL } from './stats-repository.ts';
+
+const OLD_ROWS = 20_000;
+let shop: Shop;
+
+beforeAll(async () => {
+  shop = await startShop({ ui: false });
+  const conn = await shop.db.rootConnection();
+  try {
+    await conn.query('USE smartshop');
+    // Old history (two days ago), written straight in SQL with the sequence engine.
+    const old = 'NOW(3) - INTERVAL 2 DAY';
+    await conn.query(`INSERT INTO users (name, email, created_at, last_login_at) SELECT CONCAT('u', seq), 'u@example.com', ${old}, ${old} FROM seq_1_to_${OLD_ROWS}`);
+    await conn.query(`INSERT INTO orders (user_id, product_id, quantity, amount, status, created_at, updated_at)
+                        SELECT seq, 1, 1, 89.99, IF(seq % 2 = 0, 'paid', 'failed'), ${old}, ${old} FROM seq_1_to_${OLD_ROWS}`);
+    await conn.query(`INSERT INTO payments (order_id, status, amount, created_at) SELECT seq, IF(seq % 2 = 0, 'success', 'failed'), 89.99, ${old} FROM seq_1_to_${OLD_ROWS}`);
+    await conn.query(`INSERT INTO activity_logs (level, event, message, created_at) SELECT 'low', 'old', 'old', ${old} FROM seq_1_to_${OLD_ROWS}`);
+    await conn.query('ANALYZE TABLE users, orders, payments, activity_logs, stat_counters');
+  } finally {
+    await conn.end();
+  }
+});
+afterAll(async () => {
+  await shop?.stop();
+});
+
+describe('stats query plan', () => {
+  it('uses indexes or counters only, no full scans', async () => {
+    const conn = await shop.db.rootConnection();
+    try {
+      await conn.query('USE smartshop');
+      const [plan] = await conn.query<RowDataPacket[]>(`EXPLAIN ${STATS_SQL}`);
+      const tables = plan.filter((row) => row.table !== null);
+      expect(tables.length).toBeGreaterThanOrEqual(12);
+      for (const row of tables) {
+        expect(row.type, `${String(row.table)} via ${String(row.key)}`).not.toBe('ALL');
+        expect(row.type, `${String(row.table)} via ${String(row.key)}`).not.toBe('index'); // a full index scan is a scan too
+        expect(Number(row.rows), `${String(row.table)} rows examined`).toBeLessThan(1_000);
+      }
+    } finally {
+      await conn.end();
+    }
+  });
+
+  it('still answers with only the recent activity in the windows', async () => {
+    const stats = await request<{ orders_last_10min: number; payments_last_hour: { success: number }; active_users_today: number }>(shop.baseUrl, 'GET', '/api/stats');
+    expect(stats.body).toMatchObject({ orders_last_10min: 0, payments_last_hour: { success: 0 }, active_users_today: 0 });
+  });
+});

@@ -1,0 +1,53 @@
+// Every failure becomes JSON {error, message, requestId}. Database trouble never becomes a
+// 500: a conflict (1213 after retries) is a 409, an unavailable database a 503 + Retry-After.
+import type { Request, Response, NextFunction, ErrorRequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { HttpError } from './errors.ts';
+import { DbError, DbNotReadyError } from '../db/errors.ts';
+
+export const RETRY_AFTER_SECONDS = '2';
+
+interface BodyParserError {
+  type?: unknown;
+  status?: unknown;
+}
+
+function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof DbNotReadyError) {
+    return new HttpError(503, 'db_unavailable', 'database not ready yet, retry shortly', { 'Retry-After': RETRY_AFTER_SECONDS });
+  }
+  if (err instanceof DbError) {
+    if (err.failure.kind === 'conflict') return new HttpError(409, 'conflict', 'concurrent update, retry the request');
+    if (err.failure.kind === 'unavailable') {
+      return new HttpError(503, 'db_unavailable', 'database unavailable, retry shortly', { 'Retry-After': RETRY_AFTER_SECONDS });
+    }
+  }
+  const bp = err as BodyParserError;
+  if (bp.type === 'entity.parse.failed') return new HttpError(400, 'invalid_json', 'request body is not valid JSON');
+  if (bp.type === 'entity.too.large') return new HttpError(413, 'payload_too_large', 'request body is too large');
+  if (typeof bp.type === 'string' && typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500) {
+    return new HttpError(bp.status, 'bad_request', `request body rejected (${bp.type})`);
+  }
+  return new HttpError(500, 'internal_error', 'internal error');
+}
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const httpError = toHttpError(err);
+    const log = (req as Request & { log?: Logger }).log ?? logger.child({ reqId: req.requestId });
+    // A 503 is an expected state (database down, not ready), not a bug: no stack trace.
+    if (httpError.status === 503) log.warn({ code: httpError.code }, httpError.message);
+    else if (httpError.status >= 500) log.error({ err }, httpError.message);
+    else log.debug({ err: httpError.message }, 'request rejected');
+    res.status(httpError.status).set(httpError.headers).json({ error: httpError.code, message: httpError.message, requestId: req.requestId });
+  };
+}
+
+export function notFoundHandler(req: Request, _res: Response, next: NextFunction): void {
+  next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`));
+}

@@ -1,0 +1,27 @@
+// Payments: {status} forces the outcome; without it the outcome is drawn with
+// PAYMENT_SUCCESS_RATIO. The order must be in `processing` (else 409, nothing written).
+import type { Router } from 'express';
+import { newRouter } from '../http/request-context.ts';
+import type { AppContext } from '../context.ts';
+import { HttpError, notFound } from '../http/errors.ts';
+import { isEmptyBody, parseBody, parseId, paymentSchema } from '../http/validation.ts';
+
+export function paymentsRouter(ctx: AppContext): Router {
+  const r = newRouter();
+  r.post('/process/:orderId', ctx.idempotent, async (req, res) => {
+    const orderId = parseId(req.params.orderId, 'order');
+    const input = isEmptyBody(req.body) ? {} : parseBody(paymentSchema, req.body);
+    ctx.requireSchema();
+    const outcome = input.status ?? ctx.drawPaymentOutcome();
+    const result = await ctx.payments.process(orderId, outcome);
+    if (!result.ok) {
+      if (result.reason === 'not_found') throw notFound('order', orderId);
+      throw new HttpError(409, 'illegal_transition', `cannot pay order ${orderId} in status ${result.current} (must be processing)`);
+    }
+    ctx.metrics.orderTransitions.inc({ from: 'processing', to: result.order.status });
+    ctx.metrics.payments.inc({ outcome });
+    if (outcome === 'success') ctx.metrics.revenue.inc(result.payment.amount);
+    res.json({ payment: result.payment, order: result.order });
+  });
+  return r;
+}

@@ -1,0 +1,13 @@
+// GET /api/stats: the seed's dashboard numbers plus revenue (see StatsRepository for cost).
+import type { Router } from 'express';
+import { newRouter } from '../http/request-context.ts';
+import type { AppContext } from '../context.ts';
+
+export function statsRouter(ctx: AppContext): Router {
+  const r = newRouter();
+  r.get('/', async (_req, res) => {
+    ctx.requireSchema();
+    res.json(await ctx.stats.read());
+  });
+  return r;
+}

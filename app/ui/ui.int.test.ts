@@ -1,0 +1,55 @@
+// The web UI in Debian's Chromium (playwright-core, never a downloaded browser): it shows
+// live stats, and pressing "Create user" changes total_users on screen.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { startShop, type Shop } from '../../test/shop.ts';
+import { request } from '../../test/client.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+let shop: Shop;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium`);
+  shop = await startShop();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    timeout: 60_000,
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await shop?.stop();
+});
+
+describe('web UI', () => {
+  it('shows the stats and a button press changes total users', async () => {
+    await request(shop.baseUrl, 'POST', '/api/users/create');
+    await request(shop.baseUrl, 'POST', '/api/users/create');
+    const page = await browser.newPage();
+    try {
+      await page.goto(shop.uiUrl as string);
+      const total = page.getByTestId('total-users');
+      await expect.poll(() => total.textContent(), { timeout: 15_000 }).toBe('2');
+      await expect.poll(() => page.getByTestId('db-status').textContent(), { timeout: 15_000 }).toBe('database: connected');
+      await page.getByRole('button', { name: 'Create user' }).click();
+      await expect.poll(() => total.textContent(), { timeout: 15_000 }).toBe('3');
+      await expect.poll(() => page.getByTestId('last-result').textContent(), { timeout: 15_000 }).toMatch(/^User \d+ created/);
+
+      await page.getByRole('button', { name: 'Pay (success)' }).click();
+      await expect.poll(() => page.locator('#total_success_payments').textContent(), { timeout: 15_000 }).toBe('1');
+      await page.getByRole('button', { name: 'Trigger 500' }).click();
+      await expect.poll(() => page.getByTestId('last-result').textContent(), { timeout: 15_000 }).toContain('500');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('is also served under /ui on the API port', async () => {
+    const res = await fetch(`${shop.baseUrl}/ui/`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('SmartShop');
+  });
+});
