@@ -1,0 +1,44 @@
+#!/bin/sh
+# Galera health agent. HAProxy's httpchk and Docker's HEALTHCHECK both use it.
+#   clustercheck.sh            HTTP responder on stdin/stdout (socat, port 9200):
+#                              200 when Synced (wsrep_local_state=4) in the Primary
+#                              component with wsrep_ready=ON, otherwise 503.
+#   clustercheck.sh --status   same judgement as the exit code (0 healthy).
+# The body is one line of key=value that peers' entrypoints read to decide
+# whether to join or bootstrap: status=, uuid=, seqno= (see galera-decide.sh).
+# When mariadbd is not answering, the body is the entrypoint's own state file.
+STATE_FILE=/run/galera/state
+
+status=$(timeout 3 mariadb --connect-timeout=2 -N -B -e \
+  "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_local_state','wsrep_cluster_status','wsrep_ready','wsrep_cluster_state_uuid','wsrep_last_committed','wsrep_cluster_size','wsrep_local_state_comment')" \
+  2>/dev/null)
+if [ -n "$status" ]; then
+  body=$(printf '%s\n' "$status" | awk -F '\t' '
+    { v[$1] = $2 }
+    END {
+      ok = (v["wsrep_local_state"] == 4 && v["wsrep_cluster_status"] == "Primary" && v["wsrep_ready"] == "ON")
+      printf "status=%s uuid=%s seqno=%s state=%s cluster=%s ready=%s size=%s\n", ok ? "synced" : "not-synced",
+        v["wsrep_cluster_state_uuid"], v["wsrep_last_committed"], v["wsrep_local_state_comment"],
+        v["wsrep_cluster_status"], v["wsrep_ready"], v["wsrep_cluster_size"]
+    }')
+else
+  body=$(cat "$STATE_FILE" 2>/dev/null || echo "status=down")
+fi
+case "$body" in status=synced*) code=200 ;; *) code=503 ;; esac
+
+if [ "${1:-}" = --status ]; then
+  echo "$body"
+  [ "$code" = 200 ]
+  exit
+fi
+
+# Read the request (bounded) so closing the socket never resets HAProxy's read.
+i=0
+while [ "$i" -lt 50 ] && IFS= read -r line; do
+  i=$((i + 1))
+  line=$(printf '%s' "$line" | tr -d '\r')
+  [ -z "$line" ] && break
+done
+if [ "$code" = 200 ]; then reason="OK"; else reason="Service Unavailable"; fi
+printf 'HTTP/1.1 %s %s\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: %s\r\n\r\n%s\n' \
+  "$code" "$reason" "$(( ${#body} + 1 ))" "$body"

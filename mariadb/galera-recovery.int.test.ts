@@ -1,0 +1,143 @@
+// Issue 12 on real containers: all three Galera nodes SIGKILLed within a second while
+// a client writes through HAProxy, then started again with no manual step. The
+// entrypoint must recover each node's committed position (--wsrep-recover), let the
+// most advanced node bootstrap and the others rejoin, so that `stack verify` finds
+// every node identical. Under `relaxed` no acknowledged write may be missing; under
+// `fast` the missing ones are counted and printed, not asserted to be zero.
+// Own compose project and ports (+30000). Bounded waits; teardown removes volumes.
+import { randomUUID } from 'node:crypto';
+import mysql from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GALERA_NODES, resolveStackConfig } from '../stack/config.ts';
+import { demux, docker, execIn, serviceContainer } from '../stack/docker.ts';
+import { stackDown, stackUp } from '../stack/lifecycle.ts';
+import { waitUntilReady } from '../stack/readiness.ts';
+import { verifyCluster } from '../stack/verify.ts';
+import type { Durability, StackConfig } from '../stack/types.ts';
+
+const base = resolveStackConfig({
+  COMPOSE_PROJECT_NAME: 'smartshop-galera-test',
+  API_PORT: '38000', UI_PORT: '33000', MYSQL_PORT: '33306', HAPROXY_STATS_PORT: '38404', PROMETHEUS_PORT: '39090', GRAFANA_PORT: '33030',
+});
+const withDurability = (durability: Durability): StackConfig => ({ ...base, durability });
+const log = (line: string): void => { if (process.env.STACK_TEST_VERBOSE) console.log(line); };
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+const connect = (): Promise<mysql.Connection> =>
+  mysql.createConnection({ host: '127.0.0.1', port: base.ports.mysql, user: 'smartshop', password: 'smartshop', database: 'smartshop', connectTimeout: 2_000 });
+
+/** Inserts rows through HAProxy until stopped; returns the ids the server acknowledged. */
+function startWriter(): { stop: () => Promise<string[]> } {
+  const acked: string[] = [];
+  let running = true;
+  const loop = (async () => {
+    let conn: mysql.Connection | undefined;
+    for (let i = 0; running && i < 1_000_000; i++) {
+      try {
+        conn ??= await connect();
+        const id = randomUUID();
+        await conn.query('INSERT INTO crash_probe (id) VALUES (?)', [id]);
+        acked.push(id);
+      } catch {
+        conn?.destroy();
+        conn = undefined;
+        await sleep(100);
+      }
+    }
+    conn?.destroy();
+  })();
+  return { stop: async () => { running = false; await loop; return acked; } };
+}
+
+async function nodeContainers(): Promise<string[]> {
+  const ids: string[] = [];
+  for (const n of GALERA_NODES) {
+    const info = await serviceContainer(base.project, n);
+    if (!info) throw new Error(`${n} has no container`);
+    ids.push(info.Id);
+  }
+  return ids;
+}
+
+async function crashAllAndRestart(config: StackConfig): Promise<{ acked: string[]; recoveredLines: string[] }> {
+  const ids = await nodeContainers();
+  const writer = startWriter();
+  await sleep(3_000);
+  const since = Math.floor(Date.now() / 1000);
+  await Promise.all(ids.map((id) => docker().getContainer(id).kill({ signal: 'SIGKILL' })));
+  await sleep(1_000);
+  const acked = await writer.stop();
+  await Promise.all(ids.map((id) => docker().getContainer(id).start()));
+  const ready = await waitUntilReady(config, { timeoutMs: 240_000, log });
+  if (!ready.ready) throw new Error(`cluster did not re-form: ${ready.problems.join('; ')}`);
+  const recoveredLines: string[] = [];
+  for (const id of ids) {
+    const logs = demux(await docker().getContainer(id).logs({ stdout: true, stderr: true, since, follow: false })).stderr;
+    recoveredLines.push(...logs.split('\n').filter((l) => l.includes('recovered position:')));
+  }
+  return { acked, recoveredLines };
+}
+
+async function missingOf(acked: string[]): Promise<string[]> {
+  const conn = await connect();
+  try {
+    await conn.query('SET SESSION wsrep_sync_wait=1');
+    const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT id FROM crash_probe');
+    const present = new Set(rows.map((r) => String(r.id)));
+    return acked.filter((id) => !present.has(id));
+  } finally {
+    await conn.end();
+  }
+}
+
+beforeAll(async () => {
+  await stackDown(base, { volumes: true, log }).catch(() => undefined);
+  await stackUp(withDurability('relaxed'), { build: process.env.STACK_TEST_BUILD !== '0', timeoutMs: 420_000, log });
+  const conn = await connect();
+  await conn.query('CREATE TABLE IF NOT EXISTS crash_probe (id CHAR(36) PRIMARY KEY, at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6))');
+  await conn.end();
+}, 1_200_000);
+
+afterAll(async () => {
+  await stackDown(base, { volumes: true, log });
+}, 300_000);
+
+describe('Galera restarts after a crash of every node', () => {
+  it('relaxed: every node recovers its position, the cluster re-forms level, no acknowledged write lost', async () => {
+    const { acked, recoveredLines } = await crashAllAndRestart(withDurability('relaxed'));
+    expect(acked.length).toBeGreaterThan(0);
+    expect(recoveredLines).toHaveLength(3);
+    const verdict = await verifyCluster(base, { attempts: 5 });
+    expect(verdict.divergences).toEqual([]);
+    expect(verdict.consistent).toBe(true);
+    expect(await missingOf(acked)).toEqual([]);
+  }, 400_000);
+
+  it('fast: after switching profile and crashing again the nodes are level; missing writes are reported', async () => {
+    await stackUp(withDurability('fast'), { build: false, timeoutMs: 300_000, log });
+    const { acked } = await crashAllAndRestart(withDurability('fast'));
+    const verdict = await verifyCluster(base, { attempts: 5 });
+    expect(verdict.divergences).toEqual([]);
+    expect(verdict.consistent).toBe(true);
+    const missing = await missingOf(acked);
+    console.log(`durability fast: ${missing.length} of ${acked.length} acknowledged writes missing after the crash${missing.length ? `: ${missing.slice(0, 20).join(', ')}` : ''}`);
+  }, 700_000);
+
+  it('verify fails, naming the table and the node, when one node holds a row the others do not', async () => {
+    const info = await serviceContainer(base.project, 'mariadb-2');
+    const id = randomUUID();
+    const sql = (stmt: string) => execIn(info?.Id ?? 'missing', ['mariadb', '-e', `SET SESSION wsrep_on=OFF; ${stmt}`]);
+    expect((await sql(`INSERT INTO smartshop.crash_probe (id) VALUES ('${id}')`)).exitCode).toBe(0);
+    try {
+      const verdict = await verifyCluster(base, { attempts: 2, delayMs: 500 });
+      expect(verdict.consistent).toBe(false);
+      expect(verdict.divergences.map((d) => d.table)).toEqual(['crash_probe']);
+      const values = verdict.divergences[0]?.values ?? {};
+      expect(values['mariadb-2']).not.toBe(values['mariadb-1']);
+      expect(values['mariadb-1']).toBe(values['mariadb-3']);
+    } finally {
+      expect((await sql(`DELETE FROM smartshop.crash_probe WHERE id='${id}'`)).exitCode).toBe(0);
+    }
+    expect((await verifyCluster(base, { attempts: 3 })).consistent).toBe(true);
+  }, 120_000);
+});

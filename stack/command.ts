@@ -1,0 +1,79 @@
+// `smartshop stack up|down|status|logs|verify`: the lab on one machine (docker compose).
+// Heavy modules (dockerode, compose runner) load inside the actions.
+import { Command, Option } from 'commander';
+
+const log = (line: string): void => console.log(line);
+
+async function config(durability?: string) {
+  const { parseDurability, resolveStackConfig } = await import('./config.ts');
+  const c = resolveStackConfig();
+  return durability ? { ...c, durability: parseDurability(durability) } : c;
+}
+
+async function run(action: () => Promise<number | void>): Promise<void> {
+  const { StackError } = await import('./lifecycle.ts');
+  try {
+    const code = await action();
+    if (typeof code === 'number' && code !== 0) process.exitCode = code;
+  } catch (e) {
+    const err = e as Error;
+    console.error(`stack: ${err instanceof StackError ? err.message : (err.stack ?? err.message)}`);
+    process.exitCode = 1;
+  }
+}
+
+export function stackCommand(): Command {
+  const stack = new Command('stack').description('the lab stack: three Galera nodes, HAProxy, the shop, Prometheus, exporters, Grafana (docker compose)');
+
+  stack.command('up')
+    .description('build (if needed) and start the lab, wait until every part is healthy, print the URLs')
+    .addOption(new Option('--durability <profile>', 'Galera durability: strict (flush at commit), relaxed, fast').choices(['strict', 'relaxed', 'fast']))
+    .option('--no-build', 'use the images already built')
+    .option('--timeout <seconds>', 'how long to wait for a healthy lab', '360')
+    .action((opts: { durability?: string; build: boolean; timeout: string }) => run(async () => {
+      const { stackUp } = await import('./lifecycle.ts');
+      await stackUp(await config(opts.durability), { build: opts.build, timeoutMs: Number(opts.timeout) * 1000, log });
+    }));
+
+  stack.command('down')
+    .description('stop the lab (nodes one by one so the cluster re-forms by itself); data is kept')
+    .option('--volumes', 'also DELETE the data volumes (database, Prometheus, Grafana)')
+    .action((opts: { volumes?: boolean }) => run(async () => {
+      const { stackDown } = await import('./lifecycle.ts');
+      await stackDown(await config(), { volumes: opts.volumes === true, log });
+    }));
+
+  stack.command('status')
+    .description('cluster state per node, durability profile, containers')
+    .action(() => run(async () => {
+      const { stackStatus } = await import('./lifecycle.ts');
+      await stackStatus(await config(), log);
+    }));
+
+  stack.command('logs')
+    .description('logs of the lab (all services, or the ones named)')
+    .argument('[services...]', 'compose services, e.g. mariadb-1 haproxy app')
+    .option('-f, --follow', 'keep following')
+    .option('--tail <lines>', 'lines per service', '200')
+    .action((services: string[], opts: { follow?: boolean; tail: string }) => run(async () => {
+      const { stackLogs } = await import('./lifecycle.ts');
+      return stackLogs(await config(), services, { follow: opts.follow === true, tail: opts.tail });
+    }));
+
+  stack.command('verify')
+    .description('compare every Galera node directly (causal reads): row counts and CHECKSUM TABLE per shop table; exit 1 when they differ')
+    .option('--attempts <n>', 'tries while writes settle', '5')
+    .action((opts: { attempts: string }) => run(async () => {
+      const { hostChecks } = await import('./lifecycle.ts');
+      const { formatVerify, verifyCluster } = await import('./verify.ts');
+      await hostChecks();
+      const result = await verifyCluster(await config(), {
+        attempts: Number(opts.attempts),
+        onAttempt: (n, r) => { if (!r.consistent) console.error(`attempt ${n}: ${r.divergences.map((d) => d.table).join(', ') || r.problem || ''} not level yet`); },
+      });
+      log(formatVerify(result));
+      return result.consistent ? 0 : 1;
+    }));
+
+  return stack;
+}

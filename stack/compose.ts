@@ -1,0 +1,51 @@
+// Runs docker compose for the lab: v2 (`docker compose`) where present, else
+// Debian's docker-compose 1.29. Always the repo's compose file, the stack's
+// project name and its environment (ports, durability), whatever the cwd.
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { COMPOSE_FILE, REPO_ROOT, composeEnv } from './config.ts';
+import type { StackConfig } from './types.ts';
+
+const execFileP = promisify(execFile);
+
+let detected: string[] | undefined;
+
+/** The compose command as argv prefix, or undefined when neither is installed. */
+export async function composeCommand(): Promise<string[] | undefined> {
+  if (detected) return detected;
+  for (const candidate of [['docker', 'compose'], ['docker-compose']]) {
+    try {
+      const [bin = 'docker', ...rest] = candidate;
+      await execFileP(bin, [...rest, 'version'], { timeout: 15_000 });
+      detected = candidate;
+      return detected;
+    } catch {
+      // try the next one
+    }
+  }
+  return undefined;
+}
+
+async function argv(config: StackConfig, args: string[]): Promise<{ bin: string; args: string[] }> {
+  const cmd = await composeCommand();
+  if (!cmd) throw new Error('docker compose is not installed: run scripts/host-setup.sh (as root on Debian)');
+  const [bin = 'docker', ...rest] = cmd;
+  return { bin, args: [...rest, '-f', COMPOSE_FILE, '--project-directory', REPO_ROOT, '-p', config.project, ...args] };
+}
+
+/** Runs compose with its output on our terminal; resolves with the exit code. */
+export async function composeInherit(config: StackConfig, args: string[], profiles: string[] = []): Promise<number> {
+  const { bin, args: full } = await argv(config, [...profiles.flatMap((p) => ['--profile', p]), ...args]);
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, full, { stdio: 'inherit', env: composeEnv(config), cwd: REPO_ROOT });
+    child.on('error', reject);
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+/** Runs compose and captures its output (for short queries). */
+export async function composeCapture(config: StackConfig, args: string[], timeoutMs = 60_000): Promise<string> {
+  const { bin, args: full } = await argv(config, args);
+  const { stdout } = await execFileP(bin, full, { env: composeEnv(config), cwd: REPO_ROOT, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
+  return stdout;
+}

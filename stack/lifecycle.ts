@@ -1,0 +1,132 @@
+// `stack up | down | status | logs`: host checks, base images, build, start with
+// visible progress, stop in an order that lets the cluster re-form by itself.
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { nodeStates } from './cluster.ts';
+import { composeCapture, composeCommand, composeInherit } from './compose.ts';
+import { GALERA_NODES, REPO_ROOT, urls } from './config.ts';
+import { engineReachable, imageExists } from './docker.ts';
+import { describeNode, durabilityFromFlush } from './parse.ts';
+import { waitUntilReady } from './readiness.ts';
+import type { StackConfig } from './types.ts';
+
+type Log = (line: string) => void;
+const execFileP = promisify(execFile);
+const BASE_IMAGES = ['debian:bookworm-slim', 'node:20-bookworm-slim'];
+const BASE_SCRIPT = fileURLToPath(new URL('../scripts/build-base-images.sh', import.meta.url));
+
+export class StackError extends Error {}
+
+export async function hostChecks(): Promise<void> {
+  if (!(await engineReachable())) {
+    throw new StackError('the Docker engine is not reachable. Run `sudo scripts/host-setup.sh` (Debian: installs and starts it), or start Docker yourself.');
+  }
+  if (!(await composeCommand())) {
+    throw new StackError('docker compose is missing. Run `sudo scripts/host-setup.sh`, or install Compose v2.');
+  }
+}
+
+function runScript(path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [path], { stdio: 'inherit', cwd: REPO_ROOT });
+    child.on('error', reject);
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+export async function ensureBaseImages(log: Log): Promise<void> {
+  const missing: string[] = [];
+  for (const image of BASE_IMAGES) if (!(await imageExists(image))) missing.push(image);
+  if (missing.length === 0) return;
+  log(`==> base images missing (${missing.join(', ')}): scripts/build-base-images.sh`);
+  if ((await runScript(BASE_SCRIPT)) !== 0) throw new StackError('building the base images failed (see above)');
+}
+
+/** Grafana's official image is the one thing pulled from a registry: try once, bounded. */
+async function grafanaAvailable(config: StackConfig, log: Log): Promise<boolean> {
+  if (await imageExists(config.grafanaImage)) return true;
+  log(`==> trying to pull ${config.grafanaImage} (Grafana is optional)`);
+  try {
+    await execFileP('docker', ['pull', config.grafanaImage], { timeout: 120_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface UpOptions {
+  build: boolean;
+  timeoutMs: number;
+  log: Log;
+}
+
+export async function stackUp(config: StackConfig, options: UpOptions): Promise<void> {
+  const { log } = options;
+  const started = Date.now();
+  log(`==> stack ${config.project}: host checks`);
+  await hostChecks();
+  await ensureBaseImages(log);
+  if (options.build) {
+    log('==> building images (docker compose build)');
+    if ((await composeInherit(config, ['build'])) !== 0) throw new StackError('docker compose build failed (see above)');
+  }
+  const grafana = await grafanaAvailable(config, log);
+  log(`==> starting containers (durability ${config.durability})`);
+  // `up -d` itself waits on the healthchecks of dependencies; progress is printed
+  // meanwhile by polling, and the wait is bounded below whatever compose does.
+  let upExit: number | undefined;
+  const up = composeInherit(config, ['up', '-d', '--no-build', '--remove-orphans'], grafana ? ['grafana'] : [])
+    .then((code) => { upExit = code; });
+  const startedUp = Date.now();
+  const result = await waitUntilReady(config, {
+    timeoutMs: options.timeoutMs,
+    log: (line) => log(`[+${String(Math.round((Date.now() - startedUp) / 1000)).padStart(3)}s]${line}`),
+    isAborted: () => (upExit !== undefined && upExit !== 0 ? `docker compose up exited ${upExit}` : undefined),
+  });
+  if (result.ready) await up;
+  if (!result.ready) {
+    throw new StackError(`the lab is not healthy after ${Math.round((Date.now() - started) / 1000)} s:\n  - ${result.problems.join('\n  - ')}\n` +
+      'Look at `smartshop stack logs <service>` (for example mariadb-1) and `smartshop stack status`.');
+  }
+  const u = urls(config);
+  log(`==> lab ready in ${Math.round((Date.now() - started) / 1000)} s`);
+  log(`  UI:            ${u.ui}`);
+  log(`  API:           ${u.api}`);
+  log(`  HAProxy stats: ${u.haproxyStats}  (metrics: ${u.haproxyStats}metrics)`);
+  log(`  Prometheus:    ${u.prometheus}`);
+  log(grafana ? `  Grafana:       ${u.grafana}` : `  Grafana:       not started (image ${config.grafanaImage} not available offline)`);
+  log(`  MySQL via HAProxy: ${config.bind}:${config.ports.mysql}`);
+  for (const n of result.last.nodes) log(`  ${describeNode(n)}`);
+}
+
+export async function stackDown(config: StackConfig, options: { volumes: boolean; log: Log }): Promise<void> {
+  await hostChecks();
+  // Stop the Galera nodes one by one, mariadb-1 last: the last node to leave writes
+  // safe_to_bootstrap: 1, so the next `up` re-forms the cluster with no manual step.
+  options.log('==> stopping the shop, HAProxy and monitoring');
+  const others = ['app', 'haproxy', 'prometheus', 'grafana', 'mysqld-exporter-1', 'mysqld-exporter-2', 'mysqld-exporter-3', 'node-exporter'];
+  await composeInherit(config, ['stop', ...others], ['grafana']);
+  for (const node of [...GALERA_NODES].reverse()) {
+    options.log(`==> stopping ${node}`);
+    await composeInherit(config, ['stop', '-t', '60', node]);
+  }
+  options.log(options.volumes ? '==> removing containers, networks AND DATA VOLUMES' : '==> removing containers and networks (data volumes kept)');
+  const code = await composeInherit(config, ['down', '--remove-orphans', ...(options.volumes ? ['--volumes'] : [])], ['grafana']);
+  if (code !== 0) throw new StackError(`docker compose down exited ${code}`);
+}
+
+export async function stackStatus(config: StackConfig, log: Log): Promise<void> {
+  await hostChecks();
+  const nodes = await nodeStates(config);
+  const profiles = new Set(nodes.map((n) => n.wsrep.innodb_flush_log_at_trx_commit).filter(Boolean).map(durabilityFromFlush));
+  log(`stack ${config.project}`);
+  log(`durability profile: ${profiles.size === 0 ? 'unknown (no node answers)' : [...profiles].join(', ')}`);
+  for (const n of nodes) log(`  ${describeNode(n)}  [health ${n.health}]`);
+  log(await composeCapture(config, ['--profile', 'grafana', 'ps', '-a']));
+}
+
+export async function stackLogs(config: StackConfig, services: string[], options: { follow: boolean; tail: string }): Promise<number> {
+  await hostChecks();
+  return composeInherit(config, ['logs', '--tail', options.tail, ...(options.follow ? ['-f'] : []), ...services], ['grafana']);
+}

@@ -1,0 +1,75 @@
+// Polls the lab until everything is healthy, printing progress as it changes:
+// each node's wsrep state and cluster size as it joins, HAProxy's servers, the
+// shop, Prometheus' targets. Bounded: reports what is not healthy at the deadline.
+import { appReady, haproxyServers, nodeStates, promTargets } from './cluster.ts';
+import { describeNode, isSynced } from './parse.ts';
+import type { HaproxyServer, NodeState, PromTarget, StackConfig } from './types.ts';
+
+export interface Readiness {
+  nodes: NodeState[];
+  haproxy: HaproxyServer[];
+  appStatus: number;
+  targets: PromTarget[];
+}
+
+/** Jobs that may be down in a healthy lab (the simulator runs only on demand). */
+export const OPTIONAL_JOBS = new Set(['simulator']);
+
+export async function readiness(config: StackConfig): Promise<Readiness> {
+  const [nodes, haproxy, appStatus, targets] = await Promise.all([
+    nodeStates(config), haproxyServers(config), appReady(config), promTargets(config),
+  ]);
+  return { nodes, haproxy, appStatus, targets };
+}
+
+/** What is not healthy yet, one short phrase each; empty when the lab is ready. */
+export function notReady(r: Readiness): string[] {
+  const problems: string[] = [];
+  for (const n of r.nodes) {
+    if (!isSynced(n.wsrep) || n.wsrep.wsrep_cluster_size !== String(r.nodes.length)) problems.push(describeNode(n));
+  }
+  const galera = r.haproxy.filter((s) => s.backend === 'galera');
+  const down = galera.filter((s) => !s.status.startsWith('UP'));
+  if (galera.length === 0) problems.push('HAProxy stats not answering');
+  else if (down.length) problems.push(`HAProxy: ${down.map((s) => `${s.server} ${s.status}`).join(', ')}`);
+  if (r.appStatus !== 200) problems.push(`shop /api/ready: ${r.appStatus === 0 ? 'no answer' : `HTTP ${r.appStatus}`}`);
+  const targetsDown = r.targets.filter((t) => t.health !== 'up' && !OPTIONAL_JOBS.has(t.job));
+  if (r.targets.length === 0) problems.push('Prometheus targets not answering');
+  else if (targetsDown.length) problems.push(`Prometheus targets down: ${targetsDown.map((t) => `${t.job}/${t.instance}`).join(', ')}`);
+  return problems;
+}
+
+/** One line per fact, so that progress printing can show only what changed. */
+export function progressLines(r: Readiness): string[] {
+  const lines = r.nodes.map(describeNode);
+  const galera = r.haproxy.filter((s) => s.backend === 'galera');
+  if (galera.length) lines.push(`HAProxy: ${galera.map((s) => `${s.server} ${s.status}`).join(', ')}`);
+  lines.push(`shop: ${r.appStatus === 200 ? 'ready' : r.appStatus === 0 ? 'not answering' : `HTTP ${r.appStatus}`}`);
+  if (r.targets.length) {
+    const up = r.targets.filter((t) => t.health === 'up').length;
+    lines.push(`Prometheus: ${up}/${r.targets.length} targets up`);
+  }
+  return lines;
+}
+
+export async function waitUntilReady(
+  config: StackConfig,
+  options: { timeoutMs: number; intervalMs?: number; log?: (line: string) => void; isAborted?: () => string | undefined },
+): Promise<{ ready: boolean; problems: string[]; last: Readiness }> {
+  const deadline = Date.now() + options.timeoutMs;
+  const printed = new Set<string>();
+  let last = await readiness(config);
+  for (let round = 0; round < 10_000; round++) {
+    for (const line of progressLines(last)) {
+      if (!printed.has(line)) { printed.add(line); options.log?.(`  ${line}`); }
+    }
+    const problems = notReady(last);
+    if (problems.length === 0) return { ready: true, problems, last };
+    const aborted = options.isAborted?.();
+    if (aborted) return { ready: false, problems: [aborted, ...problems], last };
+    if (Date.now() >= deadline) return { ready: false, problems, last };
+    await new Promise((r) => setTimeout(r, options.intervalMs ?? 2_000));
+    last = await readiness(config);
+  }
+  return { ready: false, problems: notReady(last), last };
+}
