@@ -55,7 +55,9 @@ start_dockerd() {
     systemctl enable --now docker >/dev/null 2>&1 || systemctl start docker
   else
     say "starting dockerd in the background (log: /var/log/dockerd.log)"
-    nohup dockerd > /var/log/dockerd.log 2>&1 &
+    # setsid: the engine gets its own session, so stopping the job or terminal that
+    # started it (a CI step, a test runner's process group) does not kill it.
+    setsid nohup dockerd >> /var/log/dockerd.log 2>&1 < /dev/null &
   fi
   local i
   for ((i = 0; i < WAIT_SECONDS; i++)); do
