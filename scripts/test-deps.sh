@@ -3,7 +3,7 @@
 # a MariaDB server (the API's integration tests start their own throw-away mariadbd),
 # Chromium (browser tests via playwright-core, never a downloaded browser),
 # promtool (Prometheus config and rule tests), tmux (drives the simulator's menu in a
-# pseudo-terminal) and shellcheck. Idempotent: does nothing when all are present.
+# pseudo-terminal), shellcheck, groovy (compiles the Jenkinsfile) and Ansible with its linters. Idempotent: does nothing when all are present.
 set -euo pipefail
 
 need=()
@@ -12,9 +12,13 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
+command -v groovy >/dev/null 2>&1 || need+=(groovy)
+command -v ansible-playbook >/dev/null 2>&1 || need+=(ansible)
+command -v ansible-lint >/dev/null 2>&1 || need+=(ansible-lint)
+command -v yamllint >/dev/null 2>&1 || need+=(yamllint)
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "==> test tools present (mariadbd, chromium, promtool, tmux, shellcheck)"
+  echo "==> test tools present (mariadbd, chromium, promtool, tmux, shellcheck, groovy, ansible)"
   exit 0
 fi
 

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# ci:build — the offline base images where no registry answers, then every lab image.
+export CI_STAGE=build; source "$(dirname "$0")/lib.sh"
+scripts/host-setup.sh
+scripts/build-base-images.sh
+docker compose build

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# ci:swarm — the Swarm stack, tested for real on a one-node swarm:
+#   deploy swarm/docker-stack.yml; the app runs 3 replicas; requests through the ingress are
+#   answered by more than one replica; a rolling update of the app keeps it answering.
+# Makes this engine a swarm only for the test and always leaves it (and removes the stack
+# and its volumes) on exit; an engine that was already a swarm manager is left as it was.
+export CI_STAGE=swarm; source "$(dirname "$0")/lib.sh"
+export STACK_NAME="${STACK_NAME:-smartshop-swarm-ci}" SWARM_WAIT_SECONDS="${SWARM_WAIT_SECONDS:-480}"
+export API_PORT="${SWARM_API_PORT:-38200}" UI_PORT="${SWARM_UI_PORT:-38201}" MYSQL_PORT="${SWARM_MYSQL_PORT:-38202}"
+export HAPROXY_STATS_PORT="${SWARM_STATS_PORT:-38203}" PROMETHEUS_PORT="${SWARM_PROMETHEUS_PORT:-38204}"
+API="http://127.0.0.1:$API_PORT"
+REQUESTS=60
+mkdir -p "$REPORTS/swarm"
+was_swarm="$(docker info --format '{{.Swarm.LocalNodeState}}')"
+had_gwbridge="$(docker network ls -q --filter name=^docker_gwbridge$)"
+t0=$(date +%s)
+
+cleanup() {
+  local rc=$?
+  # children first (a deploy still waiting, an update, the traffic loop)
+  jobs -p | xargs -r kill 2>/dev/null || true
+  log "cleanup: stack rm, volumes, swarm leave"
+  DELETE_VOLUMES=1 scripts/swarm-deploy.sh down || true
+  if [[ "$was_swarm" != active ]]; then
+    docker swarm leave --force >/dev/null 2>&1 || true
+    # swarm init created it; leave the engine as it was
+    [[ -n "$had_gwbridge" ]] || docker network rm docker_gwbridge >/dev/null 2>&1 || true
+  fi
+  log "swarm test took $(( $(date +%s) - t0 )) s (exit $rc)"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+
+# 1. deploy and wait for 3/3 app replicas serving through the ingress
+# (in the background + wait, so that Ctrl-C / TERM reach the trap at once)
+SWARM_INIT=1 APP_REPLICAS=3 scripts/swarm-deploy.sh up &
+wait $!
+log "deployed in $(( $(date +%s) - t0 )) s"
+docker stack services "$STACK_NAME" | tee "$REPORTS/swarm/services.txt"
+
+# 2. which replica answered: the X-Served-By header when the app sends one, else each
+#    task's own request counter for GET / (read inside the container), before and after.
+app_containers() { docker ps -q --filter "label=com.docker.swarm.service.name=${STACK_NAME}_app"; }
+root_hits() {
+  docker exec "$1" node -e "fetch('http://127.0.0.1:8000/metrics').then(r=>r.text()).then(t=>{let s=0;for(const l of t.split('\n'))if(l.startsWith('http_requests_total{')&&l.includes('route=\"/\"'))s+=Number(l.split(' ').pop());console.log(s)})"
+}
+declare -A before
+for c in $(app_containers); do before[$c]="$(root_hits "$c")"; done
+[[ ${#before[@]} -eq 3 ]] || { echo "expected 3 app containers, found ${#before[@]}" >&2; exit 1; }
+served_by=""
+for _ in $(seq 1 "$REQUESTS"); do
+  h="$(curl -sS --max-time 3 -o /dev/null -D - "$API/" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-served-by"{print $2}')"
+  served_by+="${h:-?}"$'\n'
+done
+answered=0
+for c in "${!before[@]}"; do
+  delta=$(( $(root_hits "$c") - before[$c] ))
+  log "replica ${c:0:12}: $delta of $REQUESTS requests"
+  (( delta > 0 )) && answered=$((answered + 1))
+done
+distinct_headers="$(grep -v '^?$' <<<"$served_by" | sort -u | grep -c . || true)"
+log "replicas that answered: $answered (by their own counters), distinct X-Served-By: $distinct_headers"
+grep -v '^?$' <<<"$served_by" | sort | uniq -c > "$REPORTS/swarm/served-by.txt" || true
+(( answered >= 2 && distinct_headers >= 2 )) || { echo "requests were answered by $answered replica(s) ($distinct_headers by header), expected more than one" >&2; exit 1; }
+
+# 3. rolling update (start-first, one at a time) while requests keep coming
+log "rolling update of ${STACK_NAME}_app under traffic"
+timeout 420 docker service update --detach=false --quiet --env-add DEPLOY_REVISION="ci-$(date +%s)" "${STACK_NAME}_app" \
+  > "$REPORTS/swarm/update.log" 2>&1 &
+updater=$!
+ok=0; failed=0; streak=0; worst=0
+update_state() { docker service inspect --format '{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}' "${STACK_NAME}_app"; }
+# traffic until the CLI returned AND Swarm marks the update finished (it keeps it
+# "updating" through the last task's monitor window); 3000 x 0.2 s at most
+for _ in $(seq 1 3000); do
+  if ! kill -0 "$updater" 2>/dev/null && [[ "$(update_state)" != updating ]]; then break; fi
+  code="$(curl -s -o /dev/null --max-time 3 -w '%{http_code}' "$API/api/health" || true)"
+  if [[ "$code" == 200 ]]; then ok=$((ok + 1)); streak=0; else failed=$((failed + 1)); streak=$((streak + 1)); (( streak > worst )) && worst=$streak; fi
+  sleep 0.2
+done
+wait "$updater" || { echo "docker service update failed or timed out:" >&2; cat "$REPORTS/swarm/update.log" >&2; exit 1; }
+state="$(update_state)"
+log "update state: ${state:-none}; during the update: $ok answered, $failed failed, longest failure streak $worst"
+echo "ok=$ok failed=$failed worst_streak=$worst state=$state" > "$REPORTS/swarm/rolling-update.txt"
+[[ "$state" == completed ]] || { echo "rolling update did not complete (state: $state)" >&2; exit 1; }
+(( ok > 0 && failed * 50 <= ok + failed && worst <= 3 )) || { echo "the app did not keep answering during the rolling update" >&2; exit 1; }
+[[ "$(replicas_now=$(docker service ls --filter "name=${STACK_NAME}_app" --format '{{.Replicas}}'); echo "$replicas_now")" == 3/3 ]] \
+  || { echo "app not back to 3/3 after the update" >&2; exit 1; }
+log "swarm: deploy, 3 replicas, spread, rolling update all passed"

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The lab on Docker Swarm: the `smartshop stack up --swarm` equivalent.
+#   scripts/swarm-deploy.sh up     deploy (or update) the stack, wait until it serves
+#   scripts/swarm-deploy.sh down   remove the stack (DELETE_VOLUMES=1 also deletes data)
+#   scripts/swarm-deploy.sh status services and tasks
+# Env: STACK_NAME (smartshop), API_PORT, UI_PORT, MYSQL_PORT, HAPROXY_STATS_PORT,
+# PROMETHEUS_PORT (published on every swarm node), APP_REPLICAS (3), SWARM_WAIT_SECONDS (480),
+# SWARM_INIT=1 (make this engine a one-node swarm when it is not in one).
+# On a one-node swarm every placement label goes on that node; on several nodes, label
+# them yourself first (see the header of swarm/docker-stack.yml).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+STACK_NAME="${STACK_NAME:-smartshop}"
+export STACK_NAME
+STACK_FILE="$ROOT/swarm/docker-stack.yml"
+WAIT="${SWARM_WAIT_SECONDS:-480}"
+API_URL="http://127.0.0.1:${API_PORT:-8000}"
+say() { printf '==> [swarm] %s\n' "$*" >&2; }
+
+swarm_state() { docker info --format '{{.Swarm.LocalNodeState}}'; }
+
+ensure_swarm() {
+  if [[ "$(swarm_state)" == active ]]; then return; fi
+  if [[ "${SWARM_INIT:-0}" != 1 ]]; then
+    echo "this engine is not in a swarm: run 'docker swarm init' (or SWARM_INIT=1 $0 up)" >&2; exit 1
+  fi
+  say "docker swarm init (one-node swarm)"
+  docker swarm init --advertise-addr 127.0.0.1 >/dev/null
+}
+
+label_single_node() {
+  local nodes; nodes="$(docker node ls -q | wc -l)"
+  [[ "$nodes" == 1 ]] || { say "$nodes nodes: using the labels already set"; return; }
+  local node; node="$(docker node ls -q)"
+  say "one-node swarm: all placement labels on $node"
+  docker node update --label-add smartshop.galera-1=true --label-add smartshop.galera-2=true \
+    --label-add smartshop.galera-3=true --label-add smartshop.app=true --label-add smartshop.edge=true "$node" >/dev/null
+}
+
+# The routing mesh (ingress) and virtual IPs need the kernel's IPVS; where it is missing
+# (some VMs), the edge publishes in host mode and is reached by DNS instead.
+ipvs_available() { [[ -e /proc/net/ip_vs ]] || modprobe -q ip_vs 2>/dev/null; }
+
+replicas_of() { docker service ls --filter "name=${STACK_NAME}_$1" --format '{{.Name}} {{.Replicas}}' | awk -v n="${STACK_NAME}_$1" '$1==n {print $2}'; }
+
+wait_ready() {
+  local want="${APP_REPLICAS:-3}" deadline=$(( $(date +%s) + WAIT )) last=""
+  while (( $(date +%s) < deadline )); do
+    local app; app="$(replicas_of app)"
+    local line
+    line="app ${app:-?} edge $(replicas_of edge) galera $(replicas_of mariadb-1) $(replicas_of mariadb-2) $(replicas_of mariadb-3) haproxy $(replicas_of haproxy)"
+    [[ "$line" != "$last" ]] && say "$line" && last="$line"
+    if [[ "$app" == "$want/$want" ]] && curl -fsS --max-time 3 "$API_URL/api/ready" >/dev/null 2>&1; then
+      say "stack $STACK_NAME serves at $API_URL ($want app replicas)"; return 0
+    fi
+    sleep 3
+  done
+  echo "stack $STACK_NAME not ready after ${WAIT}s" >&2
+  docker stack ps --no-trunc "$STACK_NAME" >&2 || true
+  return 1
+}
+
+case "${1:-up}" in
+  up)
+    ensure_swarm
+    label_single_node
+    if [[ -z "${EDGE_PUBLISH_MODE:-}" ]] && ! ipvs_available; then
+      say "no IPVS in this kernel: edge published in host mode, endpoint_mode dnsrr"
+      export EDGE_PUBLISH_MODE=host EDGE_ENDPOINT_MODE=dnsrr
+    fi
+    say "docker stack deploy $STACK_NAME"
+    # local images only: never ask a registry for their digests
+    docker stack deploy --resolve-image never --prune -c "$STACK_FILE" "$STACK_NAME"
+    wait_ready
+    ;;
+  down)
+    say "docker stack rm $STACK_NAME"
+    docker stack rm "$STACK_NAME" >/dev/null 2>&1 || true
+    for _ in $(seq 1 60); do
+      [[ -z "$(docker ps -aq --filter "label=com.docker.stack.namespace=$STACK_NAME")" ]] && break
+      sleep 2
+    done
+    # networks go a moment after the containers
+    for _ in $(seq 1 30); do
+      [[ -z "$(docker network ls -q --filter "label=com.docker.stack.namespace=$STACK_NAME")" ]] && break
+      sleep 1
+    done
+    if [[ "${DELETE_VOLUMES:-0}" == 1 ]]; then
+      docker volume ls -q --filter "label=com.docker.stack.namespace=$STACK_NAME" | xargs -r docker volume rm >/dev/null
+    fi
+    ;;
+  status)
+    docker stack services "$STACK_NAME"
+    docker stack ps "$STACK_NAME"
+    ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac
