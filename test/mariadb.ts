@@ -48,6 +48,10 @@ export interface MariaDbServer {
   stop(): Promise<void>;
   /** Starts it again on the same port and data directory. */
   start(): Promise<void>;
+  /** Freezes the server (SIGSTOP): it accepts TCP but answers nothing, like a hung node. */
+  pause(): void;
+  /** Thaws a paused server (SIGCONT). */
+  resume(): void;
   /** Opens a root connection over the socket; the caller closes it. */
   rootConnection(): Promise<mysql.Connection>;
   /** Stops the server and removes the data directory. */
@@ -218,6 +222,12 @@ export async function startMariaDb(options: MariaDbOptions = {}): Promise<MariaD
     },
     start,
     stop,
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
+    },
     rootConnection,
     async destroy() {
       await stop();

@@ -36,6 +36,20 @@ export interface Tx {
 
 const MAX_ATTEMPTS = 3;
 const BACKOFF_MS = [20, 80];
+// Bounds that turn a sick database into a prompt 503 instead of a hang: a frozen node or a
+// partition leaves queries unanswered, and without these every request would queue behind
+// them for as long as TCP keeps the dead connections open.
+/** Longest a statement may go unanswered before its connection is given up. */
+const QUERY_TIMEOUT_MS = 5_000;
+/** Longest a request waits for a free pool connection. */
+const ACQUIRE_TIMEOUT_MS = 3_000;
+/** No new attempt starts after this long: retries must not stretch a request past a client's patience. */
+const RETRY_BUDGET_MS = 6_000;
+
+/** A statement with the inactivity timeout above (mysql2 raises PROTOCOL_SEQUENCE_TIMEOUT). */
+function timed(sql: string, values: SqlParam[]): { sql: string; values: SqlParam[]; timeout: number } {
+  return { sql, values, timeout: QUERY_TIMEOUT_MS };
+}
 
 interface ConnState {
   backend: string;
@@ -85,14 +99,14 @@ export class Database {
 
   async rows<T extends RowDataPacket>(operation: string, sql: string, params: SqlParam[] = [], options: QueryOptions = {}): Promise<T[]> {
     return this.run(operation, options.retry ?? 'safe', options.causal ?? false, async (conn) => {
-      const [rows] = await conn.query<T[]>(sql, params);
+      const [rows] = await conn.query<T[]>(timed(sql, params));
       return rows;
     });
   }
 
   async exec(operation: string, sql: string, params: SqlParam[], options: { retry: RetryPolicy }): Promise<ResultSetHeader> {
     return this.run(operation, options.retry, false, async (conn) => {
-      const [res] = await conn.query<ResultSetHeader>(sql, params);
+      const [res] = await conn.query<ResultSetHeader>(timed(sql, params));
       return res;
     });
   }
@@ -106,14 +120,17 @@ export class Database {
       await conn.beginTransaction();
       try {
         const tx: Tx = {
-          rows: async <R extends RowDataPacket>(sql: string, params: SqlParam[] = []) => (await conn.query<R[]>(sql, params))[0],
-          exec: async (sql: string, params: SqlParam[] = []) => (await conn.query<ResultSetHeader>(sql, params))[0],
+          rows: async <R extends RowDataPacket>(sql: string, params: SqlParam[] = []) => (await conn.query<R[]>(timed(sql, params)))[0],
+          exec: async (sql: string, params: SqlParam[] = []) => (await conn.query<ResultSetHeader>(timed(sql, params)))[0],
         };
         const result = await fn(tx);
         await conn.commit();
         return result;
       } catch (err) {
-        await conn.rollback().catch(() => undefined);
+        // After a timeout or a lost link the connection is unusable (a ROLLBACK would queue
+        // behind the unanswered statement forever): run() destroys it and the server rolls
+        // the transaction back when the connection closes.
+        if (classifyDbError(err)?.kind !== 'unavailable') await conn.rollback().catch(() => undefined);
         throw err;
       }
     });
@@ -122,7 +139,7 @@ export class Database {
   /** True when the server answers a trivial query (no retries: readiness must be honest). */
   async ping(): Promise<boolean> {
     try {
-      await this.run('ping', 'notApplied', false, async (conn) => conn.query('SELECT 1'), 1);
+      await this.run('ping', 'notApplied', false, async (conn) => conn.query(timed('SELECT 1', [])), 1);
       return true;
     } catch {
       return false;
@@ -137,10 +154,10 @@ export class Database {
     const key = conn.connection as object;
     let state = this.conns.get(key);
     if (state === undefined) {
-      const [rows] = await conn.query<RowDataPacket[]>('SELECT @@hostname AS backend');
+      const [rows] = await conn.query<RowDataPacket[]>(timed('SELECT @@hostname AS backend', []));
       const backend = String(rows[0]?.backend ?? 'unknown').slice(0, 64);
       // Times are stored and compared in UTC whatever the server's zone (NOW(3), CURDATE()).
-      await conn.query("SET time_zone = '+00:00'");
+      await conn.query(timed("SET time_zone = '+00:00'", []));
       state = { backend, causal: false };
       this.conns.set(key, state);
     }
@@ -148,7 +165,7 @@ export class Database {
     // so most queries pay no extra round trip.
     if (this.causalSupported && state.causal !== causal) {
       try {
-        await conn.query(`SET SESSION wsrep_sync_wait = ${causal ? 1 : 0}`);
+        await conn.query(timed(`SET SESSION wsrep_sync_wait = ${causal ? 1 : 0}`, []));
         state.causal = causal;
       } catch (err) {
         const failure = classifyDbError(err);
@@ -159,6 +176,28 @@ export class Database {
       }
     }
     return state;
+  }
+
+  /** A pool connection, or an `unavailable` failure after ACQUIRE_TIMEOUT_MS. */
+  private async acquire(): Promise<PoolConnection> {
+    const pending = this.pool.getConnection();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        const err = new Error(`no database connection free within ${ACQUIRE_TIMEOUT_MS} ms`) as Error & { code: string };
+        err.code = 'POOL_ACQUIRE_TIMEOUT';
+        reject(err);
+      }, ACQUIRE_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([pending, timeout]);
+    } catch (err) {
+      // The pool may still hand this connection over later: give it straight back then.
+      pending.then((c) => c.release(), () => undefined);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private shouldRetry(failure: DbFailure, policy: RetryPolicy): boolean {
@@ -174,11 +213,12 @@ export class Database {
     maxAttempts = MAX_ATTEMPTS,
   ): Promise<T> {
     const endTimer = this.metrics.dbQueryDuration.startTimer({ operation });
+    const started = Date.now();
     try {
       for (let attempt = 1; ; attempt++) {
         let conn: PoolConnection | undefined;
         try {
-          conn = await this.pool.getConnection();
+          conn = await this.acquire();
           const state = await this.prepare(conn, causal);
           const result = await fn(conn);
           conn.release();
@@ -193,7 +233,7 @@ export class Database {
           }
           if (failure === undefined) throw err; // not a database error (e.g. a 404 decided inside a transaction)
           this.metrics.dbErrors.inc({ code: failure.code });
-          if (attempt < maxAttempts && this.shouldRetry(failure, policy)) {
+          if (attempt < maxAttempts && Date.now() - started < RETRY_BUDGET_MS && this.shouldRetry(failure, policy)) {
             this.metrics.dbRetries.inc({ operation });
             await sleep((BACKOFF_MS[attempt - 1] ?? 100) + Math.random() * 20);
             continue;

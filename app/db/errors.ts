@@ -37,6 +37,7 @@ const UNAVAILABLE_ERRNOS = new Map<number, boolean>([
 // statement never left; reset/lost/timeout: it may have been applied).
 const UNAVAILABLE_CODES = new Map<string, boolean>([
   ['ECONNREFUSED', true],
+  ['POOL_ACQUIRE_TIMEOUT', true], // our own: nothing was sent
   ['ENOTFOUND', true],
   ['EHOSTUNREACH', true],
   ['ENETUNREACH', true],
