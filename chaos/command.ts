@@ -1,0 +1,144 @@
+// `smartshop chaos list | run <drill> | status | recover`. Heavy modules (dockerode, the
+// simulator) are imported inside the actions so `smartshop --help` stays instant.
+import { Command, Option } from 'commander';
+import { int, str } from '../shared/env.ts';
+import { drills, findDrill, parseDuration } from './drills/catalog.ts';
+import { probeCommand } from './probes/command.ts';
+
+const env = process.env;
+
+function endpoints(opts: { api?: string; prometheus?: string; haproxyStats?: string; grafana?: string }) {
+  return {
+    api: opts.api ?? `http://127.0.0.1:${int(env, 'API_PORT', 8000, 1, 65535)}`,
+    haproxyStats: opts.haproxyStats ?? `http://127.0.0.1:${int(env, 'HAPROXY_STATS_PORT', 8404, 1, 65535)}`,
+    prometheus: opts.prometheus ?? `http://127.0.0.1:${int(env, 'PROMETHEUS_PORT', 9090, 1, 65535)}`,
+    grafana: opts.grafana ?? `http://127.0.0.1:${int(env, 'GRAFANA_PORT', 3030, 1, 65535)}`,
+  };
+}
+
+const projectOption = (): Option => new Option('--project <name>', 'compose project whose labelled containers are the lab').default(str(env, 'COMPOSE_PROJECT_NAME', 'smartshop'));
+
+async function confirmOnTty(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return false;
+  const { confirm } = await import('@inquirer/prompts');
+  return confirm({ message: question, default: false });
+}
+
+interface RunOpts {
+  target?: string;
+  duration?: string;
+  rate: string;
+  reportDir: string;
+  dryRun?: boolean;
+  yes?: boolean;
+  project: string;
+  api?: string;
+  prometheus?: string;
+  haproxyStats?: string;
+  grafana?: string;
+  seed?: string;
+}
+
+export function chaosCommand(): Command {
+  const chaos = new Command('chaos').description('Break Galera and HAProxy on purpose, judge what the shop kept, report');
+
+  chaos
+    .command('list')
+    .description('the drills, one line each')
+    .action(() => {
+      const width = Math.max(...drills.map((d) => d.name.length));
+      for (const d of drills) console.log(`${d.name.padEnd(width)}  ${d.breaksQuorum ? '[breaks quorum] ' : ''}${d.description}`);
+    });
+
+  chaos
+    .command('run')
+    .description('run one drill: steady state, traffic, fault, rollback, judgement, report')
+    .argument('<drill>', 'drill name (see `chaos list`)')
+    .option('--target <service>', 'the container to break (service name, e.g. mariadb-2; two comma-separated for galera-quorum-loss)')
+    .option('--duration <time>', 'how long the fault stays injected (e.g. 30s, 2m); default per drill')
+    .option('--rate <n>', 'background traffic, simulator journeys per second', '30')
+    .option('--report-dir <dir>', 'where the JSON and Markdown reports go', 'reports')
+    .option('--dry-run', 'print the plan and touch nothing')
+    .option('--yes', 'do not ask before drills that break quorum (CI)')
+    .addOption(projectOption())
+    .option('--api <url>', 'shop API base URL (default http://127.0.0.1:$API_PORT)')
+    .option('--prometheus <url>', 'Prometheus base URL (default http://127.0.0.1:$PROMETHEUS_PORT)')
+    .option('--haproxy-stats <url>', 'HAProxy stats base URL (default http://127.0.0.1:$HAPROXY_STATS_PORT)')
+    .option('--grafana <url>', 'Grafana base URL for annotations (default http://127.0.0.1:$GRAFANA_PORT)')
+    .option('--seed <n>', 'simulator seed (same seed, same journeys)')
+    .action(async (name: string, opts: RunOpts) => {
+      const drill = findDrill(name);
+      if (!drill) {
+        console.error(`unknown drill ${name}; known: ${drills.map((d) => d.name).join(', ')}`);
+        process.exitCode = 3;
+        return;
+      }
+      const { ComposeTarget } = await import('./targets/compose-target.ts');
+      const { runDrill, DrillRefused } = await import('./runner.ts');
+      try {
+        const outcome = await runDrill({
+          drill,
+          target: new ComposeTarget(opts.project),
+          targetOverride: opts.target,
+          faultMs: opts.duration ? parseDuration(opts.duration) : undefined,
+          rate: Number(opts.rate),
+          seed: opts.seed === undefined ? undefined : Number(opts.seed),
+          reportDir: opts.reportDir,
+          dryRun: opts.dryRun === true,
+          confirm: opts.yes ? () => Promise.resolve(true) : confirmOnTty,
+          endpoints: endpoints(opts),
+          grafanaAuth: { user: str(env, 'GRAFANA_ADMIN_USER', 'admin'), password: str(env, 'GRAFANA_ADMIN_PASSWORD', 'smartshop') },
+          metricsPort: int(env, 'CHAOS_METRICS_PORT', 9465, 0, 65535),
+          database: str(env, 'DB_NAME', 'smartshop'),
+          print: (l) => console.log(l),
+        });
+        const v = outcome.report?.verdict.verdict;
+        process.exitCode = v === undefined || v === 'passed' ? 0 : v === 'deviated' ? 1 : 2;
+      } catch (err) {
+        console.error(err instanceof DrillRefused ? `refused: ${err.message}` : `chaos run failed: ${(err as Error).message}`);
+        process.exitCode = 3;
+      }
+    });
+
+  chaos
+    .command('status')
+    .description('what is injected in the lab now, and where each Galera node stands')
+    .addOption(projectOption())
+    .action(async (opts: { project: string }) => {
+      const { ComposeTarget } = await import('./targets/compose-target.ts');
+      const { findInjections } = await import('./recover.ts');
+      const { NodeSql } = await import('./galera/node-sql.ts');
+      const { readNodeStates, describeNodeState } = await import('./galera/wsrep.ts');
+      const target = new ComposeTarget(opts.project);
+      const containers = await target.list();
+      if (containers.length === 0) {
+        console.log(`no container labelled lab.smartshop.project=${opts.project}`);
+        return;
+      }
+      for (const c of containers) console.log(`${c.name.padEnd(20)} ${c.role.padEnd(12)} ${c.state.padEnd(8)} ${c.networks.join(',')}`);
+      for (const s of await readNodeStates(target, new NodeSql(target, str(env, 'DB_NAME', 'smartshop')))) console.log(describeNodeState(s));
+      const injections = await findInjections(target);
+      console.log(injections.length === 0 ? 'nothing injected' : injections.map((i) => `INJECTED ${i.container}: ${i.kind} (${i.detail})`).join('\n'));
+      process.exitCode = injections.length === 0 ? 0 : 1;
+    });
+
+  chaos
+    .command('recover')
+    .description('undo everything injected: start stopped nodes (safe order), unpause, reconnect, remove delays')
+    .addOption(projectOption())
+    .action(async (opts: { project: string }) => {
+      const { ComposeTarget } = await import('./targets/compose-target.ts');
+      const { recoverLab } = await import('./recover.ts');
+      const { NodeSql } = await import('./galera/node-sql.ts');
+      const target = new ComposeTarget(opts.project);
+      const res = await recoverLab(target, new NodeSql(target, str(env, 'DB_NAME', 'smartshop')), (l) => console.log(l));
+      if (res.actions.length === 0 && res.problems.length === 0) console.log('nothing to recover');
+      if (res.problems.length > 0) {
+        console.error(`!!! NOT RESTORED:\n${res.problems.map((p) => `  - ${p}`).join('\n')}`);
+        process.exitCode = 1;
+      }
+    });
+
+  chaos.addCommand(probeCommand());
+  return chaos;
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { drills, findDrill, parseDuration } from './catalog.ts';
+
+describe('drill catalog', () => {
+  it('has the drills the issues ask for, each named once', () => {
+    const names = drills.map((d) => d.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const n of ['galera-node-stop', 'galera-node-kill', 'galera-node-pause', 'galera-partition', 'galera-quorum-loss', 'galera-full-outage', 'galera-crash-burst', 'haproxy-stop', 'db-latency']) {
+      expect(findDrill(n), n).toBeDefined();
+    }
+  });
+  it.each(drills.map((d) => [d.name, d] as const))('%s is a valid drill', (_name, d) => {
+    expect(d.name).toMatch(/^[a-z0-9-]+$/);
+    expect(d.description.length).toBeGreaterThan(20);
+    expect(d.proves.length).toBeGreaterThan(10);
+    expect(d.defaultFaultSeconds).toBeGreaterThan(0);
+    expect(d.recoveryBoundSeconds).toBeGreaterThanOrEqual(30);
+    // a 500 is never an allowed answer, and what is allowed is not also forbidden
+    expect(d.expectations.allowedClientStatuses).not.toContain(500);
+    expect(d.expectations.forbidClientStatuses).toContain(500);
+    expect(d.expectations.allowedClientStatuses.filter((s) => d.expectations.forbidClientStatuses.includes(s))).toEqual([]);
+    if (d.targets.kind === 'two') expect(new Set(d.targets.default).size).toBe(2);
+  });
+  it('marks every drill that takes two or more Galera nodes away as breaking quorum', () => {
+    for (const d of drills) {
+      const many = d.targets.kind === 'two' || d.targets.kind === 'all';
+      if (d.targets.role === 'galera' && many) expect(d.breaksQuorum, d.name).toBe(true);
+      if (!many) expect(d.breaksQuorum, d.name).toBe(false);
+    }
+  });
+  it('only the full-outage drills kill every node, and they bootstrap safely', () => {
+    const all = drills.filter((d) => d.fault.kind === 'kill-all').map((d) => d.name).sort();
+    expect(all).toEqual(['galera-crash-burst', 'galera-full-outage']);
+    expect(findDrill('galera-crash-burst')?.fault).toEqual({ kind: 'kill-all', spacingMs: 0 });
+  });
+});
+
+describe('parseDuration', () => {
+  it('reads seconds, minutes and milliseconds', () => {
+    expect(parseDuration('30s')).toBe(30_000);
+    expect(parseDuration('2m')).toBe(120_000);
+    expect(parseDuration('1500ms')).toBe(1_500);
+    expect(parseDuration('12')).toBe(12_000);
+  });
+  it('rejects nonsense and absurd lengths', () => {
+    expect(() => parseDuration('soon')).toThrow(/not a duration/);
+    expect(() => parseDuration('0s')).toThrow();
+    expect(() => parseDuration('2h')).toThrow();
+  });
+});

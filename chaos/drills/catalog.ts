@@ -1,0 +1,134 @@
+// Every drill the lab knows, as data. The runner reads these; adding a drill means adding
+// an entry here (and a fault kind in faults/actions.ts only if it needs a new action).
+import type { Drill, Expectations } from '../types.ts';
+
+// What a client may see while one node is away: HAProxy moves connections, the app retries
+// or answers 503; a 500 or a hang is a bug.
+const oneNodeAway: Expectations = {
+  allowedClientStatuses: [409, 503],
+  forbidClientStatuses: [500, 502, 504],
+  forbidTimeouts: true,
+  targetLeavesPrimary: false,
+  haproxyMarksTargetDown: true,
+  retryAfterOn503: true,
+  latencyRises: false,
+  lossPossible: false,
+};
+
+export const drills: readonly Drill[] = [
+  {
+    name: 'galera-node-stop',
+    description: 'Stop one Galera node cleanly, then start it; it must rejoin (IST) and HAProxy must route around it.',
+    proves: 'a planned node restart costs the shop nothing but a few retried requests',
+    targets: { kind: 'one', role: 'galera', default: 'mariadb-2' },
+    fault: { kind: 'stop', stopTimeoutSeconds: 30 },
+    defaultFaultSeconds: 20,
+    breaksQuorum: false,
+    expectations: oneNodeAway,
+    recoveryBoundSeconds: 120,
+  },
+  {
+    name: 'galera-node-kill',
+    description: 'SIGKILL one Galera node, then start it; it must recover its position and rejoin.',
+    proves: 'a crashed node loses no acknowledged write and rejoins without a manual step',
+    targets: { kind: 'one', role: 'galera', default: 'mariadb-2' },
+    fault: { kind: 'kill' },
+    defaultFaultSeconds: 20,
+    breaksQuorum: false,
+    expectations: oneNodeAway,
+    recoveryBoundSeconds: 150,
+  },
+  {
+    name: 'galera-node-pause',
+    description: 'Freeze one Galera node (docker pause), then unfreeze; the cluster evicts or waits, then levels it.',
+    proves: 'a hung node (not a dead one) is detected by HAProxy and the cluster survives it',
+    targets: { kind: 'one', role: 'galera', default: 'mariadb-2' },
+    fault: { kind: 'pause' },
+    defaultFaultSeconds: 20,
+    breaksQuorum: false,
+    // a frozen node holds TCP connections open: requests already on it wait for the timeouts
+    expectations: { ...oneNodeAway, forbidTimeouts: false },
+    recoveryBoundSeconds: 150,
+  },
+  {
+    name: 'galera-partition',
+    description: 'Cut one Galera node off the back-tier network; it must leave Primary and refuse writes, HAProxy must take it out; heal.',
+    proves: 'a partitioned minority refuses writes and is taken out of rotation, so no write is acknowledged by it',
+    targets: { kind: 'one', role: 'galera', default: 'mariadb-2' },
+    fault: { kind: 'disconnect', network: 'back-tier' },
+    defaultFaultSeconds: 20,
+    breaksQuorum: false,
+    expectations: { ...oneNodeAway, targetLeavesPrimary: true },
+    recoveryBoundSeconds: 150,
+  },
+  {
+    name: 'galera-quorum-loss',
+    description: 'Take two of three Galera nodes away; the survivor goes non-Primary and the shop answers 503 (never 500, never a hang); bring them back.',
+    proves: 'without quorum the shop refuses writes cleanly and the cluster re-forms afterwards',
+    targets: { kind: 'two', role: 'galera', default: ['mariadb-2', 'mariadb-3'] },
+    fault: { kind: 'disconnect', network: 'back-tier' },
+    defaultFaultSeconds: 20,
+    breaksQuorum: true,
+    expectations: { ...oneNodeAway, targetLeavesPrimary: true },
+    recoveryBoundSeconds: 180,
+  },
+  {
+    name: 'galera-full-outage',
+    description: 'SIGKILL all three Galera nodes one after another; recover by bootstrapping the most advanced node (grastate seqno / --wsrep-recover), then join the others. Never deletes volumes.',
+    proves: 'a whole-cluster crash is recovered without losing any acknowledged write and without deleting data',
+    targets: { kind: 'all', role: 'galera' },
+    fault: { kind: 'kill-all', spacingMs: 2_000 },
+    defaultFaultSeconds: 10,
+    breaksQuorum: true,
+    expectations: { ...oneNodeAway, haproxyMarksTargetDown: true, targetLeavesPrimary: false, forbidTimeouts: true },
+    recoveryBoundSeconds: 300,
+  },
+  {
+    name: 'galera-crash-burst',
+    description: 'SIGKILL all three Galera nodes within one second under traffic; safe bootstrap as full-outage; judge what the durability profile kept.',
+    proves: 'what the durability profile really keeps when every node crashes at once (strict and relaxed: nothing lost; fast: up to ~1 s)',
+    targets: { kind: 'all', role: 'galera' },
+    fault: { kind: 'kill-all', spacingMs: 0 },
+    defaultFaultSeconds: 10,
+    breaksQuorum: true,
+    expectations: { ...oneNodeAway, forbidTimeouts: true, lossPossible: true },
+    recoveryBoundSeconds: 300,
+  },
+  {
+    name: 'haproxy-stop',
+    description: 'Stop HAProxy; the shop answers 503 with Retry-After and recovers by itself when HAProxy returns, without an app restart.',
+    proves: 'the app survives losing its database entry point and reconnects on its own',
+    targets: { kind: 'one', role: 'haproxy', default: 'haproxy' },
+    fault: { kind: 'stop', stopTimeoutSeconds: 10 },
+    defaultFaultSeconds: 15,
+    breaksQuorum: false,
+    expectations: { ...oneNodeAway, haproxyMarksTargetDown: false },
+    recoveryBoundSeconds: 90,
+  },
+  {
+    name: 'db-latency',
+    description: 'Add network delay (tc netem) to one Galera node from a helper container sharing its network namespace; observe latency; remove it.',
+    proves: 'a slow node shows in the latency metrics and slows the whole cluster (synchronous replication), without errors',
+    targets: { kind: 'one', role: 'galera', default: 'mariadb-2' },
+    fault: { kind: 'netem', delayMs: 200, jitterMs: 20 },
+    defaultFaultSeconds: 20,
+    breaksQuorum: false,
+    expectations: { ...oneNodeAway, haproxyMarksTargetDown: false, forbidTimeouts: false, latencyRises: true },
+    recoveryBoundSeconds: 60,
+  },
+];
+
+export function findDrill(name: string): Drill | undefined {
+  return drills.find((d) => d.name === name);
+}
+
+/** Duration strings of the CLI: "30s", "2m", "1500ms" or plain seconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m) throw new Error(`"${text}" is not a duration (use e.g. 30s, 2m, 1500ms)`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  const ms = unit === 'ms' ? n : unit === 'm' ? n * 60_000 : n * 1_000;
+  if (ms <= 0 || ms > 3_600_000) throw new Error(`duration ${text} must be between 1 ms and 1 h`);
+  return ms;
+}

@@ -1,0 +1,117 @@
+// The actions behind each fault kind: inject, and the rollback that undoes it. The
+// runner calls inject() once and rollback() exactly once (also on Ctrl-C or an error).
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { NodeSql } from '../galera/node-sql.ts';
+import { safeBootstrap, type SafeBootstrapResult } from '../galera/safe-bootstrap.ts';
+import type { LabContainer, Target } from '../targets/target.ts';
+import type { FaultSpec } from '../types.ts';
+import { addDelay, netemImage, removeDelay } from './netem.ts';
+
+export interface FaultContext {
+  target: Target;
+  sql: NodeSql;
+  victims: LabContainer[];
+  log: (line: string) => void;
+}
+
+export interface InjectedFault {
+  /** what was done, for the plan and the report */
+  description: string;
+  /** undoes the fault; returns what could not be restored (empty = all restored) */
+  rollback: () => Promise<string[]>;
+  /** the safe bootstrap's findings (full outage), for the report */
+  bootstrap?: () => SafeBootstrapResult | undefined;
+}
+
+/** What inject() would do, without doing it (--dry-run). */
+export function describeFault(fault: FaultSpec, victims: string[]): string {
+  const who = victims.join(', ');
+  switch (fault.kind) {
+    case 'stop':
+      return `docker stop -t ${fault.stopTimeoutSeconds} ${who}; later docker start`;
+    case 'kill':
+      return `docker kill -s SIGKILL ${who}; later docker start`;
+    case 'pause':
+      return `docker pause ${who}; later docker unpause`;
+    case 'disconnect':
+      return `docker network disconnect ${fault.network} ${who}; later reconnect with the service alias`;
+    case 'netem':
+      return `tc qdisc replace … netem delay ${fault.delayMs}ms ${fault.jitterMs}ms in ${who}'s network namespace (helper container, NET_ADMIN); later tc qdisc del`;
+    case 'kill-all':
+      return `SIGKILL ${who} ${fault.spacingMs > 0 ? `${fault.spacingMs} ms apart` : 'at once (within 1 s)'}; later read grastate.dat / --wsrep-recover on each volume, set safe_to_bootstrap: 1 on the most advanced node only, start it, then the others. Volumes are never deleted.`;
+  }
+}
+
+async function each(victims: LabContainer[], f: (v: LabContainer) => Promise<void>): Promise<string[]> {
+  const problems: string[] = [];
+  for (const v of victims) {
+    try {
+      await f(v);
+    } catch (err) {
+      problems.push(`${v.name}: ${(err as Error).message}`);
+    }
+  }
+  return problems;
+}
+
+export async function injectFault(fault: FaultSpec, ctx: FaultContext): Promise<InjectedFault> {
+  const { target, victims, log } = ctx;
+  const description = describeFault(fault, victims.map((v) => v.name));
+  switch (fault.kind) {
+    case 'stop': {
+      for (const v of victims) await target.stop(v, fault.stopTimeoutSeconds);
+      return { description, rollback: () => each(victims, (v) => target.start(v)) };
+    }
+    case 'kill': {
+      for (const v of victims) await target.kill(v, 'SIGKILL');
+      return { description, rollback: () => each(victims, (v) => target.start(v)) };
+    }
+    case 'pause': {
+      for (const v of victims) await target.pause(v);
+      return { description, rollback: () => each(victims, (v) => target.unpause(v)) };
+    }
+    case 'disconnect': {
+      const done: LabContainer[] = [];
+      try {
+        for (const v of victims) {
+          await target.disconnect(v, fault.network);
+          done.push(v);
+        }
+      } catch (err) {
+        await each(done, (v) => target.connect(v, fault.network)); // undo the half-done fault before failing
+        throw err;
+      }
+      return { description, rollback: () => each(victims, (v) => target.connect(v, fault.network)) };
+    }
+    case 'netem': {
+      const image = await netemImage(target, victims[0] as LabContainer, log);
+      for (const v of victims) await addDelay(target, image, v, fault.delayMs, fault.jitterMs);
+      return { description, rollback: () => each(victims, (v) => removeDelay(target, image, v)) };
+    }
+    case 'kill-all': {
+      if (fault.spacingMs > 0) {
+        for (const [i, v] of victims.entries()) {
+          if (i > 0) await sleep(fault.spacingMs);
+          await target.kill(v, 'SIGKILL');
+          log(`killed ${v.name}`);
+        }
+      } else {
+        await Promise.all(victims.map((v) => target.kill(v, 'SIGKILL'))); // a burst: all within the same instant
+        log(`killed ${victims.map((v) => v.name).join(', ')} at once`);
+      }
+      let result: SafeBootstrapResult | undefined;
+      return {
+        description,
+        bootstrap: () => result,
+        rollback: async () => {
+          try {
+            result = await safeBootstrap(target, ctx.sql, log);
+            return result.problems;
+          } catch (err) {
+            return [`safe bootstrap failed: ${(err as Error).message}`];
+          }
+        },
+      };
+    }
+  }
+}

@@ -1,0 +1,49 @@
+// Network delay on one container, from a short-lived helper container that joins the
+// target's network namespace with NET_ADMIN (the target itself keeps no extra capability).
+import { fileURLToPath } from 'node:url';
+import type { LabContainer, Target } from '../targets/target.ts';
+
+export const NETEM_IMAGE = 'smartshop-chaos-netem:latest';
+const CONTEXT_DIR = fileURLToPath(new URL('../netem/', import.meta.url));
+
+/** every interface except lo: a Galera node may sit on several lab networks */
+const forEachDevice = (body: string): string => `for p in /sys/class/net/*; do d=$(basename "$p"); [ "$d" = lo ] && continue; ${body}; done`;
+
+/**
+ * The image to run tc from: ours, built on demand; when it cannot be built, the target's
+ * own image when it carries tc (the lab's Galera image installs iproute2).
+ */
+export async function netemImage(target: Target, victim: LabContainer, log: (s: string) => void): Promise<string> {
+  if (await target.hasImage(NETEM_IMAGE)) return NETEM_IMAGE;
+  log(`building ${NETEM_IMAGE} from chaos/netem/Dockerfile (debian:bookworm-slim + iproute2)`);
+  try {
+    await target.buildImage(NETEM_IMAGE, CONTEXT_DIR, 300_000);
+    return NETEM_IMAGE;
+  } catch (err) {
+    log(`could not build ${NETEM_IMAGE} (${(err as Error).message}); using ${victim.image}, which has tc. To build it by hand: docker build -t ${NETEM_IMAGE} chaos/netem`);
+    return victim.image;
+  }
+}
+
+async function tc(target: Target, image: string, victim: LabContainer, script: string): Promise<void> {
+  const res = await target.runHelper({ image, entrypoint: ['sh', '-c'], cmd: [script], user: 'root', networkOf: victim, capAdd: ['NET_ADMIN'] }, 60_000);
+  if (res.exitCode !== 0) throw new Error(`tc on ${victim.name} failed (exit ${res.exitCode}): ${res.stderr.trim() || res.stdout.trim()}`);
+}
+
+export async function addDelay(target: Target, image: string, victim: LabContainer, delayMs: number, jitterMs: number): Promise<void> {
+  await tc(target, image, victim, forEachDevice(`tc qdisc replace dev "$d" root netem delay ${delayMs}ms ${jitterMs}ms`));
+}
+
+/** Removes any netem qdisc; a device without one is fine. */
+export async function removeDelay(target: Target, image: string, victim: LabContainer): Promise<void> {
+  await tc(target, image, victim, forEachDevice('if tc qdisc show dev "$d" | grep -q netem; then tc qdisc del dev "$d" root; fi'));
+}
+
+/** Which devices of a running container carry a netem qdisc ("eth0: delay 200ms 20ms"). */
+export async function showDelay(target: Target, image: string, victim: LabContainer): Promise<string[]> {
+  const res = await target.runHelper(
+    { image, entrypoint: ['sh', '-c'], cmd: [forEachDevice('tc qdisc show dev "$d" | grep netem | sed "s/^/$d: /"')], user: 'root', networkOf: victim },
+    60_000,
+  );
+  return res.stdout.split('\n').filter((l) => l.trim() !== '');
+}

@@ -1,0 +1,154 @@
+// Polls the lab once a second while a drill runs and turns what it sees into timeline
+// events: HAProxy's view of the target, each node's wsrep state, a probe of the shop
+// (status, Retry-After, latency), and the simulator's cumulative outcomes.
+import { HttpClient } from '../../shared/http-client.ts';
+import type { NodeSql } from '../galera/node-sql.ts';
+import { readNodeStates } from '../galera/wsrep.ts';
+import type { Target } from '../targets/target.ts';
+import type { TimelineEvent } from '../types.ts';
+import { countClientErrors, outcomeDelta } from '../report/timeline.ts';
+import { fetchHaproxyServers, isOut, isUp } from './haproxy.ts';
+
+export type Phase = 'before' | 'fault' | 'recovering' | 'after';
+
+export interface ProbeSample {
+  at: number;
+  phase: Phase;
+  status: number | 'timeout' | 'error';
+  retryAfter: boolean;
+  ms: number;
+}
+
+export interface ObserverOptions {
+  target: Target;
+  sql: NodeSql;
+  api: string;
+  haproxyStats: string;
+  /** service names of the faulted containers */
+  victims: string[];
+  /** cumulative client outcomes of the background traffic */
+  clientOutcomes: () => Record<string, number>;
+  watchGalera: boolean;
+  intervalMs?: number;
+}
+
+export class Observer {
+  readonly events: TimelineEvent[] = [];
+  readonly probes: ProbeSample[] = [];
+  phase: Phase = 'before';
+  haproxyMarkedDown: boolean | undefined;
+  targetLeftPrimary: boolean | undefined;
+  private haproxySeen = false;
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+  private baseline: Record<string, number> = {};
+  /** outcomes when the fault window closed (steady state back, or the recovery bound) */
+  private closing: Record<string, number> | undefined;
+  private readonly http: HttpClient;
+
+  constructor(private readonly o: ObserverOptions) {
+    this.http = new HttpClient({ baseUrl: o.api, timeoutMs: 5_000 });
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.o.intervalMs ?? 1_000);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  mark(kind: TimelineEvent['kind'], detail: string, at = Date.now()): void {
+    this.events.push({ at, kind, detail });
+  }
+
+  setPhase(phase: Phase): void {
+    if (phase === 'after') this.closeFaultWindow();
+    if (phase === 'fault') {
+      this.baseline = { ...this.o.clientOutcomes() };
+      this.haproxyMarkedDown = false;
+      this.targetLeftPrimary = false;
+    }
+    this.phase = phase;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.busy) {
+      this.watchClients();
+      return; // a slow poll (paused node, hung exec) must not pile up
+    }
+    this.watchClients(); // synchronous: a slow probe or exec must not delay the first-error mark
+    this.busy = true;
+    try {
+      await Promise.all([this.probe(), this.watchHaproxy(), this.o.watchGalera ? this.watchNodes() : Promise.resolve()]);
+    } catch {
+      // observing must never break the drill
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async probe(): Promise<void> {
+    const r = await this.http.get('/api/stats');
+    this.probes.push({
+      at: Date.now(),
+      phase: this.phase,
+      status: r.kind === 'response' ? r.status : r.kind,
+      retryAfter: r.kind === 'response' && r.headers.get('retry-after') !== null,
+      ms: r.durationMs,
+    });
+  }
+
+  private async watchHaproxy(): Promise<void> {
+    if (this.phase === 'before' || this.phase === 'after') return;
+    const servers = await fetchHaproxyServers(this.o.haproxyStats, 900);
+    if (!servers) return;
+    this.haproxySeen = true;
+    const mine = servers.filter((s) => this.o.victims.includes(s.server));
+    if (this.phase === 'fault' && mine.length > 0 && mine.every((s) => isOut(s.status))) {
+      if (!this.haproxyMarkedDown) this.mark('haproxy-marked-down', mine.map((s) => `${s.server} ${s.status}`).join(', '));
+      this.haproxyMarkedDown = true;
+    }
+    if (this.phase === 'recovering' && this.haproxyMarkedDown && mine.length > 0 && mine.every((s) => isUp(s.status))) {
+      this.mark('haproxy-marked-up', mine.map((s) => `${s.server} ${s.status}`).join(', '));
+    }
+  }
+
+  private async watchNodes(): Promise<void> {
+    if (this.phase !== 'fault') return;
+    const nodes = (await this.o.target.list('galera')).filter((n) => this.o.victims.includes(n.name) && n.state === 'running');
+    const states = await readNodeStates(this.o.target, this.o.sql, nodes);
+    const left = states.filter((s) => s.clusterStatus !== undefined && (s.clusterStatus !== 'Primary' || s.ready === false));
+    if (left.length > 0 && !this.targetLeftPrimary) {
+      this.targetLeftPrimary = true;
+      this.mark('target-left-primary', left.map((s) => `${s.node} ${s.clusterStatus} ready=${s.ready ? 'ON' : 'OFF'}`).join(', '));
+    }
+  }
+
+  private watchClients(): void {
+    if (this.phase !== 'fault' && this.phase !== 'recovering') return;
+    const delta = outcomeDelta(this.baseline, this.o.clientOutcomes());
+    if (countClientErrors(delta) > 0 && !this.events.some((e) => e.kind === 'first-client-error')) {
+      const kinds = Object.entries(delta)
+        .filter(([k]) => /^5\d\d$/.test(k) || k === 'timeout' || k === 'error')
+        .map(([k, n]) => `${n} × ${k}`)
+        .join(', ');
+      this.mark('first-client-error', kinds);
+    }
+  }
+
+  /** true when HAProxy answered at least once during the fault */
+  get haproxyObserved(): boolean {
+    return this.haproxySeen;
+  }
+
+  /** client outcomes from fault start to the close of the fault window (closeFaultWindow) */
+  clientOutcomesSinceFault(): Record<string, number> {
+    return outcomeDelta(this.baseline, this.closing ?? this.o.clientOutcomes());
+  }
+
+  /** called when the steady state is back: later client outcomes are not the fault's */
+  closeFaultWindow(): void {
+    this.closing ??= { ...this.o.clientOutcomes() };
+  }
+}

@@ -1,0 +1,102 @@
+// `smartshop chaos recover` and `chaos status`: find what a drill (or a killed runner)
+// left broken in the lab, from the lab itself (no state file to lose), and undo it:
+// leftover helpers removed, containers unpaused, Galera nodes reconnected to back-tier,
+// netem delays removed, stopped containers started (Galera in a safe order: the most
+// advanced node first when none is running). Only labelled containers are touched.
+import { NETEM_IMAGE, removeDelay, showDelay } from './faults/netem.ts';
+import type { NodeSql } from './galera/node-sql.ts';
+import { safeBootstrap, waitSynced } from './galera/safe-bootstrap.ts';
+import type { LabContainer, Target } from './targets/target.ts';
+
+export interface Injection {
+  container: string;
+  kind: 'stopped' | 'paused' | 'disconnected' | 'netem' | 'helper-left';
+  detail: string;
+}
+
+const STOPPED = new Set(['exited', 'created', 'dead']);
+
+async function tcImage(target: Target, galera: LabContainer[]): Promise<string | undefined> {
+  if (await target.hasImage(NETEM_IMAGE)) return NETEM_IMAGE;
+  return galera[0]?.image; // the lab's Galera image carries tc
+}
+
+/** What is injected now (read-only). */
+export async function findInjections(target: Target): Promise<Injection[]> {
+  const all = await target.list();
+  const out: Injection[] = [];
+  const networks = await target.networks();
+  const galera = all.filter((c) => c.role === 'galera');
+  const image = await tcImage(target, galera);
+  for (const c of all) {
+    if (c.role === 'chaos-helper') out.push({ container: c.name, kind: 'helper-left', detail: `helper container ${c.containerName} (${c.state})` });
+    else if (STOPPED.has(c.state)) out.push({ container: c.name, kind: 'stopped', detail: c.state });
+    else if (c.state === 'paused') out.push({ container: c.name, kind: 'paused', detail: 'paused' });
+    if (c.role === 'galera' && networks.includes('back-tier') && !c.networks.includes('back-tier')) {
+      out.push({ container: c.name, kind: 'disconnected', detail: 'not attached to back-tier' });
+    }
+    if ((c.role === 'galera' || c.role === 'haproxy') && c.state === 'running' && image) {
+      const delays = await showDelay(target, image, c).catch(() => []);
+      for (const d of delays) out.push({ container: c.name, kind: 'netem', detail: d });
+    }
+  }
+  return out;
+}
+
+export interface RecoverResult {
+  actions: string[];
+  problems: string[];
+}
+
+export async function recoverLab(target: Target, sql: NodeSql, log: (line: string) => void): Promise<RecoverResult> {
+  const actions: string[] = [];
+  const problems: string[] = [];
+  const act = async (what: string, f: () => Promise<void>): Promise<void> => {
+    try {
+      await f();
+      actions.push(what);
+      log(what);
+    } catch (err) {
+      problems.push(`${what}: ${(err as Error).message}`);
+      log(`FAILED ${what}: ${(err as Error).message}`);
+    }
+  };
+  let all = await target.list();
+  for (const c of all.filter((x) => x.role === 'chaos-helper')) await act(`removed leftover helper ${c.containerName}`, () => target.removeHelper(c));
+  for (const c of all.filter((x) => x.state === 'paused')) await act(`unpaused ${c.name}`, () => target.unpause(c));
+  const networks = await target.networks();
+  if (networks.includes('back-tier')) {
+    for (const c of all.filter((x) => x.role === 'galera' && !x.networks.includes('back-tier'))) {
+      await act(`reconnected ${c.name} to back-tier`, () => target.connect(c, 'back-tier'));
+    }
+  }
+  all = await target.list();
+  const galera = all.filter((c) => c.role === 'galera');
+  const image = await tcImage(target, galera);
+  if (image) {
+    for (const c of all.filter((x) => (x.role === 'galera' || x.role === 'haproxy') && x.state === 'running')) {
+      const delays = await showDelay(target, image, c).catch(() => []);
+      if (delays.length > 0) await act(`removed netem delay on ${c.name} (${delays.join('; ')})`, () => removeDelay(target, image, c));
+    }
+  }
+  // Galera first, in a safe order, then whatever else is stopped (HAProxy waits for a healthy node)
+  const stoppedGalera = galera.filter((c) => STOPPED.has(c.state));
+  if (stoppedGalera.length > 0) {
+    try {
+      const res = await safeBootstrap(target, sql, log);
+      actions.push(`started ${res.started.join(', ') || 'no Galera node'}${res.choice.ok ? ` (bootstrapped ${res.choice.node}: ${res.choice.reason})` : ''}`);
+      problems.push(...res.problems);
+    } catch (err) {
+      problems.push(`starting Galera nodes: ${(err as Error).message}`);
+    }
+  } else {
+    for (const c of galera.filter((x) => x.state === 'running')) {
+      if (!(await waitSynced(sql, target, c.name, 60_000))) problems.push(`${c.name} is running but not Synced/Primary after 60 s`);
+    }
+  }
+  all = await target.list();
+  for (const c of all.filter((x) => x.role !== 'galera' && x.role !== 'chaos-helper' && STOPPED.has(x.state))) {
+    await act(`started ${c.name}`, () => target.start(c));
+  }
+  return { actions, problems };
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { findDrill } from '../drills/catalog.ts';
+import type { Drill } from '../types.ts';
+import { buildTimeline } from './timeline.ts';
+import { integritySection, renderMarkdown, type DrillReport } from './write.ts';
+
+const drill = findDrill('galera-full-outage') as Drill;
+
+function report(): DrillReport {
+  const integrity = integritySection(
+    {
+      result: { acknowledged: { users: 2, orders: 3, payments: 1 }, foundOnEveryNode: 5, missing: [{ kind: 'order', id: '77', nodes: ['mariadb-2'] }], regressed: [], unreadableNodes: [] },
+      staleReads: [],
+      staleMissing: 1,
+    },
+    { checked: ['left-terminal-state'], violations: [{ invariant: 'left-terminal-state', node: 'mariadb-1', detail: 'order 5 went from terminal paid to cancelled' }], errors: [] },
+  );
+  return {
+    drill: drill.name,
+    description: drill.description,
+    proves: drill.proves,
+    project: 'smartshop',
+    targets: ['mariadb-1', 'mariadb-2', 'mariadb-3'],
+    fault: 'SIGKILL all',
+    durability: 'fast',
+    startedAt: '2026-11-23T12:00:00.000Z',
+    endedAt: '2026-11-23T12:02:00.000Z',
+    options: { faultSeconds: 10, rate: 10, seed: 1 },
+    steadyStateBefore: [],
+    steadyStateAfter: [],
+    timeline: buildTimeline([
+      { at: 1_000, kind: 'fault-start', detail: 'kill' },
+      { at: 3_000, kind: 'rollback-start', detail: '' },
+      { at: 9_000, kind: 'steady-state-back', detail: '' },
+    ]),
+    clientErrorsDuringFault: { '503': 4 },
+    traffic: { requests: 10, byOutcome: {}, uncertainWrites: 0 },
+    probes: { total: 3, byStatus: { '503': 3 }, status503WithoutRetryAfter: 0 },
+    haproxyMarkedTargetDown: true,
+    targetLeftPrimary: undefined,
+    bootstrap: { chosen: 'mariadb-2', reason: 'highest seqno', positions: [{ node: 'mariadb-2', grastate: { uuid: 'u', seqno: -1, safeToBootstrap: false }, recovered: { uuid: 'u', seqno: 42 } }], problems: [] },
+    writes: { acknowledged: 6, lost: 1, lostIds: ['order 77'] },
+    integrity,
+    consistency: { consistent: true, nodes: [], differing: [], attempts: 1 },
+    nodesAfter: [],
+    rollbackProblems: ['mariadb-3: could not start'],
+    verdict: { verdict: 'failed', reason: '1 acknowledged write(s) lost: order 77', failures: ['1 acknowledged write(s) lost: order 77'], deviations: [] },
+    log: ['a line'],
+  };
+}
+
+describe('integritySection', () => {
+  it('counts stale reads from both regressed and missing-then-found rows', () => {
+    expect(report().integrity.staleReadsSeen).toBe(1);
+  });
+  it('keeps the judge error when the ledger could not be read', () => {
+    const i = integritySection({ error: 'nodes down' }, { error: 'nodes down' });
+    expect(i.error).toBe('nodes down');
+  });
+});
+
+describe('renderMarkdown', () => {
+  it('says the verdict, the lost ids, the bootstrap and what was not restored', () => {
+    const md = renderMarkdown(report(), drill);
+    expect(md).toMatch(/^# Chaos drill galera-full-outage: ❌ failed/);
+    expect(md).toContain('order 77 (not on mariadb-2)');
+    expect(md).toContain('left-terminal-state on mariadb-1: order 5 went from terminal paid to cancelled');
+    expect(md).toContain('| mariadb-2 | u:-1 safe=0 | u:42 |');
+    expect(md).toContain('| time to recover (rollback → steady state) | 6.0 s (bound 300 s) |');
+    expect(md).toContain('**COULD NOT RESTORE**: mariadb-3: could not start');
+    expect(md).toContain('- 503: 4');
+  });
+});

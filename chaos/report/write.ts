@@ -1,0 +1,133 @@
+// The drill report: `<dir>/<ISO time>-<drill>.json` for machines and `.md` for people.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { NodePosition } from '../galera/grastate.ts';
+import type { NodeState } from '../galera/wsrep.ts';
+import type { ConsistencyResult } from '../judge/consistency.ts';
+import type { InvariantJudgement } from '../judge/invariants.ts';
+import type { LedgerCheck } from '../judge/read-nodes.ts';
+import type { VerdictResult } from '../judge/verdict.ts';
+import type { Check } from '../steady-state.ts';
+import type { Drill } from '../types.ts';
+import type { TimelineSummary } from './timeline.ts';
+
+export interface DrillReport {
+  drill: string;
+  description: string;
+  proves: string;
+  project: string;
+  targets: string[];
+  fault: string;
+  durability: string | undefined;
+  startedAt: string;
+  endedAt: string;
+  options: { faultSeconds: number; rate: number; seed: number };
+  steadyStateBefore: Check[];
+  steadyStateAfter: Check[];
+  timeline: TimelineSummary;
+  clientErrorsDuringFault: Record<string, number>;
+  traffic: { requests: number; byOutcome: Record<string, number>; uncertainWrites: number };
+  probes: { total: number; byStatus: Record<string, number>; p99BeforeMs?: number; p99DuringMs?: number; status503WithoutRetryAfter: number };
+  haproxyMarkedTargetDown: boolean | undefined;
+  targetLeftPrimary: boolean | undefined;
+  bootstrap?: { chosen?: string; reason: string; positions: NodePosition[]; problems: string[] };
+  writes: { acknowledged: number; lost: number; lostIds: string[] };
+  integrity: {
+    acknowledged: { users: number; orders: number; payments: number };
+    foundOnEveryNode: number;
+    missing: { kind: string; id: string; nodes: string[] }[];
+    regressed: { kind: string; id: string; node: string; acknowledged: string; found: string }[];
+    invariantsChecked: string[];
+    invariantViolations: { invariant: string; node: string; detail: string }[];
+    staleReadsSeen: number;
+    error?: string;
+  };
+  consistency: ConsistencyResult | { error: string };
+  nodesAfter: NodeState[];
+  rollbackProblems: string[];
+  verdict: VerdictResult;
+  log: string[];
+}
+
+export function integritySection(ledger: LedgerCheck | { error: string }, inv: InvariantJudgement | { error: string }): DrillReport['integrity'] {
+  const base = {
+    invariantsChecked: 'error' in inv ? [] : inv.checked,
+    invariantViolations: 'error' in inv ? [] : inv.violations,
+  };
+  if ('error' in ledger) {
+    return { acknowledged: { users: 0, orders: 0, payments: 0 }, foundOnEveryNode: 0, missing: [], regressed: [], staleReadsSeen: 0, ...base, error: ledger.error };
+  }
+  return {
+    acknowledged: ledger.result.acknowledged,
+    foundOnEveryNode: ledger.result.foundOnEveryNode,
+    missing: ledger.result.missing,
+    regressed: ledger.result.regressed,
+    staleReadsSeen: ledger.staleReads.length + ledger.staleMissing,
+    ...base,
+    ...('error' in inv ? { error: `invariants: ${inv.error}` } : {}),
+  };
+}
+
+export function renderMarkdown(r: DrillReport, drill: Drill): string {
+  const t = r.timeline;
+  const lines: string[] = [];
+  const icon = r.verdict.verdict === 'passed' ? '✅' : r.verdict.verdict === 'deviated' ? '⚠️' : '❌';
+  lines.push(`# Chaos drill ${r.drill}: ${icon} ${r.verdict.verdict}`, '', `> ${r.verdict.reason}`, '');
+  lines.push(`${r.description}`, '', `Proves: ${r.proves}.`, '');
+  lines.push('| | |', '|---|---|');
+  lines.push(`| project | ${r.project} |`, `| targets | ${r.targets.join(', ')} |`, `| fault | ${r.fault} |`);
+  lines.push(`| durability profile | ${r.durability ?? 'unknown'} |`, `| started / ended | ${r.startedAt} / ${r.endedAt} |`);
+  lines.push(`| fault held / traffic | ${r.options.faultSeconds} s / ${r.options.rate} journeys/s (seed ${r.options.seed}) |`);
+  lines.push(`| time to first client error | ${fmt(t.secondsToFirstClientError)} |`, `| time to detection (HAProxy) | ${fmt(t.secondsToDetection)} |`);
+  lines.push(`| time to recover (rollback → steady state) | ${fmt(t.secondsToRecover)} (bound ${drill.recoveryBoundSeconds} s) |`, '');
+  lines.push('## Timeline', '', '| T+ (s) | event | detail |', '|---:|---|---|');
+  for (const e of t.events) lines.push(`| ${e.offsetSeconds.toFixed(1)} | ${e.kind} | ${e.detail.replaceAll('|', '\\|')} |`);
+  lines.push('', '## Clients during the fault', '');
+  const errs = Object.entries(r.clientErrorsDuringFault).sort();
+  lines.push(errs.length === 0 ? 'No request at all during the fault window.' : errs.map(([k, n]) => `- ${k}: ${n}`).join('\n'));
+  lines.push('', `Probes (GET /api/stats each second): ${Object.entries(r.probes.byStatus).map(([k, n]) => `${k} × ${n}`).join(', ')}; 503 without Retry-After: ${r.probes.status503WithoutRetryAfter}; p99 before ${fmtMs(r.probes.p99BeforeMs)}, during ${fmtMs(r.probes.p99DuringMs)}.`);
+  lines.push(`HAProxy marked the target down: ${yn(r.haproxyMarkedTargetDown)}; target left Primary: ${yn(r.targetLeftPrimary)}. Uncertain writes (timeouts, resets): ${r.traffic.uncertainWrites}.`);
+  if (r.bootstrap) {
+    lines.push('', '## Safe bootstrap', '', `Chosen: ${r.bootstrap.chosen ?? 'none'} — ${r.bootstrap.reason}`, '', '| node | grastate | recovered (--wsrep-recover) |', '|---|---|---|');
+    for (const p of r.bootstrap.positions) {
+      lines.push(`| ${p.node} | ${p.grastate ? `${p.grastate.uuid}:${p.grastate.seqno} safe=${p.grastate.safeToBootstrap ? 1 : 0}` : 'missing'} | ${p.recovered ? `${p.recovered.uuid}:${p.recovered.seqno}` : '—'} |`);
+    }
+    for (const p of r.bootstrap.problems) lines.push(`- **problem**: ${p}`);
+  }
+  const i = r.integrity;
+  lines.push('', '## Integrity', '');
+  lines.push(`- acknowledged: ${i.acknowledged.users} users, ${i.acknowledged.orders} orders, ${i.acknowledged.payments} payments`);
+  lines.push(`- found on every node (read directly, wsrep_sync_wait=1): ${i.foundOnEveryNode}`);
+  lines.push(`- missing: ${i.missing.length === 0 ? 'none' : i.missing.map((m) => `${m.kind} ${m.id} (not on ${m.nodes.join(', ')})`).join('; ')}`);
+  lines.push(`- behind the acknowledged state: ${i.regressed.length === 0 ? 'none' : i.regressed.map((m) => `${m.kind} ${m.id} ${m.found} on ${m.node} (acknowledged ${m.acknowledged})`).join('; ')}`);
+  lines.push(`- invariants checked: ${i.invariantsChecked.join(', ') || 'none'}`);
+  lines.push(`- invariant violations: ${i.invariantViolations.length === 0 ? 'none' : i.invariantViolations.map((v) => `${v.invariant} on ${v.node}: ${v.detail}`).join('; ')}`);
+  lines.push(`- stale reads seen by the ledger check: ${i.staleReadsSeen}`);
+  if (i.error) lines.push(`- **error**: ${i.error}`);
+  lines.push('', '## Cross-node consistency (stack verify)', '');
+  if ('error' in r.consistency) lines.push(`**not verified**: ${r.consistency.error}`);
+  else {
+    lines.push(r.consistency.consistent ? `All nodes agree (attempt ${r.consistency.attempts}).` : `**Nodes diverged**: ${r.consistency.differing.map((d) => d.table).join(', ')} ${r.consistency.note ?? ''}`);
+    for (const n of r.consistency.nodes) lines.push(`- ${n.node}: last_committed ${n.lastCommitted ?? '?'}${n.error ? ` error ${n.error}` : ''}`);
+  }
+  lines.push('', '## Verdict', '', `**${r.verdict.verdict}** — ${r.verdict.reason}`, '');
+  for (const f of r.verdict.failures) lines.push(`- failure: ${f}`);
+  for (const d of r.verdict.deviations) lines.push(`- deviation: ${d}`);
+  if (r.rollbackProblems.length > 0) lines.push('', '**COULD NOT RESTORE**: ' + r.rollbackProblems.join('; '));
+  lines.push('', '<details><summary>runner log</summary>', '', '```', ...r.log, '```', '</details>', '');
+  return lines.join('\n');
+}
+
+export async function writeReport(dir: string, r: DrillReport, drill: Drill): Promise<{ json: string; md: string }> {
+  await mkdir(dir, { recursive: true });
+  const stem = `${r.startedAt.replace(/[:.]/g, '-')}-${r.drill}`;
+  const json = join(dir, `${stem}.json`);
+  const md = join(dir, `${stem}.md`);
+  await writeFile(json, `${JSON.stringify(r, null, 2)}\n`);
+  await writeFile(md, renderMarkdown(r, drill));
+  return { json, md };
+}
+
+const fmt = (s: number | undefined): string => (s === undefined ? '—' : `${s.toFixed(1)} s`);
+const fmtMs = (ms: number | undefined): string => (ms === undefined ? '—' : `${Math.round(ms)} ms`);
+const yn = (b: boolean | undefined): string => (b === undefined ? 'not observed' : b ? 'yes' : 'no');

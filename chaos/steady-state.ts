@@ -1,0 +1,89 @@
+// The steady-state hypothesis every drill checks before acting (and polls for after the
+// rollback): three Galera nodes Primary + Synced + ready, HAProxy has them all UP, the
+// shop is ready, and its error ratio and p99 are within tolerance (Prometheus when it
+// answers, else direct probes of the shop).
+import { HttpClient } from '../shared/http-client.ts';
+import type { NodeSql } from './galera/node-sql.ts';
+import { describeNodeState, isHealthyNode, readNodeStates } from './galera/wsrep.ts';
+import { fetchHaproxyServers, isUp } from './observe/haproxy.ts';
+import { ERROR_RATIO_QUERY, P99_QUERY, prometheusAnswers, promQuery } from './observe/prometheus.ts';
+import type { Target } from './targets/target.ts';
+
+export interface Endpoints {
+  api: string;
+  haproxyStats: string;
+  prometheus: string;
+  grafana: string;
+}
+
+export interface Tolerances {
+  clusterSize: number;
+  maxErrorRatio: number;
+  maxP99Seconds: number;
+}
+
+export const defaultTolerances: Tolerances = { clusterSize: 3, maxErrorRatio: 0.05, maxP99Seconds: 2 };
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface SteadyState {
+  ok: boolean;
+  checks: Check[];
+}
+
+/** p-th percentile of a list (nearest rank). Pure. */
+export function percentile(values: number[], p: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+export async function checkSteadyState(target: Target, sql: NodeSql, ep: Endpoints, tol: Tolerances = defaultTolerances, usePrometheus = true): Promise<SteadyState> {
+  const checks: Check[] = [];
+  const nodes = await target.list('galera');
+  const states = await readNodeStates(target, sql, nodes);
+  checks.push({ name: 'galera nodes', ok: nodes.length === tol.clusterSize, detail: `${nodes.length} lab Galera container(s), expected ${tol.clusterSize}` });
+  const unhealthy = states.filter((s) => !isHealthyNode(s, tol.clusterSize));
+  checks.push({
+    name: 'galera state',
+    ok: states.length > 0 && unhealthy.length === 0,
+    detail: unhealthy.length === 0 ? `all ${states.length} Primary/Synced, size ${tol.clusterSize}` : unhealthy.map(describeNodeState).join('; '),
+  });
+  const haproxy = await target.list('haproxy');
+  const servers = haproxy.some((h) => h.state === 'running') ? await fetchHaproxyServers(ep.haproxyStats) : undefined;
+  const notUp = servers?.filter((s) => !isUp(s.status)) ?? [];
+  checks.push({
+    name: 'haproxy',
+    ok: servers !== undefined && servers.length > 0 && notUp.length === 0,
+    detail: servers === undefined ? `stats not answering at ${ep.haproxyStats}` : notUp.length === 0 ? `${servers.length} server(s) UP` : notUp.map((s) => `${s.server} ${s.status}`).join(', '),
+  });
+  const http = new HttpClient({ baseUrl: ep.api, timeoutMs: 5_000 });
+  const ready = await http.get('/api/ready');
+  checks.push({ name: 'shop ready', ok: ready.kind === 'response' && ready.status === 200, detail: `GET /api/ready: ${ready.kind === 'response' ? ready.status : ready.kind}` });
+
+  if (usePrometheus && (await prometheusAnswers(ep.prometheus))) {
+    const ratio = await promQuery(ep.prometheus, ERROR_RATIO_QUERY);
+    const p99 = await promQuery(ep.prometheus, P99_QUERY);
+    checks.push({ name: 'error ratio (prometheus, 30s)', ok: ratio === undefined || ratio <= tol.maxErrorRatio, detail: ratio === undefined ? 'no traffic in the window' : `${(ratio * 100).toFixed(2)} % (max ${tol.maxErrorRatio * 100} %)` });
+    checks.push({ name: 'p99 latency (prometheus, 30s)', ok: p99 === undefined || !Number.isFinite(p99) || p99 <= tol.maxP99Seconds, detail: p99 === undefined || !Number.isFinite(p99) ? 'no traffic in the window' : `${Math.round(p99 * 1000)} ms (max ${tol.maxP99Seconds * 1000} ms)` });
+  } else {
+    // direct probes: reads that touch the database. Twenty samples judged at p90: with so
+    // few, a p99 is the maximum, and one slow answer on a busy host is not an unhealthy lab
+    const n = 20;
+    const times: number[] = [];
+    let errors = 0;
+    for (let i = 0; i < n; i++) {
+      const r = await http.get(i % 2 === 0 ? '/api/products' : '/api/stats');
+      times.push(r.durationMs);
+      if (r.kind !== 'response' || r.status >= 500) errors++;
+    }
+    const p90 = percentile(times, 90) ?? 0;
+    checks.push({ name: 'error ratio (probes)', ok: errors / n <= tol.maxErrorRatio, detail: `${errors}/${n} probe errors` });
+    checks.push({ name: 'p90 latency (probes)', ok: p90 <= tol.maxP99Seconds * 1000, detail: `${Math.round(p90)} ms (max ${tol.maxP99Seconds * 1000} ms)` });
+  }
+  return { ok: checks.every((c) => c.ok), checks };
+}

@@ -1,0 +1,78 @@
+// The vocabulary of the chaos part. A drill is data (after Chaos Toolkit's experiments):
+// what it breaks, on which targets, what steady state must hold before, what rollback
+// undoes it and what the runner should expect while it is broken. One generic runner
+// (runner.ts) executes every drill; nothing here does I/O.
+
+/** Roles the compose stack puts in the `lab.smartshop.role` label. */
+export type LabRole = 'galera' | 'haproxy' | 'app' | 'prometheus' | 'exporter' | 'grafana' | 'chaos-helper';
+
+/** How a drill chooses its targets among the lab's containers. */
+export type TargetSelector =
+  | { kind: 'one'; role: LabRole; default: string } // one container, overridable with --target
+  | { kind: 'two'; role: LabRole; default: [string, string] } // two of a role (quorum loss)
+  | { kind: 'all'; role: LabRole }; // every container of a role
+
+/** The faults the runner knows how to inject and roll back (faults/actions.ts). */
+export type FaultSpec =
+  | { kind: 'stop'; stopTimeoutSeconds: number } // clean stop, then start
+  | { kind: 'kill' } // SIGKILL, then start
+  | { kind: 'pause' } // freeze the cgroup, then unpause
+  | { kind: 'disconnect'; network: 'back-tier' } // cut from a network, then reconnect
+  | { kind: 'netem'; delayMs: number; jitterMs: number } // tc netem delay, then tc qdisc del
+  | { kind: 'kill-all'; spacingMs: number }; // SIGKILL every target (spacing between kills), then safe bootstrap
+
+/** What the shop's clients should see while the fault is active. */
+export interface Expectations {
+  /** statuses a client may see during the fault without the drill deviating (2xx always allowed) */
+  allowedClientStatuses: number[];
+  /** 5xx other than these (e.g. 500) make the drill deviate */
+  forbidClientStatuses: number[];
+  /** timeouts (a hang) make the drill deviate */
+  forbidTimeouts: boolean;
+  /** the faulted Galera node must stop being Primary (partition, quorum loss) */
+  targetLeavesPrimary: boolean;
+  /** HAProxy must mark the target DOWN while the fault is active */
+  haproxyMarksTargetDown: boolean;
+  /** a 503 must carry Retry-After */
+  retryAfterOn503: boolean;
+  /** the app's p99 latency should rise (db-latency) */
+  latencyRises: boolean;
+  /** acknowledged writes lost is expected (it still makes the verdict failed, with the reason) */
+  lossPossible: boolean;
+}
+
+export interface Drill {
+  name: string;
+  description: string;
+  /** what the drill proves when it passes; shown in the docs and the report */
+  proves: string;
+  targets: TargetSelector;
+  fault: FaultSpec;
+  /** how long the fault stays injected unless --duration says otherwise */
+  defaultFaultSeconds: number;
+  /** breaks the Galera quorum (or more): the runner asks for confirmation on a TTY */
+  breaksQuorum: boolean;
+  expectations: Expectations;
+  /** upper bound on the time from rollback to steady state */
+  recoveryBoundSeconds: number;
+}
+
+export type Verdict = 'passed' | 'deviated' | 'failed';
+
+/** One line of the timeline; `at` is epoch ms. */
+export interface TimelineEvent {
+  at: number;
+  kind:
+    | 'traffic-start'
+    | 'fault-start'
+    | 'first-client-error'
+    | 'haproxy-marked-down'
+    | 'target-left-primary'
+    | 'rollback-start'
+    | 'recovery'
+    | 'haproxy-marked-up'
+    | 'steady-state-back'
+    | 'traffic-stop'
+    | 'note';
+  detail: string;
+}
