@@ -20,7 +20,7 @@ const LAB_ENV = {
 };
 Object.assign(process.env, LAB_ENV);
 
-const { resolveStackConfig, stackUp } = await import('../stack/index.ts');
+const { resolveStackConfig, stackDown, stackUp } = await import('../stack/index.ts');
 const { ComposeTarget } = await import('./targets/compose-target.ts');
 const { runDrill } = await import('./runner.ts');
 const { findDrill } = await import('./drills/catalog.ts');
@@ -91,10 +91,15 @@ beforeAll(async () => {
 }, 480_000);
 
 afterAll(async () => {
-  // leave the lab as found: whatever a failed test left injected is undone
+  // whatever a failed test left injected is undone, then the lab is removed with its data
+  // so that later test files do not share two cores with a second Galera cluster
+  // (CHAOS_KEEP_STACK=1 keeps it for a developer's next run).
   const left = await findInjections(target);
   if (left.length > 0) await recoverLab(target, sql, (l) => console.log(`[recover] ${l}`));
-}, 600_000);
+  if (process.env.CHAOS_KEEP_STACK !== '1') {
+    await stackDown({ ...resolveStackConfig(), project }, { volumes: true, log: (l) => console.log(`[stack] ${l}`) });
+  }
+}, 900_000);
 
 describe('chaos drills on a real lab', () => {
   it('galera-node-stop: the node rejoins, nothing acknowledged is lost', async () => {

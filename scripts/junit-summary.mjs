@@ -1,5 +1,7 @@
 // Prints one plain closing line from a JUnit XML report ("Tests: N passed, N failed, N skipped"),
-// the form CI logs are read for; vitest's own summary line is not one of them.
+// the form CI logs are read for; vitest's own summary line is not one of them. Failed tests
+// are listed just before it, with the first lines of their message, so that the end of a
+// long CI log says what broke without scrolling back.
 import { readFileSync } from 'node:fs';
 
 const file = process.argv[2] ?? 'reports/junit.xml';
@@ -11,10 +13,16 @@ try {
   process.exit(0);
 }
 const cases = xml.match(/<testcase\b[\s\S]*?(?:\/>|<\/testcase>)/g) ?? [];
+const unescape = (t) => t.replace(/&#10;/g, '\n').replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n))).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
 let failed = 0;
 let skipped = 0;
 for (const c of cases) {
-  if (/<(failure|error)\b/.test(c)) failed += 1;
-  else if (/<skipped\b/.test(c)) skipped += 1;
+  const failure = /<(?:failure|error)\b([^>]*)>?/.exec(c);
+  if (failure) {
+    failed += 1;
+    const attr = (name) => unescape(new RegExp(`\\b${name}="([^"]*)"`).exec(c)?.[1] ?? '');
+    const message = unescape(/\bmessage="([^"]*)"/.exec(failure[1])?.[1] ?? '').split('\n').slice(0, 4).join(' | ');
+    console.log(`FAILED ${attr('classname')} > ${attr('name')}\n    ${message.slice(0, 600)}`);
+  } else if (/<skipped\b/.test(c)) skipped += 1;
 }
 console.log(`Tests: ${cases.length - failed - skipped} passed, ${failed} failed, ${skipped} skipped`);

@@ -9,6 +9,9 @@ export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const COMPOSE_FILE = fileURLToPath(new URL('../docker-compose.yml', import.meta.url));
 export const GALERA_NODES = ['mariadb-1', 'mariadb-2', 'mariadb-3'] as const;
 export const DURABILITIES: readonly Durability[] = ['strict', 'relaxed', 'fast'];
+/** The images the lab builds itself (the `image:` of every service with a `build:` in
+ * docker-compose.yml; a unit test keeps the two in step). */
+export const LAB_IMAGES = ['smartshop/mariadb:local', 'smartshop/monitoring:local', 'smartshop/haproxy:local', 'smartshop/app:local'] as const;
 export const DEFAULT_GRAFANA_IMAGE = 'grafana/grafana-oss:11.6.0';
 
 type Env = Record<string, string | undefined>;

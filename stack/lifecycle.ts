@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { nodeStates } from './cluster.ts';
 import { composeCapture, composeCommand, composeInherit } from './compose.ts';
-import { GALERA_NODES, REPO_ROOT, urls } from './config.ts';
+import { GALERA_NODES, LAB_IMAGES, REPO_ROOT, urls } from './config.ts';
 import { engineReachable, imageExists } from './docker.ts';
 import { describeNode, durabilityFromFlush } from './parse.ts';
 import { waitUntilReady } from './readiness.ts';
@@ -56,6 +56,7 @@ async function grafanaAvailable(config: StackConfig, log: Log): Promise<boolean>
 }
 
 export interface UpOptions {
+  /** true: rebuild (cached layers make it quick); false: build only the lab images that are missing. */
   build: boolean;
   timeoutMs: number;
   log: Log;
@@ -67,8 +68,12 @@ export async function stackUp(config: StackConfig, options: UpOptions): Promise<
   log(`==> stack ${config.project}: host checks`);
   await hostChecks();
   await ensureBaseImages(log);
-  if (options.build) {
-    log('==> building images (docker compose build)');
+  // Without its images `up --no-build` would try a registry and fail, so a lab image
+  // that is missing is built even when the caller asked for no build.
+  const missing: string[] = [];
+  for (const image of LAB_IMAGES) if (!(await imageExists(image))) missing.push(image);
+  if (options.build || missing.length > 0) {
+    log(`==> building images (docker compose build)${missing.length > 0 ? `: missing ${missing.join(', ')}` : ''}`);
     if ((await composeInherit(config, ['build'])) !== 0) throw new StackError('docker compose build failed (see above)');
   }
   const grafana = await grafanaAvailable(config, log);

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { composeEnv, resolveStackConfig, urls } from './config.ts';
 import { demux } from './docker.ts';
 import { compareDigests, durabilityFromFlush, isSynced, parseHaproxyCsv, parsePromTargets, parseTabbed, parseVerifyOutput } from './parse.ts';
-import { notReady } from './readiness.ts';
+import { OPTIONAL_JOBS, notReady } from './readiness.ts';
 import type { NodeDigest, NodeState } from './types.ts';
 
 const synced = { wsrep_local_state: '4', wsrep_cluster_status: 'Primary', wsrep_ready: 'ON', wsrep_cluster_size: '3', wsrep_local_state_comment: 'Synced' };
@@ -100,11 +102,23 @@ describe('notReady', () => {
     nodes: ['mariadb-1', 'mariadb-2', 'mariadb-3'].map((n) => node(n, synced)),
     haproxy: ['mariadb-1', 'mariadb-2', 'mariadb-3'].map((s) => ({ backend: 'galera', server: s, status: 'UP' })),
     appStatus: 200,
-    targets: [{ job: 'app', instance: 'app:8000', health: 'up', lastError: '' }, { job: 'simulator', instance: 'h:9464', health: 'down', lastError: 'refused' }],
+    targets: [{ job: 'app', instance: 'app:8000', health: 'up', lastError: '' }, { job: 'simulator', instance: 'h:9464', health: 'down', lastError: 'refused' },
+      { job: 'chaos', instance: 'h:9465', health: 'down', lastError: 'refused' }],
   };
 
-  it('is empty for a healthy lab (the simulator may be down)', () => {
+  it('is empty for a healthy lab (the simulator and the chaos runner may be down)', () => {
     expect(notReady(ready)).toEqual([]);
+  });
+
+  it('treats every job scraped on the host as optional: nothing runs there until a user starts it', () => {
+    const config = parse(readFileSync(new URL('../prometheus/prometheus.yml', import.meta.url), 'utf8')) as {
+      scrape_configs: { job_name: string; static_configs?: { targets: string[] }[] }[];
+    };
+    const onHost = config.scrape_configs
+      .filter((j) => (j.static_configs ?? []).some((c) => c.targets.some((t) => t.startsWith('host.docker.internal:'))))
+      .map((j) => j.job_name);
+    expect(onHost.length).toBeGreaterThan(0);
+    for (const job of onHost) expect(OPTIONAL_JOBS.has(job), job).toBe(true);
   });
 
   it('names what is not healthy', () => {

@@ -12,8 +12,9 @@ export interface Readiness {
   targets: PromTarget[];
 }
 
-/** Jobs that may be down in a healthy lab (the simulator runs only on demand). */
-export const OPTIONAL_JOBS = new Set(['simulator']);
+/** Jobs that may be down in a healthy lab: the simulator and the chaos runner are
+ * processes on the host that serve metrics only while they run. */
+export const OPTIONAL_JOBS = new Set(['simulator', 'chaos']);
 
 export async function readiness(config: StackConfig): Promise<Readiness> {
   const [nodes, haproxy, appStatus, targets] = await Promise.all([
