@@ -18,7 +18,8 @@ function toHttpError(err: unknown): HttpError {
     return new HttpError(503, 'db_unavailable', 'database not ready yet, retry shortly', { 'Retry-After': RETRY_AFTER_SECONDS });
   }
   if (err instanceof DbError) {
-    if (err.failure.kind === 'conflict') return new HttpError(409, 'conflict', 'concurrent update, retry the request');
+    // Transient: nothing was applied, so a retry can succeed (and its Idempotency-Key is released).
+    if (err.failure.kind === 'conflict') return new HttpError(409, 'conflict', 'concurrent update, retry the request', { 'Retry-After': '1' });
     if (err.failure.kind === 'unavailable') {
       return new HttpError(503, 'db_unavailable', 'database unavailable, retry shortly', { 'Retry-After': RETRY_AFTER_SECONDS });
     }

@@ -1,6 +1,8 @@
 // Idempotency-Key on writes: the first request with a key does the work and its answer is
 // stored before it is sent; a retry with the same key (same method and path) gets the stored
-// answer with `Idempotent-Replayed: true`. 5xx answers release the key so a retry can redo it.
+// answer with `Idempotent-Replayed: true`. An answer that asks the client to retry (any 5xx,
+// or a 4xx with Retry-After such as a write conflict that outlasted our own retries) did not
+// apply anything: it releases the key so that the retry does the work instead of replaying it.
 import type { Request, Response, NextFunction, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { IdempotencyRepository } from '../db/idempotency-repository.ts';
@@ -39,7 +41,8 @@ export function idempotency(repo: IdempotencyRepository, logger: Logger, schemaR
         res.json = (body: unknown): Response => {
           const text = JSON.stringify(body);
           const status = res.statusCode;
-          const store = status >= 500 ? repo.release(key, scope) : repo.complete(key, scope, status, text);
+          const transient = status >= 500 || res.get('Retry-After') !== undefined;
+          const store = transient ? repo.release(key, scope) : repo.complete(key, scope, status, text);
           store
             .catch((err: unknown) => logger.warn({ err, reqId: req.requestId }, 'could not store the idempotent response'))
             .finally(() => send(body));

@@ -147,7 +147,10 @@ interface SendOptions {
   retry?: boolean;
 }
 
-/** One logical request: bounded retries after a timeout, a connection error or a 503. */
+/**
+ * One logical request: bounded retries after a timeout, a connection error, a 503, or a
+ * 409 that carries Retry-After (a write conflict that applied nothing; its key is released).
+ */
 export async function send(ctx: JourneyContext, endpoint: string, path: string, options: SendOptions = {}): Promise<HttpOutcome> {
   const method = endpoint.slice(0, endpoint.indexOf(' '));
   const key = options.write ? randomUUID() : undefined;
@@ -155,7 +158,8 @@ export async function send(ctx: JourneyContext, endpoint: string, path: string, 
   for (let attempt = 0; ; attempt++) {
     const res = await ctx.http.request(method, path, { body: options.body, headers, signal: ctx.signal });
     ctx.stats.recordRequest(endpoint, res, attempt > 0);
-    const retryable = res.kind === 'timeout' || (res.kind === 'error' && res.code !== 'ABORTED') || (res.kind === 'response' && res.status === 503);
+    const retryable = res.kind === 'timeout' || (res.kind === 'error' && res.code !== 'ABORTED') ||
+      (res.kind === 'response' && (res.status === 503 || (res.status === 409 && res.headers.get('retry-after') !== null)));
     if (options.retry === false || !retryable || attempt >= ctx.retries || ctx.signal.aborted) {
       if (key && isUncertain(res)) ctx.ledger.recordUncertain({ endpoint, path, idempotencyKey: key, lastOutcome: describeOutcome(res) });
       return res;
