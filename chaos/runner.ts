@@ -18,7 +18,8 @@ import { integritySection, writeReport, type DrillReport } from './report/write.
 import { checkSteadyState, percentile, type Endpoints, type SteadyState } from './steady-state.ts';
 import type { LabContainer, Target } from './targets/target.ts';
 import type { Drill } from './types.ts';
-import { verifyCluster } from './judge/verify.ts';
+import { toConsistencyCheck, verifyCluster } from './judge/verify.ts';
+import { recordConsistency } from '../stack/consistency-metric.ts';
 import { TIMED_OUT, withTimeout } from './util/time.ts';
 
 export interface RunDrillOptions {
@@ -234,6 +235,11 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
     invariants: await checkInvariants(sql, nodes).catch((err: unknown) => ({ error: (err as Error).message })),
     consistency: await verifyCluster(target, sql).catch((err: unknown) => ({ error: (err as Error).message })),
   };
+  // the last check, exported for the Galera dashboard and GaleraNodesDiverged (compose: the
+  // project's node-exporter reads the folder); a failure to write is a log line, not a verdict
+  if (target.kind === 'compose' && !('error' in judged.consistency)) {
+    await recordConsistency({ project: target.project }, toConsistencyCheck(judged.consistency, galera.length), { warn: say });
+  }
   if (nodes.length < galera.length) {
     const c = ledger;
     judged.ledger = { error: `only ${nodes.length} of ${galera.length} Galera nodes are running; ${c.users.length} users, ${c.orders.length} orders, ${c.payments.length} payments acknowledged and NOT verified` };

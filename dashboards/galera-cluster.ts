@@ -2,6 +2,8 @@
 // (flow control, queues), throughput and certification conflicts, from mysqld-exporter.
 // mysqld-exporter 0.14 (Debian bookworm) turns wsrep status strings into numbers:
 // ON/OFF → 1/0, wsrep_cluster_status Primary → 1, non-Primary/Disconnected → 0.
+// Data consistency: the last cross-node check (`smartshop stack verify`, every chaos drill),
+// exported through node-exporter's textfile collector (stack/consistency-metric.ts).
 import { higherIsWorse, lowerIsWorse, onOffMappings, q, rate, stat, stateMappings, stateTimeline, timeseries, upDownMappings } from './panels.ts';
 import type { DashboardSpec } from './types.ts';
 
@@ -10,7 +12,7 @@ const node = 'instance=~"$instance"';
 export const galeraCluster: DashboardSpec = {
   uid: 'smartshop-galera',
   title: 'SmartShop / Galera cluster',
-  description: 'The three-node MariaDB Galera cluster: size, component, node state, flow control, queues, commits and conflicts.',
+  description: 'The three-node MariaDB Galera cluster: size, component, node state, whether the nodes hold the same data, flow control, queues, commits and conflicts.',
   file: 'galera-cluster.json',
   variables: [{ name: 'instance', label: 'Node exporter', metric: 'mysql_up', labelName: 'instance' }],
   rows: [
@@ -98,6 +100,39 @@ export const galeraCluster: DashboardSpec = {
           unit: 'none',
           queries: q(`mysql_global_status_wsrep_connected{${node}}`, '{{instance}}'),
           mappings: onOffMappings,
+        }),
+      ],
+    },
+    {
+      title: 'Data consistency',
+      panels: [
+        stateTimeline({
+          title: 'Nodes hold the same data',
+          description:
+            'Per table, the last cross-node check: SAME (1) when every Galera node, read directly with causal reads, held the same row count and CHECKSUM TABLE; ' +
+            'DIFFERENT (0) when they differed or a node could not be read. Written by `smartshop stack verify` and by every chaos drill\'s judgement ' +
+            '(smartshop_cluster_consistent, node-exporter textfile); a value holds until the next check. Any 0 fires GaleraNodesDiverged.',
+          unit: 'none',
+          queries: q('min by (table) (smartshop_cluster_consistent)', '{{table}}'),
+          mappings: stateMappings({ 0: ['DIFFERENT', 'red'], 1: ['SAME', 'green'] }),
+        }),
+        stat({
+          title: 'Last consistency check',
+          description:
+            'Time since the last cross-node check (`smartshop stack verify` or a chaos drill): the panel beside it is only as fresh as this. ' +
+            'Orange after an hour, red after a day without a check; run `smartshop stack verify` to refresh it.',
+          unit: 's',
+          queries: q('time() - max(smartshop_cluster_consistency_check_timestamp_seconds)'),
+          thresholds: higherIsWorse(3600, 86400),
+          height: 8,
+        }),
+        stat({
+          title: 'Nodes read by the last check',
+          description: 'Galera nodes the last consistency check could read; below 3 nothing was compared across the whole cluster and every table counts as DIFFERENT.',
+          unit: 'none',
+          queries: q('max(smartshop_cluster_consistency_nodes_read)'),
+          thresholds: lowerIsWorse(2, 3),
+          height: 8,
         }),
       ],
     },

@@ -61,17 +61,21 @@ export function stackCommand(): Command {
     }));
 
   stack.command('verify')
-    .description('compare every Galera node directly (causal reads): row counts and CHECKSUM TABLE per shop table; exit 1 when they differ')
+    .description('compare every Galera node directly (causal reads): row counts and CHECKSUM TABLE per shop table; exit 1 when they differ. The result is exported as smartshop_cluster_consistent{table} (node-exporter textfile)')
     .option('--attempts <n>', 'tries while writes settle', '5')
     .action((opts: { attempts: string }) => run(async () => {
       const { hostChecks } = await import('./lifecycle.ts');
       const { formatVerify, verifyCluster } = await import('./verify.ts');
+      const { fromVerifyResult, recordConsistency } = await import('./consistency-metric.ts');
       await hostChecks();
-      const result = await verifyCluster(await config(), {
+      const c = await config();
+      const result = await verifyCluster(c, {
         attempts: Number(opts.attempts),
         onAttempt: (n, r) => { if (!r.consistent) console.error(`attempt ${n}: ${r.divergences.map((d) => d.table).join(', ') || r.problem || ''} not level yet`); },
       });
       log(formatVerify(result));
+      // exported for the Galera dashboard and GaleraNodesDiverged; a failure to write only warns
+      await recordConsistency(c, fromVerifyResult(result));
       return result.consistent ? 0 : 1;
     }));
 

@@ -1,14 +1,31 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { COMPOSE_FILE, LAB_IMAGES } from './config.ts';
+import { COMPOSE_FILE, LAB_IMAGES, REPO_ROOT, composeEnv, resolveStackConfig, textfileDir } from './config.ts';
 
-interface Service { image?: string; build?: unknown }
+interface Service { image?: string; build?: unknown; command?: string[]; volumes?: string[] }
 
 describe('LAB_IMAGES', () => {
   it('names exactly the images docker-compose.yml builds itself', () => {
     const compose = parse(readFileSync(COMPOSE_FILE, 'utf8'), { merge: true }) as { services: Record<string, Service> };
     const built = new Set(Object.values(compose.services).filter((s) => s.build !== undefined).map((s) => s.image));
     expect([...built].sort()).toEqual([...LAB_IMAGES].sort());
+  });
+});
+
+describe('textfile folder (node-exporter reads the consistency result there)', () => {
+  it('is one folder per compose project under .lab/, passed to compose as LAB_TEXTFILE_DIR', () => {
+    const env = composeEnv({ ...resolveStackConfig({}), project: 'smartshop-test' }, {});
+    expect(env.LAB_TEXTFILE_DIR).toBe(join(REPO_ROOT, '.lab', 'smartshop-test', 'textfile'));
+    expect(textfileDir('smartshop')).toBe(join(REPO_ROOT, '.lab', 'smartshop', 'textfile'));
+  });
+
+  it('is mounted read-only into node-exporter, whose textfile collector reads it', () => {
+    const compose = parse(readFileSync(COMPOSE_FILE, 'utf8'), { merge: true }) as { services: Record<string, Service> };
+    const exporter = compose.services['node-exporter'];
+    expect(exporter?.command).toContain('--collector.textfile.directory=/textfile');
+    // the default is the default project's folder, the same one composeEnv names
+    expect(exporter?.volumes).toContain('${LAB_TEXTFILE_DIR:-./.lab/smartshop/textfile}:/textfile:ro');
   });
 });

@@ -1,6 +1,7 @@
 // Where the lab stack lives and how it is reached: compose project, host ports and
 // the bind address, all from the environment with the contract's defaults, so a
 // test can run a second stack (its own project and ports) beside a user's.
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, int, str } from '../shared/env.ts';
 import type { Durability, StackConfig } from './types.ts';
@@ -15,6 +16,13 @@ export const LAB_IMAGES = ['smartshop/mariadb:local', 'smartshop/monitoring:loca
 export const DEFAULT_GRAFANA_IMAGE = 'grafana/grafana-oss:11.6.0';
 
 type Env = Record<string, string | undefined>;
+
+/** Host folder node-exporter's textfile collector reads for this compose project (mounted
+ * read-only at /textfile): results of batch checks such as `stack verify` are written there.
+ * One folder per project, so the stacks tests run side by side never read each other's. */
+export function textfileDir(project: string, root: string = REPO_ROOT): string {
+  return join(root, '.lab', project, 'textfile');
+}
 
 export function parseDurability(raw: string): Durability {
   const found = DURABILITIES.find((d) => d === raw);
@@ -56,6 +64,7 @@ export function composeEnv(config: StackConfig, base: Env = process.env): Record
     HAPROXY_STATS_PORT: String(config.ports.haproxyStats),
     PROMETHEUS_PORT: String(config.ports.prometheus),
     GRAFANA_PORT: String(config.ports.grafana),
+    LAB_TEXTFILE_DIR: textfileDir(config.project),
   };
 }
 

@@ -1,5 +1,6 @@
 // Public API of the stack part, for the CLI, chaos drills and tests.
-export { resolveStackConfig, composeEnv, urls, GALERA_NODES, parseDurability } from './config.ts';
+export { resolveStackConfig, composeEnv, urls, textfileDir, GALERA_NODES, parseDurability } from './config.ts';
+export { SHOP_TABLES, fromVerifyResult, recordConsistency, renderConsistencyMetrics, type ConsistencyCheck } from './consistency-metric.ts';
 export { nodeState, nodeStates, haproxyServers, promTargets, appReady } from './cluster.ts';
 export { verifyCluster, formatVerify } from './verify.ts';
 export { stackUp, stackDown, stackStatus, hostChecks, StackError } from './lifecycle.ts';

@@ -1,11 +1,13 @@
 // `stack up | down | status | logs`: host checks, base images, build, start with
 // visible progress, stop in an order that lets the cluster re-form by itself.
 import { execFile, spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { nodeStates } from './cluster.ts';
 import { composeCapture, composeCommand, composeInherit } from './compose.ts';
-import { GALERA_NODES, LAB_IMAGES, REPO_ROOT, urls } from './config.ts';
+import { forgetConsistency } from './consistency-metric.ts';
+import { GALERA_NODES, LAB_IMAGES, REPO_ROOT, textfileDir, urls } from './config.ts';
 import { engineReachable, imageExists } from './docker.ts';
 import { describeNode, durabilityFromFlush } from './parse.ts';
 import { waitUntilReady } from './readiness.ts';
@@ -77,6 +79,11 @@ export async function stackUp(config: StackConfig, options: UpOptions): Promise<
     if ((await composeInherit(config, ['build'])) !== 0) throw new StackError('docker compose build failed (see above)');
   }
   const grafana = await grafanaAvailable(config, log);
+  // node-exporter mounts this folder; created here, it belongs to the user (Docker would
+  // create a missing one owned by root, and `stack verify` could not write its result)
+  await mkdir(textfileDir(config.project), { recursive: true }).catch((e: unknown) => {
+    log(`warning: could not create ${textfileDir(config.project)} (${(e as Error).message}): consistency results will not be exported`);
+  });
   log(`==> starting containers (durability ${config.durability})`);
   // `up -d` itself waits on the healthchecks of dependencies; progress is printed
   // meanwhile by polling, and the wait is bounded below whatever compose does.
@@ -84,12 +91,19 @@ export async function stackUp(config: StackConfig, options: UpOptions): Promise<
   const up = composeInherit(config, ['up', '-d', '--no-build', '--remove-orphans'], grafana ? ['grafana'] : [])
     .then((code) => { upExit = code; });
   const startedUp = Date.now();
-  const result = await waitUntilReady(config, {
+  const progress = (line: string): void => log(`[+${String(Math.round((Date.now() - startedUp) / 1000)).padStart(3)}s]${line}`);
+  let result = await waitUntilReady(config, {
     timeoutMs: options.timeoutMs,
-    log: (line) => log(`[+${String(Math.round((Date.now() - startedUp) / 1000)).padStart(3)}s]${line}`),
+    log: progress,
     isAborted: () => (upExit !== undefined && upExit !== 0 ? `docker compose up exited ${upExit}` : undefined),
   });
-  if (result.ready) await up;
+  if (result.ready) {
+    // On a running lab the first poll can see the old containers healthy while compose is
+    // still recreating them (a changed durability profile): judge again once compose is done.
+    await up;
+    if (upExit !== 0) throw new StackError(`docker compose up exited ${upExit} (see above)`);
+    result = await waitUntilReady(config, { timeoutMs: Math.max(60_000, options.timeoutMs - (Date.now() - startedUp)), log: progress });
+  }
   if (!result.ready) {
     throw new StackError(`the lab is not healthy after ${Math.round((Date.now() - started) / 1000)} s:\n  - ${result.problems.join('\n  - ')}\n` +
       'Look at `smartshop stack logs <service>` (for example mariadb-1) and `smartshop stack status`.');
@@ -119,6 +133,8 @@ export async function stackDown(config: StackConfig, options: { volumes: boolean
   options.log(options.volumes ? '==> removing containers, networks AND DATA VOLUMES' : '==> removing containers and networks (data volumes kept)');
   const code = await composeInherit(config, ['down', '--remove-orphans', ...(options.volumes ? ['--volumes'] : [])], ['grafana']);
   if (code !== 0) throw new StackError(`docker compose down exited ${code}`);
+  // the last consistency result described data that no longer exists
+  if (options.volumes) await forgetConsistency(config).catch(() => undefined);
 }
 
 export async function stackStatus(config: StackConfig, log: Log): Promise<void> {

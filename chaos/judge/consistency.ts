@@ -4,9 +4,10 @@
 // ledger says: "Synced" over different data is the failure this lab exists to expose.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NodeSql } from '../galera/node-sql.ts';
+import { SHOP_TABLES } from '../../stack/consistency-metric.ts';
 import type { LabContainer } from '../targets/target.ts';
 
-export const SHOP_TABLES = ['products', 'users', 'orders', 'payments', 'stat_counters', 'idempotency_keys', 'activity_logs'] as const;
+export { SHOP_TABLES };
 
 export interface NodeChecksums {
   node: string;

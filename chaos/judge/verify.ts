@@ -2,7 +2,7 @@
 // module's verifyCluster (every Galera node read directly with causal reads, row counts +
 // CHECKSUM TABLE per table, retried while writes settle), mapped to the report's shape.
 // consistency.ts keeps our own comparison for when the stack module is not there.
-import { resolveStackConfig, verifyCluster as stackVerify, type VerifyResult } from '../../stack/index.ts';
+import { resolveStackConfig, verifyCluster as stackVerify, type ConsistencyCheck, type VerifyResult } from '../../stack/index.ts';
 import type { NodeSql } from '../galera/node-sql.ts';
 import type { Target } from '../targets/target.ts';
 import { verifyConsistency, type ConsistencyResult } from './consistency.ts';
@@ -19,6 +19,17 @@ export function fromStackVerify(r: VerifyResult): ConsistencyResult {
     })),
     differing: r.divergences.map((d) => ({ table: d.table, values: d.values })),
     ...(r.problem ? { note: r.problem } : {}),
+  };
+}
+
+/** The judgement as the exported metric's input (stack/consistency-metric.ts): a node that is
+ * down or unreadable leaves every table "not compared" (0). */
+export function toConsistencyCheck(r: ConsistencyResult, nodesExpected: number): ConsistencyCheck {
+  return {
+    tables: [...new Set(r.nodes.flatMap((n) => Object.keys(n.tables)))],
+    diverged: r.differing.map((d) => d.table),
+    nodesRead: r.nodes.filter((n) => n.error === undefined).length,
+    nodesExpected: Math.max(nodesExpected, r.nodes.length),
   };
 }
 
