@@ -85,6 +85,93 @@ async function expectNoLoss(drillName: string, extra: Partial<RunOptions> = {}) 
   return r;
 }
 
+type Ledger = ReturnType<Parameters<NonNullable<RunOptions['beforeJudge']>>[0]['run']['ledger']['export']>;
+
+/**
+ * An independent recount of a drill's ledger, node by node, with causal reads: which
+ * acknowledged user, order and payment rows each node lacks. The judge must agree with it.
+ */
+async function recount(ledger: Ledger): Promise<{ missing: string[]; acknowledged: { users: number; orders: number; payments: number } }> {
+  const tables = [
+    { kind: 'user', table: 'users', ids: ledger.users.map((u) => Number(u.id)) },
+    { kind: 'order', table: 'orders', ids: ledger.orders.map((o) => Number(o.id)) },
+    { kind: 'payment', table: 'payments', ids: ledger.payments.map((p) => Number(p.id)) },
+  ];
+  const absent = new Map<string, string[]>();
+  for (const name of ['mariadb-1', 'mariadb-2', 'mariadb-3']) {
+    const node = await target.find(name);
+    for (const { kind, table, ids } of tables) {
+      if (ids.length === 0) continue;
+      const rows = await sql.query(node, `SET SESSION wsrep_sync_wait = 1; SELECT id FROM ${table} WHERE id IN (${ids.join(',')})`);
+      const found = new Set(rows.map((r) => r[0]));
+      for (const id of ids) if (!found.has(String(id))) absent.set(`${kind} ${id}`, [...(absent.get(`${kind} ${id}`) ?? []), name]);
+    }
+  }
+  return {
+    missing: [...absent.entries()].map(([k, nodes]) => `${k} on ${nodes.join(',')}`).sort(),
+    acknowledged: { users: tables[0]?.ids.length ?? 0, orders: tables[1]?.ids.length ?? 0, payments: tables[2]?.ids.length ?? 0 },
+  };
+}
+
+/**
+ * galera-crash-burst under one durability profile. Whether writes are lost is what the drill
+ * measures, not what the test gates: the test gates that the report is complete and that its
+ * counts agree with the recount above. The verdict is printed for the CI log.
+ */
+async function crashBurst(durability: 'strict' | 'relaxed') {
+  let ledger: Ledger | undefined;
+  let counted: Awaited<ReturnType<typeof recount>> | undefined;
+  const outcome = await runDrill(options('galera-crash-burst', {
+    faultMs: 8_000,
+    beforeJudge: async ({ run }) => {
+      ledger = run.ledger.export();
+      counted = await recount(ledger);
+    },
+  }));
+  const r = outcome.report;
+  if (!r || !outcome.files || !ledger || !counted) throw new Error('no report or no ledger');
+  console.log(`[galera-crash-burst ${durability}] verdict ${r.verdict.verdict}: ${r.verdict.reason}; lost ${r.writes.lost} of ${r.writes.acknowledged}` +
+    `${r.writes.lostIds.length ? ` (${r.writes.lostIds.slice(0, 10).join(', ')})` : ''}; report ${outcome.files.md}`);
+  expect(existsSync(outcome.files.json) && existsSync(outcome.files.md)).toBe(true);
+  expect(r.durability).toBe(durability);
+  expect(r.integrity.error).toBeUndefined();
+  expect(r.bootstrap?.positions).toHaveLength(3);
+  expect(r.timeline.events.map((e) => e.kind)).toEqual(expect.arrayContaining(['fault-start', 'rollback-start']));
+  expect(r.integrity.acknowledged).toEqual(counted.acknowledged);
+  expect(r.integrity.acknowledged.orders).toBeGreaterThan(0);
+  expect(r.integrity.missing.map((m) => `${m.kind} ${m.id} on ${m.nodes.join(',')}`).sort()).toEqual(counted.missing);
+  expect(r.writes.lost).toBe(r.writes.lostIds.length);
+  if (r.writes.lost > 0) expect(r.verdict.verdict).toBe('failed');
+  expect('error' in r.consistency ? r.consistency.error : r.consistency.consistent).toBe(true);
+  return r;
+}
+
+/**
+ * A deliberately weakened lab: HAProxy's Galera-aware check (the clustercheck agent on :9200)
+ * replaced by a bare TCP connect. A frozen node still completes TCP handshakes in the kernel,
+ * so it stays in rotation. Restored by copying the original config back and restarting.
+ */
+async function setHaproxyCheck(mode: 'tcp-only' | 'original'): Promise<void> {
+  const { default: Docker } = await import('dockerode');
+  const haproxy = new Docker().getContainer((await target.find('haproxy')).id);
+  const script = mode === 'tcp-only'
+    ? "cp -n /etc/haproxy/haproxy.cfg /etc/haproxy/haproxy.cfg.orig && sed -i -e '/option httpchk/d' -e '/http-check /d' -e 's/ check port 9200 / check /' /etc/haproxy/haproxy.cfg && haproxy -c -q -f /etc/haproxy/haproxy.cfg"
+    : 'if [ -f /etc/haproxy/haproxy.cfg.orig ]; then mv /etc/haproxy/haproxy.cfg.orig /etc/haproxy/haproxy.cfg; fi';
+  const exec = await haproxy.exec({ Cmd: ['bash', '-c', script], User: 'root', AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  await new Promise<void>((resolve) => { stream.on('end', resolve); stream.on('close', resolve); stream.resume(); });
+  const { ExitCode } = await exec.inspect();
+  if (ExitCode !== 0) throw new Error(`setting HAProxy's check to ${mode} failed (exit ${ExitCode})`);
+  await haproxy.restart({ t: 5 });
+  // bounded: HAProxy answers and sees all three nodes UP again
+  let state = await checkSteadyState(target, sql, endpoints, undefined, false);
+  for (let i = 0; i < 60 && !state.ok; i++) {
+    await sleep(2_000);
+    state = await checkSteadyState(target, sql, endpoints, undefined, false);
+  }
+  expect(state.checks.filter((c) => !c.ok)).toEqual([]);
+}
+
 beforeAll(async () => {
   // `stack up` is idempotent: it starts what is missing and waits until the lab is healthy
   await stackUp({ ...resolveStackConfig(), project }, { build: false, timeoutMs: 420_000, log: (l) => console.log(`[stack] ${l}`) });
@@ -186,6 +273,35 @@ describe('chaos drills on a real lab', () => {
     expect(state.checks.filter((c) => !c.ok)).toEqual([]);
     expect(await findInjections(target)).toEqual([]);
   }, 600_000);
+
+  it('galera-node-pause: HAProxy takes the frozen node out, nothing lost', async () => {
+    const r = await expectNoLoss('galera-node-pause', { faultMs: 12_000 });
+    expect(r.haproxyMarkedTargetDown).toBe(true);
+  }, 600_000);
+
+  it('the judge fails a weakened lab: with a TCP-only HAProxy check the frozen node stays in rotation', async () => {
+    await setHaproxyCheck('tcp-only');
+    try {
+      const outcome = await runDrill(options('galera-node-pause', { faultMs: 12_000 }));
+      const r = outcome.report;
+      if (!r) throw new Error('no report');
+      console.log(`[weakened galera-node-pause] verdict ${r.verdict.verdict}: ${r.verdict.reason}; deviations: ${r.verdict.deviations.join(' | ') || 'none'}`);
+      expect(r.haproxyMarkedTargetDown).toBe(false);
+      expect(r.verdict.verdict).not.toBe('passed');
+      expect(r.verdict.deviations.join('\n')).toContain('HAProxy never marked the target DOWN');
+    } finally {
+      await setHaproxyCheck('original');
+    }
+  }, 900_000);
+
+  it('galera-crash-burst under strict: the report is complete and agrees with a recount on every node', async () => {
+    await crashBurst('strict');
+  }, 900_000);
+
+  it('galera-crash-burst under relaxed: the same, after switching the lab to innodb_flush_log_at_trx_commit=2', async () => {
+    await stackUp({ ...resolveStackConfig(), project, durability: 'relaxed' }, { build: false, timeoutMs: 420_000, log: (l) => console.log(`[stack] ${l}`) });
+    await crashBurst('relaxed');
+  }, 1_200_000);
 });
 
 async function dockerVolumes(): Promise<string[]> {
