@@ -1,0 +1,82 @@
+// A simulator journey without the shop: the same plan the simulator engine makes for a
+// seed and index (planJourney), each step played as the SQL the shop would issue for it
+// (bare-shop.ts). Injected-error steps touch no database and are skipped; the bench runs
+// both sides with errorRate 0 so they do the same work.
+import { performance } from 'node:perf_hooks';
+import { planJourney, type JourneyStep } from '../simulator/engine/journey-plan.ts';
+import type { JourneyMix } from '../simulator/index.ts';
+import type { BareShop } from './bare-shop.ts';
+
+interface State {
+  userId?: number;
+  productIds: number[];
+  orders: number[];
+}
+
+/** Plays journey `index` of `seed`; each step's latency (ms) goes to onStep. False when a step failed. */
+export async function runBareJourney(
+  shop: BareShop,
+  seed: number,
+  index: number,
+  mix: JourneyMix,
+  onStep: (ms: number) => void,
+): Promise<boolean> {
+  const plan = planJourney(seed, index, mix);
+  const state: State = { productIds: [], orders: [] };
+  for (const step of plan.steps) {
+    if (step.type === 'injectError') continue;
+    const t = performance.now();
+    await runStep(shop, step, state, index);
+    onStep(performance.now() - t);
+  }
+  return true;
+}
+
+async function runStep(shop: BareShop, step: Exclude<JourneyStep, { type: 'injectError' }>, s: State, index: number): Promise<void> {
+  const user = (): number => {
+    if (s.userId === undefined) throw new Error('journey step before its user was created');
+    return s.userId;
+  };
+  const order = (i: number): number => {
+    const id = s.orders[i];
+    if (id === undefined || id === 0) throw new Error(`journey step on order ${i}, which was not created`);
+    return id;
+  };
+  switch (step.type) {
+    case 'createUser': {
+      const name = step.body?.name ?? `Bench${index}`;
+      const email = step.body?.email ?? `bench${index}@example.com`;
+      s.userId = await shop.idempotent('POST /create', () => shop.createUser(name, email));
+      return;
+    }
+    case 'login':
+      return shop.idempotent(`POST /login/${user()}`, () => shop.login(user()));
+    case 'logout':
+      return shop.idempotent(`POST /logout/${user()}`, () => shop.logout(user()));
+    case 'getUser':
+      return shop.getUser(user());
+    case 'stats':
+      return shop.stats();
+    case 'browse':
+      s.productIds = await shop.products();
+      return;
+    case 'createOrder': {
+      const productId = s.productIds[Math.floor(step.productPick * s.productIds.length)];
+      if (productId === undefined) throw new Error('no products');
+      s.orders[step.order] = await shop.idempotent('POST /create', () => shop.createOrder(user(), productId, step.quantity));
+      return;
+    }
+    case 'validate':
+    case 'process':
+    case 'cancel': {
+      const id = order(step.order);
+      return shop.idempotent(`POST /${step.type}/${id}`, () => shop.transition(id, step.type));
+    }
+    case 'pay': {
+      const id = order(step.order);
+      return shop.idempotent(`POST /process/${id}`, () => shop.pay(id, step.status));
+    }
+    case 'getOrder':
+      return shop.getOrder(order(step.order));
+  }
+}

@@ -1,0 +1,74 @@
+// Reading a Prometheus text exposition for its cardinality, pure: how many series, how many
+// metric families, which label values one label takes, and which series are new.
+
+export interface Cardinality {
+  /** sample lines (one per series, histogram buckets included) */
+  series: number;
+  /** metric families (# TYPE lines) */
+  families: number;
+  bytes: number;
+}
+
+/** The series key of a sample line: name{labels}, without the value (and timestamp). */
+export function seriesKey(line: string): string {
+  const brace = line.indexOf('{');
+  if (brace >= 0) {
+    const close = line.lastIndexOf('}');
+    if (close > brace) return line.slice(0, close + 1);
+  }
+  const space = line.indexOf(' ');
+  return space < 0 ? line : line.slice(0, space);
+}
+
+/** Every series key in the exposition, in order. */
+export function seriesKeys(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    out.push(seriesKey(line));
+  }
+  return out;
+}
+
+export function cardinality(text: string): Cardinality {
+  let families = 0;
+  for (const line of text.split('\n')) if (line.startsWith('# TYPE ')) families++;
+  return { series: seriesKeys(text).length, families, bytes: Buffer.byteLength(text) };
+}
+
+/** Distinct values of `label` over the series of `metric` (exact name), sorted. */
+export function labelValues(text: string, metric: string, label: string): string[] {
+  const values = new Set<string>();
+  const pattern = new RegExp(`[{,]${label}="((?:[^"\\\\]|\\\\.)*)"`);
+  for (const key of seriesKeys(text)) {
+    if (!key.startsWith(`${metric}{`)) continue;
+    const m = pattern.exec(key);
+    if (m) values.add(m[1] as string);
+  }
+  return [...values].sort();
+}
+
+/** Series of `after` that `before` did not have, sorted. */
+export function newSeries(before: string, after: string): string[] {
+  const seen = new Set(seriesKeys(before));
+  return [...new Set(seriesKeys(after))].filter((k) => !seen.has(k)).sort();
+}
+
+/** Sum of the values of every series of `metric` (exact name), e.g. requests served so far. */
+export function sumOf(text: string, metric: string): number {
+  let total = 0;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line.startsWith(`${metric}{`) && !line.startsWith(`${metric} `)) continue;
+    const key = seriesKey(line);
+    const value = Number(line.slice(key.length).trim().split(/\s+/)[0]);
+    if (Number.isFinite(value)) total += value;
+  }
+  return total;
+}
+
+/** How many series `metric` (exact name) has. */
+export function seriesOf(text: string, metric: string): number {
+  return seriesKeys(text).filter((k) => k === metric || k.startsWith(`${metric}{`)).length;
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { renderMarkdown, renderSection, skipped, type BenchReport, type SectionResult } from './report.ts';
+
+const section: SectionResult = {
+  id: 3,
+  title: 'The load generator',
+  status: 'ok',
+  about: ['What runs.'],
+  tables: [{ title: 'Figures', headers: ['generator', 'ops/s'], rows: [['engine', '5,000']] }],
+  notes: ['⚠ noisy: engine'],
+  details: [{ summary: 'SQL', body: '```sql\nSELECT 1\n```' }],
+  seconds: 12.4,
+};
+
+describe('renderSection', () => {
+  it('renders the heading, paragraphs, titled tables, notes and details', () => {
+    const md = renderSection(section);
+    expect(md).toContain('## 3. The load generator\n');
+    expect(md).toContain('What runs.');
+    expect(md).toContain('**Figures**\n\n| generator | ops/s |');
+    expect(md).toContain('- ⚠ noisy: engine');
+    expect(md).toContain('<details><summary>SQL</summary>');
+    expect(md).toContain('section took 12 s');
+  });
+
+  it('says why a section was skipped, and gives no duration', () => {
+    const md = renderSection(skipped(1, 'Shop vs DB', 'the lab stack is not up: run `make up`'));
+    expect(md).toContain('## 1. Shop vs DB (skipped)');
+    expect(md).toContain('> **Skipped:** the lab stack is not up: run `make up`');
+    expect(md).not.toContain('section took');
+  });
+
+  it('marks a failed section', () => {
+    const md = renderSection({ ...section, status: 'error', reason: 'boom' });
+    expect(md).toContain('(failed)');
+    expect(md).toContain('> **Failed:** boom');
+  });
+});
+
+describe('renderMarkdown', () => {
+  const report: BenchReport = {
+    startedAt: '2026-03-01T10:00:00.000Z',
+    endedAt: '2026-03-01T10:09:00.000Z',
+    seconds: 540,
+    command: 'npm run bench',
+    quick: false,
+    options: { runs: 5, statsSizes: [10000, 100000] },
+    machine: { cpuModel: 'Some CPU', cores: 2, memoryBytes: 4 * 1024 ** 3, os: 'Linux 6.1 (x64)', loadAverageStart: [0.5, 0.25, 0.1], loadAverageEnd: [1.5, 1, 0.5] },
+    versions: { node: 'v20.19.0', HAProxy: '2.6.12' },
+    stack: { checked: true, up: false, problems: ['shop API: no answer'], endpoints: {} },
+    sections: [section],
+  };
+
+  it('states the machine, the versions, the options and every section', () => {
+    const md = renderMarkdown(report);
+    expect(md.startsWith('# SmartShop benchmarks\n')).toBe(true);
+    expect(md).toMatch(/\| CPU +\| Some CPU × 2 cores +\|/);
+    expect(md).toContain('4.0 GiB');
+    expect(md).toContain('| node');
+    expect(md).toContain('2.6.12');
+    expect(md).toContain('not (fully) up: shop API: no answer');
+    expect(md).toContain('runs=5, statsSizes=10000,100000');
+    expect(md).toContain('## 3. The load generator');
+    expect(md).not.toMatch(/\n{3,}/);
+    expect(md.endsWith('\n')).toBe(true);
+  });
+
+  it('warns when the run was a quick one', () => {
+    expect(renderMarkdown({ ...report, quick: true })).toContain('quick smoke run');
+  });
+});

@@ -1,0 +1,197 @@
+// Section 1: the lab's shop (the app container on API_PORT) through HAProxy to Galera, at a
+// fixed concurrency, beside a bare mysql2 loop that issues the same SQL through the same
+// HAProxy port: the ratio is what the shop costs over the database itself.
+import { HttpClient } from '../../shared/http-client.ts';
+import { defaultMix, runSimulation, type JourneyMix } from '../../simulator/index.ts';
+import { BARE_SQL, BareShop } from '../bare-shop.ts';
+import { runBareJourney } from '../bare-journey.ts';
+import { fmtCount, fmtRatio, type Table } from '../format.ts';
+import { closedLoop, describeKinds, httpResult, type OpResult } from '../load.ts';
+import type { SectionResult } from '../report.ts';
+import { LOOPBACK } from '../stack-check.ts';
+import { runFigures, type RunFigures } from '../stats.ts';
+import { compare, FIGURES_HEADERS, figuresCells, loopSide as sharedLoopSide, noisyNote, sideBySide, type Section, type SectionContext, type Side } from './common.ts';
+
+const TITLE = 'Shop vs the database alone, through HAProxy to Galera';
+const SEED = 8_008;
+
+interface Workload {
+  key: string;
+  label: string;
+  unit: string;
+  shopRuns: string;
+  bareRuns: string;
+  sides: [Side, Side];
+}
+
+export const section1: Section = {
+  id: 1,
+  title: TITLE,
+  needs: ['api', 'mysql'],
+  budgetSeconds: 330,
+  async run(ctx: SectionContext): Promise<SectionResult> {
+    const t0 = Date.now();
+    const stack = ctx.stack;
+    if (stack === undefined) throw new Error('no stack status');
+    const { opts } = ctx;
+    const access = stack.access;
+    const http = new HttpClient({ baseUrl: access.api, timeoutMs: 10_000 });
+    const bare = new BareShop({ host: LOOPBACK, port: access.mysqlPort, user: access.user, password: access.password, database: access.database, poolSize: access.poolSize });
+    const loop = { concurrency: opts.concurrency, durationMs: opts.seconds * 1000, maxOps: 200_000 };
+    try {
+      // a customer for the orders, and the catalogue
+      const created = await http.post('/api/users/create', { name: 'Bench Customer', email: 'bench-customer@bench.example' });
+      const userId = created.kind === 'response' && created.status === 201 ? Number((created.body as { id?: unknown }).id) : Number.NaN;
+      if (!Number.isInteger(userId)) throw new Error(`could not create the bench's customer through the shop (${created.kind === 'response' ? `HTTP ${created.status}` : created.kind})`);
+      const listed = await http.get('/api/products');
+      const productIds = listed.kind === 'response' && Array.isArray(listed.body) ? listed.body.map((p) => Number((p as { id?: unknown }).id)).filter(Number.isInteger) : [];
+      if (productIds.length === 0) throw new Error('GET /api/products returned no products');
+      const product = (i: number): number => productIds[i % productIds.length] as number;
+      const mix: JourneyMix = { ...defaultMix, errorRate: 0 };
+      let ordersWritten = 0;
+      let journeysRun = 0;
+
+      const loopSide = (name: string, op: (i: number) => Promise<OpResult>): Side => sharedLoopSide(name, loop, opts.warmupSeconds, op);
+
+      const workloads: Workload[] = [
+        {
+          key: 'stats',
+          label: 'GET /api/stats',
+          unit: 'requests/s',
+          shopRuns: 'GET /api/stats on the shop',
+          bareRuns: 'the stats query, causal (see below)',
+          sides: [
+            loopSide('shop', async () => httpResult(await http.get('/api/stats'))),
+            loopSide('bare SQL', async () => {
+              await bare.stats();
+              return true;
+            }),
+          ],
+        },
+        {
+          key: 'orders',
+          label: 'POST /api/orders/create',
+          unit: 'requests/s',
+          shopRuns: 'POST /api/orders/create {userId, productId, quantity: 1}',
+          bareRuns: 'the order transaction (see below)',
+          sides: [
+            loopSide('shop', async (i) => {
+              const r = httpResult(await http.post('/api/orders/create', { userId, productId: product(i), quantity: 1 }), 201);
+              if (r === true) ordersWritten++;
+              return r;
+            }),
+            loopSide('bare SQL', async (i) => {
+              const id = await bare.createOrder(userId, product(i), 1);
+              if (id > 0) ordersWritten++;
+              return id > 0 ? true : 'order not inserted';
+            }),
+          ],
+        },
+        {
+          key: 'journeys',
+          label: 'journey mix',
+          unit: 'journeys/s',
+          shopRuns: `simulator engine, closed loop of ${opts.concurrency} journeys, errorRate 0`,
+          bareRuns: 'the same planned journeys (same seeds) as SQL, step by step',
+          sides: [
+            {
+              name: 'shop',
+              run: async (r) => {
+                const s = await runSimulation({
+                  target: access.api,
+                  concurrency: opts.concurrency,
+                  durationSeconds: opts.seconds,
+                  cycles: 100_000,
+                  seed: SEED + r,
+                  mix,
+                  keepLedger: false,
+                  timeoutMs: 10_000,
+                  mode: 'bench',
+                });
+                journeysRun += s.journeys.completed + s.journeys.failed;
+                const errors = s.requests.byClass['5xx'] + s.requests.timeouts + s.requests.connectionErrors;
+                const f: RunFigures = {
+                  throughput: s.elapsedSeconds > 0 ? s.journeys.completed / s.elapsedSeconds : Number.NaN,
+                  p50: s.latency.p50 * 1000,
+                  p95: s.latency.p95 * 1000,
+                  p99: s.latency.p99 * 1000,
+                  count: s.journeys.completed,
+                  errors,
+                  seconds: s.elapsedSeconds,
+                };
+                const errorKinds: Record<string, number> = {};
+                for (const [k, v] of Object.entries(s.requests.byOutcome)) if (/^5\d\d$/.test(k) || k === 'timeout' || k === 'error') errorKinds[k === 'error' ? 'connection error' : k] = v;
+                if (s.journeys.failed > 0) errorKinds['journeys failed'] = s.journeys.failed;
+                return { ...f, errorKinds };
+              },
+            },
+            {
+              name: 'bare SQL',
+              run: async (r) => {
+                const steps: number[] = [];
+                const res = await closedLoop({ ...loop, maxOps: 100_000 }, async (i) => ((await runBareJourney(bare, SEED + r, i, mix, (ms) => steps.push(ms))) ? true : 'failed'));
+                journeysRun += res.ok + res.errors;
+                const seconds = res.elapsedMs / 1000;
+                const f = runFigures(steps, res.errors, seconds);
+                return { ...f, throughput: res.ok / seconds, count: res.ok, errorKinds: res.errorKinds };
+              },
+            },
+          ],
+        },
+      ];
+
+      const rows: string[][] = [];
+      const ratioRows: string[][] = [];
+      const notes: string[] = [];
+      const data: Record<string, unknown> = {};
+      for (const w of workloads) {
+        const sbs = await sideBySide(ctx, w.label, w.sides, opts.runs);
+        const c = compare(sbs.runs, 'shop', 'bare SQL', opts.noiseThreshold);
+        rows.push([w.label, 'shop', w.shopRuns, ...figuresCells(c.a, opts.noiseThreshold)]);
+        rows.push([w.label, 'bare SQL', w.bareRuns, ...figuresCells(c.b, opts.noiseThreshold)]);
+        ratioRows.push([w.label, w.unit, fmtRatio(1 / c.throughputRatio), fmtRatio(c.p50Ratio), fmtRatio(c.p99Ratio)]);
+        for (const [side, a] of [['shop', c.a], ['bare SQL', c.b]] as const) {
+          const n = noisyNote(`${w.label}, ${side}`, a, opts.noiseThreshold);
+          if (n) notes.push(n);
+          const kinds = sbs.errorKinds[side] ?? {};
+          if (Object.keys(kinds).length > 0) notes.push(`${w.label}, ${side}: errors ${describeKinds(kinds)}.`);
+        }
+        if (sbs.cut > 0) notes.push(`${w.label}: ${sbs.cut} run(s) left out, the section's time was up.`);
+        data[w.key] = { runs: sbs.runs, errorKinds: sbs.errorKinds, compared: c };
+      }
+
+      const figures: Table = {
+        headers: ['workload', 'side', 'what runs', ...FIGURES_HEADERS],
+        align: ['left', 'left', 'left'],
+        rows,
+      };
+      const ratios: Table = {
+        title: 'Ratios (median of the per-run pairs; above 1 = what the shop adds)',
+        headers: ['workload', 'unit', 'throughput: DB alone ÷ shop', 'p50: shop ÷ DB alone', 'p99: shop ÷ DB alone'],
+        align: ['left', 'left'],
+        rows: ratioRows,
+      };
+      return {
+        id: 1,
+        title: TITLE,
+        status: 'ok',
+        about: [
+          `The shop is the lab's app container (${access.api}), which reaches Galera through HAProxy on the lab's network; the bare loop is a mysql2 pool of ${access.poolSize} connections (the app's DB_POOL_SIZE) in this process, through HAProxy's published port ${LOOPBACK}:${access.mysqlPort}. Both run ${opts.concurrency} operations in flight, for ${opts.seconds} s per run, the two sides taking turns run by run.`,
+          'ops/s is requests per second for the endpoints and completed journeys per second for the journey mix; the journey latencies are per request (shop) and per step, i.e. the SQL of one request (bare). The bare loop has no HTTP, Express, validation, metrics, logs or retries: what the ratios show is the cost of all of that, and of the app container\'s extra network hop.',
+          `The bench writes to the lab: ${fmtCount(ordersWritten)} orders for one customer ("Bench Customer") and ${fmtCount(journeysRun)} journeys' users, orders and payments.`,
+        ],
+        tables: [figures, ratios],
+        notes,
+        details: [
+          { summary: 'What the bare loop runs for GET /api/stats', body: BARE_SQL.stats },
+          { summary: 'What the bare loop runs for POST /api/orders/create', body: BARE_SQL.createOrder },
+          { summary: 'What the bare loop runs for the journey mix', body: BARE_SQL.journey },
+        ],
+        seconds: (Date.now() - t0) / 1000,
+        data,
+      };
+    } finally {
+      await bare.close();
+    }
+  },
+};

@@ -1,0 +1,117 @@
+// Section 7: what each durability profile costs in write throughput (issues 10 and 12).
+// The lab's Galera nodes are switched to strict (innodb_flush_log_at_trx_commit=1,
+// sync_binlog=1), relaxed (2, 0) and fast (0) in turn with `stack up --durability`, the same
+// order-creating load runs against the shop after each switch, and the lab is put back on
+// the profile it had. Switching recreates the nodes, so the sides cannot alternate run by
+// run as in the other sections: the profiles run one after another and the report says so.
+// What each profile loses in a crash is the crash-burst drill's business (README's table).
+import { HttpClient } from '../../shared/http-client.ts';
+import { nodeStates, stackUp } from '../../stack/index.ts';
+import { durabilityFromFlush } from '../../stack/parse.ts';
+import type { Durability } from '../../stack/types.ts';
+import { fmtRatio, type Table } from '../format.ts';
+import { closedLoop, describeKinds, httpResult, loopFigures } from '../load.ts';
+import type { SectionResult } from '../report.ts';
+import { aggregate, pairedRatio, type RunFigures } from '../stats.ts';
+import { FIGURES_HEADERS, figuresCells, noisyNote, type Section, type SectionContext } from './common.ts';
+
+const TITLE = 'Durability profiles: order writes per second under strict, relaxed and fast';
+const PROFILES: Durability[] = ['strict', 'relaxed', 'fast'];
+const SWITCH_TIMEOUT_MS = 300_000;
+
+async function currentProfile(ctx: SectionContext): Promise<Durability | 'unknown'> {
+  const stack = ctx.stack?.access.stack;
+  if (!stack) return 'unknown';
+  const flushes = (await nodeStates(stack)).map((n) => n.wsrep.innodb_flush_log_at_trx_commit).filter(Boolean);
+  const profiles = new Set(flushes.map(durabilityFromFlush));
+  const [only] = [...profiles];
+  return profiles.size === 1 && only !== undefined ? only : 'unknown';
+}
+
+async function switchTo(ctx: SectionContext, durability: Durability): Promise<void> {
+  const stack = ctx.stack?.access.stack;
+  if (!stack) throw new Error('no stack status');
+  ctx.log(`  switching the lab's Galera nodes to ${durability} (they are recreated; about a minute)`);
+  await stackUp({ ...stack, durability }, { build: false, timeoutMs: SWITCH_TIMEOUT_MS, log: () => undefined });
+}
+
+export const section7: Section = {
+  id: 7,
+  title: TITLE,
+  needs: ['api', 'mysql'],
+  budgetSeconds: 420,
+  async run(ctx: SectionContext): Promise<SectionResult> {
+    const t0 = Date.now();
+    const access = ctx.stack?.access;
+    if (access === undefined) throw new Error('no stack status');
+    const { opts } = ctx;
+    const original = await currentProfile(ctx);
+    const http = new HttpClient({ baseUrl: access.api, timeoutMs: 10_000 });
+    const loop = { concurrency: opts.concurrency, durationMs: opts.seconds * 1000, maxOps: 200_000 };
+    const runs: Record<string, RunFigures[]> = {};
+    const notes: string[] = [];
+    try {
+      for (const profile of PROFILES) {
+        if (Date.now() + 90_000 + opts.runs * (opts.seconds * 1000 + 500) > ctx.deadline) {
+          notes.push(`${profile}: left out, the run's time was up.`);
+          continue;
+        }
+        await switchTo(ctx, profile);
+        const created = await http.post('/api/users/create', { name: 'Bench Durability', email: `bench-durability-${profile}@bench.example` });
+        const userId = created.kind === 'response' && created.status === 201 ? Number((created.body as { id?: unknown }).id) : Number.NaN;
+        if (!Number.isInteger(userId)) throw new Error(`could not create the bench's customer after switching to ${profile}`);
+        const op = async (i: number) => httpResult(await http.post('/api/orders/create', { userId, productId: (i % 5) + 1, quantity: 1 }), 201);
+        await closedLoop({ ...loop, durationMs: opts.warmupSeconds * 1000 }, op);
+        const list: RunFigures[] = [];
+        const kinds: Record<string, number>[] = [];
+        for (let r = 0; r < opts.runs; r++) {
+          const res = await closedLoop(loop, op);
+          list.push(loopFigures(res));
+          kinds.push(res.errorKinds);
+        }
+        runs[profile] = list;
+        ctx.log(`  ${profile}: ${list.map((f) => `${f.throughput.toFixed(0)}/s`).join(', ')}`);
+        const errors = Object.assign({}, ...kinds) as Record<string, number>;
+        if (Object.keys(errors).length > 0) notes.push(`${profile}: errors ${describeKinds(errors)}.`);
+      }
+    } finally {
+      if (original !== 'unknown') {
+        await switchTo(ctx, original).catch((err: unknown) => {
+          notes.push(`⚠ could not put the lab back on ${original}: ${(err as Error).message}. Run \`smartshop stack up --durability ${original}\`.`);
+        });
+      } else {
+        notes.push('⚠ the lab\'s profile before the section could not be read; it is left on the last profile measured. `smartshop stack status` shows it.');
+      }
+    }
+    const rows: string[][] = [];
+    const aggregates = Object.fromEntries(Object.entries(runs).map(([p, list]) => [p, aggregate(list, opts.noiseThreshold)]));
+    for (const [profile, a] of Object.entries(aggregates)) {
+      rows.push([profile, ...figuresCells(a, opts.noiseThreshold)]);
+      const n = noisyNote(profile, a, opts.noiseThreshold);
+      if (n) notes.push(n);
+    }
+    const strict = runs.strict ?? [];
+    const ratioRows = PROFILES.filter((p) => p !== 'strict' && runs[p] && strict.length > 0).map((p) => {
+      const other = runs[p] ?? [];
+      // runs are paired by index although they ran minutes apart: read it as an estimate
+      return [p, fmtRatio(pairedRatio(other.map((f) => f.throughput), strict.map((f) => f.throughput))), fmtRatio(pairedRatio(other.map((f) => f.p99), strict.map((f) => f.p99)))];
+    });
+    const figures: Table = { headers: ['profile', ...FIGURES_HEADERS], align: ['left'], rows };
+    const ratios: Table = { title: 'Ratios against strict', headers: ['profile', 'throughput ÷ strict', 'p99 ÷ strict'], align: ['left'], rows: ratioRows };
+    return {
+      id: 7,
+      title: TITLE,
+      status: 'ok',
+      about: [
+        `POST /api/orders/create through the lab's shop, HAProxy and the three Galera nodes, closed loop of ${opts.concurrency} in flight, ${opts.runs} runs of ${opts.seconds} s per profile after a warm-up.`,
+        'Profiles run one after another (switching recreates the nodes), not alternating run by run as elsewhere: drift on the machine between them is not cancelled out.',
+        `The lab was on ${original} before the section and is put back on it afterwards.`,
+        'What each profile keeps when every node crashes at once is measured by `smartshop chaos run galera-crash-burst`, not here.',
+      ],
+      tables: [figures, ratios],
+      notes,
+      seconds: (Date.now() - t0) / 1000,
+      data: { original, runs },
+    };
+  },
+};
