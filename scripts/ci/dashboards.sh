@@ -1,4 +1,50 @@
 #!/usr/bin/env bash
-# ci:dashboards — the committed Grafana JSON matches what dashboards/ generates.
+# ci:dashboards — the committed Grafana JSON matches what dashboards/ generates, and every
+# panel query and recording rule returns data from the running lab's Prometheus:
+#  1. steady: the simulator runs (bounded) so that its own panels and the injected errors
+#     have data, then every query not marked fault-only must return a series;
+#  2. faults: a short galera-node-stop drill runs, and while its fault is active the
+#     fault-only queries (chaos_fault_active, injections, DB errors and retries) must too.
+# Needs the lab from ci:deploy; every wait is bounded.
 export CI_STAGE=dashboards; source "$(dirname "$0")/lib.sh"
 "${SMARTSHOP[@]}" dashboards check
+if [[ "${VERIFY_DASHBOARDS:-true}" != "true" ]]; then log "VERIFY_DASHBOARDS=${VERIFY_DASHBOARDS}: live verification skipped"; exit 0; fi
+
+PROM="${PROMETHEUS_URL:-http://127.0.0.1:${PROMETHEUS_PORT:-9090}}"
+pids=()
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+# Waits (at most $2 seconds) until the PromQL query $1 returns at least one series.
+wait_for_series() {
+  local query=$1 limit=$2 waited=0
+  until curl -fsS --max-time 5 "$PROM/api/v1/query" --data-urlencode "query=$query" | grep -q '"result":\[{'; do
+    (( waited >= limit )) && { log "no series for $query after ${limit} s"; return 1; }
+    sleep 3; waited=$(( waited + 3 ))
+  done
+}
+
+log "steady: simulator for 150 s (5 journeys/s, 10% injected errors), metrics on :9464 for Prometheus"
+"${SMARTSHOP[@]}" simulate --target "$BASE_URL" --mode continuous --duration 150s --rate 5 --error-rate 0.1 --seed 7 --json \
+  > "$REPORTS/dashboards-simulator.json" 2> "$REPORTS/dashboards-simulator.log" &
+pids+=($!)
+wait_for_series 'simulator_requests_total' 90
+# rate() over the verifier's interval needs a few scrapes (every 5 s) of moving counters
+sleep 40
+"${SMARTSHOP[@]}" dashboards verify --prometheus "$PROM" --mode steady
+# the drill brings its own traffic and judges a steady state: stop ours first
+kill -INT "${pids[0]}" 2>/dev/null || true
+wait "${pids[0]}" || true
+
+log "faults: a 45 s galera-node-stop drill; fault-only queries are checked while it is active"
+"${SMARTSHOP[@]}" chaos run galera-node-stop --yes --duration 45s --rate 3 --report-dir "$REPORTS/chaos" \
+  > "$REPORTS/dashboards-drill.log" 2>&1 &
+drill=$!
+pids+=("$drill")
+wait_for_series 'chaos_fault_active == 1' 180
+sleep 20
+status=0
+"${SMARTSHOP[@]}" dashboards verify --prometheus "$PROM" --mode faults || status=$?
+wait "$drill" || { log "the drill itself failed: see $REPORTS/dashboards-drill.log"; tail -n 20 "$REPORTS/dashboards-drill.log" >&2; status=1; }
+exit "$status"

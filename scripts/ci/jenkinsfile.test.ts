@@ -38,7 +38,7 @@ const expected: Record<string, string> = {
   'smoke test': 'ci:smoke',
   'k6 load test': 'ci:loadtest',
   'chaos gate': 'ci:chaos',
-  'dashboards check': 'ci:dashboards',
+  'dashboards: check and live verification': 'ci:dashboards',
 };
 
 describe('Jenkinsfile', { timeout: 120_000 }, () => {
