@@ -274,6 +274,18 @@ describe('chaos drills on a real lab', () => {
     expect(await findInjections(target)).toEqual([]);
   }, 600_000);
 
+  it('galera-quorum-loss: the survivor leaves Primary, the shop answers 503 (never 500), the cluster re-forms, nothing lost', async () => {
+    const r = await expectNoLoss('galera-quorum-loss', { faultMs: 12_000 });
+    expect(r.clientErrorsDuringFault['503'] ?? 0).toBeGreaterThan(0);
+    expect(r.clientErrorsDuringFault['500'] ?? 0).toBe(0);
+    expect(r.verdict.deviations).toEqual([]);
+  }, 600_000);
+
+  it('db-latency: delay on one node shows in the metrics and goes away, nothing lost', async () => {
+    const r = await expectNoLoss('db-latency', { faultMs: 12_000 });
+    expect(r.verdict.deviations).toEqual([]);
+  }, 600_000);
+
   it('galera-node-pause: HAProxy takes the frozen node out, nothing lost', async () => {
     const r = await expectNoLoss('galera-node-pause', { faultMs: 12_000 });
     expect(r.haproxyMarkedTargetDown).toBe(true);

@@ -10,6 +10,11 @@ describe('classifyDbError', () => {
   it('treats WSREP not ready (1047) as unavailable and not applied', () => {
     expect(classifyDbError(err({ code: 'ER_UNKNOWN_COM_ERROR', errno: 1047 }))).toEqual({ kind: 'unavailable', code: 'ER_UNKNOWN_COM_ERROR', notApplied: true });
   });
+  it('treats a commit refused outside the Primary component (1180) as unavailable and not applied', () => {
+    // seen in the galera-quorum-loss drill: "Error while appending streaming replication
+    // fragment(provider status: Not connected to Primary Component)"
+    expect(classifyDbError(err({ code: 'ER_ERROR_DURING_COMMIT', errno: 1180 }))).toEqual({ kind: 'unavailable', code: 'ER_ERROR_DURING_COMMIT', notApplied: true });
+  });
   it('knows refused connections were not applied and lost ones may have been', () => {
     expect(classifyDbError(err({ code: 'ECONNREFUSED', errno: -111 }))).toMatchObject({ kind: 'unavailable', notApplied: true });
     expect(classifyDbError(err({ code: 'PROTOCOL_CONNECTION_LOST', fatal: true }))).toMatchObject({ kind: 'unavailable', notApplied: false });

@@ -22,8 +22,11 @@ interface MysqlLikeError {
 const CONFLICT_ERRNOS = new Set([1213, 1205]); // deadlock / certification failure, lock wait timeout
 // errno → not applied? 1047 WSREP not ready, 1040 too many connections, 1053 shutdown in progress,
 // 1927 connection killed, 4031 disconnected for inactivity, 2002/2003 cannot connect, 2006/2013 gone away.
+// 1180 "error during COMMIT": Galera refuses to commit on a node that has left the Primary
+// component ("Not connected to Primary Component"); the server rolled the transaction back.
 const UNAVAILABLE_ERRNOS = new Map<number, boolean>([
   [1047, true],
+  [1180, true],
   [1040, true],
   [1053, false],
   [1927, false],
