@@ -6,6 +6,7 @@
 import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -33,7 +34,9 @@ type RunOptions = Parameters<typeof runDrill>[0];
 const project = LAB_ENV.COMPOSE_PROJECT_NAME;
 const target = new ComposeTarget(project);
 const sql = new NodeSql(target, 'smartshop');
-const reportDir = mkdtempSync(join(tmpdir(), 'chaos-reports-'));
+// In CI the drill reports are kept (reports/chaos-tests/, archived with the rest of reports/);
+// elsewhere they go to a temporary folder.
+const reportDir = process.env.CI ? join(fileURLToPath(new URL('..', import.meta.url)), 'reports', 'chaos-tests') : mkdtempSync(join(tmpdir(), 'chaos-reports-'));
 const endpoints = {
   api: `http://127.0.0.1:${LAB_ENV.API_PORT}`,
   haproxyStats: `http://127.0.0.1:${LAB_ENV.HAPROXY_STATS_PORT}`,
