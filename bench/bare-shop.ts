@@ -9,8 +9,10 @@ import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql
 import { STATS_SQL } from '../app/db/stats-repository.ts';
 import { ORDER_COLUMNS, applyTransition, readOrder } from '../app/db/orders-repository.ts';
 import { addRevenueOfOrder, bumpCounter, logActivity } from '../app/db/activity.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DbConfig } from '../app/config.ts';
-import type { SqlParam, Tx } from '../app/db/database.ts';
+import { BACKOFF_MS, MAX_ATTEMPTS, type SqlParam, type Tx } from '../app/db/database.ts';
+import { classifyDbError } from '../app/db/errors.ts';
 
 /** Where the bare loop connects: the same settings the shop's own pool takes. */
 export type BareSettings = DbConfig;
@@ -232,7 +234,22 @@ export class BareShop {
     }
   }
 
+  /**
+   * One transaction, retried on a write conflict (1213 at commit, 1205) as the shop's own
+   * Database.transaction does (same attempts and pauses), so both sides do the same work.
+   */
   private async tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.txOnce(fn);
+      } catch (err) {
+        if (attempt >= MAX_ATTEMPTS || classifyDbError(err)?.kind !== 'conflict') throw err;
+        await sleep((BACKOFF_MS[attempt - 1] ?? 100) + Math.random() * 20);
+      }
+    }
+  }
+
+  private async txOnce<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.read(false, async (conn) => {
       await conn.beginTransaction();
       const tx: Tx = {

@@ -34,8 +34,9 @@ export interface Tx {
   exec(sql: string, params?: SqlParam[]): Promise<ResultSetHeader>;
 }
 
-const MAX_ATTEMPTS = 3;
-const BACKOFF_MS = [20, 80];
+/** Attempts of one operation and the pause before each retry (exported for the bench's bare loop). */
+export const MAX_ATTEMPTS = 3;
+export const BACKOFF_MS: readonly number[] = [20, 80];
 // Bounds that turn a sick database into a prompt 503 instead of a hang: a frozen node or a
 // partition leaves queries unanswered, and without these every request would queue behind
 // them for as long as TCP keeps the dead connections open.

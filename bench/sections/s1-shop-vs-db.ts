@@ -177,7 +177,7 @@ export const section1: Section = {
         status: 'ok',
         about: [
           `The shop is the lab's app container (${access.api}), which reaches Galera through HAProxy on the lab's network; the bare loop is a mysql2 pool of ${access.poolSize} connections (the app's DB_POOL_SIZE) in this process, through HAProxy's published port ${LOOPBACK}:${access.mysqlPort}. Both run ${opts.concurrency} operations in flight, for ${opts.seconds} s per run, the two sides taking turns run by run.`,
-          'ops/s is requests per second for the endpoints and completed journeys per second for the journey mix; the journey latencies are per request (shop) and per step, i.e. the SQL of one request (bare). The bare loop has no HTTP, Express, validation, metrics, logs or retries: what the ratios show is the cost of all of that, and of the app container\'s extra network hop.',
+          'ops/s is requests per second for the endpoints and completed journeys per second for the journey mix; the journey latencies are per request (shop) and per step, i.e. the SQL of one request (bare). The bare loop has no HTTP, Express, validation, metrics or logs, and retries a write conflict exactly as the shop does (same attempts and pauses): what the ratios show is the cost of all of that, and of the app container\'s extra network hop.',
           `The bench writes to the lab: ${fmtCount(ordersWritten)} orders for one customer ("Bench Customer") and ${fmtCount(journeysRun)} journeys' users, orders and payments.`,
         ],
         tables: [figures, ratios],
