@@ -1,6 +1,6 @@
 // Settings every k6 script shares, read from the environment (k6 -e NAME=value or real
 // env vars): the target, the pass/fail thresholds, and the arrival-rate knobs.
-import type { Options, Threshold } from 'k6/options';
+import type { ConstantArrivalRateScenario, Options, Threshold } from 'k6/options';
 
 export function env(name: string, fallback: string): string {
   const value = __ENV[name];
@@ -51,5 +51,21 @@ export function baseOptions(scale = 1): Options {
     thresholds: thresholds(scale),
     summaryTrendStats: ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max'],
     tags: { testid: env('TEST_ID', 'smartshop') },
+  };
+}
+
+/**
+ * A constant-arrival-rate scenario: RATE journeys per second for DURATION (defaults given
+ * by the profile), with enough VUs that a slow shop shows up as latency, not as less load.
+ */
+export function constantArrival(defaultRate: number, defaultDuration: string): ConstantArrivalRateScenario {
+  const rate = envNumber('RATE', defaultRate);
+  return {
+    executor: 'constant-arrival-rate',
+    rate,
+    timeUnit: '1s',
+    duration: env('DURATION', defaultDuration),
+    preAllocatedVUs: Math.max(2, rate * 2),
+    maxVUs: envNumber('MAX_VUS', Math.max(10, rate * 10)),
   };
 }
