@@ -1,0 +1,52 @@
+// The Swarm stack's rules that a drill once found broken, checked on the file itself:
+// Swarm KILLS a task whose healthcheck fails, so the Galera check must keep a node alive
+// in every state but "down" (a partitioned, non-Primary node killed for its health exited 0
+// and, with restart condition on-failure, was never started again).
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+interface Service {
+  healthcheck?: { test: string[] };
+  labels?: Record<string, string>;
+  deploy?: { replicas?: number | string; restart_policy?: { condition?: string } };
+}
+const stack = parse(readFileSync(new URL('./docker-stack.yml', import.meta.url), 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const galera = ['mariadb-1', 'mariadb-2', 'mariadb-3'].map((n) => [n, stack.services[n] as Service] as const);
+
+/** runs the service's CMD-SHELL check with clustercheck.sh replaced by a line of its output */
+function checkPasses(service: Service, clustercheckLine: string): boolean {
+  const [kind, script] = service.healthcheck?.test ?? [];
+  expect(kind).toBe('CMD-SHELL');
+  const shell = (script ?? '').replace('/usr/local/bin/clustercheck.sh --status', `printf '%s\\n' '${clustercheckLine}'`);
+  try {
+    execFileSync('sh', ['-c', shell], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('swarm/docker-stack.yml Galera services', () => {
+  it.each(galera)('%s stays alive while Synced, donor, joining, cut off (non-Primary) or waiting for peers', (_name, service) => {
+    for (const line of [
+      'status=synced uuid=u seqno=10 state=Synced cluster=Primary ready=ON size=3',
+      'status=not-synced uuid=u seqno=10 state=Donor/Desynced cluster=Primary ready=ON size=3',
+      'status=not-synced uuid=u seqno=10 state=Joining: receiving State Transfer cluster=Primary ready=OFF size=3',
+      'status=not-synced uuid=u seqno=10 state=Initialized cluster=non-Primary ready=OFF size=1',
+      'status=waiting uuid=u seqno=10',
+      'status=starting-join uuid=u seqno=10',
+    ]) expect(checkPasses(service, line), line).toBe(true);
+  });
+
+  it.each(galera)('%s is declared dead when neither mariadbd nor the entrypoint answers', (_name, service) => {
+    expect(checkPasses(service, 'status=down')).toBe(false);
+  });
+
+  it.each(galera)('%s is restarted by Swarm whatever its exit code, and carries the lab labels the drills find', (_name, service) => {
+    expect(service.deploy?.restart_policy?.condition).toBe('any');
+    expect(service.labels?.['lab.smartshop.role']).toBe('galera');
+    expect(service.labels?.['lab.smartshop.project']).toBe('${STACK_NAME:-smartshop}');
+  });
+});
