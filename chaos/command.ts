@@ -16,7 +16,15 @@ function endpoints(opts: { api?: string; prometheus?: string; haproxyStats?: str
   };
 }
 
-const projectOption = (): Option => new Option('--project <name>', 'compose project whose labelled containers are the lab').default(str(env, 'COMPOSE_PROJECT_NAME', 'smartshop'));
+const projectOption = (): Option =>
+  new Option('--project <name>', 'compose project or Swarm stack whose labelled containers are the lab').default(str(env, 'COMPOSE_PROJECT_NAME', str(env, 'STACK_NAME', 'smartshop')));
+const runtimeOption = (): Option =>
+  new Option('--runtime <runtime>', 'how the lab runs: auto (a Swarm stack of that name if one is deployed, else compose), compose, swarm').choices(['auto', 'compose', 'swarm']).default('auto');
+
+async function target(opts: { project: string; runtime: string }) {
+  const { openTarget } = await import('./targets/open.ts');
+  return openTarget(opts.project, opts.runtime as 'auto' | 'compose' | 'swarm');
+}
 
 async function confirmOnTty(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) return false;
@@ -32,6 +40,7 @@ interface RunOpts {
   dryRun?: boolean;
   yes?: boolean;
   project: string;
+  runtime: string;
   api?: string;
   prometheus?: string;
   haproxyStats?: string;
@@ -61,6 +70,7 @@ export function chaosCommand(): Command {
     .option('--dry-run', 'print the plan and touch nothing')
     .option('--yes', 'do not ask before drills that break quorum (CI)')
     .addOption(projectOption())
+    .addOption(runtimeOption())
     .option('--api <url>', 'shop API base URL (default http://127.0.0.1:$API_PORT)')
     .option('--prometheus <url>', 'Prometheus base URL (default http://127.0.0.1:$PROMETHEUS_PORT)')
     .option('--haproxy-stats <url>', 'HAProxy stats base URL (default http://127.0.0.1:$HAPROXY_STATS_PORT)')
@@ -73,12 +83,11 @@ export function chaosCommand(): Command {
         process.exitCode = 3;
         return;
       }
-      const { ComposeTarget } = await import('./targets/compose-target.ts');
       const { runDrill, DrillRefused } = await import('./runner.ts');
       try {
         const outcome = await runDrill({
           drill,
-          target: new ComposeTarget(opts.project),
+          target: await target(opts),
           targetOverride: opts.target,
           faultMs: opts.duration ? parseDuration(opts.duration) : undefined,
           rate: Number(opts.rate),
@@ -104,20 +113,21 @@ export function chaosCommand(): Command {
     .command('status')
     .description('what is injected in the lab now, and where each Galera node stands')
     .addOption(projectOption())
-    .action(async (opts: { project: string }) => {
-      const { ComposeTarget } = await import('./targets/compose-target.ts');
+    .addOption(runtimeOption())
+    .action(async (opts: { project: string; runtime: string }) => {
       const { findInjections } = await import('./recover.ts');
       const { NodeSql } = await import('./galera/node-sql.ts');
       const { readNodeStates, describeNodeState } = await import('./galera/wsrep.ts');
-      const target = new ComposeTarget(opts.project);
-      const containers = await target.list();
+      const lab = await target(opts);
+      const containers = await lab.list();
       if (containers.length === 0) {
         console.log(`no container labelled lab.smartshop.project=${opts.project}`);
         return;
       }
+      console.log(`${opts.project} runs on ${lab.kind}`);
       for (const c of containers) console.log(`${c.name.padEnd(20)} ${c.role.padEnd(12)} ${c.state.padEnd(8)} ${c.networks.join(',')}`);
-      for (const s of await readNodeStates(target, new NodeSql(target, str(env, 'DB_NAME', 'smartshop')))) console.log(describeNodeState(s));
-      const injections = await findInjections(target);
+      for (const s of await readNodeStates(lab, new NodeSql(lab, str(env, 'DB_NAME', 'smartshop')))) console.log(describeNodeState(s));
+      const injections = await findInjections(lab);
       console.log(injections.length === 0 ? 'nothing injected' : injections.map((i) => `INJECTED ${i.container}: ${i.kind} (${i.detail})`).join('\n'));
       process.exitCode = injections.length === 0 ? 0 : 1;
     });
@@ -126,12 +136,12 @@ export function chaosCommand(): Command {
     .command('recover')
     .description('undo everything injected: start stopped nodes (safe order), unpause, reconnect, remove delays')
     .addOption(projectOption())
-    .action(async (opts: { project: string }) => {
-      const { ComposeTarget } = await import('./targets/compose-target.ts');
+    .addOption(runtimeOption())
+    .action(async (opts: { project: string; runtime: string }) => {
       const { recoverLab } = await import('./recover.ts');
       const { NodeSql } = await import('./galera/node-sql.ts');
-      const target = new ComposeTarget(opts.project);
-      const res = await recoverLab(target, new NodeSql(target, str(env, 'DB_NAME', 'smartshop')), (l) => console.log(l));
+      const lab = await target(opts);
+      const res = await recoverLab(lab, new NodeSql(lab, str(env, 'DB_NAME', 'smartshop')), (l) => console.log(l));
       if (res.actions.length === 0 && res.problems.length === 0) console.log('nothing to recover');
       if (res.problems.length > 0) {
         console.error(`!!! NOT RESTORED:\n${res.problems.map((p) => `  - ${p}`).join('\n')}`);

@@ -32,7 +32,7 @@ export async function findInjections(target: Target): Promise<Injection[]> {
     if (c.role === 'chaos-helper') out.push({ container: c.name, kind: 'helper-left', detail: `helper container ${c.containerName} (${c.state})` });
     else if (STOPPED.has(c.state)) out.push({ container: c.name, kind: 'stopped', detail: c.state });
     else if (c.state === 'paused') out.push({ container: c.name, kind: 'paused', detail: 'paused' });
-    if (c.role === 'galera' && networks.includes('back-tier') && !c.networks.includes('back-tier')) {
+    if (c.role === 'galera' && networks.includes('back-tier') && (await target.isCut(c, 'back-tier'))) {
       out.push({ container: c.name, kind: 'disconnected', detail: 'not attached to back-tier' });
     }
     if ((c.role === 'galera' || c.role === 'haproxy') && c.state === 'running' && image) {
@@ -66,8 +66,8 @@ export async function recoverLab(target: Target, sql: NodeSql, log: (line: strin
   for (const c of all.filter((x) => x.state === 'paused')) await act(`unpaused ${c.name}`, () => target.unpause(c));
   const networks = await target.networks();
   if (networks.includes('back-tier')) {
-    for (const c of all.filter((x) => x.role === 'galera' && !x.networks.includes('back-tier'))) {
-      await act(`reconnected ${c.name} to back-tier`, () => target.connect(c, 'back-tier'));
+    for (const c of all.filter((x) => x.role === 'galera')) {
+      if (await target.isCut(c, 'back-tier')) await act(`reconnected ${c.name} to back-tier`, () => target.connect(c, 'back-tier'));
     }
   }
   all = await target.list();

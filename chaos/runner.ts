@@ -4,6 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startRun, type SimulationRun } from '../simulator/index.ts';
 import { describeFault, injectFault, type InjectedFault } from './faults/actions.ts';
+import { netemImage, netemProblem } from './faults/netem.ts';
 import { NodeSql } from './galera/node-sql.ts';
 import { readNodeStates } from './galera/wsrep.ts';
 import { checkInvariants, checkLedger } from './judge/read-nodes.ts';
@@ -89,11 +90,11 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
   const faultMs = o.faultMs ?? drill.defaultFaultSeconds * 1000;
   const victims = await resolveVictims(drill, target, o.targetOverride);
   const plan = [
-    `drill ${drill.name} on project ${target.project}: ${drill.description}`,
+    `drill ${drill.name} on project ${target.project} (${target.kind}): ${drill.description}`,
     `targets: ${victims.map((v) => `${v.name} (${v.containerName}, ${v.state})`).join(', ')}`,
     `1. check the steady state (3 nodes Primary/Synced, HAProxy all UP, shop ready, error ratio and p99); refuse if unhealthy`,
     `2. background traffic: simulator at ${o.rate} journeys/s, no injected errors, for the whole drill`,
-    `3. inject: ${describeFault(drill.fault, victims.map((v) => v.name))}`,
+    `3. inject: ${describeFault(drill.fault, victims.map((v) => v.name), target.kind)}`,
     `4. hold ${faultMs / 1000} s while observing HAProxy, wsrep state, the shop and the clients`,
     `5. roll back (also on Ctrl-C or an error), then wait up to ${drill.recoveryBoundSeconds} s for the steady state`,
     `6. judge: ledger on each node (wsrep_sync_wait=1), invariants, cross-node checksums; report to ${o.reportDir}/`,
@@ -103,6 +104,10 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
     for (const l of plan) print(l);
     print('(dry run: nothing touched)');
     return { plan };
+  }
+  if (drill.fault.kind === 'netem') {
+    const problem = await netemProblem(target, await netemImage(target, victims[0] as LabContainer, print));
+    if (problem) throw new DrillRefused(problem);
   }
   if (drill.breaksQuorum && !(await o.confirm(`${drill.name} breaks the Galera quorum of project ${target.project}. Run it?`))) {
     throw new DrillRefused(`${drill.name} breaks quorum: not confirmed (pass --yes to run it without a TTY)`);
@@ -162,7 +167,7 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
     if (!interrupt.signal.aborted) {
       observer.setPhase('fault');
       const at = Date.now();
-      observer.mark('fault-start', describeFault(drill.fault, victims.map((v) => v.name)), at);
+      observer.mark('fault-start', describeFault(drill.fault, victims.map((v) => v.name), target.kind), at);
       metrics.faultActive.set(labels, 1);
       metrics.injections.inc(labels);
       annotation = await annotateStart(grafana, at, drill.name, `chaos ${drill.name} on ${labels.target}`);
@@ -233,7 +238,7 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
   const judged: Judged = {
     ledger: await checkLedger(sql, nodes, ledger).catch((err: unknown) => ({ error: (err as Error).message })),
     invariants: await checkInvariants(sql, nodes).catch((err: unknown) => ({ error: (err as Error).message })),
-    consistency: await verifyCluster(target, sql).catch((err: unknown) => ({ error: (err as Error).message })),
+    consistency: await verifyCluster(target, o.database).catch((err: unknown) => ({ error: (err as Error).message })),
   };
   // the last check, exported for the Galera dashboard and GaleraNodesDiverged (compose: the
   // project's node-exporter reads the folder); a failure to write is a log line, not a verdict
@@ -271,8 +276,9 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
     description: drill.description,
     proves: drill.proves,
     project: target.project,
+    runtime: target.kind,
     targets: victims.map((v) => v.name),
-    fault: describeFault(drill.fault, victims.map((v) => v.name)),
+    fault: describeFault(drill.fault, victims.map((v) => v.name), target.kind),
     durability,
     startedAt,
     endedAt: new Date().toISOString(),

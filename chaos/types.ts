@@ -3,8 +3,8 @@
 // undoes it and what the runner should expect while it is broken. One generic runner
 // (runner.ts) executes every drill; nothing here does I/O.
 
-/** Roles the compose stack puts in the `lab.smartshop.role` label. */
-export type LabRole = 'galera' | 'haproxy' | 'app' | 'prometheus' | 'exporter' | 'grafana' | 'chaos-helper';
+/** Roles the compose and Swarm stacks put in the `lab.smartshop.role` label (edge: the Swarm ingress HAProxy). */
+export type LabRole = 'galera' | 'haproxy' | 'edge' | 'app' | 'prometheus' | 'exporter' | 'grafana' | 'chaos-helper';
 
 /** How a drill chooses its targets among the lab's containers. */
 export type TargetSelector =

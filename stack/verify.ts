@@ -2,14 +2,21 @@
 // queried directly inside its container (never through HAProxy) with causal reads
 // (wsrep_sync_wait=1): per table its row count and CHECKSUM TABLE, plus the node's
 // wsrep_last_committed and cluster state. Writes in flight make nodes differ for a
-// moment, so it retries a few times before calling a difference a divergence.
+// moment, so it retries a few times before calling a difference a divergence. The chaos
+// drills judge with this same check; on Swarm they pass `locate` to find the task's
+// container (chaos/judge/verify.ts).
 import { GALERA_NODES } from './config.ts';
 import { execIn, serviceContainer } from './docker.ts';
 import { compareDigests, parseVerifyOutput } from './parse.ts';
 import type { NodeDigest, StackConfig, VerifyResult } from './types.ts';
 
+/** a Galera node's container on this engine: its id and docker state, or undefined */
+export type LocateNode = (node: string) => Promise<{ Id: string; State: string } | undefined>;
+
 export interface VerifyOptions {
   database?: string;
+  /** how to find a node's container; default: the compose service of config.project */
+  locate?: LocateNode;
   attempts?: number;
   delayMs?: number;
   onAttempt?: (attempt: number, result: VerifyResult) => void;
@@ -23,9 +30,9 @@ async function mariadb(containerId: string, sql: string): Promise<string> {
   return r.stdout;
 }
 
-export async function digestNode(config: StackConfig, node: string, database: string): Promise<NodeDigest> {
+export async function digestNode(locate: LocateNode, node: string, database: string): Promise<NodeDigest> {
   const digest: NodeDigest = { node, lastCommitted: '?', clusterStatus: '?', localState: '?', clusterSize: '?', tables: {} };
-  const info = await serviceContainer(config.project, node);
+  const info = await locate(node);
   if (info?.State !== 'running') return { ...digest, error: `container ${info?.State ?? 'missing'}` };
   try {
     const list = await mariadb(
@@ -55,8 +62,8 @@ export async function digestNode(config: StackConfig, node: string, database: st
   }
 }
 
-export async function verifyOnce(config: StackConfig, database: string): Promise<VerifyResult> {
-  const nodes = await Promise.all(GALERA_NODES.map((n) => digestNode(config, n, database)));
+export async function verifyOnce(locate: LocateNode, database: string): Promise<VerifyResult> {
+  const nodes = await Promise.all(GALERA_NODES.map((n) => digestNode(locate, n, database)));
   const failed = nodes.filter((n) => n.error);
   const divergences = compareDigests(nodes.filter((n) => !n.error));
   const problem = failed.length ? failed.map((n) => `${n.node}: ${n.error ?? ''}`).join('; ') : undefined;
@@ -66,9 +73,10 @@ export async function verifyOnce(config: StackConfig, database: string): Promise
 export async function verifyCluster(config: StackConfig, options: VerifyOptions = {}): Promise<VerifyResult> {
   const database = options.database ?? process.env.DB_NAME ?? 'smartshop';
   const attempts = Math.max(1, options.attempts ?? 5);
+  const locate = options.locate ?? ((node: string) => serviceContainer(config.project, node));
   let result: VerifyResult | undefined;
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    result = { ...(await verifyOnce(config, database)), attempts: attempt };
+    result = { ...(await verifyOnce(locate, database)), attempts: attempt };
     options.onAttempt?.(attempt, result);
     if (result.consistent) return result;
     if (attempt < attempts) await new Promise((r) => setTimeout(r, options.delayMs ?? 2_000));

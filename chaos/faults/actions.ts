@@ -23,22 +23,31 @@ export interface InjectedFault {
   bootstrap?: () => SafeBootstrapResult | undefined;
 }
 
-/** What inject() would do, without doing it (--dry-run). */
-export function describeFault(fault: FaultSpec, victims: string[]): string {
+/** What inject() would do, without doing it (--dry-run), as the target's runtime does it. */
+export function describeFault(fault: FaultSpec, victims: string[], runtime: Target['kind'] = 'compose'): string {
   const who = victims.join(', ');
+  const swarm = runtime === 'swarm';
   switch (fault.kind) {
     case 'stop':
-      return `docker stop -t ${fault.stopTimeoutSeconds} ${who}; later docker start`;
+      return swarm
+        ? `scale ${who} to 0 replicas (its task stopped with -t ${fault.stopTimeoutSeconds}); later scale back`
+        : `docker stop -t ${fault.stopTimeoutSeconds} ${who}; later docker start`;
     case 'kill':
-      return `docker kill -s SIGKILL ${who}; later docker start`;
+      return swarm ? `docker kill -s SIGKILL ${who}'s task; Swarm restarts it after its restart delay` : `docker kill -s SIGKILL ${who}; later docker start`;
     case 'pause':
       return `docker pause ${who}; later docker unpause`;
     case 'disconnect':
-      return `docker network disconnect ${fault.network} ${who}; later reconnect with the service alias`;
+      return swarm
+        ? `ip link set down ${who}'s ${fault.network} interface in its network namespace (helper container, NET_ADMIN; a Swarm task keeps its DNS name); later up`
+        : `docker network disconnect ${fault.network} ${who}; later reconnect with the service alias`;
     case 'netem':
       return `tc qdisc replace … netem delay ${fault.delayMs}ms ${fault.jitterMs}ms in ${who}'s network namespace (helper container, NET_ADMIN); later tc qdisc del`;
-    case 'kill-all':
-      return `SIGKILL ${who} ${fault.spacingMs > 0 ? `${fault.spacingMs} ms apart` : 'at once (within 1 s)'}; later read grastate.dat / --wsrep-recover on each volume, set safe_to_bootstrap: 1 on the most advanced node only, start it, then the others. Volumes are never deleted.`;
+    case 'kill-all': {
+      const kills = `SIGKILL ${who} ${fault.spacingMs > 0 ? `${fault.spacingMs} ms apart` : 'at once (within 1 s)'}`;
+      return swarm
+        ? `${kills}; Swarm restarts every task, each entrypoint recovers its position (--wsrep-recover) and the most advanced node bootstraps when all are waiting (galera-decide.sh); nodes still down after the hold get the safe bootstrap. Volumes are never deleted.`
+        : `${kills}; later read grastate.dat / --wsrep-recover on each volume, set safe_to_bootstrap: 1 on the most advanced node only, start it, then the others. Volumes are never deleted.`;
+    }
   }
 }
 
@@ -56,7 +65,7 @@ async function each(victims: LabContainer[], f: (v: LabContainer) => Promise<voi
 
 export async function injectFault(fault: FaultSpec, ctx: FaultContext): Promise<InjectedFault> {
   const { target, victims, log } = ctx;
-  const description = describeFault(fault, victims.map((v) => v.name));
+  const description = describeFault(fault, victims.map((v) => v.name), target.kind);
   switch (fault.kind) {
     case 'stop': {
       for (const v of victims) await target.stop(v, fault.stopTimeoutSeconds);

@@ -25,6 +25,20 @@ export async function netemImage(target: Target, victim: LabContainer, log: (s: 
   }
 }
 
+/**
+ * Whether this kernel can run netem at all, tried in a helper's own empty network namespace
+ * (nothing of the lab is touched). Some kernels (VMs) ship without sch_netem: then `tc`
+ * says "Specified qdisc kind is unknown" and the drill is refused before it starts.
+ */
+export async function netemProblem(target: Target, image: string): Promise<string | undefined> {
+  const res = await target.runHelper(
+    { image, entrypoint: ['sh', '-c'], cmd: ['tc qdisc add dev lo root netem delay 1ms && tc qdisc del dev lo root'], user: 'root', capAdd: ['NET_ADMIN'] },
+    60_000,
+  );
+  if (res.exitCode === 0) return undefined;
+  return `this Docker host's kernel cannot run tc netem (${(res.stderr.trim() || res.stdout.trim()).split('\n')[0]}): load it with \`modprobe sch_netem\` on the host, or run db-latency on a host whose kernel has it`;
+}
+
 async function tc(target: Target, image: string, victim: LabContainer, script: string): Promise<void> {
   const res = await target.runHelper({ image, entrypoint: ['sh', '-c'], cmd: [script], user: 'root', networkOf: victim, capAdd: ['NET_ADMIN'] }, 60_000);
   if (res.exitCode !== 0) throw new Error(`tc on ${victim.name} failed (exit ${res.exitCode}): ${res.stderr.trim() || res.stdout.trim()}`);

@@ -109,7 +109,9 @@ export async function safeBootstrap(target: Target, sql: NodeSql, log: Bootstrap
   const stopped = nodes.filter((n) => !(n.state === 'running' || n.state === 'paused'));
   const problems: string[] = [];
   if (running.length > 0) {
-    log(`${running.map((n) => n.name).join(', ')} running: starting the others to join them`);
+    // on Swarm the killed tasks are restarted by Swarm itself: their entrypoints recover the
+    // position and choose the bootstrap node (galera-decide.sh); the runner then waits for Synced
+    log(`${running.map((n) => n.name).join(', ')} running${target.kind === 'swarm' ? ' (restarted by Swarm)' : ''}: starting the others to join them`);
     for (const n of stopped) {
       await target.start(n);
       if (!(await waitSynced(sql, target, n.name, perNodeTimeoutMs))) problems.push(`${n.name} did not reach Synced within ${perNodeTimeoutMs / 1000} s`);

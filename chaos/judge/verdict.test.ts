@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findDrill } from '../drills/catalog.ts';
 import type { Drill } from '../types.ts';
-import type { ConsistencyResult } from './consistency.ts';
+import type { ConsistencyResult } from './verify.ts';
 import type { LedgerCheck } from './read-nodes.ts';
 import { decideVerdict, type Judged, type Observations } from './verdict.ts';
 

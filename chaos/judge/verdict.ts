@@ -5,7 +5,7 @@
 //              (a 500, a hang, HAProxy kept a dead node, a 503 without Retry-After ...)
 //   passed   — everything as expected
 import type { Drill, Verdict } from '../types.ts';
-import type { ConsistencyResult } from './consistency.ts';
+import type { ConsistencyResult } from './verify.ts';
 import type { InvariantJudgement } from './invariants.ts';
 import type { LedgerCheck } from './read-nodes.ts';
 

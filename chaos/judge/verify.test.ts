@@ -16,7 +16,7 @@ describe('toConsistencyCheck', () => {
     }, 3)).toEqual({ tables: ['orders', 'payments'], diverged: ['orders'], nodesRead: 2, nodesExpected: 3 });
   });
 
-  it('counts a node the fallback checker did not read (not running) as missing', () => {
+  it('counts a node that was not read (not running) as missing', () => {
     const check = toConsistencyCheck({ consistent: false, attempts: 1, nodes: [{ node: 'mariadb-1', tables }, { node: 'mariadb-2', tables }], differing: [], note: 'not running: mariadb-3 (exited)' }, 3);
     expect(check.nodesRead).toBe(2);
     expect(renderConsistencyMetrics(check, new Date(0))).toContain('smartshop_cluster_consistent{table="orders"} 0');

@@ -1,11 +1,28 @@
-// `smartshop stack verify`'s check, as the drills call it after recovery: the stack
-// module's verifyCluster (every Galera node read directly with causal reads, row counts +
-// CHECKSUM TABLE per table, retried while writes settle), mapped to the report's shape.
-// consistency.ts keeps our own comparison for when the stack module is not there.
+// Cross-node consistency after recovery (issue 12): every Galera node, read directly with
+// causal reads, must hold the same data. The drills use `smartshop stack verify`'s check
+// (stack/verify.ts: row counts + CHECKSUM TABLE per table, retried while writes settle),
+// finding each node's container through the drill's target, so it works on compose and
+// Swarm alike; this maps its result to the report's shape. Divergence makes a drill fail
+// whatever the ledger says: "Synced" over different data is the failure this lab exposes.
 import { resolveStackConfig, verifyCluster as stackVerify, type ConsistencyCheck, type VerifyResult } from '../../stack/index.ts';
-import type { NodeSql } from '../galera/node-sql.ts';
 import type { Target } from '../targets/target.ts';
-import { verifyConsistency, type ConsistencyResult } from './consistency.ts';
+
+export interface NodeChecksums {
+  node: string;
+  lastCommitted?: number;
+  /** table -> "rows:checksum" */
+  tables: Record<string, string>;
+  error?: string;
+}
+
+export interface ConsistencyResult {
+  consistent: boolean;
+  nodes: NodeChecksums[];
+  /** tables whose value differs, with the value per node */
+  differing: { table: string; values: Record<string, string> }[];
+  attempts: number;
+  note?: string;
+}
 
 export function fromStackVerify(r: VerifyResult): ConsistencyResult {
   return {
@@ -33,17 +50,11 @@ export function toConsistencyCheck(r: ConsistencyResult, nodesExpected: number):
   };
 }
 
-export async function verifyCluster(target: Target, sql: NodeSql, database = process.env.DB_NAME ?? 'smartshop'): Promise<ConsistencyResult> {
-  const nodes = await target.list('galera');
-  const down = nodes.filter((n) => n.state !== 'running');
-  let result: ConsistencyResult;
-  try {
-    const config = { ...resolveStackConfig(), project: target.project };
-    result = fromStackVerify(await stackVerify(config, { database, attempts: 5, delayMs: 2_000 }));
-  } catch {
-    // the stack module could not run (e.g. a config error): compare ourselves
-    result = await verifyConsistency(sql, nodes.filter((n) => n.state === 'running'));
-  }
-  if (down.length > 0) return { ...result, consistent: false, note: `not running: ${down.map((n) => `${n.name} (${n.state})`).join(', ')}` };
-  return result;
+export async function verifyCluster(target: Target, database = process.env.DB_NAME ?? 'smartshop'): Promise<ConsistencyResult> {
+  const locate = async (node: string) => {
+    const c = await target.find(node).catch(() => undefined);
+    return c?.id ? { Id: c.id, State: c.state } : undefined;
+  };
+  const config = { ...resolveStackConfig(), project: target.project };
+  return fromStackVerify(await stackVerify(config, { database, attempts: 5, delayMs: 2_000, locate }));
 }

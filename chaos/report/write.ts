@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodePosition } from '../galera/grastate.ts';
 import type { NodeState } from '../galera/wsrep.ts';
-import type { ConsistencyResult } from '../judge/consistency.ts';
+import type { ConsistencyResult } from '../judge/verify.ts';
 import type { InvariantJudgement } from '../judge/invariants.ts';
 import type { LedgerCheck } from '../judge/read-nodes.ts';
 import type { VerdictResult } from '../judge/verdict.ts';
@@ -16,6 +16,8 @@ export interface DrillReport {
   description: string;
   proves: string;
   project: string;
+  /** how the lab ran: compose or swarm */
+  runtime?: string;
   targets: string[];
   fault: string;
   durability: string | undefined;
@@ -75,7 +77,7 @@ export function renderMarkdown(r: DrillReport, drill: Drill): string {
   lines.push(`# Chaos drill ${r.drill}: ${icon} ${r.verdict.verdict}`, '', `> ${r.verdict.reason}`, '');
   lines.push(`${r.description}`, '', `Proves: ${r.proves}.`, '');
   lines.push('| | |', '|---|---|');
-  lines.push(`| project | ${r.project} |`, `| targets | ${r.targets.join(', ')} |`, `| fault | ${r.fault} |`);
+  lines.push(`| project | ${r.project}${r.runtime ? ` (${r.runtime})` : ''} |`, `| targets | ${r.targets.join(', ')} |`, `| fault | ${r.fault} |`);
   lines.push(`| durability profile | ${r.durability ?? 'unknown'} |`, `| started / ended | ${r.startedAt} / ${r.endedAt} |`);
   lines.push(`| fault held / traffic | ${r.options.faultSeconds} s / ${r.options.rate} journeys/s (seed ${r.options.seed}) |`);
   lines.push(`| time to first client error | ${fmt(t.secondsToFirstClientError)} |`, `| time to detection (HAProxy) | ${fmt(t.secondsToDetection)} |`);

@@ -1,29 +1,15 @@
-// The lab as Docker Compose runs it, through dockerode. Containers are found ONLY by the
-// labels the stack sets (lab.smartshop.project / lab.smartshop.role): a container without
-// them is invisible here, so a drill cannot touch anything else on the machine.
-import { PassThrough } from 'node:stream';
-import Docker from 'dockerode';
+// The lab as Docker Compose runs it: a container per service, networks and volumes of
+// the compose project. Everything it does to a container is in docker-target.ts.
+import type Docker from 'dockerode';
 import type { LabRole } from '../types.ts';
-import { TIMED_OUT, withTimeout } from '../util/time.ts';
-import type { ExecResult, HelperSpec, LabContainer, Target } from './target.ts';
+import { DockerTarget, PROJECT_LABEL, ROLE_LABEL } from './docker-target.ts';
+import type { LabContainer } from './target.ts';
 
-export const PROJECT_LABEL = 'lab.smartshop.project';
-export const ROLE_LABEL = 'lab.smartshop.role';
 const SERVICE_LABEL = 'com.docker.compose.service';
 const NETWORK_LABEL = 'com.docker.compose.network';
 
-export class ComposeTarget implements Target {
+export class ComposeTarget extends DockerTarget {
   readonly kind = 'compose' as const;
-  private readonly docker: Docker;
-  /** address each container had on a network before we cut it, to give it back */
-  private readonly oldAddresses = new Map<string, string>();
-
-  constructor(
-    readonly project: string,
-    docker?: Docker,
-  ) {
-    this.docker = docker ?? new Docker();
-  }
 
   async list(role?: LabRole): Promise<LabContainer[]> {
     const label = [`${PROJECT_LABEL}=${this.project}`];
@@ -46,190 +32,12 @@ export class ComposeTarget implements Target {
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  async find(name: string): Promise<LabContainer> {
-    const all = await this.list();
-    const found = all.find((c) => c.name === name || c.containerName === name);
-    if (!found) {
-      const names = all.map((c) => c.name).join(', ') || 'none';
-      throw new Error(`no container labelled ${PROJECT_LABEL}=${this.project} is named ${name} (lab containers: ${names})`);
-    }
-    return found;
-  }
-
-  async stop(c: LabContainer, timeoutSeconds: number): Promise<void> {
-    await ignoreStatus(this.docker.getContainer(c.id).stop({ t: timeoutSeconds }), 304);
-  }
-
-  async start(c: LabContainer): Promise<void> {
-    await ignoreStatus(this.docker.getContainer(c.id).start(), 304);
-  }
-
-  async kill(c: LabContainer, signal = 'SIGKILL'): Promise<void> {
-    await ignoreStatus(this.docker.getContainer(c.id).kill({ signal }), 409); // 409: not running
-  }
-
-  async pause(c: LabContainer): Promise<void> {
-    await this.docker.getContainer(c.id).pause();
-  }
-
-  async unpause(c: LabContainer): Promise<void> {
-    await ignoreStatus(this.docker.getContainer(c.id).unpause(), 409); // 409: not paused
-  }
-
-  async networks(): Promise<string[]> {
+  protected async labNetworks(): Promise<{ id: string; short: string }[]> {
     const nets = await this.docker.listNetworks({ filters: { label: [`com.docker.compose.project=${this.project}`] } });
-    return nets.map((n) => n.Labels?.[NETWORK_LABEL] ?? this.shortNetworkName(n.Name));
+    return nets.map((n) => ({ id: n.Id, short: n.Labels?.[NETWORK_LABEL] ?? this.shortNetworkName(n.Name) }));
   }
 
-  async disconnect(c: LabContainer, network: string): Promise<void> {
-    const net = await this.network(network);
-    const info = await this.docker.getContainer(c.id).inspect();
-    const endpoint = Object.entries(info.NetworkSettings.Networks).find(([name]) => this.shortNetworkName(name) === network)?.[1];
-    if (endpoint?.IPAddress) this.oldAddresses.set(`${c.id}/${network}`, endpoint.IPAddress);
-    await net.disconnect({ Container: c.id, Force: true });
+  protected volumesOf(c: LabContainer): Promise<Pick<Docker.HostConfig, 'VolumesFrom'>> {
+    return Promise.resolve({ VolumesFrom: [this.container(c).id] });
   }
-
-  async connect(c: LabContainer, network: string): Promise<void> {
-    const net = await this.network(network);
-    const aliases = [c.name];
-    const old = this.oldAddresses.get(`${c.id}/${network}`);
-    if (old) {
-      // the same address keeps HAProxy's and Galera's resolved addresses valid; Docker only
-      // allows it on networks with a configured subnet, so fall back to any address
-      try {
-        await net.connect({ Container: c.id, EndpointConfig: { Aliases: aliases, IPAMConfig: { IPv4Address: old } } });
-        return;
-      } catch (err) {
-        if (isAlreadyConnected(err)) return;
-      }
-    }
-    try {
-      await net.connect({ Container: c.id, EndpointConfig: { Aliases: aliases } });
-    } catch (err) {
-      if (!isAlreadyConnected(err)) throw err;
-    }
-  }
-
-  async exec(c: LabContainer, cmd: string[], options: { env?: string[]; timeoutMs?: number } = {}): Promise<ExecResult> {
-    const container = this.docker.getContainer(c.id);
-    const exec = await container.exec({ Cmd: cmd, Env: options.env, AttachStdout: true, AttachStderr: true });
-    const stream = await exec.start({ hijack: true, stdin: false });
-    const out = collect(this.docker, stream);
-    const timeoutMs = options.timeoutMs ?? 15_000;
-    const done = await withTimeout(out.done, timeoutMs);
-    if (done === TIMED_OUT) {
-      stream.destroy();
-      return { exitCode: 124, stdout: out.stdout(), stderr: `${out.stderr()}\n(exec timed out after ${timeoutMs} ms)` };
-    }
-    const inspect = await exec.inspect();
-    return { exitCode: inspect.ExitCode ?? -1, stdout: out.stdout(), stderr: out.stderr() };
-  }
-
-  async runHelper(spec: HelperSpec, timeoutMs: number): Promise<ExecResult> {
-    const container = await this.docker.createContainer({
-      Image: spec.image,
-      Cmd: spec.cmd,
-      Entrypoint: spec.entrypoint,
-      User: spec.user,
-      Env: spec.env,
-      Labels: { [PROJECT_LABEL]: this.project, [ROLE_LABEL]: 'chaos-helper' },
-      HostConfig: {
-        NetworkMode: spec.networkOf ? `container:${spec.networkOf.id}` : 'none',
-        VolumesFrom: spec.volumesFrom ? [spec.volumesFrom.id] : undefined,
-        CapAdd: spec.capAdd,
-      },
-    });
-    try {
-      const stream = await container.attach({ stream: true, stdout: true, stderr: true });
-      const out = collect(this.docker, stream);
-      await container.start();
-      const result = await withTimeout(container.wait() as Promise<{ StatusCode: number }>, timeoutMs);
-      if (result === TIMED_OUT) {
-        await ignoreStatus(container.kill(), 409);
-        return { exitCode: 124, stdout: out.stdout(), stderr: `${out.stderr()}\n(helper timed out after ${timeoutMs} ms)` };
-      }
-      await withTimeout(out.done, 2_000);
-      return { exitCode: result.StatusCode, stdout: out.stdout(), stderr: out.stderr() };
-    } finally {
-      await ignoreStatus(container.remove({ force: true }), 404);
-    }
-  }
-
-  async removeHelper(c: LabContainer): Promise<void> {
-    if (c.role !== 'chaos-helper') throw new Error(`${c.name} is not a chaos helper; refusing to remove it`);
-    await ignoreStatus(this.docker.getContainer(c.id).remove({ force: true }), 404);
-  }
-
-  async hasImage(name: string): Promise<boolean> {
-    try {
-      await this.docker.getImage(name).inspect();
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  async buildImage(name: string, contextDir: string, timeoutMs: number): Promise<void> {
-    const stream = await this.docker.buildImage({ context: contextDir, src: ['Dockerfile'] }, { t: name });
-    const result = new Promise<void>((resolve, reject) => {
-      this.docker.modem.followProgress(stream, (err: Error | null, events: { error?: string }[]) => {
-        const failed = events.find((e) => e.error);
-        if (err) reject(err);
-        else if (failed) reject(new Error(`building ${name}: ${failed.error}`));
-        else resolve();
-      });
-    });
-    const outcome = await withTimeout(result, timeoutMs);
-    if (outcome === TIMED_OUT) throw new Error(`building ${name} took longer than ${timeoutMs / 1000} s`);
-  }
-
-  async envOf(c: LabContainer): Promise<Record<string, string>> {
-    const info = await this.docker.getContainer(c.id).inspect();
-    const env: Record<string, string> = {};
-    for (const kv of info.Config.Env ?? []) {
-      const i = kv.indexOf('=');
-      if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1);
-    }
-    return env;
-  }
-
-  private async network(short: string): Promise<Docker.Network> {
-    const nets = await this.docker.listNetworks({ filters: { label: [`com.docker.compose.project=${this.project}`] } });
-    const net = nets.find((n) => (n.Labels?.[NETWORK_LABEL] ?? this.shortNetworkName(n.Name)) === short);
-    if (!net) throw new Error(`network ${short} of project ${this.project} not found`);
-    return this.docker.getNetwork(net.Id);
-  }
-
-  private shortNetworkName(full: string): string {
-    return full.startsWith(`${this.project}_`) ? full.slice(this.project.length + 1) : full;
-  }
-}
-
-function collect(docker: Docker, stream: NodeJS.ReadableStream): { stdout: () => string; stderr: () => string; done: Promise<void> } {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const o = new PassThrough();
-  const e = new PassThrough();
-  o.on('data', (b: Buffer) => out.push(b));
-  e.on('data', (b: Buffer) => err.push(b));
-  docker.modem.demuxStream(stream, o, e);
-  const done = new Promise<void>((resolve) => {
-    stream.on('end', () => resolve());
-    stream.on('close', () => resolve());
-    stream.on('error', () => resolve());
-  });
-  return { stdout: () => Buffer.concat(out).toString('utf8'), stderr: () => Buffer.concat(err).toString('utf8'), done };
-}
-
-async function ignoreStatus<T>(p: Promise<T>, status: number): Promise<T | undefined> {
-  try {
-    return await p;
-  } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === status) return undefined;
-    throw err;
-  }
-}
-
-function isAlreadyConnected(err: unknown): boolean {
-  return /already exists|already attached|is already connected/i.test(String((err as { message?: string }).message ?? err));
 }

@@ -1,6 +1,6 @@
 // What a drill can do to the lab, independent of how the lab runs (after
-// testcontainers-node: one interface, one implementation per runtime). The compose
-// implementation is compose-target.ts; a Swarm one goes in swarm-target.ts. Every
+// testcontainers-node: one interface, one implementation per runtime): compose-target.ts
+// and swarm-target.ts, on what they share in docker-target.ts; open.ts picks one. Every
 // implementation must only ever act on containers carrying the lab's labels.
 import type { LabRole } from '../types.ts';
 
@@ -53,6 +53,8 @@ export interface Target {
   disconnect(c: LabContainer, network: string): Promise<void>;
   /** reattach with the service aliases (and the old address when the network allows it) */
   connect(c: LabContainer, network: string): Promise<void>;
+  /** whether the container is cut off from that lab network now (by disconnect, or never attached) */
+  isCut(c: LabContainer, network: string): Promise<boolean>;
   /** short names of the lab's networks that exist (e.g. back-tier) */
   networks(): Promise<string[]>;
   exec(c: LabContainer, cmd: string[], options?: { env?: string[]; timeoutMs?: number }): Promise<ExecResult>;
