@@ -10,6 +10,15 @@
 # them yourself first (see the header of swarm/docker-stack.yml).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+# .env as compose reads it (docker stack deploy does not): a variable already set wins
+if [[ -f "$ROOT/.env" ]]; then
+  while IFS= read -r line || [[ -n "$line" ]]; do
+    [[ "$line" =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || continue
+    key="${line%%=*}" val="${line#*=}"
+    val="${val%\"}" && val="${val#\"}"
+    [[ -n "${!key+x}" ]] || export "$key=$val"
+  done < "$ROOT/.env"
+fi
 STACK_NAME="${STACK_NAME:-smartshop}"
 export STACK_NAME
 STACK_FILE="$ROOT/swarm/docker-stack.yml"
@@ -50,8 +59,17 @@ wait_ready() {
     local line
     line="app ${app:-?} edge $(replicas_of edge) galera $(replicas_of mariadb-1) $(replicas_of mariadb-2) $(replicas_of mariadb-3) haproxy $(replicas_of haproxy)"
     [[ "$line" != "$last" ]] && say "$line" && last="$line"
-    if [[ "$app" == "$want/$want" ]] && curl -fsS --max-time 3 "$API_URL/api/ready" >/dev/null 2>&1; then
-      say "stack $STACK_NAME serves at $API_URL ($want app replicas)"; return 0
+    # the whole lab, not just the shop: every Galera node and HAProxy running, the shop ready
+    if [[ "$line" == "app $want/$want edge 1/1 galera 1/1 1/1 1/1 haproxy 1/1" ]] \
+      && curl -fsS --max-time 3 "$API_URL/api/ready" >/dev/null 2>&1; then
+      say "stack $STACK_NAME is up ($want app replicas, 3 Galera nodes):"
+      say "  shop API      $API_URL   (try $API_URL/api/stats)"
+      say "  shop UI       http://127.0.0.1:${UI_PORT:-3000}/"
+      say "  Prometheus    http://127.0.0.1:${PROMETHEUS_PORT:-9090}/"
+      say "  HAProxy stats http://127.0.0.1:${HAPROXY_STATS_PORT:-8404}/"
+      say "  MySQL         127.0.0.1:${MYSQL_PORT:-3306} (through HAProxy)"
+      say "  drills        smartshop chaos run galera-node-kill --project $STACK_NAME"
+      return 0
     fi
     sleep 3
   done

@@ -1,5 +1,6 @@
-// `smartshop stack up|down|status|logs|verify`: the lab on one machine (docker compose).
-// Heavy modules (dockerode, compose runner) load inside the actions.
+// `smartshop stack up|down|status|logs|verify`: the lab on one machine (docker compose),
+// or with --swarm as a Docker Swarm stack (stack/swarm.ts). Heavy modules (dockerode,
+// compose runner) load inside the actions.
 import { Command, Option } from 'commander';
 
 const log = (line: string): void => console.log(line);
@@ -30,7 +31,13 @@ export function stackCommand(): Command {
     .addOption(new Option('--durability <profile>', 'Galera durability: strict (flush at commit), relaxed, fast').choices(['strict', 'relaxed', 'fast']))
     .option('--no-build', 'use the images already built')
     .option('--timeout <seconds>', 'how long to wait for a healthy lab', '360')
-    .action((opts: { durability?: string; build: boolean; timeout: string }) => run(async () => {
+    .option('--swarm', 'deploy swarm/docker-stack.yml with `docker stack deploy` instead (makes this engine a one-node swarm if it is in none); the images must be built (`make images && docker compose build`)')
+    .action((opts: { durability?: string; build: boolean; timeout: string; swarm?: boolean }) => run(async () => {
+      if (opts.swarm) {
+        const { swarmDeploy } = await import('./swarm.ts');
+        if (opts.durability) process.env.DURABILITY = opts.durability;
+        return swarmDeploy('up', { init: true, timeoutSeconds: Number(opts.timeout) });
+      }
       const { stackUp } = await import('./lifecycle.ts');
       await stackUp(await config(opts.durability), { build: opts.build, timeoutMs: Number(opts.timeout) * 1000, log });
     }));
@@ -38,14 +45,24 @@ export function stackCommand(): Command {
   stack.command('down')
     .description('stop the lab (nodes one by one so the cluster re-forms by itself); data is kept')
     .option('--volumes', 'also DELETE the data volumes (database, Prometheus, Grafana)')
-    .action((opts: { volumes?: boolean }) => run(async () => {
+    .option('--swarm', 'remove the Swarm stack (`docker stack rm`) instead; the engine stays in its swarm')
+    .action((opts: { volumes?: boolean; swarm?: boolean }) => run(async () => {
+      if (opts.swarm) {
+        const { swarmDeploy } = await import('./swarm.ts');
+        return swarmDeploy('down', { volumes: opts.volumes === true });
+      }
       const { stackDown } = await import('./lifecycle.ts');
       await stackDown(await config(), { volumes: opts.volumes === true, log });
     }));
 
   stack.command('status')
     .description('cluster state per node, durability profile, containers')
-    .action(() => run(async () => {
+    .option('--swarm', 'the Swarm stack\'s services and tasks instead')
+    .action((opts: { swarm?: boolean }) => run(async () => {
+      if (opts.swarm) {
+        const { swarmDeploy } = await import('./swarm.ts');
+        return swarmDeploy('status');
+      }
       const { stackStatus } = await import('./lifecycle.ts');
       await stackStatus(await config(), log);
     }));
