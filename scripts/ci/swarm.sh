@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # ci:swarm — the Swarm stack, tested for real on a one-node swarm:
-#   deploy swarm/docker-stack.yml; the app runs 3 replicas; requests through the ingress are
-#   answered by more than one replica; a rolling update of the app keeps it answering.
+#   `smartshop stack up --swarm` deploys swarm/docker-stack.yml; the app runs 3 replicas;
+#   requests through the ingress are answered by more than one replica; a rolling update of
+#   the app keeps it answering; the chaos drills find the stack's tasks and pass on it
+#   (partition, node kill, full outage with safe bootstrap from the named volumes).
 # Makes this engine a swarm only for the test and always leaves it (and removes the stack
 # and its volumes) on exit; an engine that was already a swarm manager is left as it was.
 export CI_STAGE=swarm; source "$(dirname "$0")/lib.sh"
@@ -34,7 +36,7 @@ trap 'exit 130' INT
 
 # 1. deploy and wait for 3/3 app replicas serving through the ingress
 # (in the background + wait, so that Ctrl-C / TERM reach the trap at once)
-SWARM_INIT=1 APP_REPLICAS=3 scripts/swarm-deploy.sh up &
+APP_REPLICAS=3 "${SMARTSHOP[@]}" stack up --swarm --timeout "$SWARM_WAIT_SECONDS" &
 wait $!
 log "deployed in $(( $(date +%s) - t0 )) s"
 docker stack services "$STACK_NAME" | tee "$REPORTS/swarm/services.txt"
@@ -87,4 +89,14 @@ echo "ok=$ok failed=$failed worst_streak=$worst state=$state" > "$REPORTS/swarm/
 (( ok > 0 && failed * 50 <= ok + failed && worst <= 3 )) || { echo "the app did not keep answering during the rolling update" >&2; exit 1; }
 [[ "$(replicas_now=$(docker service ls --filter "name=${STACK_NAME}_app" --format '{{.Replicas}}'); echo "$replicas_now")" == 3/3 ]] \
   || { echo "app not back to 3/3 after the update" >&2; exit 1; }
-log "swarm: deploy, 3 replicas, spread, rolling update all passed"
+
+# 4. chaos drills on the Swarm stack: found by its labels (--runtime auto must say swarm),
+#    each judged as on compose (steady state, no acknowledged write lost, nodes agree)
+"${SMARTSHOP[@]}" chaos status --project "$STACK_NAME" | tee "$REPORTS/swarm/chaos-status.txt"
+grep -q "runs on swarm" "$REPORTS/swarm/chaos-status.txt" || { echo "chaos status did not find the Swarm stack" >&2; exit 1; }
+for drill in galera-partition galera-node-kill galera-full-outage; do
+  log "chaos drill $drill on the Swarm stack"
+  "${SMARTSHOP[@]}" chaos run "$drill" --project "$STACK_NAME" --yes --rate 5 --duration 20s --seed 42 \
+    --report-dir "$REPORTS/swarm/chaos" || { echo "drill $drill did not pass on Swarm (report in $REPORTS/swarm/chaos)" >&2; exit 1; }
+done
+log "swarm: deploy, 3 replicas, spread, rolling update, chaos drills all passed"
