@@ -171,13 +171,7 @@ export abstract class DockerTarget implements Target {
   }
 
   async envOf(c: LabContainer): Promise<Record<string, string>> {
-    const info = await this.container(c).inspect();
-    const env: Record<string, string> = {};
-    for (const kv of info.Config.Env ?? []) {
-      const i = kv.indexOf('=');
-      if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1);
-    }
-    return env;
+    return envRecord((await this.container(c).inspect()).Config.Env ?? []);
   }
 
 
@@ -212,6 +206,16 @@ function collect(docker: Docker, stream: NodeJS.ReadableStream): { stdout: () =>
     stream.on('error', () => resolve());
   });
   return { stdout: () => Buffer.concat(out).toString('utf8'), stderr: () => Buffer.concat(err).toString('utf8'), done };
+}
+
+/** ["KEY=value", ...] as { KEY: 'value' } */
+export function envRecord(list: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const kv of list) {
+    const i = kv.indexOf('=');
+    if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return env;
 }
 
 export async function ignoreStatus<T>(p: Promise<T>, status: number): Promise<T | undefined> {

@@ -17,7 +17,7 @@
 import type Docker from 'dockerode';
 import { netemImage } from '../faults/netem.ts';
 import type { LabRole } from '../types.ts';
-import { DockerTarget, ignoreStatus, PROJECT_LABEL, ROLE_LABEL } from './docker-target.ts';
+import { DockerTarget, envRecord, ignoreStatus, PROJECT_LABEL, ROLE_LABEL } from './docker-target.ts';
 import type { LabContainer } from './target.ts';
 
 const STACK_LABEL = 'com.docker.stack.namespace';
@@ -116,12 +116,7 @@ export class SwarmTarget extends DockerTarget {
 
   override async envOf(c: LabContainer): Promise<Record<string, string>> {
     if (c.id) return super.envOf(c);
-    const env: Record<string, string> = {};
-    for (const kv of containerSpec((await this.serviceOf(c)).spec)?.Env ?? []) {
-      const i = kv.indexOf('=');
-      if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1);
-    }
-    return env;
+    return envRecord(containerSpec((await this.serviceOf(c)).spec)?.Env ?? []);
   }
 
   protected async labNetworks(): Promise<{ id: string; short: string }[]> {
