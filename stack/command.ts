@@ -31,10 +31,12 @@ export function stackCommand(): Command {
     .addOption(new Option('--durability <profile>', 'Galera durability: strict (flush at commit), relaxed, fast').choices(['strict', 'relaxed', 'fast']))
     .option('--no-build', 'use the images already built')
     .option('--timeout <seconds>', 'how long to wait for a healthy lab', '360')
-    .option('--swarm', 'deploy swarm/docker-stack.yml with `docker stack deploy` instead (makes this engine a one-node swarm if it is in none); the images must be built (`make images && docker compose build`)')
+    .option('--swarm', 'deploy swarm/docker-stack.yml with `docker stack deploy` instead, on the same locally built images (makes this engine a one-node swarm if it is in none)')
     .action((opts: { durability?: string; build: boolean; timeout: string; swarm?: boolean }) => run(async () => {
       if (opts.swarm) {
+        const { prepareImages } = await import('./lifecycle.ts');
         const { swarmDeploy } = await import('./swarm.ts');
+        await prepareImages(await config(), opts.build, log); // the stack uses the same local images
         if (opts.durability) process.env.DURABILITY = opts.durability;
         return swarmDeploy('up', { init: true, timeoutSeconds: Number(opts.timeout) });
       }

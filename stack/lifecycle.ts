@@ -64,20 +64,27 @@ export interface UpOptions {
   log: Log;
 }
 
-export async function stackUp(config: StackConfig, options: UpOptions): Promise<void> {
-  const { log } = options;
-  const started = Date.now();
+/**
+ * Host checks, base images, then the lab images (compose and Swarm run the same ones).
+ * Without its images `up --no-build` (or `docker stack deploy`) would try a registry and
+ * fail, so a lab image that is missing is built even when the caller asked for no build.
+ */
+export async function prepareImages(config: StackConfig, build: boolean, log: Log): Promise<void> {
   log(`==> stack ${config.project}: host checks`);
   await hostChecks();
   await ensureBaseImages(log);
-  // Without its images `up --no-build` would try a registry and fail, so a lab image
-  // that is missing is built even when the caller asked for no build.
   const missing: string[] = [];
   for (const image of LAB_IMAGES) if (!(await imageExists(image))) missing.push(image);
-  if (options.build || missing.length > 0) {
+  if (build || missing.length > 0) {
     log(`==> building images (docker compose build)${missing.length > 0 ? `: missing ${missing.join(', ')}` : ''}`);
     if ((await composeInherit(config, ['build'])) !== 0) throw new StackError('docker compose build failed (see above)');
   }
+}
+
+export async function stackUp(config: StackConfig, options: UpOptions): Promise<void> {
+  const { log } = options;
+  const started = Date.now();
+  await prepareImages(config, options.build, log);
   const grafana = await grafanaAvailable(config, log);
   // node-exporter mounts this folder; created here, it belongs to the user (Docker would
   // create a missing one owned by root, and `stack verify` could not write its result)
