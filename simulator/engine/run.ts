@@ -2,6 +2,7 @@
 // concurrency cap allows), journeys, counting, the metrics endpoint, the ledger.
 // Arrivals that find the cap reached are dropped and counted, never queued: a queue
 // would hide the shop's slowness behind the simulator's own backlog.
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpClient } from '../../shared/http-client.ts';
@@ -120,6 +121,9 @@ export class SimulationRun {
       backgroundStatsSeconds: options.backgroundStatsSeconds ?? 0,
       mode: options.mode ?? '',
     };
+    // every in-flight journey listens on the shared hard-stop signal (its request and its
+    // back-off sleep): up to 2 listeners per journey is by design, not a leak
+    setMaxListeners(Math.max(10, this.opts.concurrency * 2 + 10), this.hardCtl.signal);
     this.ledger = new Ledger(options.target, this.startedAt.toISOString(), options.keepLedger ?? true);
     this.stats = new RunStats(this.metrics);
     options.signal?.addEventListener('abort', () => this.stop(), { once: true });
