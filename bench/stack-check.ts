@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseEnv } from 'node:util';
 import mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
+import type { DbConfig } from '../app/config.ts';
 import { str } from '../shared/env.ts';
 import { appReady, haproxyServers, resolveStackConfig, type StackConfig } from '../stack/index.ts';
 import { haproxyVersion } from './machine.ts';
@@ -27,6 +28,11 @@ export interface LabAccess {
   database: string;
   /** the app container's pool size (DB_POOL_SIZE), used for the bare loop's pool */
   poolSize: number;
+}
+
+/** The lab's database through HAProxy's published port, as the bench's shops and bare loop use it. */
+export function labDb(access: LabAccess): DbConfig {
+  return { host: LOOPBACK, port: access.mysqlPort, user: access.user, password: access.password, database: access.database, poolSize: access.poolSize };
 }
 
 export interface StackStatus {

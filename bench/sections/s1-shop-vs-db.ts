@@ -8,7 +8,7 @@ import { runBareJourney } from '../bare-journey.ts';
 import { fmtCount, fmtRatio, type Table } from '../format.ts';
 import { closedLoop, describeKinds, httpResult, type OpResult } from '../load.ts';
 import type { SectionResult } from '../report.ts';
-import { LOOPBACK } from '../stack-check.ts';
+import { LOOPBACK, labDb } from '../stack-check.ts';
 import { runFigures, type RunFigures } from '../stats.ts';
 import { compare, FIGURES_HEADERS, figuresCells, loopSide as sharedLoopSide, noisyNote, sideBySide, type Section, type SectionContext, type Side } from './common.ts';
 
@@ -36,7 +36,7 @@ export const section1: Section = {
     const { opts } = ctx;
     const access = stack.access;
     const http = new HttpClient({ baseUrl: access.api, timeoutMs: 10_000 });
-    const bare = new BareShop({ host: LOOPBACK, port: access.mysqlPort, user: access.user, password: access.password, database: access.database, poolSize: access.poolSize });
+    const bare = new BareShop(labDb(access));
     const loop = { concurrency: opts.concurrency, durationMs: opts.seconds * 1000, maxOps: 200_000 };
     try {
       // a customer for the orders, and the catalogue

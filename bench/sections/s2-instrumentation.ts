@@ -6,7 +6,7 @@ import { fmtChange, fmtRatio, type Table } from '../format.ts';
 import { describeKinds, httpResult } from '../load.ts';
 import type { SectionResult } from '../report.ts';
 import { startShopProcess, type ShopProcess, type ShopSpec } from '../shop-process.ts';
-import { LOOPBACK } from '../stack-check.ts';
+import { LOOPBACK, labDb } from '../stack-check.ts';
 import { compare, FIGURES_HEADERS, figuresCells, loopSide, noisyNote, sideBySide, type Section, type SectionContext, type Side } from './common.ts';
 
 const TITLE = 'Instrumentation cost: metrics and request logging on vs off';
@@ -26,7 +26,7 @@ export const section2: Section = {
     if (access === undefined) throw new Error('no stack status');
     const { opts } = ctx;
     const spec = (on: boolean): ShopSpec => ({
-      db: { host: LOOPBACK, port: access.mysqlPort, user: access.user, password: access.password, database: access.database, poolSize: access.poolSize },
+      db: labDb(access),
       metricsEnabled: on,
       requestLogging: on,
       logLevel: 'info',

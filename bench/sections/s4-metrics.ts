@@ -10,7 +10,7 @@ import { closedLoop } from '../load.ts';
 import { cardinality, labelValues, newSeries, seriesOf, sumOf } from '../prom-text.ts';
 import type { SectionResult } from '../report.ts';
 import { startShopProcess, type ShopProcess } from '../shop-process.ts';
-import { LOOPBACK } from '../stack-check.ts';
+import { labDb } from '../stack-check.ts';
 import { summarize } from '../stats.ts';
 import type { Section, SectionContext } from './common.ts';
 
@@ -53,7 +53,7 @@ export const section4: Section = {
     let shop: ShopProcess | undefined;
     try {
       shop = await startShopProcess({
-        db: { host: LOOPBACK, port: access.mysqlPort, user: access.user, password: access.password, database: access.database, poolSize: access.poolSize },
+        db: labDb(access),
         metricsEnabled: true,
         requestLogging: true,
         logLevel: 'info',
