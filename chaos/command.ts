@@ -21,7 +21,7 @@ const projectOption = (): Option =>
 const runtimeOption = (): Option =>
   new Option('--runtime <runtime>', 'how the lab runs: auto (a Swarm stack of that name if one is deployed, else compose), compose, swarm').choices(['auto', 'compose', 'swarm']).default('auto');
 
-async function target(opts: { project: string; runtime: string }) {
+async function openLab(opts: { project: string; runtime: string }) {
   const { openTarget } = await import('./targets/open.ts');
   return openTarget(opts.project, opts.runtime as 'auto' | 'compose' | 'swarm');
 }
@@ -87,7 +87,7 @@ export function chaosCommand(): Command {
       try {
         const outcome = await runDrill({
           drill,
-          target: await target(opts),
+          target: await openLab(opts),
           targetOverride: opts.target,
           faultMs: opts.duration ? parseDuration(opts.duration) : undefined,
           rate: Number(opts.rate),
@@ -118,7 +118,7 @@ export function chaosCommand(): Command {
       const { findInjections } = await import('./recover.ts');
       const { NodeSql } = await import('./galera/node-sql.ts');
       const { readNodeStates, describeNodeState } = await import('./galera/wsrep.ts');
-      const lab = await target(opts);
+      const lab = await openLab(opts);
       const containers = await lab.list();
       if (containers.length === 0) {
         console.log(`no container labelled lab.smartshop.project=${opts.project}`);
@@ -140,7 +140,7 @@ export function chaosCommand(): Command {
     .action(async (opts: { project: string; runtime: string }) => {
       const { recoverLab } = await import('./recover.ts');
       const { NodeSql } = await import('./galera/node-sql.ts');
-      const lab = await target(opts);
+      const lab = await openLab(opts);
       const res = await recoverLab(lab, new NodeSql(lab, str(env, 'DB_NAME', 'smartshop')), (l) => console.log(l));
       if (res.actions.length === 0 && res.problems.length === 0) console.log('nothing to recover');
       if (res.problems.length > 0) {
