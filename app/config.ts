@@ -28,6 +28,17 @@ export interface AppConfig {
   logLevel: LogLevel;
   /** Largest accepted JSON body (express.json `limit`). */
   bodyLimit: string;
+  idempotency: {
+    /** How long a key's answer is kept for replays (IDEMPOTENCY_TTL_SECONDS, default 24 h). */
+    ttlSeconds: number;
+    /**
+     * with-effects (always, in the lab): the key's record commits with the effects.
+     * after-effects: the broken two-commit design, only for the shop-crash drill's own test.
+     */
+    commit: 'with-effects' | 'after-effects';
+  };
+  /** Seconds between purges of expired keys and old stat buckets; 0 = never (tests). */
+  purgeIntervalSeconds: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
@@ -54,5 +65,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     requestLogging: bool(env, 'REQUEST_LOGGING', true),
     logLevel: logLevel as LogLevel,
     bodyLimit: '10kb',
+    idempotency: { ttlSeconds: int(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 30 * 86_400), commit: idempotencyCommit(env) },
+    purgeIntervalSeconds: int(env, 'PURGE_INTERVAL_SECONDS', 60, 0, 86_400),
   };
+}
+
+function idempotencyCommit(env: Record<string, string | undefined>): AppConfig['idempotency']['commit'] {
+  const v = str(env, 'IDEMPOTENCY_COMMIT', 'with-effects');
+  if (v !== 'with-effects' && v !== 'after-effects') throw new ConfigError(`IDEMPOTENCY_COMMIT=${v} is not with-effects or after-effects`);
+  return v;
 }

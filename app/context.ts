@@ -1,18 +1,15 @@
 // What route handlers share: config, logger, metrics, the database and its repositories,
 // and whether the schema is in place yet (the app starts before the database answers).
 import type { Logger } from 'pino';
-import type { RequestHandler } from 'express';
-import { idempotency } from './http/idempotency.ts';
+import { createWriter, type Writer } from './http/idempotency.ts';
 import type { AppConfig } from './config.ts';
 import type { Metrics } from './metrics.ts';
 import { Database } from './db/database.ts';
 import { DbNotReadyError } from './db/errors.ts';
 import { UsersRepository } from './db/users-repository.ts';
 import { OrdersRepository } from './db/orders-repository.ts';
-import { PaymentsRepository } from './db/payments-repository.ts';
 import { ProductsRepository } from './db/products-repository.ts';
 import { StatsRepository } from './db/stats-repository.ts';
-import { IdempotencyRepository } from './db/idempotency-repository.ts';
 
 export interface AppContext {
   config: AppConfig;
@@ -21,13 +18,11 @@ export interface AppContext {
   db: Database;
   users: UsersRepository;
   orders: OrdersRepository;
-  payments: PaymentsRepository;
   products: ProductsRepository;
   stats: StatsRepository;
-  idempotency: IdempotencyRepository;
   state: { schemaReady: boolean };
-  /** Route-level middleware honouring Idempotency-Key on a write route. */
-  idempotent: RequestHandler;
+  /** A write route: one transaction with its Idempotency-Key record (http/idempotency.ts). */
+  write: Writer;
   /** Throws DbNotReadyError (→ 503) until migrations have been applied. */
   requireSchema(): void;
   /** Draws a payment outcome with the configured success ratio. */
@@ -37,7 +32,6 @@ export interface AppContext {
 export function createContext(config: AppConfig, logger: Logger, metrics: Metrics, random: () => number = Math.random): AppContext {
   const db = new Database(config.db, metrics, logger);
   const state = { schemaReady: false };
-  const idempotencyRepo = new IdempotencyRepository(db);
   return {
     config,
     logger,
@@ -45,12 +39,10 @@ export function createContext(config: AppConfig, logger: Logger, metrics: Metric
     db,
     users: new UsersRepository(db),
     orders: new OrdersRepository(db),
-    payments: new PaymentsRepository(db),
     products: new ProductsRepository(db),
     stats: new StatsRepository(db),
-    idempotency: idempotencyRepo,
     state,
-    idempotent: idempotency(idempotencyRepo, logger, () => state.schemaReady),
+    write: createWriter(db, config.idempotency, () => state.schemaReady),
     requireSchema() {
       if (!state.schemaReady) throw new DbNotReadyError();
     },

@@ -10,6 +10,7 @@ import { createLogger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createContext, type AppContext } from './context.ts';
 import { loadMigrations, migrate } from './db/migrate.ts';
+import { purgeExpired } from './db/purge.ts';
 import { requestId } from './http/request-context.ts';
 import { observeHttp } from './http/observe.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
@@ -115,6 +116,25 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Sh
   const stopping = new AbortController();
   let schemaReady: Promise<void> | undefined;
 
+  // Expired keys and old stat buckets, in bounded batches; every replica purges, and a
+  // batch two replicas race for is a conflict that the next round simply repeats.
+  function startPurging(): void {
+    const everyMs = config.purgeIntervalSeconds * 1000;
+    if (everyMs === 0) return;
+    void (async () => {
+      while (!closed) {
+        await sleep(everyMs * (0.5 + Math.random()), undefined, { signal: stopping.signal }).catch(() => undefined);
+        if (closed) return;
+        try {
+          const purged = await purgeExpired(ctx.db);
+          if (purged.keys + purged.buckets > 0) logger.info(purged, 'purged expired idempotency keys and old stat buckets');
+        } catch (err) {
+          logger.warn({ err }, 'purge failed; trying again next round');
+        }
+      }
+    })();
+  }
+
   function startMigrations(): void {
     if (schemaReady !== undefined) return;
     schemaReady = (async () => {
@@ -124,6 +144,7 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Sh
           const applied = await migrate(ctx.db, migrations);
           ctx.state.schemaReady = true;
           logger.info({ applied, attempt }, 'database schema ready');
+          startPurging();
           return;
         } catch (err) {
           const delayMs = Math.min(10_000, 500 * attempt);

@@ -1,7 +1,8 @@
-// Activity log rows ("Payment success for order 9977 - 199.99€ (low)") and the sharded
-// counters behind /api/stats totals. Both are written inside the business transaction.
+// Activity log rows ("Payment success for order 9977 - 199.99€ (low)"), written inside the
+// business transaction; each also counts in the per-level window of /api/stats.
 import type { RowDataPacket } from 'mysql2/promise';
-import type { Database, Tx } from './database.ts';
+import type { Database } from './database.ts';
+import type { WriteTx } from './stat-counters.ts';
 
 export type ActivityLevel = 'low' | 'medium' | 'high';
 
@@ -21,8 +22,9 @@ interface ActivityRow extends RowDataPacket {
   created_at: Date;
 }
 
-export async function logActivity(tx: Tx, event: string, level: ActivityLevel, message: string): Promise<void> {
+export async function logActivity(tx: WriteTx, event: string, level: ActivityLevel, message: string): Promise<void> {
   await tx.exec('INSERT INTO activity_logs (level, event, message) VALUES (?, ?, ?)', [level, event, `${message} (${level})`]);
+  tx.tally.activity(level);
 }
 
 export async function recentActivity(db: Database, limit: number): Promise<ActivityEntry[]> {
@@ -38,26 +40,4 @@ export async function recentActivity(db: Database, limit: number): Promise<Activ
     message: r.message,
     created_at: r.created_at.toISOString(),
   }));
-}
-
-export type CounterName = 'users' | 'payments_success' | 'payments_failed' | 'revenue_cents';
-const SHARDS = 16;
-
-const randomShard = (): number => Math.floor(Math.random() * SHARDS);
-
-export async function bumpCounter(tx: Tx, name: CounterName, by = 1): Promise<void> {
-  await tx.exec(
-    'INSERT INTO stat_counters (name, shard, value) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE value = value + VALUES(value)',
-    [name, randomShard(), by],
-  );
-}
-
-/** Adds an order's amount, in integer cents computed by the server, to revenue_cents. */
-export async function addRevenueOfOrder(tx: Tx, orderId: number): Promise<void> {
-  await tx.exec(
-    `INSERT INTO stat_counters (name, shard, value)
-       SELECT 'revenue_cents', ?, ROUND(amount * 100) FROM orders WHERE id = ?
-     ON DUPLICATE KEY UPDATE value = value + VALUES(value)`,
-    [randomShard(), orderId],
-  );
 }

@@ -28,6 +28,9 @@ describe('classifyDbError', () => {
   });
   it('keeps the code label bounded', () => {
     expect(classifyDbError(err({ code: 'weird code with spaces', errno: 9999 }))?.code).toBe('ERRNO_9999');
-    expect(classifyDbError(err({ code: 'x y' }))?.code).toBe('other');
+    expect(classifyDbError(err({ code: 'x y', fatal: true }))?.code).toBe('other');
+  });
+  it('ignores errors that only carry a code of their own (an HTTP answer decided in a transaction)', () => {
+    expect(classifyDbError(err({ code: 'idempotency_key_reused', status: 422 }))).toBeUndefined();
   });
 });

@@ -66,7 +66,9 @@ export function classifyDbError(err: unknown): DbFailure | undefined {
   const e = err as MysqlLikeError;
   const errno = typeof e.errno === 'number' ? e.errno : undefined;
   const code = typeof e.code === 'string' ? e.code : undefined;
-  if (errno === undefined && code === undefined) return undefined;
+  // A driver error has an errno, a network code we know, or is fatal; anything else with a
+  // `code` (an HttpError decided inside a transaction) is not the database's.
+  if (errno === undefined && !(code !== undefined && UNAVAILABLE_CODES.has(code)) && e.fatal !== true) return undefined;
   const label = labelFor(code, errno);
   if (errno !== undefined && CONFLICT_ERRNOS.has(errno)) return { kind: 'conflict', code: label, notApplied: true };
   if (errno !== undefined && UNAVAILABLE_ERRNOS.has(errno)) {

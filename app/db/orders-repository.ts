@@ -1,9 +1,11 @@
 // Orders. Creation checks user and product in the INSERT itself; every transition is one
 // conditional UPDATE decided by its affected-row count (never read-then-write), because
-// Galera does not prevent lost updates between nodes.
+// Galera does not prevent lost updates between nodes. Writes run in the caller's
+// transaction (one commit per request, with its Idempotency-Key record).
 import type { RowDataPacket } from 'mysql2/promise';
 import type { Database, Tx } from './database.ts';
 import { logActivity, type ActivityLevel } from './activity.ts';
+import type { WriteTx } from './stat-counters.ts';
 import { TRANSITIONS, type OrderAction, type OrderStatus } from '../domain/order-states.ts';
 
 export interface Order {
@@ -74,49 +76,48 @@ export async function applyTransition(tx: Tx, id: number, action: OrderAction): 
   return res.affectedRows === 1;
 }
 
+export async function createOrder(tx: WriteTx, userId: number, productId: number, quantity: number): Promise<CreateOrderResult> {
+  // The amount is computed by the server from the DECIMAL price: no float arithmetic.
+  const res = await tx.exec(
+    `INSERT INTO orders (user_id, product_id, quantity, amount, status)
+       SELECT u.id, p.id, ?, p.price * ?, 'pending' FROM users u JOIN products p ON p.id = ? WHERE u.id = ?`,
+    [quantity, quantity, productId, userId],
+  );
+  if (res.affectedRows === 0) {
+    const users = await tx.rows<RowDataPacket>('SELECT id FROM users WHERE id = ?', [userId]);
+    return { ok: false, missing: users.length === 0 ? 'user' : 'product' };
+  }
+  const row = (await readOrder(tx, res.insertId)) as OrderRow;
+  const order = toOrder(row);
+  const productName = row.product_name ?? `product ${productId}`;
+  tx.tally.orderCreated();
+  await logActivity(tx, 'order.created', 'low', `Order created: ${productName} - ${row.amount}€`);
+  return { ok: true, order, productName };
+}
+
+export async function transitionOrder(tx: WriteTx, id: number, action: 'validate' | 'process' | 'cancel'): Promise<TransitionResult> {
+  const applied = await applyTransition(tx, id, action);
+  const row = await readOrder(tx, id);
+  if (row === undefined) return { ok: false, reason: 'not_found' };
+  if (!applied) return { ok: false, reason: 'illegal', current: row.status as OrderStatus };
+  const from = (row.previous_status ?? 'pending') as OrderStatus;
+  if (from === 'pending') tx.tally.orderLeftPending();
+  await logActivity(tx, `order.${action}`, LEVEL_OF[action], `Order ${row.id} ${from} -> ${row.status}`);
+  return { ok: true, order: toOrder(row), from };
+}
+
 export class OrdersRepository {
   constructor(private readonly db: Database) {}
-
-  async create(userId: number, productId: number, quantity: number): Promise<CreateOrderResult> {
-    return this.db.transaction('orders.create', async (tx) => {
-      // The amount is computed by the server from the DECIMAL price: no float arithmetic.
-      const res = await tx.exec(
-        `INSERT INTO orders (user_id, product_id, quantity, amount, status)
-           SELECT u.id, p.id, ?, p.price * ?, 'pending' FROM users u JOIN products p ON p.id = ? WHERE u.id = ?`,
-        [quantity, quantity, productId, userId],
-      );
-      if (res.affectedRows === 0) {
-        const users = await tx.rows<RowDataPacket>('SELECT id FROM users WHERE id = ?', [userId]);
-        return { ok: false, missing: users.length === 0 ? 'user' : 'product' };
-      }
-      const row = (await readOrder(tx, res.insertId)) as OrderRow;
-      const order = toOrder(row);
-      const productName = row.product_name ?? `product ${productId}`;
-      await logActivity(tx, 'order.created', 'low', `Order created: ${productName} - ${row.amount}€`);
-      return { ok: true, order, productName };
-    });
-  }
 
   /** Causal read (see Database.QueryOptions): a client reads the order it just changed. */
   async get(id: number): Promise<Order | undefined> {
     const rows = await this.db.rows<OrderRow>('orders.get', `SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = ?`, [id], { causal: true });
     return rows[0] === undefined ? undefined : toOrder(rows[0]);
   }
+}
 
-  async transition(id: number, action: 'validate' | 'process' | 'cancel'): Promise<TransitionResult> {
-    return this.db.transaction('orders.transition', async (tx) => {
-      const applied = await applyTransition(tx, id, action);
-      const row = await readOrder(tx, id);
-      if (row === undefined) return { ok: false, reason: 'not_found' };
-      if (!applied) return { ok: false, reason: 'illegal', current: row.status as OrderStatus };
-      const from = (row.previous_status ?? 'pending') as OrderStatus;
-      await logActivity(tx, `order.${action}`, LEVEL_OF[action], `Order ${row.id} ${from} -> ${row.status}`);
-      return { ok: true, order: toOrder(row), from };
-    });
-  }
-
-  async productIds(): Promise<number[]> {
-    const rows = await this.db.rows<RowDataPacket>('products.list', 'SELECT id FROM products ORDER BY id');
-    return rows.map((r) => Number(r.id));
-  }
+/** The catalogue's ids, read in the caller's transaction (no second pool connection). */
+export async function productIds(tx: Tx): Promise<number[]> {
+  const rows = await tx.rows<RowDataPacket>('SELECT id FROM products ORDER BY id');
+  return rows.map((r) => Number(r.id));
 }

@@ -1,9 +1,9 @@
-// A payment is one transaction: the order's conditional transition processing → paid|failed,
-// the payment row, the counters and the activity row. If the order is not in `processing`
-// the UPDATE matches nothing and nothing else is written.
+// A payment, in the caller's transaction: the order's conditional transition processing →
+// paid|failed, the payment row, the counters and the activity row. If the order is not in
+// `processing` the UPDATE matches nothing and nothing else is written.
 import type { RowDataPacket } from 'mysql2/promise';
-import type { Database } from './database.ts';
-import { addRevenueOfOrder, bumpCounter, logActivity } from './activity.ts';
+import { logActivity } from './activity.ts';
+import type { WriteTx } from './stat-counters.ts';
 import { applyTransition, readOrder, toOrder, type Order, type OrderRow } from './orders-repository.ts';
 import type { OrderStatus } from '../domain/order-states.ts';
 
@@ -28,33 +28,23 @@ interface PaymentRow extends RowDataPacket {
   amount: string;
 }
 
-export class PaymentsRepository {
-  constructor(private readonly db: Database) {}
-
-  async process(orderId: number, outcome: PaymentOutcome): Promise<PaymentResult> {
-    return this.db.transaction('payments.process', async (tx) => {
-      const applied = await applyTransition(tx, orderId, outcome === 'success' ? 'pay' : 'fail');
-      if (!applied) {
-        const row = await readOrder(tx, orderId);
-        if (row === undefined) return { ok: false, reason: 'not_found' };
-        return { ok: false, reason: 'illegal', current: row.status as OrderStatus };
-      }
-      const res = await tx.exec(
-        'INSERT INTO payments (order_id, status, amount) SELECT id, ?, amount FROM orders WHERE id = ?',
-        [outcome, orderId],
-      );
-      await bumpCounter(tx, outcome === 'success' ? 'payments_success' : 'payments_failed');
-      // Revenue counts successful payments only.
-      if (outcome === 'success') await addRevenueOfOrder(tx, orderId);
-      const row = (await readOrder(tx, orderId)) as OrderRow;
-      await logActivity(tx, `payment.${outcome}`, outcome === 'success' ? 'low' : 'medium', `Payment ${outcome} for order ${orderId} - ${row.amount}€`);
-      const payments = await tx.rows<PaymentRow>('SELECT id, order_id, status, amount FROM payments WHERE id = ?', [res.insertId]);
-      const p = payments[0] as PaymentRow;
-      return {
-        ok: true,
-        payment: { id: Number(p.id), order_id: Number(p.order_id), status: p.status as PaymentOutcome, amount: Number(p.amount) },
-        order: toOrder(row),
-      };
-    });
+export async function processPayment(tx: WriteTx, orderId: number, outcome: PaymentOutcome): Promise<PaymentResult> {
+  const applied = await applyTransition(tx, orderId, outcome === 'success' ? 'pay' : 'fail');
+  if (!applied) {
+    const row = await readOrder(tx, orderId);
+    if (row === undefined) return { ok: false, reason: 'not_found' };
+    return { ok: false, reason: 'illegal', current: row.status as OrderStatus };
   }
+  const res = await tx.exec('INSERT INTO payments (order_id, status, amount) SELECT id, ?, amount FROM orders WHERE id = ?', [outcome, orderId]);
+  const row = (await readOrder(tx, orderId)) as OrderRow;
+  // Revenue counts successful payments only (the tally knows), in exact cents of the DECIMAL.
+  tx.tally.payment(outcome, row.amount);
+  await logActivity(tx, `payment.${outcome}`, outcome === 'success' ? 'low' : 'medium', `Payment ${outcome} for order ${orderId} - ${row.amount}€`);
+  const payments = await tx.rows<PaymentRow>('SELECT id, order_id, status, amount FROM payments WHERE id = ?', [res.insertId]);
+  const p = payments[0] as PaymentRow;
+  return {
+    ok: true,
+    payment: { id: Number(p.id), order_id: Number(p.order_id), status: p.status as PaymentOutcome, amount: Number(p.amount) },
+    order: toOrder(row),
+  };
 }

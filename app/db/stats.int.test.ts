@@ -1,11 +1,13 @@
-// /api/stats must not slow down as tables grow: with tens of thousands of old rows, EXPLAIN
-// shows every part of the stats query reading an index range or a handful of counter rows,
-// never a full table scan. (Speed itself is measured by a benchmark, not asserted here.)
+// /api/stats must not slow down as tables or traffic grow: EXPLAIN shows every part of the
+// stats query reading a handful of counter rows or a bounded bucket range, never a table;
+// and after a random journey mix its answer equals the naive COUNT(*) over the raw rows.
+// (Speed itself is measured by a benchmark, not asserted here.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RowDataPacket } from 'mysql2/promise';
 import { startShop, type Shop } from '../../test/shop.ts';
 import { request } from '../../test/client.ts';
-import { STATS_SQL } from './stats-repository.ts';
+import { NAIVE_STATS_SQL, STATS_SQL, toStats, type StatsRow } from './stats-repository.ts';
+import { runSimulation } from '../../simulator/index.ts';
 
 const OLD_ROWS = 20_000;
 let shop: Shop;
@@ -39,6 +41,8 @@ describe('stats query plan', () => {
       const [plan] = await conn.query<RowDataPacket[]>(`EXPLAIN ${STATS_SQL}`);
       const tables = plan.filter((row) => row.table !== null);
       expect(tables.length).toBeGreaterThanOrEqual(12);
+      // counters and buckets only: the raw tables are not read at all
+      expect(tables.map((row) => String(row.table)).filter((t) => !['stat_counters', 'stat_windows'].includes(t))).toEqual([]);
       for (const row of tables) {
         expect(row.type, `${String(row.table)} via ${String(row.key)}`).not.toBe('ALL');
         expect(row.type, `${String(row.table)} via ${String(row.key)}`).not.toBe('index'); // a full index scan is a scan too
@@ -53,4 +57,33 @@ describe('stats query plan', () => {
     const stats = await request<{ orders_last_10min: number; payments_last_hour: { success: number }; active_users_today: number }>(shop.baseUrl, 'GET', '/api/stats');
     expect(stats.body).toMatchObject({ orders_last_10min: 0, payments_last_hour: { success: 0 }, active_users_today: 0 });
   });
+});
+
+describe('stats from counters equal the raw rows', () => {
+  it('after a random journey mix (users, logins, orders, transitions, payments, cancels)', async () => {
+    const conn = await shop.db.rootConnection();
+    try {
+      await conn.query('USE smartshop');
+      await conn.query("SET time_zone = '+00:00'"); // as the shop's sessions: NOW() and the buckets in UTC
+      // only the journeys' rows: the old history above has no counters, by design
+      await conn.query('DELETE FROM users');
+      await conn.query('DELETE FROM orders');
+      await conn.query('DELETE FROM payments');
+      await conn.query('DELETE FROM activity_logs');
+      await conn.query('DELETE FROM stat_counters');
+      await conn.query('DELETE FROM stat_windows');
+      const summary = await runSimulation({ target: shop.baseUrl, cycles: 40, concurrency: 8, seed: 1603, mix: { errorRate: 0 } });
+      expect(summary.ledger.orders).toBeGreaterThan(20);
+      expect(summary.ledger.payments).toBeGreaterThan(5);
+      const [fast] = await conn.query<StatsRow[]>(STATS_SQL);
+      const [naive] = await conn.query<StatsRow[]>(NAIVE_STATS_SQL);
+      const counted = toStats(fast[0] as StatsRow);
+      expect(counted).toEqual(toStats(naive[0] as StatsRow));
+      expect(counted.pending_orders + counted.orders_last_10min).toBeGreaterThan(0);
+      // and the endpoint answers exactly that
+      expect((await request(shop.baseUrl, 'GET', '/api/stats')).body).toEqual(counted);
+    } finally {
+      await conn.end();
+    }
+  }, 120_000);
 });

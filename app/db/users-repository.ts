@@ -1,7 +1,9 @@
-// Users: creation (with its counter and activity row, one transaction), login, logout, read.
+// Users: creation (with its counter and activity row), login, logout, read. The writes run
+// inside the caller's transaction (one commit per request, with its Idempotency-Key record).
 import type { RowDataPacket } from 'mysql2/promise';
 import type { Database } from './database.ts';
-import { bumpCounter, logActivity } from './activity.ts';
+import { logActivity } from './activity.ts';
+import type { WriteTx } from './stat-counters.ts';
 
 export interface User {
   id: number;
@@ -20,7 +22,7 @@ interface UserRow extends RowDataPacket {
   logged_in: number;
 }
 
-const COLUMNS = 'id, name, email, created_at, last_login_at, logged_in';
+export const USER_COLUMNS = 'id, name, email, created_at, last_login_at, logged_in';
 
 function toUser(r: UserRow): User {
   return {
@@ -32,49 +34,51 @@ function toUser(r: UserRow): User {
   };
 }
 
+export async function createUser(tx: WriteTx, name: string, email: string): Promise<User> {
+  const res = await tx.exec('INSERT INTO users (name, email) VALUES (?, ?)', [name, email]);
+  tx.tally.userCreated();
+  await logActivity(tx, 'user.created', 'low', `User created: ${name}`);
+  const rows = await tx.rows<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [res.insertId]);
+  return toUser(rows[0] as UserRow);
+}
+
+/**
+ * Returns undefined when the user does not exist. Every login counts (and is logged); the
+ * first of the day also counts in active_users_today, decided by a conditional UPDATE
+ * (never read-then-write), the plain one only running when it matched nothing.
+ */
+export async function loginUser(tx: WriteTx, id: number): Promise<User | undefined> {
+  const first = await tx.exec(
+    'UPDATE users SET last_login_at = NOW(3), logged_in = 1 WHERE id = ? AND (last_login_at IS NULL OR last_login_at < CURDATE())',
+    [id],
+  );
+  if (first.affectedRows === 1) tx.tally.firstLoginToday();
+  else if ((await tx.exec('UPDATE users SET last_login_at = NOW(3), logged_in = 1 WHERE id = ?', [id])).affectedRows === 0) return undefined;
+  const rows = await tx.rows<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id]);
+  const user = toUser(rows[0] as UserRow);
+  await logActivity(tx, 'user.login', 'low', `User logged in: ${user.name}`);
+  return user;
+}
+
+/**
+ * Logout is idempotent: logging out a logged-out user answers 200 and changes nothing.
+ * `changed` says whether this call ended a session (only then it is counted and logged).
+ */
+export async function logoutUser(tx: WriteTx, id: number): Promise<{ user: User; changed: boolean } | undefined> {
+  const res = await tx.exec('UPDATE users SET logged_in = 0 WHERE id = ? AND logged_in = 1', [id]);
+  const rows = await tx.rows<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id]);
+  if (rows[0] === undefined) return undefined;
+  const user = toUser(rows[0]);
+  const changed = res.affectedRows === 1;
+  if (changed) await logActivity(tx, 'user.logout', 'low', `User logged out: ${user.name}`);
+  return { user, changed };
+}
+
 export class UsersRepository {
   constructor(private readonly db: Database) {}
 
-  async create(name: string, email: string): Promise<User> {
-    return this.db.transaction('users.create', async (tx) => {
-      const res = await tx.exec('INSERT INTO users (name, email) VALUES (?, ?)', [name, email]);
-      await bumpCounter(tx, 'users');
-      await logActivity(tx, 'user.created', 'low', `User created: ${name}`);
-      const rows = await tx.rows<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = ?`, [res.insertId]);
-      return toUser(rows[0] as UserRow);
-    });
-  }
-
   async get(id: number, causal = false): Promise<User | undefined> {
-    const rows = await this.db.rows<UserRow>('users.get', `SELECT ${COLUMNS} FROM users WHERE id = ?`, [id], { causal });
+    const rows = await this.db.rows<UserRow>('users.get', `SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id], { causal });
     return rows[0] === undefined ? undefined : toUser(rows[0]);
-  }
-
-  /** Returns undefined when the user does not exist. Every login counts (and is logged). */
-  async login(id: number): Promise<User | undefined> {
-    return this.db.transaction('users.login', async (tx) => {
-      const res = await tx.exec('UPDATE users SET last_login_at = NOW(3), logged_in = 1 WHERE id = ?', [id]);
-      if (res.affectedRows === 0) return undefined;
-      const rows = await tx.rows<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = ?`, [id]);
-      const user = toUser(rows[0] as UserRow);
-      await logActivity(tx, 'user.login', 'low', `User logged in: ${user.name}`);
-      return user;
-    });
-  }
-
-  /**
-   * Logout is idempotent: logging out a logged-out user answers 200 and changes nothing.
-   * `changed` says whether this call ended a session (only then it is counted and logged).
-   */
-  async logout(id: number): Promise<{ user: User; changed: boolean } | undefined> {
-    return this.db.transaction('users.logout', async (tx) => {
-      const res = await tx.exec('UPDATE users SET logged_in = 0 WHERE id = ? AND logged_in = 1', [id]);
-      const rows = await tx.rows<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = ?`, [id]);
-      if (rows[0] === undefined) return undefined;
-      const user = toUser(rows[0]);
-      const changed = res.affectedRows === 1;
-      if (changed) await logActivity(tx, 'user.logout', 'low', `User logged out: ${user.name}`);
-      return { user, changed };
-    });
   }
 }

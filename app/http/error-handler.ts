@@ -33,6 +33,11 @@ function toHttpError(err: unknown): HttpError {
   return new HttpError(500, 'internal_error', 'internal error');
 }
 
+/** The JSON body of every error answer (also stored under an Idempotency-Key for final 4xx). */
+export function errorBody(err: HttpError, requestId: string): { error: string; message: string; requestId: string } {
+  return { error: err.code, message: err.message, requestId };
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) {
@@ -45,7 +50,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (httpError.status === 503) log.warn({ code: httpError.code }, httpError.message);
     else if (httpError.status >= 500) log.error({ err }, httpError.message);
     else log.debug({ err: httpError.message }, 'request rejected');
-    res.status(httpError.status).set(httpError.headers).json({ error: httpError.code, message: httpError.message, requestId: req.requestId });
+    res.status(httpError.status).set(httpError.headers).json(errorBody(httpError, req.requestId));
   };
 }
 

@@ -1,55 +1,153 @@
-// Idempotency-Key on writes: the first request with a key does the work and its answer is
-// stored before it is sent; a retry with the same key (same method and path) gets the stored
-// answer with `Idempotent-Replayed: true`. An answer that asks the client to retry (any 5xx,
-// or a 4xx with Retry-After such as a write conflict that outlasted our own retries) did not
-// apply anything: it releases the key so that the retry does the work instead of replaying it.
-import type { Request, Response, NextFunction, RequestHandler } from 'express';
-import type { Logger } from 'pino';
-import type { IdempotencyRepository } from '../db/idempotency-repository.ts';
-import { HttpError } from './errors.ts';
+// Every write route runs here: one transaction, one commit per request, with its
+// Idempotency-Key record inside it (draft-ietf-httpapi-idempotency-key-header-07):
+// - the key is scoped to the method and the full path (`POST /api/payments/process/42`)
+//   and compared byte for byte; its fingerprint is a hash of method, path and canonical body;
+// - a retry of a finished request gets the stored answer with `Idempotent-Replayed: true`;
+//   the same key with a different request is a 422; while the first is still running, 409
+//   with Retry-After;
+// - a request rejected before any work (validation, a malformed key) stores nothing, nor
+//   does an answer that asks the client to retry (5xx, or a 4xx with Retry-After): its
+//   transaction rolled back, so the retry does the work;
+// - the stored answer commits with the effects, so a crash can never leave effects without
+//   their answer (the retry would do them again) or an answer without its effects.
+import { createHash } from 'node:crypto';
+import type { Request, RequestHandler, Response } from 'express';
+import type { Database } from '../db/database.ts';
+import { answerKey, claimKey, readKey, recordKeySeparately, type Claim, type KeyIdentity } from '../db/idempotency-records.ts';
+import { StatTally, type WriteTx } from '../db/stat-counters.ts';
 import { DbNotReadyError } from '../db/errors.ts';
+import { HttpError } from './errors.ts';
+import { errorBody } from './error-handler.ts';
+
+/** What a write answers. `onCommit` runs once the transaction committed (metrics, logs). */
+export interface Answer {
+  status: number;
+  body: unknown;
+  onCommit?: () => void;
+}
+
+/**
+ * The work of a write, inside its transaction. It decides any 4xx (404, illegal transition)
+ * before writing anything: such an answer is stored and committed with the key.
+ */
+export type Work = (tx: WriteTx) => Promise<Answer>;
+
+/** Validates the request (a 4xx thrown here is not stored) and returns its work. */
+export type PrepareWrite = (req: Request) => Work;
+
+export interface WriteSettings {
+  /** how long a key's answer is kept for replays */
+  ttlSeconds: number;
+  /** 'after-effects' is the broken two-commit design, for the shop-crash drill's own test only */
+  commit: 'with-effects' | 'after-effects';
+}
 
 const KEY = /^[\x21-\x7e]{1,128}$/;
 
-export function idempotency(repo: IdempotencyRepository, logger: Logger, schemaReady: () => boolean): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const key = req.get('idempotency-key');
-    if (req.method !== 'POST' || key === undefined) {
-      next();
-      return;
-    }
-    if (!KEY.test(key)) {
-      next(new HttpError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-128 visible ASCII characters'));
-      return;
-    }
-    if (!schemaReady()) {
-      next(new DbNotReadyError());
-      return;
-    }
-    const scope = `${req.method} ${req.path}`.slice(0, 255);
-    repo
-      .claim(key, scope)
-      .then((claim) => {
-        if (claim.kind === 'done') {
-          res.status(claim.status).set('Idempotent-Replayed', 'true').type('application/json').send(claim.body);
-          return;
-        }
-        if (claim.kind === 'in_progress') {
-          throw new HttpError(409, 'idempotency_in_progress', 'a request with this Idempotency-Key is still in progress', { 'Retry-After': '1' });
-        }
-        const send = res.json.bind(res);
-        res.json = (body: unknown): Response => {
-          const text = JSON.stringify(body);
-          const status = res.statusCode;
-          const transient = status >= 500 || res.get('Retry-After') !== undefined;
-          const store = transient ? repo.release(key, scope) : repo.complete(key, scope, status, text);
-          store
-            .catch((err: unknown) => logger.warn({ err, reqId: req.requestId }, 'could not store the idempotent response'))
-            .finally(() => send(body));
-          return res;
-        };
-        next();
-      })
-      .catch(next);
+/** The key of a request: a token or a structured-field string ("…"); undefined when absent. */
+export function parseKey(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const quoted = /^"([\x20\x21\x23-\x5b\x5d-\x7e]*)"$/.exec(header);
+  const key = quoted ? (quoted[1] ?? '') : header;
+  if (!KEY.test(key)) throw new HttpError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-128 visible ASCII characters');
+  return key;
+}
+
+/** JSON with object keys sorted at every level, so equal bodies hash equally. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** Method and full path (routing ignores case and a trailing slash; so does the scope). */
+export function scopeOf(method: string, fullPath: string): string {
+  const path = fullPath.toLowerCase().replace(/\/+$/, '') || '/';
+  return `${method.toUpperCase()} ${path}`.slice(0, 255);
+}
+
+export function fingerprintOf(scope: string, body: unknown): string {
+  const empty = body === undefined || (typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0);
+  return createHash('sha256').update(`${scope}\n${empty ? '' : canonicalJson(body)}`).digest('hex');
+}
+
+export function keyIdentity(req: Request): KeyIdentity | undefined {
+  const key = parseKey(req.get('idempotency-key'));
+  if (key === undefined) return undefined;
+  const scope = scopeOf(req.method, `${req.baseUrl}${req.path}`);
+  return { key, scope, fingerprint: fingerprintOf(scope, req.body) };
+}
+
+interface Outcome {
+  status: number;
+  text: string;
+  replayed: boolean;
+  onCommit?: () => void;
+}
+
+/** An answer the client must not retry blindly is final; one with Retry-After or a 5xx is not. */
+function isFinal(err: unknown): err is HttpError {
+  return err instanceof HttpError && err.status < 500 && err.headers['Retry-After'] === undefined;
+}
+
+function fromClaim(claim: Exclude<Claim, { kind: 'owner' }>): Outcome {
+  if (claim.kind === 'done') return { status: claim.status, text: claim.body, replayed: true };
+  if (claim.kind === 'mismatch') {
+    throw new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was already used for a different request (method, path or body)');
+  }
+  throw new HttpError(409, 'idempotency_in_progress', 'a request with this Idempotency-Key is still in progress', { 'Retry-After': '1' });
+}
+
+async function perform(tx: WriteTx, work: Work, requestId: string): Promise<Outcome> {
+  try {
+    const answer = await work(tx);
+    await tx.tally.flush(tx);
+    return { status: answer.status, text: JSON.stringify(answer.body), replayed: false, onCommit: answer.onCommit };
+  } catch (err) {
+    if (!isFinal(err)) throw err;
+    return { status: err.status, text: JSON.stringify(errorBody(err, requestId)), replayed: false };
+  }
+}
+
+export function createWriter(db: Database, settings: WriteSettings, schemaReady: () => boolean) {
+  async function withEffects(operation: string, id: KeyIdentity | undefined, work: Work, requestId: string): Promise<Outcome> {
+    return db.transaction(operation, async (tx) => {
+      if (id !== undefined) {
+        const claim = await claimKey(tx, id, settings.ttlSeconds);
+        if (claim.kind !== 'owner') return fromClaim(claim);
+      }
+      const outcome = await perform({ ...tx, tally: new StatTally() }, work, requestId);
+      if (id !== undefined) await answerKey(tx, id, outcome.status, outcome.text);
+      return outcome;
+    });
+  }
+
+  async function afterEffects(operation: string, id: KeyIdentity | undefined, work: Work, requestId: string): Promise<Outcome> {
+    const prior = id === undefined ? undefined : await readKey(db, id);
+    if (prior !== undefined && prior.kind !== 'owner') return fromClaim(prior);
+    const outcome = await db.transaction(operation, (tx) => perform({ ...tx, tally: new StatTally() }, work, requestId));
+    if (id !== undefined) await recordKeySeparately(db, id, outcome.status, outcome.text, settings.ttlSeconds);
+    return outcome;
+  }
+
+  const run = settings.commit === 'with-effects' ? withEffects : afterEffects;
+
+  /** A write route: validation, then the work and its key in one transaction. */
+  return function write(operation: string, prepare: PrepareWrite): RequestHandler {
+    return async (req: Request, res: Response) => {
+      const id = keyIdentity(req);
+      const work = prepare(req);
+      if (!schemaReady()) throw new DbNotReadyError();
+      const outcome = await run(operation, id, work, req.requestId);
+      outcome.onCommit?.();
+      res.status(outcome.status).type('application/json');
+      if (outcome.replayed) res.set('Idempotent-Replayed', 'true');
+      res.send(outcome.text);
+    };
   };
 }
+
+export type Writer = ReturnType<typeof createWriter>;

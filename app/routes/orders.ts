@@ -5,7 +5,8 @@ import { newRouter } from '../http/request-context.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError, notFound } from '../http/errors.ts';
 import { createOrderSchema, parseBody, parseId } from '../http/validation.ts';
-import type { CreateOrderResult, TransitionResult } from '../db/orders-repository.ts';
+import { createOrder, productIds as catalogueIds, transitionOrder, type CreateOrderResult, type TransitionResult } from '../db/orders-repository.ts';
+import type { Answer } from '../http/idempotency.ts';
 
 export function productsRouter(ctx: AppContext): Router {
   const r = newRouter();
@@ -16,17 +17,13 @@ export function productsRouter(ctx: AppContext): Router {
   return r;
 }
 
-function createdOrThrow(ctx: AppContext, result: CreateOrderResult, userId: number, productId: number) {
+function created(ctx: AppContext, result: CreateOrderResult, userId: number, productId: number): Answer {
   if (!result.ok) throw result.missing === 'user' ? notFound('user', userId) : notFound('product', productId);
-  ctx.metrics.orderTransitions.inc({ from: 'none', to: 'pending' });
-  return result.order;
+  return { status: 201, body: result.order, onCommit: () => ctx.metrics.orderTransitions.inc({ from: 'none', to: 'pending' }) };
 }
 
-function transitionedOrThrow(ctx: AppContext, result: TransitionResult, id: number, action: string) {
-  if (result.ok) {
-    ctx.metrics.orderTransitions.inc({ from: result.from, to: result.order.status });
-    return result.order;
-  }
+function transitioned(ctx: AppContext, result: TransitionResult, id: number, action: string): Answer {
+  if (result.ok) return { status: 200, body: result.order, onCommit: () => ctx.metrics.orderTransitions.inc({ from: result.from, to: result.order.status }) };
   if (result.reason === 'not_found') throw notFound('order', id);
   throw new HttpError(409, 'illegal_transition', `cannot ${action} order ${id} in status ${result.current}`);
 }
@@ -35,30 +32,37 @@ export function ordersRouter(ctx: AppContext): Router {
   const r = newRouter();
   let productIds: number[] = [];
 
-  r.post('/create', ctx.idempotent, async (req, res) => {
-    const input = parseBody(createOrderSchema, req.body);
-    ctx.requireSchema();
-    const result = await ctx.orders.create(input.userId, input.productId, input.quantity);
-    res.status(201).json(createdOrThrow(ctx, result, input.userId, input.productId));
-  });
+  r.post(
+    '/create',
+    ctx.write('orders.create', (req) => {
+      const input = parseBody(createOrderSchema, req.body);
+      return async (tx) => created(ctx, await createOrder(tx, input.userId, input.productId, input.quantity), input.userId, input.productId);
+    }),
+  );
 
   // The seed's shortcut: an order for a user with a product and quantity picked at random.
-  r.post('/create/:userId', ctx.idempotent, async (req, res) => {
-    const userId = parseId(req.params.userId, 'user');
-    ctx.requireSchema();
-    if (productIds.length === 0) productIds = await ctx.orders.productIds();
-    const productId = productIds[Math.floor(Math.random() * productIds.length)] ?? 1;
-    const quantity = 1 + Math.floor(Math.random() * 3);
-    const result = await ctx.orders.create(userId, productId, quantity);
-    res.status(201).json(createdOrThrow(ctx, result, userId, productId));
-  });
+  r.post(
+    '/create/:userId',
+    ctx.write('orders.create', (req) => {
+      const userId = parseId(req.params.userId, 'user');
+      const quantity = 1 + Math.floor(Math.random() * 3);
+      const pick = Math.random();
+      return async (tx) => {
+        if (productIds.length === 0) productIds = await catalogueIds(tx);
+        const productId = productIds[Math.floor(pick * productIds.length)] ?? 1;
+        return created(ctx, await createOrder(tx, userId, productId, quantity), userId, productId);
+      };
+    }),
+  );
 
   for (const action of ['validate', 'process', 'cancel'] as const) {
-    r.post(`/${action}/:id`, ctx.idempotent, async (req, res) => {
-      const id = parseId(req.params.id, 'order');
-      ctx.requireSchema();
-      res.json(transitionedOrThrow(ctx, await ctx.orders.transition(id, action), id, action));
-    });
+    r.post(
+      `/${action}/:id`,
+      ctx.write('orders.transition', (req) => {
+        const id = parseId(req.params.id, 'order');
+        return async (tx) => transitioned(ctx, await transitionOrder(tx, id, action), id, action);
+      }),
+    );
   }
 
   r.get('/:id', async (req, res) => {

@@ -4,6 +4,7 @@ import { newRouter } from '../http/request-context.ts';
 import { faker } from '@faker-js/faker';
 import type { AppContext } from '../context.ts';
 import { notFound } from '../http/errors.ts';
+import { createUser, loginUser, logoutUser } from '../db/users-repository.ts';
 import { createUserSchema, isEmptyBody, parseBody, parseId } from '../http/validation.ts';
 
 function fakeUser(): { name: string; email: string } {
@@ -15,32 +16,47 @@ function fakeUser(): { name: string; email: string } {
 export function usersRouter(ctx: AppContext): Router {
   const r = newRouter();
 
-  r.post('/create', ctx.idempotent, async (req, res) => {
-    ctx.requireSchema();
-    const input = isEmptyBody(req.body) ? fakeUser() : parseBody(createUserSchema, req.body);
-    const user = await ctx.users.create(input.name, input.email);
-    ctx.metrics.usersCreated.inc();
-    req.log.info({ userId: user.id }, 'user created');
-    res.status(201).json(user);
-  });
+  r.post(
+    '/create',
+    ctx.write('users.create', (req) => {
+      const input = isEmptyBody(req.body) ? fakeUser() : parseBody(createUserSchema, req.body);
+      return async (tx) => {
+        const user = await createUser(tx, input.name, input.email);
+        return {
+          status: 201,
+          body: user,
+          onCommit: () => {
+            ctx.metrics.usersCreated.inc();
+            req.log.info({ userId: user.id }, 'user created');
+          },
+        };
+      };
+    }),
+  );
 
-  r.post('/login/:id', ctx.idempotent, async (req, res) => {
-    const id = parseId(req.params.id, 'user');
-    ctx.requireSchema();
-    const user = await ctx.users.login(id);
-    if (user === undefined) throw notFound('user', id);
-    ctx.metrics.logins.inc();
-    res.json(user);
-  });
+  r.post(
+    '/login/:id',
+    ctx.write('users.login', (req) => {
+      const id = parseId(req.params.id, 'user');
+      return async (tx) => {
+        const user = await loginUser(tx, id);
+        if (user === undefined) throw notFound('user', id);
+        return { status: 200, body: user, onCommit: () => ctx.metrics.logins.inc() };
+      };
+    }),
+  );
 
-  r.post('/logout/:id', ctx.idempotent, async (req, res) => {
-    const id = parseId(req.params.id, 'user');
-    ctx.requireSchema();
-    const result = await ctx.users.logout(id);
-    if (result === undefined) throw notFound('user', id);
-    if (result.changed) ctx.metrics.logouts.inc();
-    res.json(result.user);
-  });
+  r.post(
+    '/logout/:id',
+    ctx.write('users.logout', (req) => {
+      const id = parseId(req.params.id, 'user');
+      return async (tx) => {
+        const result = await logoutUser(tx, id);
+        if (result === undefined) throw notFound('user', id);
+        return { status: 200, body: result.user, onCommit: () => (result.changed ? ctx.metrics.logouts.inc() : undefined) };
+      };
+    }),
+  );
 
   r.get('/:id', async (req, res) => {
     const id = parseId(req.params.id, 'user');
