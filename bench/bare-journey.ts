@@ -7,19 +7,22 @@ import { planJourney, type JourneyStep } from '../simulator/engine/journey-plan.
 import type { JourneyMix } from '../simulator/index.ts';
 import type { BareShop } from './bare-shop.ts';
 
+/** Steps that are POSTs on the shop side (an Idempotency-Key and one commit each). */
+const WRITES = new Set<JourneyStep['type']>(['createUser', 'login', 'logout', 'createOrder', 'validate', 'process', 'cancel', 'pay']);
+
 interface State {
   userId?: number;
   productIds: number[];
   orders: number[];
 }
 
-/** Plays journey `index` of `seed`; each step's latency (ms) goes to onStep. False when a step failed. */
+/** Plays journey `index` of `seed`; each step's latency (ms), and whether it wrote, goes to onStep. False when a step failed. */
 export async function runBareJourney(
   shop: BareShop,
   seed: number,
   index: number,
   mix: JourneyMix,
-  onStep: (ms: number) => void,
+  onStep: (ms: number, write: boolean) => void,
 ): Promise<boolean> {
   const plan = planJourney(seed, index, mix);
   const state: State = { productIds: [], orders: [] };
@@ -27,7 +30,7 @@ export async function runBareJourney(
     if (step.type === 'injectError') continue;
     const t = performance.now();
     await runStep(shop, step, state, index);
-    onStep(performance.now() - t);
+    onStep(performance.now() - t, WRITES.has(step.type));
   }
   return true;
 }
@@ -46,13 +49,13 @@ async function runStep(shop: BareShop, step: Exclude<JourneyStep, { type: 'injec
     case 'createUser': {
       const name = step.body?.name ?? `Bench${index}`;
       const email = step.body?.email ?? `bench${index}@example.com`;
-      s.userId = await shop.idempotent('POST /create', () => shop.createUser(name, email));
+      s.userId = await shop.createUser(name, email);
       return;
     }
     case 'login':
-      return shop.idempotent(`POST /login/${user()}`, () => shop.login(user()));
+      return shop.login(user());
     case 'logout':
-      return shop.idempotent(`POST /logout/${user()}`, () => shop.logout(user()));
+      return shop.logout(user());
     case 'getUser':
       return shop.getUser(user());
     case 'stats':
@@ -63,18 +66,18 @@ async function runStep(shop: BareShop, step: Exclude<JourneyStep, { type: 'injec
     case 'createOrder': {
       const productId = s.productIds[Math.floor(step.productPick * s.productIds.length)];
       if (productId === undefined) throw new Error('no products');
-      s.orders[step.order] = await shop.idempotent('POST /create', () => shop.createOrder(user(), productId, step.quantity));
+      s.orders[step.order] = await shop.createOrder(user(), productId, step.quantity);
       return;
     }
     case 'validate':
     case 'process':
     case 'cancel': {
       const id = order(step.order);
-      return shop.idempotent(`POST /${step.type}/${id}`, () => shop.transition(id, step.type));
+      return shop.transition(id, step.type);
     }
     case 'pay': {
       const id = order(step.order);
-      return shop.idempotent(`POST /process/${id}`, () => shop.pay(id, step.status));
+      return shop.pay(id, step.status);
     }
     case 'getOrder':
       return shop.getOrder(order(step.order));

@@ -1,14 +1,18 @@
-// The shop's SQL without the shop: a bare mysql2 pool that issues what the app's
-// repositories issue for each endpoint (the same statements, in the same transactions,
-// the same causal-read toggling), with no HTTP, Express, validation, metrics, logging or
-// retries. Where the app exports its SQL (STATS_SQL, the order helpers, the activity and
-// counter writes) it is reused as is, so the two cannot drift apart.
+// The shop's SQL without the shop: a bare mysql2 pool that runs what the app runs for each
+// endpoint, with no HTTP, Express, validation, metrics, logging or retries beyond the
+// shop's own conflict retries. The writes call the app's own repository functions inside
+// the app's own one-commit keyed transaction (claim the key, the work, the stat tally, the
+// answer, COMMIT), and the reads its exported statements, so the two sides cannot drift.
 import { randomUUID } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { STATS_SQL } from '../app/db/stats-repository.ts';
-import { ORDER_COLUMNS, applyTransition, readOrder } from '../app/db/orders-repository.ts';
-import { addRevenueOfOrder, bumpCounter, logActivity } from '../app/db/activity.ts';
+import { ORDER_COLUMNS, createOrder, transitionOrder } from '../app/db/orders-repository.ts';
+import { USER_COLUMNS, createUser, loginUser, logoutUser } from '../app/db/users-repository.ts';
+import { processPayment } from '../app/db/payments-repository.ts';
+import { answerKey, claimKey } from '../app/db/idempotency-records.ts';
+import { StatTally, type WriteTx } from '../app/db/stat-counters.ts';
+import { fingerprintOf, scopeOf } from '../app/http/idempotency.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DbConfig } from '../app/config.ts';
 import { BACKOFF_MS, MAX_ATTEMPTS, type SqlParam, type Tx } from '../app/db/database.ts';
@@ -18,7 +22,7 @@ import { classifyDbError } from '../app/db/errors.ts';
 export type BareSettings = DbConfig;
 
 const TIMEOUT_MS = 10_000;
-const USER_COLUMNS = 'id, name, email, created_at, last_login_at, logged_in';
+const KEY_TTL_SECONDS = 86_400;
 
 /** What the bare loop runs per workload, for the report. */
 export const BARE_SQL = {
@@ -26,18 +30,21 @@ export const BARE_SQL = {
   createOrder: [
     '```sql',
     'BEGIN;',
+    'SET STATEMENT innodb_lock_wait_timeout = 1 FOR INSERT INTO idempotency_records (idem_key, scope, fingerprint, expires_at) VALUES (?, ?, ?, ?);',
     "INSERT INTO orders (user_id, product_id, quantity, amount, status) SELECT u.id, p.id, ?, p.price * ?, 'pending' FROM users u JOIN products p ON p.id = ? WHERE u.id = ?;",
     `SELECT ${ORDER_COLUMNS}, p.name AS product_name FROM orders o LEFT JOIN products p ON p.id = o.product_id WHERE o.id = ?;`,
     'INSERT INTO activity_logs (level, event, message) VALUES (?, ?, ?);',
+    'INSERT INTO stat_counters (name, shard, value) VALUES (…) ON DUPLICATE KEY UPDATE value = value + VALUES(value);',
+    'INSERT INTO stat_windows (name, bucket, shard, value) VALUES (…), (…) ON DUPLICATE KEY UPDATE value = value + VALUES(value);',
+    'UPDATE idempotency_records SET status_code = ?, body = ? WHERE idem_key = ? AND scope = ?;',
     'COMMIT;',
     '```',
   ].join('\n'),
   journey: [
-    "Each journey step runs the transaction of the shop's repository for that endpoint (users.create, users.login, products.list,",
-    'orders.create, orders.transition, payments.process, orders.get, stats, users.logout); every write is wrapped, as the',
-    "simulator's Idempotency-Key makes the shop do, in `INSERT IGNORE INTO idempotency_keys` before and",
-    '`UPDATE idempotency_keys SET status_code = ?, body = ?` after; causal reads (orders.get, stats) toggle',
-    '`wsrep_sync_wait` on the connection only when it differs, as the shop does.',
+    "Each journey step runs the shop's own repository function for that endpoint (createUser, loginUser, products, createOrder,",
+    'transitionOrder, processPayment, orders.get, stats, logoutUser); every write runs, as the simulator\'s Idempotency-Key makes',
+    'the shop do, inside one transaction with its key record (claim first, answer last, one COMMIT); causal reads (orders.get,',
+    'stats) toggle `wsrep_sync_wait` on the connection only when it differs, as the shop does.',
   ].join(' '),
 };
 
@@ -112,92 +119,56 @@ export class BareShop {
     await this.read(true, (c) => c.query(q(`SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = ?`, [id])));
   }
 
-  /** POST /api/users/create: UsersRepository.create. */
+  /** POST /api/users/create */
   async createUser(name: string, email: string): Promise<number> {
-    return this.tx(async (tx) => {
-      const res = await tx.exec('INSERT INTO users (name, email) VALUES (?, ?)', [name, email]);
-      await bumpCounter(tx, 'users');
-      await logActivity(tx, 'user.created', 'low', `User created: ${name}`);
-      await tx.rows(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [res.insertId]);
-      return res.insertId;
-    });
+    return this.keyed('/api/users/create', { name, email }, async (tx) => (await createUser(tx, name, email)).id);
   }
 
-  /** POST /api/users/login/:id: UsersRepository.login. */
+  /** POST /api/users/login/:id */
   async login(id: number): Promise<void> {
-    await this.tx(async (tx) => {
-      const res = await tx.exec('UPDATE users SET last_login_at = NOW(3), logged_in = 1 WHERE id = ?', [id]);
-      if (res.affectedRows === 0) return;
-      const rows = await tx.rows<RowDataPacket>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id]);
-      await logActivity(tx, 'user.login', 'low', `User logged in: ${String(rows[0]?.name)}`);
-    });
+    await this.keyed(`/api/users/login/${id}`, undefined, (tx) => loginUser(tx, id));
   }
 
-  /** POST /api/users/logout/:id: UsersRepository.logout. */
+  /** POST /api/users/logout/:id */
   async logout(id: number): Promise<void> {
-    await this.tx(async (tx) => {
-      const res = await tx.exec('UPDATE users SET logged_in = 0 WHERE id = ? AND logged_in = 1', [id]);
-      const rows = await tx.rows<RowDataPacket>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id]);
-      if (rows[0] !== undefined && res.affectedRows === 1) await logActivity(tx, 'user.logout', 'low', `User logged out: ${String(rows[0].name)}`);
-    });
+    await this.keyed(`/api/users/logout/${id}`, undefined, (tx) => logoutUser(tx, id));
   }
 
-  /** POST /api/orders/create: OrdersRepository.create. Returns the order id (0 when nothing was inserted). */
+  /** POST /api/orders/create. Returns the order id (0 when nothing was inserted). */
   async createOrder(userId: number, productId: number, quantity: number): Promise<number> {
-    return this.tx(async (tx) => {
-      const res = await tx.exec(
-        `INSERT INTO orders (user_id, product_id, quantity, amount, status)
-           SELECT u.id, p.id, ?, p.price * ?, 'pending' FROM users u JOIN products p ON p.id = ? WHERE u.id = ?`,
-        [quantity, quantity, productId, userId],
-      );
-      if (res.affectedRows === 0) {
-        await tx.rows('SELECT id FROM users WHERE id = ?', [userId]);
-        return 0;
-      }
-      const row = await readOrder(tx, res.insertId);
-      await logActivity(tx, 'order.created', 'low', `Order created: ${row?.product_name ?? `product ${productId}`} - ${row?.amount ?? ''}€`);
-      return res.insertId;
+    return this.keyed('/api/orders/create', { userId, productId, quantity }, async (tx) => {
+      const r = await createOrder(tx, userId, productId, quantity);
+      return r.ok ? r.order.id : 0;
     });
   }
 
-  /** POST /api/orders/{validate,process,cancel}/:id: OrdersRepository.transition. */
+  /** POST /api/orders/{validate,process,cancel}/:id */
   async transition(id: number, action: 'validate' | 'process' | 'cancel'): Promise<void> {
-    await this.tx(async (tx) => {
-      const applied = await applyTransition(tx, id, action);
-      const row = await readOrder(tx, id);
-      if (row === undefined || !applied) return;
-      await logActivity(tx, `order.${action}`, action === 'cancel' ? 'medium' : 'low', `Order ${row.id} ${row.previous_status ?? 'pending'} -> ${row.status}`);
-    });
+    await this.keyed(`/api/orders/${action}/${id}`, undefined, (tx) => transitionOrder(tx, id, action));
   }
 
-  /** POST /api/payments/process/:orderId: PaymentsRepository.process. */
+  /** POST /api/payments/process/:orderId */
   async pay(orderId: number, outcome: 'success' | 'failed'): Promise<void> {
-    await this.tx(async (tx) => {
-      const applied = await applyTransition(tx, orderId, outcome === 'success' ? 'pay' : 'fail');
-      if (!applied) {
-        await readOrder(tx, orderId);
-        return;
-      }
-      const res = await tx.exec('INSERT INTO payments (order_id, status, amount) SELECT id, ?, amount FROM orders WHERE id = ?', [outcome, orderId]);
-      await bumpCounter(tx, outcome === 'success' ? 'payments_success' : 'payments_failed');
-      if (outcome === 'success') await addRevenueOfOrder(tx, orderId);
-      const row = await readOrder(tx, orderId);
-      await logActivity(tx, `payment.${outcome}`, outcome === 'success' ? 'low' : 'medium', `Payment ${outcome} for order ${orderId} - ${row?.amount ?? ''}€`);
-      await tx.rows('SELECT id, order_id, status, amount FROM payments WHERE id = ?', [res.insertId]);
-    });
+    await this.keyed(`/api/payments/process/${orderId}`, { status: outcome }, (tx) => processPayment(tx, orderId, outcome));
   }
 
   /**
-   * A write as the shop runs it when the request carries an Idempotency-Key (the
-   * simulator's writes all do): claim the key, do the work, store the answer.
+   * A write as the shop runs it with an Idempotency-Key (the simulator's writes all carry
+   * one): one transaction that claims the key, does the work, flushes the stat tally and
+   * stores the answer, then commits once.
    */
-  async idempotent<T>(scope: string, work: () => Promise<T>): Promise<T> {
-    const key = randomUUID();
-    await this.read(false, (c) => c.query(q('INSERT IGNORE INTO idempotency_keys (idem_key, scope) VALUES (?, ?)', [key, scope])));
-    const result = await work();
-    const body = JSON.stringify({ result, at: new Date().toISOString(), pad: 'x'.repeat(120) });
-    await this.read(false, (c) => c.query(q('UPDATE idempotency_keys SET status_code = ?, body = ? WHERE idem_key = ? AND scope = ?', [200, body, key, scope])));
-    return result;
+  private async keyed<T>(path: string, body: unknown, work: (tx: WriteTx) => Promise<T>): Promise<T> {
+    const scope = scopeOf('POST', path);
+    const id = { key: randomUUID(), scope, fingerprint: fingerprintOf(scope, body) };
+    return this.tx(async (tx) => {
+      const claim = await claimKey(tx, id, KEY_TTL_SECONDS);
+      if (claim.kind !== 'owner') throw new Error(`fresh key ${id.key} was not free (${claim.kind})`);
+      const wtx: WriteTx = { ...tx, tally: new StatTally() };
+      const result = await work(wtx);
+      await wtx.tally.flush(tx);
+      await answerKey(tx, id, 200, JSON.stringify(result ?? null));
+      return result;
+    });
   }
 
   // ---- connections, as app/db/database.ts handles them ---------------------------------

@@ -72,3 +72,18 @@ export function sumOf(text: string, metric: string): number {
 export function seriesOf(text: string, metric: string): number {
   return seriesKeys(text).filter((k) => k === metric || k.startsWith(`${metric}{`)).length;
 }
+
+/** Values of `metric` (exact name) by one label's value, summed over the other labels. */
+export function valuesBy(text: string, metric: string, label: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const pattern = new RegExp(`[{,]${label}="((?:[^"\\\\]|\\\\.)*)"`);
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line.startsWith(`${metric}{`)) continue;
+    const key = seriesKey(line);
+    const m = pattern.exec(key);
+    const value = Number(line.slice(key.length).trim().split(/\s+/)[0]);
+    if (m && Number.isFinite(value)) out.set(m[1] as string, (out.get(m[1] as string) ?? 0) + value);
+  }
+  return out;
+}

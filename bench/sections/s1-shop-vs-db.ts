@@ -1,11 +1,13 @@
 // Section 1: the lab's shop (the app container on API_PORT) through HAProxy to Galera, at a
 // fixed concurrency, beside a bare mysql2 loop that issues the same SQL through the same
 // HAProxy port: the ratio is what the shop costs over the database itself.
+import { randomUUID } from 'node:crypto';
 import { HttpClient } from '../../shared/http-client.ts';
+import { addDelta, clusterCommits, dbTimeOf, dbTimeRows, emptyDbTime } from '../db-profile.ts';
 import { defaultMix, runSimulation, type JourneyMix } from '../../simulator/index.ts';
 import { BARE_SQL, BareShop } from '../bare-shop.ts';
 import { runBareJourney } from '../bare-journey.ts';
-import { fmtCount, fmtRatio, type Table } from '../format.ts';
+import { fmtCount, fmtMs, fmtRatio, type Table } from '../format.ts';
 import { closedLoop, describeKinds, httpResult, type OpResult } from '../load.ts';
 import type { SectionResult } from '../report.ts';
 import { LOOPBACK, labDb } from '../stack-check.ts';
@@ -50,6 +52,28 @@ export const section1: Section = {
       const mix: JourneyMix = { ...defaultMix, errorRate: 0 };
       let ordersWritten = 0;
       let journeysRun = 0;
+      // the journey mix's commits and requests per side, and the shop's database time per operation
+      const commits: Record<string, { commits: number; requests: number; writes: number }> = {
+        shop: { commits: 0, requests: 0, writes: 0 },
+        'bare SQL': { commits: 0, requests: 0, writes: 0 },
+      };
+      const dbTime = emptyDbTime();
+      const scrape = async (): Promise<string> => {
+        const res = await fetch(`${access.api}/metrics`, { signal: AbortSignal.timeout(5_000) });
+        return res.text();
+      };
+      const counted = async <T>(side: string, fn: () => Promise<{ value: T; requests: number; writes: number }>): Promise<T> => {
+        const before = await clusterCommits(bare.pool).catch(() => undefined);
+        const out = await fn();
+        const after = await clusterCommits(bare.pool).catch(() => undefined);
+        const c = commits[side];
+        if (c !== undefined && before !== undefined && after !== undefined) {
+          c.commits += after - before;
+          c.requests += out.requests;
+          c.writes += out.writes;
+        }
+        return out.value;
+      };
 
       const loopSide = (name: string, op: (i: number) => Promise<OpResult>): Side => sharedLoopSide(name, loop, opts.warmupSeconds, op);
 
@@ -72,11 +96,11 @@ export const section1: Section = {
           key: 'orders',
           label: 'POST /api/orders/create',
           unit: 'requests/s',
-          shopRuns: 'POST /api/orders/create {userId, productId, quantity: 1}',
-          bareRuns: 'the order transaction (see below)',
+          shopRuns: 'POST /api/orders/create {userId, productId, quantity: 1} with an Idempotency-Key',
+          bareRuns: 'the keyed order transaction (see below)',
           sides: [
             loopSide('shop', async (i) => {
-              const r = httpResult(await http.post('/api/orders/create', { userId, productId: product(i), quantity: 1 }), 201);
+              const r = httpResult(await http.request('POST', '/api/orders/create', { body: { userId, productId: product(i), quantity: 1 }, headers: { 'idempotency-key': randomUUID() } }), 201);
               if (r === true) ordersWritten++;
               return r;
             }),
@@ -97,7 +121,9 @@ export const section1: Section = {
             {
               name: 'shop',
               run: async (r) => {
-                const s = await runSimulation({
+                const metricsBefore = dbTimeOf(await scrape());
+                const s = await counted('shop', async () => {
+                  const summary = await runSimulation({
                   target: access.api,
                   concurrency: opts.concurrency,
                   durationSeconds: opts.seconds,
@@ -107,7 +133,11 @@ export const section1: Section = {
                   keepLedger: false,
                   timeoutMs: 10_000,
                   mode: 'bench',
+                  });
+                  const writes = Object.entries(summary.endpoints).filter(([e]) => e.startsWith('POST ')).reduce((n, [, e]) => n + e.requests, 0);
+                  return { value: summary, requests: summary.requests.total, writes };
                 });
+                addDelta(dbTime, metricsBefore, dbTimeOf(await scrape()));
                 journeysRun += s.journeys.completed + s.journeys.failed;
                 const errors = s.requests.byClass['5xx'] + s.requests.timeouts + s.requests.connectionErrors;
                 const f: RunFigures = {
@@ -129,7 +159,18 @@ export const section1: Section = {
               name: 'bare SQL',
               run: async (r) => {
                 const steps: number[] = [];
-                const res = await closedLoop({ ...loop, maxOps: 100_000 }, async (i) => ((await runBareJourney(bare, SEED + r, i, mix, (ms) => steps.push(ms))) ? true : 'failed'));
+                let writes = 0;
+                const res = await counted('bare SQL', async () => {
+                  const loopResult = await closedLoop({ ...loop, maxOps: 100_000 }, async (i) =>
+                    (await runBareJourney(bare, SEED + r, i, mix, (ms, write) => {
+                      steps.push(ms);
+                      if (write) writes++;
+                    }))
+                      ? true
+                      : 'failed',
+                  );
+                  return { value: loopResult, requests: steps.length, writes };
+                });
                 journeysRun += res.ok + res.errors;
                 const seconds = res.elapsedMs / 1000;
                 const f = runFigures(steps, res.errors, seconds);
@@ -160,6 +201,28 @@ export const section1: Section = {
         data[w.key] = { runs: sbs.runs, errorKinds: sbs.errorKinds, compared: c };
       }
 
+      const perRequest = (side: string): string[] => {
+        const c = commits[side];
+        if (c === undefined || c.requests === 0) return [side, 'not measured', '', ''];
+        return [side, fmtCount(c.commits), (c.commits / c.requests).toFixed(2), c.writes > 0 ? (c.commits / c.writes).toFixed(2) : '–'];
+      };
+      const commitTable: Table = {
+        title: 'Journey mix: commits the cluster made (wsrep_last_committed), per request and per write request',
+        headers: ['side', 'commits', 'per request', 'per write request'],
+        align: ['left'],
+        rows: [perRequest('shop'), perRequest('bare SQL')],
+      };
+      const journeysDone = (data.journeys as { runs?: Record<string, { count: number }[]> } | undefined)?.runs?.shop?.reduce((n, f) => n + f.count, 0) ?? 0;
+      const dbRows = dbTimeRows(dbTime);
+      const dbTable: Table = {
+        title: "Journey mix, shop side: database time per operation (the shop's smartshop_db_query_duration_seconds, retries included)",
+        headers: ['operation', 'calls', 'per journey', 'mean ms', 'share of DB time'],
+        align: ['left'],
+        rows: dbRows.map((d) => [d.operation, fmtCount(d.calls), journeysDone > 0 ? (d.calls / journeysDone).toFixed(2) : '–', fmtMs(d.meanMs), `${(d.share * 100).toFixed(1)} %`]),
+      };
+      data.commits = commits;
+      data.dbTime = dbRows;
+
       const figures: Table = {
         headers: ['workload', 'side', 'what runs', ...FIGURES_HEADERS],
         align: ['left', 'left', 'left'],
@@ -180,7 +243,7 @@ export const section1: Section = {
           'ops/s is requests per second for the endpoints and completed journeys per second for the journey mix; the journey latencies are per request (shop) and per step, i.e. the SQL of one request (bare). The bare loop has no HTTP, Express, validation, metrics or logs, and retries a write conflict exactly as the shop does (same attempts and pauses): what the ratios show is the cost of all of that, and of the app container\'s extra network hop.',
           `The bench writes to the lab: ${fmtCount(ordersWritten)} orders for one customer ("Bench Customer") and ${fmtCount(journeysRun)} journeys' users, orders and payments.`,
         ],
-        tables: [figures, ratios],
+        tables: [figures, ratios, commitTable, dbTable],
         notes,
         details: [
           { summary: 'What the bare loop runs for GET /api/stats', body: BARE_SQL.stats },
