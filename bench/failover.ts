@@ -16,9 +16,8 @@ export interface FailoverFigures {
   toFirstClientError: number | undefined;
   toHaproxyDown: number | undefined;
   /**
-   * The first success after the fault: 0 when no client saw an error (service never
-   * interrupted); undefined when clients did see errors, because the report records the
-   * first client error but not the first success after it.
+   * The first success a client got after its first error, from the fault: 0 when no client
+   * saw an error (service never interrupted); undefined in reports older than that event.
    */
   toFirstSuccess: number | undefined;
   toRollback: number | undefined;
@@ -67,7 +66,7 @@ export function failoverFigures(report: unknown, file: string, drills: readonly 
     faultSeconds: num(rec(r.options)?.faultSeconds),
     toFirstClientError: num(timeline?.secondsToFirstClientError),
     toHaproxyDown: num(timeline?.secondsToDetection) ?? offset('haproxy-marked-down'),
-    toFirstSuccess: clientErrors === 0 && faultStart !== undefined ? 0 : undefined,
+    toFirstSuccess: clientErrors === 0 && faultStart !== undefined ? 0 : (num(timeline?.secondsToFirstSuccess) ?? offset('first-success-after-error')),
     toRollback: offset('rollback-start'),
     toHaproxyUp: offset('haproxy-marked-up'),
     toSteadyState: num(timeline?.secondsOfImpact) ?? offset('steady-state-back'),

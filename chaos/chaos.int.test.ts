@@ -317,6 +317,40 @@ describe('chaos drills on a real lab', () => {
     }
   }, 900_000);
 
+  it('shop-crash: the shop killed five times under keyed traffic, every answered key done exactly once', async () => {
+    const r = await expectNoLoss('shop-crash', { faultMs: 2_000 });
+    const x = r.exactlyOnce;
+    if (!x || 'error' in x) throw new Error(`exactly once not judged: ${x ? x.error : 'missing'}`);
+    console.log(`[shop-crash] ${x.answered} keyed answers (${x.replayedDuringTraffic} replays during traffic), created ${JSON.stringify(x.created)}, duplicates ${x.duplicates}, rejected ${x.rejected.length}`);
+    expect(x.answered).toBeGreaterThan(100);
+    expect(x.orphans).toEqual([]);
+    expect(x.duplicates).toBe(0);
+    expect(x.rejected).toEqual([]);
+    expect(x.replaysChecked).toBe(x.answered);
+    expect(x.replayMismatches).toEqual([]);
+    expect(r.verdict.verdict).toBe('passed');
+  }, 600_000);
+
+  it('the judge fails a weakened shop: with the key recorded in a second commit, shop-crash finds the duplicates', async () => {
+    const recreateApp = (): Promise<unknown> =>
+      stackUp({ ...resolveStackConfig(), project }, { build: false, timeoutMs: 300_000, log: (l) => console.log(`[stack] ${l}`) });
+    process.env.IDEMPOTENCY_COMMIT = 'after-effects';
+    try {
+      await recreateApp();
+      const outcome = await runDrill(options('shop-crash', { faultMs: 2_000 }));
+      const r = outcome.report;
+      const x = r?.exactlyOnce;
+      if (!r || !x || 'error' in x) throw new Error('no exactly-once judgement');
+      console.log(`[weakened shop-crash] verdict ${r.verdict.verdict}: ${r.verdict.reason}`);
+      expect(r.verdict.verdict).toBe('failed');
+      // a crash between the two commits: the retry did the work again (or was told 409 for it)
+      expect(x.orphans.length + x.rejected.length).toBeGreaterThan(0);
+    } finally {
+      delete process.env.IDEMPOTENCY_COMMIT;
+      await recreateApp();
+    }
+  }, 900_000);
+
   it('galera-crash-burst under strict: the report is complete and agrees with a recount on every node', async () => {
     await crashBurst('strict');
   }, 900_000);

@@ -20,6 +20,7 @@ import { checkSteadyState, percentile, type Endpoints, type SteadyState } from '
 import type { LabContainer, Target } from './targets/target.ts';
 import type { Drill } from './types.ts';
 import { toConsistencyCheck, verifyCluster } from './judge/verify.ts';
+import { checkReplays, judgeExactlyOnce, readCreated, readWatermarks, type Watermarks } from './judge/exactly-once.ts';
 import { recordConsistency } from '../stack/consistency-metric.ts';
 import { TIMED_OUT, withTimeout } from './util/time.ts';
 
@@ -135,7 +136,15 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
   const labels = { drill: drill.name, target: victims.map((v) => v.name).join(',') };
   metrics.faultActive.set(labels, 0);
 
-  const run = startRun({ target: o.endpoints.api, rate: o.rate, seed: o.seed, mix: { errorRate: 0 }, mode: `chaos:${drill.name}`, concurrency: 100 });
+  // exactly-once drills: the ids before the traffic, and clients that retry each key until
+  // answered (bounded: 120 attempts at most 1 s apart) and keep every answer for the replays
+  let marks: Watermarks | undefined;
+  if (drill.exactlyOnce) {
+    const node = galera.find((n) => n.state === 'running');
+    marks = node ? await readWatermarks(sql, node) : undefined;
+  }
+  const persistent = drill.exactlyOnce ? { retries: 120, maxBackoffMs: 1_000, recordAnswers: true } : {};
+  const run = startRun({ target: o.endpoints.api, rate: o.rate, seed: o.seed, mix: { errorRate: 0 }, mode: `chaos:${drill.name}`, concurrency: 100, ...persistent });
   const observer = new Observer({
     target,
     sql,
@@ -233,13 +242,24 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
   if (o.beforeJudge) await o.beforeJudge({ target, sql, run });
 
   say('judging: ledger, invariants and checksums on every node directly');
-  const ledger = fromSimulatorLedger(run.ledger.export());
+  const ledgerAll = run.ledger.export();
+  const ledger = fromSimulatorLedger(ledgerAll);
   const nodes = (await target.list('galera').catch(() => [])).filter((n) => n.state === 'running');
   const judged: Judged = {
     ledger: await checkLedger(sql, nodes, ledger).catch((err: unknown) => ({ error: (err as Error).message })),
     invariants: await checkInvariants(sql, nodes).catch((err: unknown) => ({ error: (err as Error).message })),
     consistency: await verifyCluster(target, o.database).catch((err: unknown) => ({ error: (err as Error).message })),
   };
+  if (drill.exactlyOnce) {
+    const node = nodes[0];
+    if (marks === undefined || node === undefined) judged.exactlyOnce = { error: 'no running Galera node to read the watermarks or the rows from' };
+    else {
+      say(`exactly once: reading the rows created since the drill began, re-sending ${ledgerAll.answers.length} answered keys`);
+      judged.exactlyOnce = await (async () => judgeExactlyOnce(ledgerAll, await readCreated(sql, node, marks), await checkReplays(o.endpoints.api, ledgerAll.answers)))().catch(
+        (err: unknown) => ({ error: (err as Error).message }),
+      );
+    }
+  }
   // the last check, exported for the Galera dashboard and GaleraNodesDiverged (compose: the
   // project's node-exporter reads the folder); a failure to write is a log line, not a verdict
   if (target.kind === 'compose' && !('error' in judged.consistency)) {
@@ -295,6 +315,7 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
     writes: { acknowledged: integrity.acknowledged.users + integrity.acknowledged.orders + integrity.acknowledged.payments, lost: lostIds.length, lostIds },
     integrity,
     consistency: judged.consistency,
+    exactlyOnce: judged.exactlyOnce,
     nodesAfter: await readNodeStates(target, sql).catch(() => []),
     rollbackProblems,
     verdict,

@@ -19,7 +19,8 @@ export type FaultSpec =
   | { kind: 'pause' } // freeze the cgroup, then unpause
   | { kind: 'disconnect'; network: 'back-tier' } // cut from a network, then reconnect
   | { kind: 'netem'; delayMs: number; jitterMs: number } // tc netem delay, then tc qdisc del
-  | { kind: 'kill-all'; spacingMs: number }; // SIGKILL every target (spacing between kills), then safe bootstrap
+  | { kind: 'kill-all'; spacingMs: number } // SIGKILL every target (spacing between kills), then safe bootstrap
+  | { kind: 'crash-restart'; crashes: number; intervalMs: number }; // SIGKILL, let it come back, again: `crashes` times
 
 /** What the shop's clients should see while the fault is active. */
 export interface Expectations {
@@ -55,6 +56,11 @@ export interface Drill {
   expectations: Expectations;
   /** upper bound on the time from rollback to steady state */
   recoveryBoundSeconds: number;
+  /**
+   * The traffic retries each keyed write until it gets an answer, and the judge also checks
+   * exactly one effect per answered key and that each replays the same (judge/exactly-once.ts).
+   */
+  exactlyOnce?: boolean;
 }
 
 export type Verdict = 'passed' | 'deviated' | 'failed';
@@ -66,6 +72,8 @@ export interface TimelineEvent {
     | 'traffic-start'
     | 'fault-start'
     | 'first-client-error'
+    | 'first-success-after-error'
+    | 'last-client-error'
     | 'haproxy-marked-down'
     | 'target-left-primary'
     | 'rollback-start'

@@ -5,7 +5,7 @@ export type { RunOptions, RunSummary, StopReason } from './engine/run.ts';
 export type { JourneyMix } from './engine/journey-plan.ts';
 export { defaultMix } from './engine/journey-plan.ts';
 export { Ledger } from './engine/ledger.ts';
-export type { Id, LedgerExport, LedgerUser, LedgerOrder, LedgerPayment, LedgerUncertainWrite, LedgerCounts } from './engine/ledger.ts';
+export type { Id, LedgerExport, LedgerUser, LedgerOrder, LedgerPayment, LedgerUncertainWrite, LedgerRejectedWrite, LedgerAnswer, LedgerCounts } from './engine/ledger.ts';
 export type { Percentiles } from './engine/histogram.ts';
 export type { StatsSnapshot, EndpointStats, JourneyResult } from './engine/stats.ts';
 export { formatSummary, statusLine } from './format.ts';

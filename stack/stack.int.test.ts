@@ -21,7 +21,7 @@ const config: StackConfig = resolveStackConfig({
 const base = 'http://127.0.0.1';
 const log = (line: string): void => { if (process.env.STACK_TEST_VERBOSE) console.log(line); };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-/** Documented bound for HAProxy to take a stopped node out (check inter 1s, fall 2, plus mariadbd's shutdown). */
+/** Documented bound for HAProxy to take a stopped node out (check inter 500ms, fall 2, plus mariadbd's shutdown). */
 const DOWN_BOUND_MS = 15_000;
 
 async function pollUntil<T>(what: string, boundMs: number, probe: () => Promise<T | undefined>): Promise<T> {

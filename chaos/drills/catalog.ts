@@ -106,6 +106,19 @@ export const drills: readonly Drill[] = [
     recoveryBoundSeconds: 90,
   },
   {
+    name: 'shop-crash',
+    description: 'SIGKILL the shop (the app container; on Swarm one replica) five times under keyed write traffic that retries each key until it is answered; each time it comes back on its own.',
+    proves: 'a keyed write is done exactly once however the shop dies: one effect per answered key, nothing acknowledged lost, every replay equal to the first answer',
+    targets: { kind: 'one', role: 'app', default: 'app' },
+    fault: { kind: 'crash-restart', crashes: 5, intervalMs: 4_000 },
+    defaultFaultSeconds: 2,
+    breaksQuorum: false,
+    // the shop is gone for a second or two each time: refused and reset connections, retried
+    expectations: { ...oneNodeAway, haproxyMarksTargetDown: false, forbidTimeouts: false },
+    recoveryBoundSeconds: 90,
+    exactlyOnce: true,
+  },
+  {
     name: 'db-latency',
     description: 'Add network delay (tc netem) to one Galera node from a helper container sharing its network namespace; observe latency; remove it.',
     proves: 'a slow node shows in the latency metrics and slows the whole cluster (synchronous replication), without errors',

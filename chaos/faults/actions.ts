@@ -42,6 +42,8 @@ export function describeFault(fault: FaultSpec, victims: string[], runtime: Targ
         : `docker network disconnect ${fault.network} ${who}; later reconnect with the service alias`;
     case 'netem':
       return `tc qdisc replace … netem delay ${fault.delayMs}ms ${fault.jitterMs}ms in ${who}'s network namespace (helper container, NET_ADMIN); later tc qdisc del`;
+    case 'crash-restart':
+      return `${fault.crashes} × (docker kill -s SIGKILL ${who}, ${swarm ? 'Swarm' : 'its restart policy or docker start'} brings it back, ${fault.intervalMs / 1000} s of traffic)`;
     case 'kill-all': {
       const kills = `SIGKILL ${who} ${fault.spacingMs > 0 ? `${fault.spacingMs} ms apart` : 'at once (within 1 s)'}`;
       return swarm
@@ -97,6 +99,19 @@ export async function injectFault(fault: FaultSpec, ctx: FaultContext): Promise<
       for (const v of victims) await addDelay(target, image, v, fault.delayMs, fault.jitterMs);
       return { description, rollback: () => each(victims, (v) => removeDelay(target, image, v)) };
     }
+    case 'crash-restart': {
+      for (let i = 1; i <= fault.crashes; i++) {
+        for (const v of victims) {
+          // the container running now: on Swarm a killed task is replaced by a new one
+          const live = (await target.list(v.role)).find((c) => c.name === v.name && c.state === 'running') ?? v;
+          await target.kill(live, 'SIGKILL');
+          log(`crash ${i}/${fault.crashes}: killed ${live.name} (${live.containerName})`);
+          await backUp(target, v, log);
+        }
+        await sleep(fault.intervalMs);
+      }
+      return { description, rollback: () => each(victims, (v) => backUp(target, v, log)) };
+    }
     case 'kill-all': {
       if (fault.spacingMs > 0) {
         for (const [i, v] of victims.entries()) {
@@ -123,4 +138,24 @@ export async function injectFault(fault: FaultSpec, ctx: FaultContext): Promise<
       };
     }
   }
+}
+
+/**
+ * Waits (bounded) for a killed container to run again: Swarm restarts a task by itself; on
+ * compose `docker kill` counts as a manual stop for the restart policy, so a container still
+ * not running after 1.5 s is started, as an operator's supervisor would.
+ */
+async function backUp(target: Target, v: LabContainer, log: (line: string) => void): Promise<void> {
+  const running = async (): Promise<boolean> => (await target.list(v.role)).some((c) => c.name === v.name && c.state === 'running');
+  for (let i = 0; i < 6; i++) {
+    if (await running()) return;
+    await sleep(250);
+  }
+  log(`${v.name} not back by itself: docker start`);
+  await target.start(await target.find(v.name));
+  for (let i = 0; i < 60; i++) {
+    if (await running()) return;
+    await sleep(500);
+  }
+  throw new Error(`${v.name} is not running 30 s after it was started again`);
 }

@@ -8,6 +8,7 @@ import type { Drill, Verdict } from '../types.ts';
 import type { ConsistencyResult } from './verify.ts';
 import type { InvariantJudgement } from './invariants.ts';
 import type { LedgerCheck } from './read-nodes.ts';
+import { exactlyOnceFindings, type ExactlyOnceResult } from './exactly-once.ts';
 
 export interface Observations {
   /** client outcomes (HTTP status, "timeout", "error") between fault start and steady state back */
@@ -29,6 +30,8 @@ export interface Judged {
   ledger: LedgerCheck | { error: string };
   invariants: InvariantJudgement | { error: string };
   consistency: ConsistencyResult | { error: string };
+  /** only for drills with `exactlyOnce` */
+  exactlyOnce?: ExactlyOnceResult | { error: string };
 }
 
 export interface VerdictResult {
@@ -77,6 +80,15 @@ export function decideVerdict(drill: Drill, obs: Observations, judged: Judged, c
     else failures.push(`cross-node consistency not established: ${[...unread, judged.consistency.note ?? ''].filter(Boolean).join('; ') || 'no readable node'}`);
   }
 
+  if (judged.exactlyOnce !== undefined) {
+    if ('error' in judged.exactlyOnce) failures.push(`exactly-once not checked: ${judged.exactlyOnce.error}`);
+    else {
+      const found = exactlyOnceFindings(judged.exactlyOnce);
+      failures.push(...found.failures);
+      deviations.push(...found.deviations);
+    }
+  }
+
   // --- lab ---
   if (!obs.recovered) failures.push(`the lab did not return to its steady state within ${drill.recoveryBoundSeconds} s`);
   for (const p of obs.rollbackProblems) failures.push(`not restored: ${p}`);
@@ -99,6 +111,8 @@ export function decideVerdict(drill: Drill, obs: Observations, judged: Judged, c
 
   const verdict: Verdict = failures.length > 0 ? 'failed' : deviations.length > 0 ? 'deviated' : 'passed';
   const reason =
-    failures[0] ?? deviations[0] ?? `every acknowledged write is on every node, invariants hold, nodes agree, and the lab recovered within ${drill.recoveryBoundSeconds} s`;
+    failures[0] ??
+    deviations[0] ??
+    `every acknowledged write is on every node${judged.exactlyOnce ? ' exactly once, every replay equals its answer' : ''}, invariants hold, nodes agree, and the lab recovered within ${drill.recoveryBoundSeconds} s`;
   return { verdict, failures, deviations, reason };
 }

@@ -1,6 +1,7 @@
-// Polls the lab once a second while a drill runs and turns what it sees into timeline
-// events: HAProxy's view of the target, each node's wsrep state, a probe of the shop
-// (status, Retry-After, latency), and the simulator's cumulative outcomes.
+// Polls the lab while a drill runs and turns what it sees into timeline events: a probe of
+// the shop (status, Retry-After, latency) and each node's wsrep state once a second;
+// HAProxy's view of the target and the simulator's cumulative outcomes four times a second,
+// so detection and the client-visible outage are timed to a quarter of a second.
 import { HttpClient } from '../../shared/http-client.ts';
 import type { NodeSql } from '../galera/node-sql.ts';
 import { readNodeStates } from '../galera/wsrep.ts';
@@ -30,6 +31,8 @@ export interface ObserverOptions {
   clientOutcomes: () => Record<string, number>;
   watchGalera: boolean;
   intervalMs?: number;
+  /** HAProxy and client outcomes; default 250 ms */
+  fastIntervalMs?: number;
 }
 
 export class Observer {
@@ -40,7 +43,12 @@ export class Observer {
   targetLeftPrimary: boolean | undefined;
   private haproxySeen = false;
   private timer: NodeJS.Timeout | undefined;
+  private fastTimer: NodeJS.Timeout | undefined;
   private busy = false;
+  private haproxyBusy = false;
+  /** 2xx count when the first client error was seen; the next 2xx after it ends the wait */
+  private successesAtFirstError: number | undefined;
+  private lastErrors = 0;
   private baseline: Record<string, number> = {};
   /** outcomes when the fault window closed (steady state back, or the recovery bound) */
   private closing: Record<string, number> | undefined;
@@ -52,10 +60,12 @@ export class Observer {
 
   start(): void {
     this.timer = setInterval(() => void this.tick(), this.o.intervalMs ?? 1_000);
+    this.fastTimer = setInterval(() => void this.fastTick(), this.o.fastIntervalMs ?? 250);
   }
 
   stop(): void {
     clearInterval(this.timer);
+    clearInterval(this.fastTimer);
   }
 
   mark(kind: TimelineEvent['kind'], detail: string, at = Date.now()): void {
@@ -73,18 +83,27 @@ export class Observer {
   }
 
   private async tick(): Promise<void> {
-    if (this.busy) {
-      this.watchClients();
-      return; // a slow poll (paused node, hung exec) must not pile up
-    }
-    this.watchClients(); // synchronous: a slow probe or exec must not delay the first-error mark
+    if (this.busy) return; // a slow poll (paused node, hung exec) must not pile up
     this.busy = true;
     try {
-      await Promise.all([this.probe(), this.watchHaproxy(), this.o.watchGalera ? this.watchNodes() : Promise.resolve()]);
+      await Promise.all([this.probe(), this.o.watchGalera ? this.watchNodes() : Promise.resolve()]);
     } catch {
       // observing must never break the drill
     } finally {
       this.busy = false;
+    }
+  }
+
+  private async fastTick(): Promise<void> {
+    this.watchClients(); // synchronous: a slow HAProxy answer must not delay the client marks
+    if (this.haproxyBusy) return;
+    this.haproxyBusy = true;
+    try {
+      await this.watchHaproxy();
+    } catch {
+      // observing must never break the drill
+    } finally {
+      this.haproxyBusy = false;
     }
   }
 
@@ -101,7 +120,7 @@ export class Observer {
 
   private async watchHaproxy(): Promise<void> {
     if (this.phase === 'before' || this.phase === 'after') return;
-    const servers = await fetchHaproxyServers(this.o.haproxyStats, 900);
+    const servers = await fetchHaproxyServers(this.o.haproxyStats, 500);
     if (!servers) return;
     this.haproxySeen = true;
     const mine = servers.filter((s) => this.o.victims.includes(s.server));
@@ -127,14 +146,27 @@ export class Observer {
 
   private watchClients(): void {
     if (this.phase !== 'fault' && this.phase !== 'recovering') return;
+    if (this.closing !== undefined) return; // the fault window is closed
     const delta = outcomeDelta(this.baseline, this.o.clientOutcomes());
-    if (countClientErrors(delta) > 0 && !this.events.some((e) => e.kind === 'first-client-error')) {
+    const errors = countClientErrors(delta);
+    const successes = Object.entries(delta).filter(([k]) => /^2\d\d$/.test(k)).reduce((n, [, v]) => n + v, 0);
+    if (errors > 0 && this.successesAtFirstError === undefined) {
       const kinds = Object.entries(delta)
         .filter(([k]) => /^5\d\d$/.test(k) || k === 'timeout' || k === 'error')
         .map(([k, n]) => `${n} × ${k}`)
         .join(', ');
       this.mark('first-client-error', kinds);
+      this.successesAtFirstError = successes;
+    } else if (this.successesAtFirstError !== undefined && successes > this.successesAtFirstError && !this.events.some((e) => e.kind === 'first-success-after-error')) {
+      this.mark('first-success-after-error', `${successes - this.successesAtFirstError} × 2xx`);
     }
+    if (errors > this.lastErrors && this.lastErrors > 0) {
+      // the newest one replaces the previous mark: the report keeps when client errors ended
+      const i = this.events.findIndex((e) => e.kind === 'last-client-error');
+      if (i >= 0) this.events.splice(i, 1);
+      this.mark('last-client-error', `${errors} client errors so far`);
+    }
+    this.lastErrors = errors;
   }
 
   /** true when HAProxy answered at least once during the fault */

@@ -26,6 +26,16 @@ describe('buildTimeline', () => {
     expect(t.secondsToDetection).toBeUndefined();
     expect(t.secondsToRecover).toBeUndefined();
   });
+  it('times the first success after the first client error, and how long clients saw errors', () => {
+    const t = buildTimeline([
+      { at: 1_000, kind: 'fault-start', detail: '' },
+      { at: 1_750, kind: 'first-client-error', detail: '2 × error' },
+      { at: 2_250, kind: 'first-success-after-error', detail: '1 × 2xx' },
+      { at: 4_500, kind: 'last-client-error', detail: '9 client errors so far' },
+    ]);
+    expect(t.secondsToFirstSuccess).toBe(1.3);
+    expect(t.secondsOfClientErrors).toBe(2.8);
+  });
   it('does not count an error before the fault as the fault`s', () => {
     const t = buildTimeline([{ at: 500, kind: 'first-client-error', detail: '' }, { at: 1_000, kind: 'fault-start', detail: '' }]);
     expect(t.secondsToFirstClientError).toBeUndefined();

@@ -7,6 +7,10 @@ export interface TimelineSummary {
   faultStart?: number;
   /** fault start → first 5xx/timeout seen by a client */
   secondsToFirstClientError?: number;
+  /** fault start → the first 2xx a client got after its first error */
+  secondsToFirstSuccess?: number;
+  /** first client error → last client error: how long clients saw errors */
+  secondsOfClientErrors?: number;
   /** fault start → HAProxy marks the target DOWN */
   secondsToDetection?: number;
   /** rollback start → steady state back */
@@ -36,6 +40,8 @@ export function buildTimeline(raw: TimelineEvent[]): TimelineSummary {
     faultStart,
     // an error before the fault is not the fault's
     secondsToFirstClientError: firstError !== undefined && faultStart !== undefined && firstError >= faultStart ? span(faultStart, firstError) : undefined,
+    secondsToFirstSuccess: firstError !== undefined && faultStart !== undefined && firstError >= faultStart ? span(faultStart, first('first-success-after-error')) : undefined,
+    secondsOfClientErrors: span(firstError, first('last-client-error') ?? firstError),
     secondsToDetection: span(faultStart, first('haproxy-marked-down')),
     secondsToRecover: span(first('rollback-start'), first('steady-state-back')),
     secondsOfImpact: span(faultStart, first('steady-state-back')),

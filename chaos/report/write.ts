@@ -6,6 +6,7 @@ import type { NodeState } from '../galera/wsrep.ts';
 import type { ConsistencyResult } from '../judge/verify.ts';
 import type { InvariantJudgement } from '../judge/invariants.ts';
 import type { LedgerCheck } from '../judge/read-nodes.ts';
+import type { ExactlyOnceResult } from '../judge/exactly-once.ts';
 import type { VerdictResult } from '../judge/verdict.ts';
 import type { Check } from '../steady-state.ts';
 import type { Drill } from '../types.ts';
@@ -45,6 +46,8 @@ export interface DrillReport {
     error?: string;
   };
   consistency: ConsistencyResult | { error: string };
+  /** drills with exactlyOnce: one effect per answered key, replays equal */
+  exactlyOnce?: ExactlyOnceResult | { error: string };
   nodesAfter: NodeState[];
   rollbackProblems: string[];
   verdict: VerdictResult;
@@ -81,6 +84,7 @@ export function renderMarkdown(r: DrillReport, drill: Drill): string {
   lines.push(`| durability profile | ${r.durability ?? 'unknown'} |`, `| started / ended | ${r.startedAt} / ${r.endedAt} |`);
   lines.push(`| fault held / traffic | ${r.options.faultSeconds} s / ${r.options.rate} journeys/s (seed ${r.options.seed}) |`);
   lines.push(`| time to first client error | ${fmt(t.secondsToFirstClientError)} |`, `| time to detection (HAProxy) | ${fmt(t.secondsToDetection)} |`);
+  lines.push(`| first success after the first error | ${fmt(t.secondsToFirstSuccess)} |`, `| clients saw errors for | ${fmt(t.secondsOfClientErrors)} |`);
   lines.push(`| time to recover (rollback → steady state) | ${fmt(t.secondsToRecover)} (bound ${drill.recoveryBoundSeconds} s) |`, '');
   lines.push('## Timeline', '', '| T+ (s) | event | detail |', '|---:|---|---|');
   for (const e of t.events) lines.push(`| ${e.offsetSeconds.toFixed(1)} | ${e.kind} | ${e.detail.replaceAll('|', '\\|')} |`);
@@ -106,6 +110,7 @@ export function renderMarkdown(r: DrillReport, drill: Drill): string {
   lines.push(`- invariant violations: ${i.invariantViolations.length === 0 ? 'none' : i.invariantViolations.map((v) => `${v.invariant} on ${v.node}: ${v.detail}`).join('; ')}`);
   lines.push(`- stale reads seen by the ledger check: ${i.staleReadsSeen}`);
   if (i.error) lines.push(`- **error**: ${i.error}`);
+  if (r.exactlyOnce) lines.push('', '## Exactly once', '', ...exactlyOnceLines(r.exactlyOnce));
   lines.push('', '## Cross-node consistency (stack verify)', '');
   if ('error' in r.consistency) lines.push(`**not verified**: ${r.consistency.error}`);
   else {
@@ -128,6 +133,19 @@ export async function writeReport(dir: string, r: DrillReport, drill: Drill): Pr
   await writeFile(json, `${JSON.stringify(r, null, 2)}\n`);
   await writeFile(md, renderMarkdown(r, drill));
   return { json, md };
+}
+
+function exactlyOnceLines(x: ExactlyOnceResult | { error: string }): string[] {
+  if ('error' in x) return [`**not checked**: ${x.error}`];
+  const c = x.created;
+  const a = x.acknowledged;
+  return [
+    `- keyed writes answered: ${x.answered} (of them ${x.replayedDuringTraffic} answered by a replay: an earlier attempt had done the work); never answered: ${x.unanswered}`,
+    `- rows created during the drill: ${c.users} users, ${c.orders} orders, ${c.payments} payments; named by an answer: ${a.users}, ${a.orders}, ${a.payments}`,
+    `- rows no answer names: ${x.orphans.length === 0 ? 'none' : x.orphans.map((o) => `${o.table.slice(0, -1)} ${o.id}`).join(', ')}; duplicated effects: ${x.duplicates}`,
+    `- keyed writes rejected with a final 4xx: ${x.rejected.length === 0 ? 'none' : x.rejected.map((r) => `${r.path} ${r.status} ${r.error ?? ''}`.trim()).join('; ')}`,
+    `- replays re-sent after the drill: ${x.replaysChecked}; differing from the first answer: ${x.replayMismatches.length === 0 ? 'none' : x.replayMismatches.map((m) => `${m.path} (${m.detail})`).join('; ')}`,
+  ];
 }
 
 const fmt = (s: number | undefined): string => (s === undefined ? '—' : `${s.toFixed(1)} s`);

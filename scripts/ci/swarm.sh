@@ -3,7 +3,8 @@
 #   `smartshop stack up --swarm` deploys swarm/docker-stack.yml; the app runs 3 replicas;
 #   requests through the ingress are answered by more than one replica; a rolling update of
 #   the app keeps it answering; the chaos drills find the stack's tasks and pass on it
-#   (partition, node kill, full outage with safe bootstrap from the named volumes).
+#   (partition, node kill, full outage with safe bootstrap from the named volumes, and the
+#   shop crash: one app replica SIGKILLed five times, every keyed write done exactly once).
 # Makes this engine a swarm only for the test and always leaves it (and removes the stack
 # and its volumes) on exit; an engine that was already a swarm manager is left as it was.
 export CI_STAGE=swarm; source "$(dirname "$0")/lib.sh"
@@ -94,7 +95,7 @@ echo "ok=$ok failed=$failed worst_streak=$worst state=$state" > "$REPORTS/swarm/
 #    each judged as on compose (steady state, no acknowledged write lost, nodes agree)
 "${SMARTSHOP[@]}" chaos status --project "$STACK_NAME" | tee "$REPORTS/swarm/chaos-status.txt"
 grep -q "runs on swarm" "$REPORTS/swarm/chaos-status.txt" || { echo "chaos status did not find the Swarm stack" >&2; exit 1; }
-for drill in galera-partition galera-node-kill galera-full-outage; do
+for drill in galera-partition galera-node-kill galera-full-outage shop-crash; do
   log "chaos drill $drill on the Swarm stack"
   "${SMARTSHOP[@]}" chaos run "$drill" --project "$STACK_NAME" --yes --rate 5 --duration 20s --seed 42 \
     --report-dir "$REPORTS/swarm/chaos" || { echo "drill $drill did not pass on Swarm (report in $REPORTS/swarm/chaos)" >&2; exit 1; }

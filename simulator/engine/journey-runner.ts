@@ -17,6 +17,8 @@ export interface JourneyContext {
   /** extra attempts after a timeout, a connection error or a 503 */
   retries: number;
   backoffMs: number;
+  /** longest pause between two attempts; default 2 s */
+  maxBackoffMs?: number;
   /** true once the run is stopping: the journey ends after its current request */
   isStopping: () => boolean;
   /** aborted on a hard stop: in-flight requests are abandoned */
@@ -161,18 +163,38 @@ export async function send(ctx: JourneyContext, endpoint: string, path: string, 
     const retryable = res.kind === 'timeout' || (res.kind === 'error' && res.code !== 'ABORTED') ||
       (res.kind === 'response' && (res.status === 503 || (res.status === 409 && res.headers.get('retry-after') !== null)));
     if (options.retry === false || !retryable || attempt >= ctx.retries || ctx.signal.aborted) {
-      if (key && isUncertain(res)) ctx.ledger.recordUncertain({ endpoint, path, idempotencyKey: key, lastOutcome: describeOutcome(res) });
+      if (key) recordKeyed(ctx, { endpoint, method, path, key, body: options.body }, res);
       return res;
     }
-    await sleep(backoffMs(ctx.backoffMs, attempt, res), undefined, { signal: ctx.signal }).catch(() => undefined);
+    await sleep(backoffMs(ctx.backoffMs, attempt, res, ctx.maxBackoffMs ?? 2_000), undefined, { signal: ctx.signal }).catch(() => undefined);
   }
 }
 
-/** exponential backoff with full jitter, or the shop's Retry-After (capped at 2 s) */
-function backoffMs(base: number, attempt: number, res: HttpOutcome): number {
+/** What became of a keyed write, for the ledger: unknown, rejected (4xx), or its answer. */
+function recordKeyed(ctx: JourneyContext, w: { endpoint: string; method: string; path: string; key: string; body: unknown }, res: HttpOutcome): void {
+  if (isUncertain(res)) {
+    ctx.ledger.recordUncertain({ endpoint: w.endpoint, path: w.path, idempotencyKey: w.key, lastOutcome: describeOutcome(res) });
+  } else if (res.kind === 'response' && res.status >= 400) {
+    const error = asRecord(res.body)?.error;
+    ctx.ledger.recordRejected({ endpoint: w.endpoint, path: w.path, idempotencyKey: w.key, status: res.status, error: typeof error === 'string' ? error : null });
+  } else if (res.kind === 'response') {
+    ctx.ledger.recordAnswer({
+      method: w.method,
+      path: w.path,
+      idempotencyKey: w.key,
+      body: w.body,
+      status: res.status,
+      answer: res.body,
+      replayed: res.headers.get('idempotent-replayed') === 'true',
+    });
+  }
+}
+
+/** exponential backoff with full jitter, or the shop's Retry-After, never longer than maxMs */
+export function backoffMs(base: number, attempt: number, res: HttpOutcome, maxMs: number): number {
   const retryAfter = res.kind === 'response' ? Number(res.headers.get('retry-after')) : Number.NaN;
-  if (Number.isFinite(retryAfter) && retryAfter > 0) return Math.min(2000, retryAfter * 1000);
-  return Math.random() * base * 2 ** attempt;
+  if (Number.isFinite(retryAfter) && retryAfter > 0) return Math.min(maxMs, retryAfter * 1000);
+  return Math.min(maxMs, Math.random() * base * 2 ** Math.min(attempt, 30));
 }
 
 /**

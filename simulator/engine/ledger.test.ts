@@ -14,7 +14,7 @@ describe('Ledger', () => {
     expect(e.orders).toHaveLength(1);
     expect(e.orders[0]?.status).toBe('validated');
     expect(e.payments[0]).toMatchObject({ id: 100, orderId: 10, status: 'success' });
-    expect(l.counts()).toEqual({ users: 1, orders: 1, payments: 1, uncertain: 1 });
+    expect(l.counts()).toEqual({ users: 1, orders: 1, payments: 1, uncertain: 1, rejected: 0, replayed: 0 });
     expect(JSON.parse(JSON.stringify(l))).toMatchObject({ users: [{ id: 1 }] });
   });
 
@@ -23,7 +23,20 @@ describe('Ledger', () => {
     l.recordUser({ id: 1, name: null, email: null });
     l.recordOrder({ id: 10, userId: 1, productId: null, quantity: null, amount: null, status: 'pending' }, true);
     l.recordOrder({ id: 10, userId: 1, productId: null, quantity: null, amount: null, status: 'cancelled' });
-    expect(l.counts()).toEqual({ users: 1, orders: 1, payments: 0, uncertain: 0 });
+    expect(l.counts()).toEqual({ users: 1, orders: 1, payments: 0, uncertain: 0, rejected: 0, replayed: 0 });
     expect(l.export().users).toEqual([]);
+  });
+
+  it('keeps keyed answers only when asked, and counts replays and rejections either way', () => {
+    const answer = { method: 'POST', path: '/api/users/create', idempotencyKey: 'k', body: undefined, status: 201, answer: { id: 1 }, replayed: true };
+    const plain = new Ledger('http://shop');
+    plain.recordAnswer(answer);
+    plain.recordRejected({ endpoint: 'POST /api/orders/cancel/:id', path: '/api/orders/cancel/9', idempotencyKey: 'c', status: 409, error: 'illegal_transition' });
+    expect(plain.export().answers).toEqual([]);
+    expect(plain.export().rejected).toHaveLength(1);
+    expect(plain.counts()).toMatchObject({ replayed: 1, rejected: 1 });
+    const keeping = new Ledger('http://shop', undefined, true, true);
+    keeping.recordAnswer(answer);
+    expect(keeping.export().answers).toEqual([answer]);
   });
 });

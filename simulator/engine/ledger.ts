@@ -41,6 +41,29 @@ export interface LedgerUncertainWrite {
   at: string;
 }
 
+/** A keyed write whose final answer was a 4xx: rejected, not applied (or so the shop says). */
+export interface LedgerRejectedWrite {
+  endpoint: string;
+  path: string;
+  idempotencyKey: string;
+  status: number;
+  /** the error code of the JSON body, when there is one */
+  error: string | null;
+  at: string;
+}
+
+/** A keyed write's 2xx answer as the client got it (kept only when the run records answers). */
+export interface LedgerAnswer {
+  method: string;
+  path: string;
+  idempotencyKey: string;
+  body: unknown;
+  status: number;
+  answer: unknown;
+  /** the answer carried Idempotent-Replayed: an earlier attempt had done the work */
+  replayed: boolean;
+}
+
 export interface LedgerExport {
   target: string;
   startedAt: string;
@@ -49,6 +72,8 @@ export interface LedgerExport {
   orders: LedgerOrder[];
   payments: LedgerPayment[];
   uncertain: LedgerUncertainWrite[];
+  rejected: LedgerRejectedWrite[];
+  answers: LedgerAnswer[];
 }
 
 export interface LedgerCounts {
@@ -56,6 +81,9 @@ export interface LedgerCounts {
   orders: number;
   payments: number;
   uncertain: number;
+  rejected: number;
+  /** keyed 2xx answers that were replays of an earlier attempt */
+  replayed: number;
 }
 
 export class Ledger {
@@ -63,16 +91,21 @@ export class Ledger {
   private readonly orders = new Map<string, LedgerOrder>();
   private readonly payments = new Map<string, LedgerPayment>();
   private readonly uncertain: LedgerUncertainWrite[] = [];
-  private readonly tally: LedgerCounts = { users: 0, orders: 0, payments: 0, uncertain: 0 };
+  private readonly rejected: LedgerRejectedWrite[] = [];
+  private readonly answers: LedgerAnswer[] = [];
+  private readonly tally: LedgerCounts = { users: 0, orders: 0, payments: 0, uncertain: 0, rejected: 0, replayed: 0 };
 
   /**
    * @param keep false = count only (a continuous run of days would otherwise hold millions
    *   of rows nobody reads); export() then returns empty lists.
+   * @param keepAnswers also keep every keyed 2xx answer with its request (a drill re-sends
+   *   them to check that each replays the same answer)
    */
   constructor(
     readonly target: string,
     readonly startedAt: string = new Date().toISOString(),
     readonly keep = true,
+    readonly keepAnswers = false,
   ) {}
 
   recordUser(user: Omit<LedgerUser, 'ackAt'>): void {
@@ -96,6 +129,16 @@ export class Ledger {
     if (this.keep) this.uncertain.push({ ...write, at: now() });
   }
 
+  recordRejected(write: Omit<LedgerRejectedWrite, 'at'>): void {
+    this.tally.rejected++;
+    if (this.keep) this.rejected.push({ ...write, at: now() });
+  }
+
+  recordAnswer(answer: LedgerAnswer): void {
+    if (answer.replayed) this.tally.replayed++;
+    if (this.keep && this.keepAnswers) this.answers.push(answer);
+  }
+
   counts(): LedgerCounts {
     return { ...this.tally };
   }
@@ -109,6 +152,8 @@ export class Ledger {
       orders: [...this.orders.values()],
       payments: [...this.payments.values()],
       uncertain: [...this.uncertain],
+      rejected: [...this.rejected],
+      answers: [...this.answers],
     };
   }
 

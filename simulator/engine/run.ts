@@ -37,6 +37,10 @@ export interface RunOptions {
   /** extra attempts after a timeout, connection error or 503; default 2 */
   retries?: number;
   backoffMs?: number;
+  /** longest pause between two attempts of one request; default 2000 ms */
+  maxBackoffMs?: number;
+  /** keep every keyed 2xx answer with its request in the ledger (drills re-send them) */
+  recordAnswers?: boolean;
   /** also GET /api/stats every this many seconds, besides the journeys (a dashboard open somewhere); 0 = off (default) */
   backgroundStatsSeconds?: number;
   /** serve simulator metrics on this port while running; 0 or undefined = off */
@@ -102,7 +106,9 @@ export class SimulationRun {
   private dropped = 0;
   private boundMetricsPort: number | null = null;
   private readonly warnings: string[] = [];
-  private readonly opts: Required<Omit<RunOptions, 'rate' | 'durationSeconds' | 'cycles' | 'signal' | 'mix' | 'metricsHost' | 'keepLedger'>> & { mix: JourneyMix };
+  private readonly opts: Required<Omit<RunOptions, 'rate' | 'durationSeconds' | 'cycles' | 'signal' | 'mix' | 'metricsHost' | 'keepLedger' | 'recordAnswers'>> & {
+    mix: JourneyMix;
+  };
 
   constructor(private readonly options: RunOptions) {
     this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
@@ -117,6 +123,7 @@ export class SimulationRun {
       timeoutMs: options.timeoutMs ?? 10_000,
       retries: options.retries ?? 2,
       backoffMs: options.backoffMs ?? 100,
+      maxBackoffMs: options.maxBackoffMs ?? 2_000,
       metricsPort: options.metricsPort ?? 0,
       backgroundStatsSeconds: options.backgroundStatsSeconds ?? 0,
       mode: options.mode ?? '',
@@ -124,7 +131,7 @@ export class SimulationRun {
     // every in-flight journey listens on the shared hard-stop signal (its request and its
     // back-off sleep): up to 2 listeners per journey is by design, not a leak
     setMaxListeners(Math.max(10, this.opts.concurrency * 2 + 10), this.hardCtl.signal);
-    this.ledger = new Ledger(options.target, this.startedAt.toISOString(), options.keepLedger ?? true);
+    this.ledger = new Ledger(options.target, this.startedAt.toISOString(), options.keepLedger ?? true, options.recordAnswers ?? false);
     this.stats = new RunStats(this.metrics);
     options.signal?.addEventListener('abort', () => this.stop(), { once: true });
     if (options.signal?.aborted) this.stop();
@@ -207,6 +214,7 @@ export class SimulationRun {
       ledger: this.ledger,
       retries: this.opts.retries,
       backoffMs: this.opts.backoffMs,
+      maxBackoffMs: this.opts.maxBackoffMs,
       isStopping: () => this.stopping,
       signal: this.hardCtl.signal,
     };
