@@ -11,11 +11,11 @@ import { ORDER_COLUMNS, createOrder, transitionOrder } from '../app/db/orders-re
 import { USER_COLUMNS, createUser, loginUser, logoutUser } from '../app/db/users-repository.ts';
 import { processPayment } from '../app/db/payments-repository.ts';
 import { answerKey, claimKey } from '../app/db/idempotency-records.ts';
-import { StatTally, type WriteTx } from '../app/db/stat-counters.ts';
+import { StatTally, shardFor, type WriteTx } from '../app/db/stat-counters.ts';
 import { fingerprintOf, scopeOf } from '../app/http/idempotency.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DbConfig } from '../app/config.ts';
-import { BACKOFF_MS, MAX_ATTEMPTS, type SqlParam, type Tx } from '../app/db/database.ts';
+import { BACKOFF_MS, CONNECTION_INFO_SQL, MAX_ATTEMPTS, nodeIndexOf, type SqlParam, type Tx } from '../app/db/database.ts';
 import { classifyDbError } from '../app/db/errors.ts';
 
 /** Where the bare loop connects: the same settings the shop's own pool takes. */
@@ -49,6 +49,7 @@ export const BARE_SQL = {
 };
 
 interface ConnState {
+  node: number;
   causal: boolean;
 }
 
@@ -163,7 +164,7 @@ export class BareShop {
     return this.tx(async (tx) => {
       const claim = await claimKey(tx, id, KEY_TTL_SECONDS);
       if (claim.kind !== 'owner') throw new Error(`fresh key ${id.key} was not free (${claim.kind})`);
-      const wtx: WriteTx = { ...tx, tally: new StatTally() };
+      const wtx: WriteTx = { ...tx, tally: new StatTally(shardFor(tx.node)) };
       const result = await work(wtx);
       await wtx.tally.flush(tx);
       await answerKey(tx, id, 200, JSON.stringify(result ?? null));
@@ -173,13 +174,13 @@ export class BareShop {
 
   // ---- connections, as app/db/database.ts handles them ---------------------------------
 
-  private async prepare(conn: PoolConnection, causal: boolean): Promise<void> {
+  private async prepare(conn: PoolConnection, causal: boolean): Promise<ConnState> {
     const key = conn.connection as object;
     let state = this.conns.get(key);
     if (state === undefined) {
-      await conn.query(q('SELECT @@hostname AS backend'));
+      const [rows] = await conn.query<RowDataPacket[]>(q(CONNECTION_INFO_SQL));
       await conn.query(q("SET time_zone = '+00:00'"));
-      state = { causal: false };
+      state = { node: nodeIndexOf(rows[0]?.node), causal: false };
       this.conns.set(key, state);
     }
     if (this.causalSupported && state.causal !== causal) {
@@ -190,13 +191,14 @@ export class BareShop {
         this.causalSupported = false; // a server without wsrep: reads are causal already
       }
     }
+    return state;
   }
 
-  private async read<T>(causal: boolean, fn: (conn: PoolConnection) => Promise<T>): Promise<T> {
+  private async read<T>(causal: boolean, fn: (conn: PoolConnection, state: ConnState) => Promise<T>): Promise<T> {
     const conn = await this.pool.getConnection();
     try {
-      await this.prepare(conn, causal);
-      const result = await fn(conn);
+      const state = await this.prepare(conn, causal);
+      const result = await fn(conn, state);
       conn.release();
       return result;
     } catch (err) {
@@ -221,11 +223,12 @@ export class BareShop {
   }
 
   private async txOnce<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.read(false, async (conn) => {
+    return this.read(false, async (conn, state) => {
       await conn.beginTransaction();
       const tx: Tx = {
         rows: async <R extends RowDataPacket>(sql: string, params: SqlParam[] = []) => (await conn.query<R[]>(q(sql, params)))[0],
         exec: async (sql: string, params: SqlParam[] = []) => (await conn.query<ResultSetHeader>(q(sql, params)))[0],
+        node: state.node,
       };
       try {
         const result = await fn(tx);

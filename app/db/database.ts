@@ -32,6 +32,21 @@ export type SqlParam = string | number | null | Date;
 export interface Tx {
   rows<T extends RowDataPacket>(sql: string, params?: SqlParam[]): Promise<T[]>;
   exec(sql: string, params?: SqlParam[]): Promise<ResultSetHeader>;
+  /**
+   * The Galera node's index in the cluster (wsrep_local_index) when the connection was
+   * opened; 0 on a server without Galera. Counters shard by it (stat-counters.ts).
+   */
+  readonly node: number;
+}
+
+/** One round trip for what a new connection needs to know about its server. */
+export const CONNECTION_INFO_SQL =
+  "SELECT @@hostname AS backend, (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_LOCAL_INDEX') AS node";
+
+/** The node index of CONNECTION_INFO_SQL's answer (a number below 2^31, else 0). */
+export function nodeIndexOf(value: unknown): number {
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 0 && n < 2 ** 31 ? n : 0;
 }
 
 /** Attempts of one operation and the pause before each retry (exported for the bench's bare loop). */
@@ -54,6 +69,7 @@ function timed(sql: string, values: SqlParam[]): { sql: string; values: SqlParam
 
 interface ConnState {
   backend: string;
+  node: number;
   causal: boolean;
 }
 
@@ -117,12 +133,13 @@ export class Database {
    * commit, 1047, refused): a connection lost around COMMIT has an unknown outcome.
    */
   async transaction<T>(operation: string, fn: (tx: Tx) => Promise<T>, options: QueryOptions = {}): Promise<T> {
-    return this.run(operation, options.retry ?? 'notApplied', options.causal ?? false, async (conn) => {
+    return this.run(operation, options.retry ?? 'notApplied', options.causal ?? false, async (conn, state) => {
       await conn.beginTransaction();
       try {
         const tx: Tx = {
           rows: async <R extends RowDataPacket>(sql: string, params: SqlParam[] = []) => (await conn.query<R[]>(timed(sql, params)))[0],
           exec: async (sql: string, params: SqlParam[] = []) => (await conn.query<ResultSetHeader>(timed(sql, params)))[0],
+          node: state.node,
         };
         const result = await fn(tx);
         await conn.commit();
@@ -155,11 +172,11 @@ export class Database {
     const key = conn.connection as object;
     let state = this.conns.get(key);
     if (state === undefined) {
-      const [rows] = await conn.query<RowDataPacket[]>(timed('SELECT @@hostname AS backend', []));
+      const [rows] = await conn.query<RowDataPacket[]>(timed(CONNECTION_INFO_SQL, []));
       const backend = String(rows[0]?.backend ?? 'unknown').slice(0, 64);
       // Times are stored and compared in UTC whatever the server's zone (NOW(3), CURDATE()).
       await conn.query(timed("SET time_zone = '+00:00'", []));
-      state = { backend, causal: false };
+      state = { backend, node: nodeIndexOf(rows[0]?.node), causal: false };
       this.conns.set(key, state);
     }
     // Toggle wsrep_sync_wait only when this connection's setting differs from the request's,
@@ -210,7 +227,7 @@ export class Database {
     operation: string,
     policy: RetryPolicy,
     causal: boolean,
-    fn: (conn: PoolConnection) => Promise<T>,
+    fn: (conn: PoolConnection, state: ConnState) => Promise<T>,
     maxAttempts = MAX_ATTEMPTS,
   ): Promise<T> {
     const endTimer = this.metrics.dbQueryDuration.startTimer({ operation });
@@ -221,7 +238,7 @@ export class Database {
         try {
           conn = await this.acquire();
           const state = await this.prepare(conn, causal);
-          const result = await fn(conn);
+          const result = await fn(conn, state);
           conn.release();
           this.metrics.dbBackendQueries.inc({ backend: state.backend });
           return result;

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Database } from '../db/database.ts';
 import { answerKey, claimKey, readKey, recordKeySeparately, type Claim, type KeyIdentity } from '../db/idempotency-records.ts';
-import { StatTally, type WriteTx } from '../db/stat-counters.ts';
+import { StatTally, shardFor, type WriteTx } from '../db/stat-counters.ts';
 import { DbNotReadyError } from '../db/errors.ts';
 import { HttpError } from './errors.ts';
 import { errorBody } from './error-handler.ts';
@@ -93,6 +93,17 @@ function isFinal(err: unknown): err is HttpError {
   return err instanceof HttpError && err.status < 500 && err.headers['Retry-After'] === undefined;
 }
 
+/**
+ * A write transaction is not causal (it would wait for the node to catch up on every write):
+ * a node that has not applied the client's previous write yet sees an older order and
+ * would answer 404 or 409 illegal_transition, and that answer would be stored under the
+ * key. So a 4xx decided by the work is never trusted at once: the transaction is rolled
+ * back and run again causally (BEGIN waits for the node to apply what the cluster
+ * committed), and only that answer is given and stored. It costs a round of waiting only
+ * when the answer is a rejection.
+ */
+class RecheckCausally extends Error {}
+
 function fromClaim(claim: Exclude<Claim, { kind: 'owner' }>): Outcome {
   if (claim.kind === 'done') return { status: claim.status, text: claim.body, replayed: true };
   if (claim.kind === 'mismatch') {
@@ -114,21 +125,33 @@ async function perform(tx: WriteTx, work: Work, requestId: string): Promise<Outc
 
 export function createWriter(db: Database, settings: WriteSettings, schemaReady: () => boolean) {
   async function withEffects(operation: string, id: KeyIdentity | undefined, work: Work, requestId: string): Promise<Outcome> {
-    return db.transaction(operation, async (tx) => {
-      if (id !== undefined) {
-        const claim = await claimKey(tx, id, settings.ttlSeconds);
-        if (claim.kind !== 'owner') return fromClaim(claim);
-      }
-      const outcome = await perform({ ...tx, tally: new StatTally() }, work, requestId);
-      if (id !== undefined) await answerKey(tx, id, outcome.status, outcome.text);
-      return outcome;
-    });
+    const attempt = (causal: boolean): Promise<Outcome> =>
+      db.transaction(
+        operation,
+        async (tx) => {
+          if (id !== undefined) {
+            const claim = await claimKey(tx, id, settings.ttlSeconds);
+            if (claim.kind !== 'owner') return fromClaim(claim);
+          }
+          const outcome = await perform({ ...tx, tally: new StatTally(shardFor(tx.node)) }, work, requestId);
+          if (!causal && !outcome.replayed && outcome.status >= 400) throw new RecheckCausally();
+          if (id !== undefined) await answerKey(tx, id, outcome.status, outcome.text);
+          return outcome;
+        },
+        { causal },
+      );
+    try {
+      return await attempt(false);
+    } catch (err) {
+      if (!(err instanceof RecheckCausally)) throw err;
+      return attempt(true);
+    }
   }
 
   async function afterEffects(operation: string, id: KeyIdentity | undefined, work: Work, requestId: string): Promise<Outcome> {
     const prior = id === undefined ? undefined : await readKey(db, id);
     if (prior !== undefined && prior.kind !== 'owner') return fromClaim(prior);
-    const outcome = await db.transaction(operation, (tx) => perform({ ...tx, tally: new StatTally() }, work, requestId));
+    const outcome = await db.transaction(operation, (tx) => perform({ ...tx, tally: new StatTally(shardFor(tx.node)) }, work, requestId));
     if (id !== undefined) await recordKeySeparately(db, id, outcome.status, outcome.text, settings.ttlSeconds);
     return outcome;
   }
