@@ -13,6 +13,7 @@ import { loadMigrations, migrate } from './db/migrate.ts';
 import { purgeExpired } from './db/purge.ts';
 import { requestId } from './http/request-context.ts';
 import { observeHttp } from './http/observe.ts';
+import { bodyGuard, verifyUtf8 } from './http/body-guard.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import { healthRouter } from './routes/health.ts';
 import { usersRouter } from './routes/users.ts';
@@ -88,7 +89,8 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Sh
       next();
     });
   }
-  api.use(express.json({ limit: config.bodyLimit, strict: true }));
+  api.use(bodyGuard());
+  api.use(express.json({ limit: config.bodyLimit, strict: true, verify: verifyUtf8 }));
 
   api.use(healthRouter(ctx));
   if (config.metricsEnabled) {

@@ -14,6 +14,20 @@ export interface RunningServer {
   close(drainMs?: number): Promise<void>;
 }
 
+/**
+ * A client gets 10 s to send its headers and 15 s for the whole request (bodies are at most
+ * 10 kB): Node's defaults (60 s, 300 s) let a client trickling bytes hold a socket for
+ * minutes. Idle keep-alive connections are governed by keepAliveTimeout instead.
+ */
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 15_000;
+/** How often Node looks for requests past those limits (its default, 30 s, would triple them). */
+const SLOW_CHECK_MS = 1_000;
+
+function httpServer(handler: Parameters<typeof createServer>[1]): Server {
+  return createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: SLOW_CHECK_MS }, handler);
+}
+
 async function listen(server: Server, port: number, host: string): Promise<string> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -49,7 +63,7 @@ async function drain(server: Server, drainMs: number): Promise<void> {
 export async function startServer(config: AppConfig, options: CreateAppOptions = {}): Promise<RunningServer> {
   const app = createApp(config, options);
   app.startMigrations(); // in the background: the app serves (503s) before the database answers
-  const apiServer = createServer(app.api);
+  const apiServer = httpServer(app.api);
   // Keep-alive a little longer than HAProxy's / a client's idle timeout, so the server is not
   // the side that closes a connection a request is being written to.
   apiServer.keepAliveTimeout = 65_000;
@@ -57,7 +71,7 @@ export async function startServer(config: AppConfig, options: CreateAppOptions =
   let uiServer: Server | undefined;
   let uiUrl: string | undefined;
   if (config.uiPort !== null) {
-    uiServer = createServer(app.ui);
+    uiServer = httpServer(app.ui);
     uiUrl = await listen(uiServer, config.uiPort, config.host);
   }
   let closing: Promise<void> | undefined;

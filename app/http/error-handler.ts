@@ -24,7 +24,10 @@ function toHttpError(err: unknown): HttpError {
       return new HttpError(503, 'db_unavailable', 'database unavailable, retry shortly', { 'Retry-After': RETRY_AFTER_SECONDS });
     }
   }
+  // a path segment that is not valid percent-encoding (GET /api/orders/%ZZ): the router's URIError
+  if (err instanceof URIError) return new HttpError(400, 'invalid_path', 'the request path is not valid percent-encoding');
   const bp = err as BodyParserError;
+  if (bp.type === 'encoding.invalid_utf8') return new HttpError(400, 'invalid_utf8', 'request body is not valid UTF-8');
   if (bp.type === 'entity.parse.failed') return new HttpError(400, 'invalid_json', 'request body is not valid JSON');
   if (bp.type === 'entity.too.large') return new HttpError(413, 'payload_too_large', 'request body is too large');
   if (typeof bp.type === 'string' && typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500) {

@@ -53,12 +53,16 @@ export function parseKey(header: string | undefined): string | undefined {
   return key;
 }
 
+/** Nesting deeper than any body of this API: refused before anything recurses into it. */
+export const MAX_BODY_DEPTH = 32;
+
 /** JSON with object keys sorted at every level, so equal bodies hash equally. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+export function canonicalJson(value: unknown, depth = 0): string {
+  if (depth > MAX_BODY_DEPTH) throw new HttpError(400, 'body_too_deep', `request body nests deeper than ${MAX_BODY_DEPTH} levels`);
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v, depth + 1)).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v, depth + 1)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
@@ -74,9 +78,7 @@ export function fingerprintOf(scope: string, body: unknown): string {
   return createHash('sha256').update(`${scope}\n${empty ? '' : canonicalJson(body)}`).digest('hex');
 }
 
-export function keyIdentity(req: Request): KeyIdentity | undefined {
-  const key = parseKey(req.get('idempotency-key'));
-  if (key === undefined) return undefined;
+function identityOf(req: Request, key: string): KeyIdentity {
   const scope = scopeOf(req.method, `${req.baseUrl}${req.path}`);
   return { key, scope, fingerprint: fingerprintOf(scope, req.body) };
 }
@@ -161,8 +163,9 @@ export function createWriter(db: Database, settings: WriteSettings, schemaReady:
   /** A write route: validation, then the work and its key in one transaction. */
   return function write(operation: string, prepare: PrepareWrite): RequestHandler {
     return async (req: Request, res: Response) => {
-      const id = keyIdentity(req);
-      const work = prepare(req);
+      const key = parseKey(req.get('idempotency-key')); // a malformed key is a 400 before anything else
+      const work = prepare(req); // validation: its 400s are not stored
+      const id = key === undefined ? undefined : identityOf(req, key);
       if (!schemaReady()) throw new DbNotReadyError();
       const outcome = await run(operation, id, work, req.requestId);
       outcome.onCommit?.();

@@ -33,13 +33,16 @@ interface RouteInfo {
 
 /**
  * The `route` label: the Express route template (`/api/orders/validate/:id`), never the raw
- * URL, so label values stay bounded; anything that matched no route is `unmatched`.
+ * URL, so label values stay bounded; anything that matched no route is `unmatched`. The
+ * mount path comes from the client's URL, whose letter case routing ignores: it is lower-
+ * cased, so `/API/errors/500` can neither mint a series nor dodge a rule on `/api/errors/.*`.
  */
 export function routeLabel(info: RouteInfo): string {
   if (info.explicit !== undefined) return info.explicit;
   const path = info.route?.path;
   if (typeof path !== 'string') return 'unmatched';
-  const full = `${info.baseUrl}${path === '/' && info.baseUrl !== '' ? '' : path}`;
+  const base = info.baseUrl.toLowerCase();
+  const full = `${base}${path === '/' && base !== '' ? '' : path}`;
   return full === '' ? '/' : full;
 }
 
