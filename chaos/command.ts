@@ -3,6 +3,16 @@
 import { Command, Option } from 'commander';
 import { int, str } from '../shared/env.ts';
 import { drills, findDrill, parseDuration } from './drills/catalog.ts';
+import { parseInteger, parsePositive, UsageError } from '../shared/cli-numbers.ts';
+
+/** --duration, as a usage error when it is not one. */
+function durationOption(text: string): number {
+  try {
+    return parseDuration(text);
+  } catch (err) {
+    throw new UsageError(`--duration: ${(err as Error).message}`);
+  }
+}
 import { probeCommand } from './probes/command.ts';
 
 const env = process.env;
@@ -83,15 +93,26 @@ export function chaosCommand(): Command {
         process.exitCode = 3;
         return;
       }
+      let numbers: { faultMs: number | undefined; rate: number; seed: number | undefined };
+      try {
+        numbers = {
+          faultMs: opts.duration === undefined ? undefined : durationOption(opts.duration),
+          rate: parsePositive('--rate', opts.rate),
+          seed: opts.seed === undefined ? undefined : parseInteger('--seed', opts.seed, 0, 2 ** 32 - 1),
+        };
+        if (numbers.rate > 1_000) throw new UsageError(`--rate must be at most 1000 journeys/s, not "${opts.rate}"`);
+      } catch (err) {
+        console.error(`smartshop chaos run: ${(err as Error).message}`);
+        process.exitCode = 3; // could not run (2 means a failed drill)
+        return;
+      }
       const { runDrill, DrillRefused } = await import('./runner.ts');
       try {
         const outcome = await runDrill({
           drill,
           target: await openLab(opts),
           targetOverride: opts.target,
-          faultMs: opts.duration ? parseDuration(opts.duration) : undefined,
-          rate: Number(opts.rate),
-          seed: opts.seed === undefined ? undefined : Number(opts.seed),
+          ...numbers,
           reportDir: opts.reportDir,
           dryRun: opts.dryRun === true,
           confirm: opts.yes ? () => Promise.resolve(true) : confirmOnTty,

@@ -1,8 +1,9 @@
 // Turning the CLI's raw strings into RunOptions, with one clear message per mistake.
 // Pure, so that every rule is unit-tested.
 import type { RunOptions } from './engine/run.ts';
+import { UsageError, parseInteger, parsePositive, parseRatio } from '../shared/cli-numbers.ts';
 
-export class UsageError extends Error {}
+export { UsageError, parseInteger, parsePositive, parseRatio } from '../shared/cli-numbers.ts';
 
 export type Mode = 'continuous' | 'intensive' | 'demo';
 export const modes: readonly Mode[] = ['continuous', 'intensive', 'demo'];
@@ -115,24 +116,6 @@ export function parseDuration(flag: string, value: string, allowZero = false): n
     throw new UsageError(`${flag} must be ${allowZero ? 'zero or more' : 'more than zero'}, not "${value}"`);
   }
   return seconds;
-}
-
-export function parseRatio(flag: string, value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`${flag} must be a number between 0 and 1, not "${value}"`);
-  return n;
-}
-
-export function parsePositive(flag: string, value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a number greater than 0, not "${value}"`);
-  return n;
-}
-
-export function parseInteger(flag: string, value: string, min: number, max: number): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number between ${min} and ${max}, not "${value}"`);
-  return n;
 }
 
 export function parseTarget(value: string): string {

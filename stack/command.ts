@@ -2,6 +2,7 @@
 // or with --swarm as a Docker Swarm stack (stack/swarm.ts). Heavy modules (dockerode,
 // compose runner) load inside the actions.
 import { Command, Option } from 'commander';
+import { EXIT_USAGE, parseInteger, UsageError } from '../shared/cli-numbers.ts';
 
 const log = (line: string): void => console.log(line);
 
@@ -18,6 +19,11 @@ async function run(action: () => Promise<number | void>): Promise<void> {
     if (typeof code === 'number' && code !== 0) process.exitCode = code;
   } catch (e) {
     const err = e as Error;
+    if (err instanceof UsageError) {
+      console.error(`smartshop stack: ${err.message}`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
     console.error(`stack: ${err instanceof StackError ? err.message : (err.stack ?? err.message)}`);
     process.exitCode = 1;
   }
@@ -38,10 +44,10 @@ export function stackCommand(): Command {
         const { swarmDeploy } = await import('./swarm.ts');
         await prepareImages(await config(), opts.build, log); // the stack uses the same local images
         if (opts.durability) process.env.DURABILITY = opts.durability;
-        return swarmDeploy('up', { init: true, timeoutSeconds: Number(opts.timeout) });
+        return swarmDeploy('up', { init: true, timeoutSeconds: parseInteger('--timeout', opts.timeout, 10, 86_400) });
       }
       const { stackUp } = await import('./lifecycle.ts');
-      await stackUp(await config(opts.durability), { build: opts.build, timeoutMs: Number(opts.timeout) * 1000, log });
+      await stackUp(await config(opts.durability), { build: opts.build, timeoutMs: parseInteger('--timeout', opts.timeout, 10, 86_400) * 1000, log });
     }));
 
   stack.command('down')
@@ -76,20 +82,21 @@ export function stackCommand(): Command {
     .option('--tail <lines>', 'lines per service', '200')
     .action((services: string[], opts: { follow?: boolean; tail: string }) => run(async () => {
       const { stackLogs } = await import('./lifecycle.ts');
-      return stackLogs(await config(), services, { follow: opts.follow === true, tail: opts.tail });
+      return stackLogs(await config(), services, { follow: opts.follow === true, tail: String(parseInteger('--tail', opts.tail, 0, 1_000_000)) });
     }));
 
   stack.command('verify')
     .description('compare every Galera node directly (causal reads): row counts and CHECKSUM TABLE per shop table; exit 1 when they differ. The result is exported as smartshop_cluster_consistent{table} (node-exporter textfile)')
     .option('--attempts <n>', 'tries while writes settle', '5')
     .action((opts: { attempts: string }) => run(async () => {
+      const attempts = parseInteger('--attempts', opts.attempts, 1, 100);
       const { hostChecks } = await import('./lifecycle.ts');
       const { formatVerify, verifyCluster } = await import('./verify.ts');
       const { fromVerifyResult, recordConsistency } = await import('./consistency-metric.ts');
       await hostChecks();
       const c = await config();
       const result = await verifyCluster(c, {
-        attempts: Number(opts.attempts),
+        attempts,
         onAttempt: (n, r) => { if (!r.consistent) console.error(`attempt ${n}: ${r.divergences.map((d) => d.table).join(', ') || r.problem || ''} not level yet`); },
       });
       log(formatVerify(result));

@@ -1,0 +1,37 @@
+// Every numeric option of the CLI is checked before anything runs: a clear message naming
+// the option, and the command's "could not understand" exit code (2; chaos run 3, whose 2
+// means a failed drill). Spawns the real CLI; none of these cases reaches Docker.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../bin/smartshop.js', import.meta.url));
+
+function smartshop(args: string[]): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('node', [BIN, ...args], { timeout: 30_000 }, (err, _stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stderr });
+    });
+  });
+}
+
+const cases: { args: string[]; code: number; says: RegExp }[] = [
+  { args: ['chaos', 'run', 'shop-crash', '--rate', 'x'], code: 3, says: /--rate must be a number greater than 0, not "x"/ },
+  { args: ['chaos', 'run', 'shop-crash', '--rate', '5000'], code: 3, says: /--rate must be at most 1000/ },
+  { args: ['chaos', 'run', 'shop-crash', '--seed', 'x'], code: 3, says: /--seed must be a whole number/ },
+  { args: ['chaos', 'run', 'shop-crash', '--duration', 'soon'], code: 3, says: /--duration: "soon" is not a duration/ },
+  { args: ['stack', 'up', '--timeout', 'x'], code: 2, says: /--timeout must be a whole number between 10 and 86400, not "x"/ },
+  { args: ['stack', 'verify', '--attempts', 'x'], code: 2, says: /--attempts must be a whole number/ },
+  { args: ['stack', 'logs', '--tail', 'all'], code: 2, says: /--tail must be a whole number/ },
+  { args: ['simulate', '--cycles', '1.5'], code: 2, says: /--cycles must be a whole number/ },
+];
+
+describe('numeric CLI options', () => {
+  for (const c of cases) {
+    it(`smartshop ${c.args.join(' ')} → exit ${c.code}`, async () => {
+      const res = await smartshop(c.args);
+      expect(res.stderr).toMatch(c.says);
+      expect(res.code).toBe(c.code);
+    });
+  }
+});
