@@ -31,7 +31,7 @@ test: host images test-deps deps ## Run every check and test (lint, types, unit,
 check: deps ## Lint and typecheck only
 	npm run check
 
-unit: deps ## Unit tests only (no services needed)
+unit: test-deps deps ## Unit tests only (no services needed; installs the host tools they use first)
 	npm run test:unit
 
 host: ## Install and start the Docker engine and Compose v2 where missing

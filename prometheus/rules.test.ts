@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { hostTool } from '../test/host-tool.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const rulesDir = join(root, 'prometheus', 'rules');
@@ -15,9 +16,8 @@ const testsDir = join(rulesDir, 'tests');
 const ruleFiles = readdirSync(rulesDir).filter((f) => f.endsWith('.yml')).map((f) => join(rulesDir, f));
 const testFiles = readdirSync(testsDir).filter((f) => f.endsWith('.yml')).map((f) => join(testsDir, f));
 
-const promtoolMissing = spawnSync('promtool', ['--version']).error !== undefined;
-const skipPromtool = promtoolMissing && !process.env.CI;
-if (skipPromtool) console.warn('promtool not found: skipping promtool check/test rules (apt-get install prometheus). In CI this fails instead.');
+const promtoolTool = hostTool('promtool', 'prometheus');
+const skipPromtool = promtoolTool.skip;
 
 function promtool(args: string[]): { status: number | null; output: string } {
   const result = spawnSync('promtool', args, { cwd: root, encoding: 'utf8', timeout: 60_000 });

@@ -2,13 +2,14 @@
 // quoting slip in an install or CI step is caught here rather than on a user's machine.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { hostTool } from '../test/host-tool.ts';
 
-const have = spawnSync('shellcheck', ['--version']).status === 0;
+const shellcheck = hostTool('shellcheck', 'shellcheck');
 const scripts = execFileSync('git', ['ls-files', '*.sh'], { encoding: 'utf8' })
   .split('\n')
   .filter((f) => f.length > 0);
 
-describe.skipIf(!have && !process.env.CI)('shell scripts', () => {
+describe.skipIf(shellcheck.skip)('shell scripts', () => {
   it('are tracked', () => {
     expect(scripts.length).toBeGreaterThan(5);
   });

@@ -4,11 +4,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostTool } from '../test/host-tool.ts';
 import { startShop, type Shop } from '../test/shop.ts';
 import { runSimulation } from './index.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const tmuxTool = hostTool('tmux', 'tmux', ['-V']);
+const hasTmux = tmuxTool.present;
 const socket = `smartshop-sim-test-${process.pid}`;
 
 function tmux(...args: string[]): string {
@@ -50,7 +52,8 @@ afterAll(async () => {
 });
 
 describe('simulator menu in a terminal', () => {
-  it.skipIf(!hasTmux)('shows the shop statistics and quits', async () => {
+  it.skipIf(tmuxTool.skip)('shows the shop statistics and quits', async () => {
+    tmuxTool.assertPresent();
     const stats = (await (await fetch(`${shop.baseUrl}/api/stats`)).json()) as { total_users: number; total_success_payments: number };
     expect(stats.total_users).toBe(8);
 

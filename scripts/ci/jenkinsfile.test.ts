@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostTool } from '../../test/host-tool.ts';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -41,7 +42,9 @@ const expected: Record<string, string> = {
   'dashboards: check and live verification': 'ci:dashboards',
 };
 
-describe('Jenkinsfile', { timeout: 120_000 }, () => {
+const groovy = hostTool('groovy', 'groovy default-jre-headless', ['--version'], join(root, 'scripts/ci/groovy.sh'));
+
+describe.skipIf(groovy.skip)('Jenkinsfile', { timeout: 120_000 }, () => {
   const tmp = mkdtempSync(join(tmpdir(), 'jenkinsfile-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
   let walked: Walk;
