@@ -100,6 +100,15 @@ describe('the lab stack', () => {
     expect(body.data.result).toHaveLength(5);
   });
 
+  it('Prometheus refuses its lifecycle API and remote write: one POST cannot stop it or fill it', async () => {
+    const prom = `${base}:${config.ports.prometheus}`;
+    const quit = await fetch(`${prom}/-/quit`, { method: 'POST' });
+    expect(quit.status).toBe(403); // "Lifecycle API is not enabled."
+    const write = await fetch(`${prom}/api/v1/write`, { method: 'POST', body: '' });
+    expect([403, 404]).toContain(write.status);
+    expect((await fetch(`${prom}/-/ready`)).status).toBe(200);
+  });
+
   it("HAProxy's /metrics shows the three servers UP", async () => {
     const text = await (await fetch(`${base}:${config.ports.haproxyStats}/metrics`)).text();
     for (const node of GALERA_NODES) {
