@@ -75,17 +75,20 @@ initialise() {
   pass=$(sql_quote "${MARIADB_PASSWORD:-smartshop}")
   sst=$(sql_quote "$SST_PASSWORD")
   exporter=$(sql_quote "${MARIADB_EXPORTER_PASSWORD:-exporter}")
+  # Least privilege: root only on this node (unix socket or a password, from inside the
+  # container: the drills' `docker exec`), never through HAProxy; the exporter only what
+  # mysqld_exporter's enabled collectors read (global status and variables, replica status,
+  # InnoDB compression tables: PROCESS, REPLICATION CLIENT, SLAVE MONITOR), not SELECT on
+  # every table (that would include mysql.global_priv, the password hashes).
   mariadb -S /run/mysqld/init.sock <<EOF || die "creating database and users failed"
 ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('$root');
-CREATE USER 'root'@'%' IDENTIFIED BY '$root';
-GRANT ALL ON *.* TO 'root'@'%' WITH GRANT OPTION;
 CREATE DATABASE IF NOT EXISTS \`$db\`;
 CREATE USER '$user'@'%' IDENTIFIED BY '$pass';
 GRANT ALL ON \`$db\`.* TO '$user'@'%';
 CREATE USER 'sst'@'localhost' IDENTIFIED BY '$sst';
 GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR ON *.* TO 'sst'@'localhost';
 CREATE USER 'exporter'@'%' IDENTIFIED BY '$exporter' WITH MAX_USER_CONNECTIONS 3;
-GRANT PROCESS, REPLICATION CLIENT, SLAVE MONITOR, SELECT ON *.* TO 'exporter'@'%';
+GRANT PROCESS, REPLICATION CLIENT, SLAVE MONITOR ON *.* TO 'exporter'@'%';
 FLUSH PRIVILEGES;
 EOF
   mariadb-admin -S /run/mysqld/init.sock shutdown

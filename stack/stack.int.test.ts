@@ -100,6 +100,20 @@ describe('the lab stack', () => {
     expect(body.data.result).toHaveLength(5);
   });
 
+  it('root cannot log in through HAProxy, and the exporter cannot read the password hashes', async () => {
+    const root = mysql.createConnection({ host: '127.0.0.1', port: config.ports.mysql, user: 'root', password: process.env.MARIADB_ROOT_PASSWORD ?? 'smartshop-root', connectTimeout: 5_000 });
+    await expect(root).rejects.toThrow(/Access denied/);
+    const info = await serviceContainer(config.project, 'mariadb-1');
+    if (!info) throw new Error('mariadb-1 has no container');
+    const exporterPassword = process.env.MARIADB_EXPORTER_PASSWORD ?? 'smartshop-exporter';
+    const asExporter = (sql: string) => execIn(info.Id, ['mariadb', '-h127.0.0.1', '-uexporter', `-p${exporterPassword}`, '-N', '-B', '-e', sql]);
+    const read = await asExporter('SELECT COUNT(*) FROM mysql.global_priv');
+    expect(read.exitCode).not.toBe(0);
+    expect(read.stderr).toMatch(/denied/i);
+    // what mysqld_exporter's collectors read still works
+    expect((await asExporter("SHOW GLOBAL STATUS LIKE 'wsrep_ready'")).stdout).toContain('ON');
+  });
+
   it('Prometheus refuses its lifecycle API and remote write: one POST cannot stop it or fill it', async () => {
     const prom = `${base}:${config.ports.prometheus}`;
     const quit = await fetch(`${prom}/-/quit`, { method: 'POST' });
