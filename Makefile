@@ -26,6 +26,9 @@ verify: deps ## Compare every Galera node's data (row counts and checksums)
 	$(SMARTSHOP) stack verify
 
 test: host images test-deps deps ## Run every check and test (lint, types, unit, integration against real services)
+	@# the lab images from this checkout: test files that start a lab with --no-build would
+	@# otherwise run whatever images an earlier checkout left on the machine
+	$(SMARTSHOP) stack build
 	npm test
 
 check: deps ## Lint and typecheck only

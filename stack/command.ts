@@ -50,6 +50,13 @@ export function stackCommand(): Command {
       await stackUp(await config(opts.durability), { build: opts.build, timeoutMs: parseInteger('--timeout', opts.timeout, 10, 86_400) * 1000, log });
     }));
 
+  stack.command('build')
+    .description('build every lab image from this checkout (cached layers make it quick); `make test` runs it first, so no test runs an image of older code')
+    .action(() => run(async () => {
+      const { prepareImages } = await import('./lifecycle.ts');
+      await prepareImages(await config(), true, log);
+    }));
+
   stack.command('down')
     .description('stop the lab (nodes one by one so the cluster re-forms by itself); data is kept')
     .option('--volumes', 'also DELETE the data volumes (database, Prometheus, Grafana)')
