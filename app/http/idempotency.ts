@@ -18,6 +18,7 @@ import { StatTally, shardFor, type WriteTx } from '../db/stat-counters.ts';
 import { DbNotReadyError } from '../db/errors.ts';
 import { HttpError } from './errors.ts';
 import { errorBody } from './error-handler.ts';
+import { isEmptyBody } from './validation.ts';
 
 /** What a write answers. `onCommit` runs once the transaction committed (metrics, logs). */
 export interface Answer {
@@ -74,8 +75,8 @@ export function scopeOf(method: string, fullPath: string): string {
 }
 
 export function fingerprintOf(scope: string, body: unknown): string {
-  const empty = body === undefined || (typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0);
-  return createHash('sha256').update(`${scope}\n${empty ? '' : canonicalJson(body)}`).digest('hex');
+  // no body and `{}` are the same request, as the routes read them (isEmptyBody)
+  return createHash('sha256').update(`${scope}\n${isEmptyBody(body) ? '' : canonicalJson(body)}`).digest('hex');
 }
 
 function identityOf(req: Request, key: string): KeyIdentity {
