@@ -2,6 +2,7 @@
 // simulator) are imported inside the actions so `smartshop --help` stays instant.
 import { Command, Option } from 'commander';
 import { int, str } from '../shared/env.ts';
+import { labToolSocket } from '../stack/config.ts';
 import { drills, findDrill, parseDuration } from './drills/catalog.ts';
 import { parseInteger, parsePositive, UsageError } from '../shared/cli-numbers.ts';
 
@@ -117,8 +118,9 @@ export function chaosCommand(): Command {
           dryRun: opts.dryRun === true,
           confirm: opts.yes ? () => Promise.resolve(true) : confirmOnTty,
           endpoints: endpoints(opts),
-          grafanaAuth: { user: str(env, 'GRAFANA_ADMIN_USER', 'admin'), password: str(env, 'GRAFANA_ADMIN_PASSWORD', 'smartshop') },
+          grafanaAuth: { user: str(env, 'GRAFANA_ADMIN_USER', 'admin'), password: str(env, 'GRAFANA_ADMIN_PASSWORD', '') },
           metricsPort: int(env, 'CHAOS_METRICS_PORT', 9465, 0, 65535),
+          metricsSocket: labToolSocket('chaos', env),
           database: str(env, 'DB_NAME', 'smartshop'),
           print: (l) => console.log(l),
         });

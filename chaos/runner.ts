@@ -39,6 +39,8 @@ export interface RunDrillOptions {
   endpoints: Endpoints;
   grafanaAuth: { user: string; password: string };
   metricsPort: number;
+  /** the lab's socket for Prometheus (stack/config.ts labToolSocket); none in tests */
+  metricsSocket?: string;
   database: string;
   print: (line: string) => void;
   /** test hook: runs after traffic stopped and before the judgement (e.g. tamper with the data) */
@@ -131,7 +133,7 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
   const durability = galera[0] ? (await target.envOf(galera[0])).DURABILITY ?? 'strict' : undefined;
   const startedAt = new Date().toISOString();
   const metrics = new ChaosMetrics();
-  const metricsProblem = await metrics.serve(o.metricsPort);
+  const metricsProblem = await metrics.serve(o.metricsPort, o.metricsSocket);
   if (metricsProblem) say(metricsProblem);
   const labels = { drill: drill.name, target: victims.map((v) => v.name).join(',') };
   metrics.faultActive.set(labels, 0);

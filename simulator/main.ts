@@ -6,6 +6,7 @@ import { runLive } from './live.ts';
 import { runMenu } from './menu.ts';
 import { DEFAULT_METRICS_PORT, DEFAULT_TARGET, hasRunFlags, parseCliFlags, parseInteger, parseTarget, UsageError, type RawFlags } from './options.ts';
 import { probe, unreachableMessage } from './shop-views.ts';
+import { labToolSocket } from '../stack/config.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_USAGE = 2;
@@ -19,6 +20,7 @@ export async function simulateMain(flags: Record<string, string | boolean | unde
       await runMenu({
         target: parseTarget(raw.target ?? DEFAULT_TARGET),
         metricsPort: raw.metricsPort === undefined ? DEFAULT_METRICS_PORT : parseInteger('--metrics-port', raw.metricsPort, 0, 65535),
+        metricsSocket: labToolSocket('simulator'),
       });
       return EXIT_OK;
     }
@@ -40,7 +42,8 @@ async function headless(raw: RawFlags): Promise<number> {
     process.stderr.write(`${unreachableMessage(plan.run.target, reach.detail)}\n`);
     return EXIT_UNREACHABLE;
   }
-  const { summary, ledger } = await runLive(plan.run, { quiet: plan.json && !process.stderr.isTTY });
+  // Prometheus reads the run's metrics through the lab's socket (shared/tool-metrics.ts)
+  const { summary, ledger } = await runLive({ ...plan.run, metricsSocket: labToolSocket('simulator') }, { quiet: plan.json && !process.stderr.isTTY });
   if (plan.ledgerFile) await writeFile(plan.ledgerFile, `${JSON.stringify(ledger.export(), null, 2)}\n`);
   if (plan.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else human.write(`${formatSummary(summary)}\n`);

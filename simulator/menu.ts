@@ -14,6 +14,7 @@ type Choice = 'continuous' | 'intensive' | 'demo' | 'stats' | 'check' | 'logs' |
 export interface MenuOptions {
   target: string;
   metricsPort: number;
+  metricsSocket?: string;
 }
 
 export async function runMenu(options: MenuOptions): Promise<void> {
@@ -64,7 +65,7 @@ async function perform(choice: Exclude<Choice, 'quit'>, options: MenuOptions, ht
   switch (choice) {
     case 'continuous':
     case 'demo':
-      return simulate({ ...modeDefaults(choice), mode: choice, target: options.target, metricsPort: options.metricsPort });
+      return simulate({ ...modeDefaults(choice), mode: choice, target: options.target, metricsPort: options.metricsPort, metricsSocket: options.metricsSocket });
     case 'intensive': {
       const cycles = await number({ message: 'How many cycles (journeys)?', default: 100, min: 1, max: 1_000_000, required: true });
       const reach = await probe(http);
@@ -72,7 +73,7 @@ async function perform(choice: Exclude<Choice, 'quit'>, options: MenuOptions, ht
         console.log(unreachableMessage(options.target, reach.detail));
         return;
       }
-      return simulate({ ...modeDefaults('intensive'), mode: 'intensive', cycles, target: options.target, metricsPort: options.metricsPort });
+      return simulate({ ...modeDefaults('intensive'), mode: 'intensive', cycles, target: options.target, metricsPort: options.metricsPort, metricsSocket: options.metricsSocket });
     }
     case 'stats': {
       const res = await http.get('/api/stats');

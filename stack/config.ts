@@ -24,6 +24,24 @@ export function textfileDir(project: string, root: string = REPO_ROOT): string {
   return join(root, '.lab', project, 'textfile');
 }
 
+/**
+ * Host folder of the sockets the host tools serve their metrics on (mounted read-only in
+ * the Prometheus container at /run/lab-tools, relayed there: shared/tool-metrics.ts).
+ */
+export function toolSocketDir(project: string, root: string = REPO_ROOT): string {
+  return join(root, '.lab', project, 'run');
+}
+
+/** The socket `tool` (simulator, chaos) serves its metrics on for Prometheus. */
+export function toolSocket(project: string, tool: 'simulator' | 'chaos', root: string = REPO_ROOT): string {
+  return join(toolSocketDir(project, root), `${tool}.sock`);
+}
+
+/** The socket of `tool` for the lab this environment names (COMPOSE_PROJECT_NAME). */
+export function labToolSocket(tool: 'simulator' | 'chaos', env: Env = process.env): string {
+  return toolSocket(str(env, 'COMPOSE_PROJECT_NAME', 'smartshop'), tool);
+}
+
 export function parseDurability(raw: string): Durability {
   const found = DURABILITIES.find((d) => d === raw);
   if (!found) throw new ConfigError(`durability must be one of ${DURABILITIES.join(', ')} (got '${raw}')`);
@@ -65,6 +83,7 @@ export function composeEnv(config: StackConfig, base: Env = process.env): Record
     PROMETHEUS_PORT: String(config.ports.prometheus),
     GRAFANA_PORT: String(config.ports.grafana),
     LAB_TEXTFILE_DIR: textfileDir(config.project),
+    LAB_RUN_DIR: toolSocketDir(config.project),
   };
 }
 

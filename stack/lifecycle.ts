@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { nodeStates } from './cluster.ts';
 import { composeCapture, composeCommand, composeInherit } from './compose.ts';
 import { forgetConsistency } from './consistency-metric.ts';
-import { GALERA_NODES, LAB_IMAGES, REPO_ROOT, textfileDir, urls } from './config.ts';
+import { GALERA_NODES, LAB_IMAGES, REPO_ROOT, textfileDir, toolSocketDir, urls } from './config.ts';
 import { engineReachable, imageExists } from './docker.ts';
 import { describeNode, durabilityFromFlush } from './parse.ts';
 import { waitUntilReady } from './readiness.ts';
@@ -86,11 +86,14 @@ export async function stackUp(config: StackConfig, options: UpOptions): Promise<
   const started = Date.now();
   await prepareImages(config, options.build, log);
   const grafana = await grafanaAvailable(config, log);
-  // node-exporter mounts this folder; created here, it belongs to the user (Docker would
-  // create a missing one owned by root, and `stack verify` could not write its result)
-  await mkdir(textfileDir(config.project), { recursive: true }).catch((e: unknown) => {
-    log(`warning: could not create ${textfileDir(config.project)} (${(e as Error).message}): consistency results will not be exported`);
-  });
+  // node-exporter and Prometheus mount these folders; created here, they belong to the user
+  // (Docker would create missing ones owned by root, and `stack verify` could not write its
+  // result, nor the simulator its metrics socket)
+  for (const dir of [textfileDir(config.project), toolSocketDir(config.project)]) {
+    await mkdir(dir, { recursive: true }).catch((e: unknown) => {
+      log(`warning: could not create ${dir} (${(e as Error).message}): results and tool metrics there will not reach Prometheus`);
+    });
+  }
   log(`==> starting containers (durability ${config.durability})`);
   // `up -d` itself waits on the healthchecks of dependencies; progress is printed
   // meanwhile by polling, and the wait is bounded below whatever compose does.

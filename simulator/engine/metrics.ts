@@ -1,8 +1,8 @@
 // The client's view as Prometheus metrics, in a Registry of its own (never the global one,
 // so a chaos drill or a test running the app in the same process cannot collide), served
 // on its own port while a run lasts so Grafana can plot it beside the server's view.
-import { createServer, type Server } from 'node:http';
 import { Counter, Histogram, Registry } from 'prom-client';
+import { serveToolMetrics, type ToolMetricsServer } from '../../shared/tool-metrics.ts';
 
 export class SimulatorMetrics {
   readonly registry = new Registry();
@@ -33,30 +33,14 @@ export class SimulatorMetrics {
   });
 }
 
-/** Serve /metrics on 127.0.0.1:port (0.0.0.0 when host says so). Resolves with the bound port. */
-export async function serveMetrics(metrics: SimulatorMetrics, port: number, host = '0.0.0.0'): Promise<{ port: number; close: () => Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    if (req.url !== '/metrics' && req.url !== '/') {
-      res.writeHead(404).end('not found\n');
-      return;
-    }
-    metrics.registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
-      (err: unknown) => res.writeHead(500).end(String(err)),
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  const address = server.address();
-  const bound = typeof address === 'object' && address ? address.port : port;
-  return {
-    port: bound,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+/**
+ * Serves /metrics on 127.0.0.1:port (0 = any free port) and, for Prometheus, on the lab's
+ * socket when given (shared/tool-metrics.ts). Resolves with the bound port.
+ */
+export async function serveMetrics(
+  metrics: SimulatorMetrics,
+  port: number,
+  options: { host?: string; socketPath?: string } = {},
+): Promise<ToolMetricsServer> {
+  return serveToolMetrics(metrics.registry, { port, ...options });
 }

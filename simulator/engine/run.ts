@@ -46,6 +46,8 @@ export interface RunOptions {
   /** serve simulator metrics on this port while running; 0 or undefined = off */
   metricsPort?: number;
   metricsHost?: string;
+  /** also serve them on this unix socket, for Prometheus (the CLI passes the lab's: stack/config.ts toolSocket) */
+  metricsSocket?: string;
   /** keep every acknowledged write for ledger.export() (default true); false = counts only */
   keepLedger?: boolean;
   /** a label for the summary: continuous, intensive, demo ... */
@@ -106,7 +108,7 @@ export class SimulationRun {
   private dropped = 0;
   private boundMetricsPort: number | null = null;
   private readonly warnings: string[] = [];
-  private readonly opts: Required<Omit<RunOptions, 'rate' | 'durationSeconds' | 'cycles' | 'signal' | 'mix' | 'metricsHost' | 'keepLedger' | 'recordAnswers'>> & {
+  private readonly opts: Required<Omit<RunOptions, 'rate' | 'durationSeconds' | 'cycles' | 'signal' | 'mix' | 'metricsHost' | 'metricsSocket' | 'keepLedger' | 'recordAnswers'>> & {
     mix: JourneyMix;
   };
 
@@ -198,14 +200,11 @@ export class SimulationRun {
   private async execute(): Promise<RunSummary> {
     let closeMetrics: (() => Promise<void>) | undefined;
     if (this.opts.metricsPort > 0) {
-      try {
-        const served = await serveMetrics(this.metrics, this.opts.metricsPort, this.options.metricsHost);
-        this.boundMetricsPort = served.port;
-        closeMetrics = served.close;
-      } catch (err) {
-        // a busy port must not cost the user their run
-        this.warnings.push(`metrics endpoint not served on port ${this.opts.metricsPort}: ${(err as Error).message}`);
-      }
+      // a busy port must not cost the user their run: serveMetrics only warns
+      const served = await serveMetrics(this.metrics, this.opts.metricsPort, { host: this.options.metricsHost, socketPath: this.options.metricsSocket });
+      this.boundMetricsPort = served.port ?? null;
+      this.warnings.push(...served.warnings);
+      closeMetrics = () => served.close();
     }
     const http = new HttpClient({ baseUrl: this.opts.target, timeoutMs: this.opts.timeoutMs });
     const ctx: JourneyContext = {
