@@ -25,7 +25,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production PORT=8000 UI_PORT=3000
+# Inside the container the shop listens on every interface of its own network namespace;
+# what reaches it from outside is what compose publishes (127.0.0.1 by default).
+ENV NODE_ENV=production PORT=8000 UI_PORT=3000 HOST=0.0.0.0
 WORKDIR /app
 COPY --from=deps /app/node_modules node_modules
 COPY package.json ./

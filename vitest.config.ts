@@ -21,6 +21,8 @@ export default defineConfig({
           include: ['**/*.int.test.ts'],
           exclude: ['node_modules/**', 'dist/**'],
           fileParallelism: false,
+          globalSetup: ['test/lab-env.setup.ts'],
+          setupFiles: ['test/lab-env.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,
         },

@@ -14,7 +14,7 @@ export function serveCommand(): Command {
     .description('run the shop API (PORT, default 8000) and the web UI (UI_PORT, default 3000)')
     .option('-p, --port <port>', 'API port (env PORT)', port)
     .option('--ui-port <port>', 'web UI port, 0 = no UI listener (env UI_PORT)', port)
-    .option('--host <host>', 'address to bind (env HOST, default 0.0.0.0)')
+    .option('--host <host>', 'address to bind (env HOST, default 127.0.0.1)')
     .action(async (opts: { port?: number; uiPort?: number; host?: string }) => {
       const { loadConfig } = await import('./config.ts');
       const { ConfigError } = await import('../shared/env.ts');

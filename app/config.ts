@@ -11,6 +11,12 @@ export interface DbConfig {
   password: string;
   database: string;
   poolSize: number;
+  /**
+   * The account migrations run with (DDL on the shop schema), used only at start; the
+   * runtime account above has DML only. Defaults to the runtime account, for a database
+   * (a test's) that has a single user.
+   */
+  migration?: { user: string; password: string };
 }
 
 export interface AppConfig {
@@ -47,17 +53,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`LOG_LEVEL=${logLevel} is not one of ${LOG_LEVELS.join(', ')}`);
   }
   const uiPort = int(env, 'UI_PORT', 3000, 0, 65535);
+  const dbUser = str(env, 'DB_USER', 'smartshop');
+  const dbPassword = str(env, 'DB_PASSWORD', '');
   return {
     port: int(env, 'PORT', 8000, 0, 65535),
     uiPort: uiPort === 0 ? null : uiPort,
-    host: str(env, 'HOST', '0.0.0.0'),
+    // this machine only unless told otherwise; the container sets HOST=0.0.0.0 and Docker
+    // publishes the port on 127.0.0.1 (docker-compose.yml)
+    host: str(env, 'HOST', '127.0.0.1'),
     db: {
       host: str(env, 'DB_HOST', '127.0.0.1'),
       port: int(env, 'DB_PORT', 3306, 1, 65535),
-      user: str(env, 'DB_USER', 'smartshop'),
-      password: str(env, 'DB_PASSWORD', ''),
+      user: dbUser,
+      password: dbPassword,
       database: str(env, 'DB_NAME', 'smartshop'),
       poolSize: int(env, 'DB_POOL_SIZE', 10, 1, 1000),
+      migration: { user: str(env, 'DB_MIGRATION_USER', dbUser), password: str(env, 'DB_MIGRATION_PASSWORD', dbPassword) },
     },
     paymentSuccessRatio: num(env, 'PAYMENT_SUCCESS_RATIO', 0.8, 0, 1),
     errorInjectionEnabled: bool(env, 'ERROR_INJECTION_ENABLED', false),

@@ -9,7 +9,8 @@ import type { AppConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createContext, type AppContext } from './context.ts';
-import { loadMigrations, migrate } from './db/migrate.ts';
+import { isAccessDenied, loadMigrations, migrate } from './db/migrate.ts';
+import { Database } from './db/database.ts';
 import { purgeExpired } from './db/purge.ts';
 import { requestId } from './http/request-context.ts';
 import { observeHttp } from './http/observe.ts';
@@ -137,20 +138,40 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Sh
     })();
   }
 
+  // Migrations run with their own account (DDL), in a one-connection pool closed right
+  // after; every request runs with the runtime account, which has DML only.
+  async function withMigrationAccount<T>(fn: (db: Database) => Promise<T>): Promise<T> {
+    const { migration } = config.db;
+    if (migration === undefined || migration.user === config.db.user) return fn(ctx.db);
+    const db = new Database({ ...config.db, ...migration, poolSize: 1 }, metrics, logger, false);
+    try {
+      return await fn(db);
+    } finally {
+      await db.close();
+    }
+  }
+
   function startMigrations(): void {
     if (schemaReady !== undefined) return;
     schemaReady = (async () => {
       const migrations = await loadMigrations();
       for (let attempt = 1; !closed; attempt++) {
         try {
-          const applied = await migrate(ctx.db, migrations);
+          const applied = await withMigrationAccount((db) => migrate(db, migrations));
           ctx.state.schemaReady = true;
           logger.info({ applied, attempt }, 'database schema ready');
           startPurging();
           return;
         } catch (err) {
           const delayMs = Math.min(10_000, 500 * attempt);
-          logger.warn({ err, attempt, retryInMs: delayMs }, 'migrations failed; database not reachable yet? retrying');
+          if (isAccessDenied(err)) {
+            // retried all the same: the account may be granted while the shop waits
+            const account = config.db.migration?.user ?? config.db.user;
+            logger.error({ err, attempt, retryInMs: delayMs, account },
+              `migrations refused: ${account} may not change the schema; set DB_MIGRATION_USER and DB_MIGRATION_PASSWORD to the migration account (docs/operations.md)`);
+          } else {
+            logger.warn({ err, attempt, retryInMs: delayMs }, 'migrations failed; database not reachable yet? retrying');
+          }
           await sleep(delayMs, undefined, { signal: stopping.signal }).catch(() => undefined);
         }
       }

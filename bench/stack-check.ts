@@ -2,10 +2,9 @@
 // 127.0.0.1 only: the shop's /api/ready, MySQL through HAProxy, HAProxy's stats. Ports
 // and the application account come from the environment, then from the checkout's .env
 // (the file `make up` reads), then from the stack's defaults.
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseEnv } from 'node:util';
+import { loadDotEnv } from '../shared/dot-env.ts';
 import mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { DbConfig } from '../app/config.ts';
@@ -49,18 +48,9 @@ export interface StackStatus {
 
 type Env = Record<string, string | undefined>;
 
-/** process.env over the checkout's .env (when there is one). */
+/** process.env over the checkout's .env (when there is one), as compose reads it. */
 export function labEnv(env: Env = process.env, root = REPO_ROOT): Env {
-  const file = join(root, '.env');
-  let fromFile: Env = {};
-  if (existsSync(file)) {
-    try {
-      fromFile = parseEnv(readFileSync(file, 'utf8'));
-    } catch {
-      fromFile = {};
-    }
-  }
-  return { ...fromFile, ...env };
+  return loadDotEnv({ ...env }, join(root, '.env'));
 }
 
 /** The lab's ports (always reached on 127.0.0.1) and application account. */
@@ -73,7 +63,7 @@ export function labAccess(env: Env): LabAccess {
     mysqlPort: stack.ports.mysql,
     haproxyStats: `http://${LOOPBACK}:${stack.ports.haproxyStats}`,
     user: str(env, 'DB_USER', 'smartshop'),
-    password: str(env, 'DB_PASSWORD', 'smartshop'),
+    password: str(env, 'DB_PASSWORD', ''),
     database: str(env, 'DB_NAME', 'smartshop'),
     poolSize: Number.isInteger(pool) && pool > 0 && pool <= 200 ? pool : 10,
   };

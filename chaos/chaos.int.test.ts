@@ -57,7 +57,7 @@ function options(drillName: string, extra: Partial<RunOptions> = {}): RunOptions
     dryRun: false,
     confirm: () => Promise.resolve(true),
     endpoints,
-    grafanaAuth: { user: 'admin', password: 'smartshop' },
+    grafanaAuth: { user: 'admin', password: process.env.GRAFANA_ADMIN_PASSWORD ?? '' },
     metricsPort: 0,
     database: 'smartshop',
     print: (l) => console.log(`[${drillName}] ${l}`),

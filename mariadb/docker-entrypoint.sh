@@ -8,8 +8,11 @@
 # comma-separated; this node is skipped), GALERA_BOOTSTRAP_CANDIDATE=1 (may start a
 # brand-new cluster), GALERA_RETRY_SECONDS (3), GALERA_JOIN_SETTLE_SECONDS (120: how
 # long to let another node finish joining before joining anyway), DURABILITY=strict|relaxed|fast,
-# MARIADB_ROOT_PASSWORD, MARIADB_DATABASE, MARIADB_USER, MARIADB_PASSWORD,
-# MARIADB_SST_PASSWORD, MARIADB_EXPORTER_PASSWORD.
+# MARIADB_ROOT_PASSWORD, MARIADB_DATABASE, MARIADB_USER, MARIADB_PASSWORD (the shop's
+# runtime account: DML only), MARIADB_MIGRATION_USER, MARIADB_MIGRATION_PASSWORD (the
+# account its migrations run with: DDL on the shop schema), MARIADB_SST_PASSWORD,
+# MARIADB_EXPORTER_PASSWORD. Every password is required: `make up` writes random ones
+# into .env on its first run (stack/secrets.ts).
 set -eu
 
 DATADIR=/var/lib/mysql
@@ -35,8 +38,9 @@ case "${DURABILITY:-strict}" in
   *) die "DURABILITY must be strict, relaxed or fast (got '${DURABILITY}')" ;;
 esac
 
-: "${MARIADB_ROOT_PASSWORD:?set MARIADB_ROOT_PASSWORD}"
-SST_PASSWORD=${MARIADB_SST_PASSWORD:-$MARIADB_ROOT_PASSWORD}
+: "${MARIADB_ROOT_PASSWORD:?set MARIADB_ROOT_PASSWORD (make up writes one into .env)}"
+: "${MARIADB_SST_PASSWORD:?set MARIADB_SST_PASSWORD (make up writes one into .env)}"
+SST_PASSWORD=$MARIADB_SST_PASSWORD
 
 cat > "$RUNTIME_CNF" <<EOF
 # Written by docker-entrypoint.sh at every start.
@@ -72,11 +76,16 @@ initialise() {
   root=$(sql_quote "$MARIADB_ROOT_PASSWORD")
   db=${MARIADB_DATABASE:-smartshop}
   user=$(sql_quote "${MARIADB_USER:-smartshop}")
-  pass=$(sql_quote "${MARIADB_PASSWORD:-smartshop}")
+  pass=$(sql_quote "${MARIADB_PASSWORD:?set MARIADB_PASSWORD}")
+  migrator=$(sql_quote "${MARIADB_MIGRATION_USER:-smartshop_migrate}")
+  migrator_pass=$(sql_quote "${MARIADB_MIGRATION_PASSWORD:?set MARIADB_MIGRATION_PASSWORD}")
   sst=$(sql_quote "$SST_PASSWORD")
-  exporter=$(sql_quote "${MARIADB_EXPORTER_PASSWORD:-exporter}")
+  exporter=$(sql_quote "${MARIADB_EXPORTER_PASSWORD:?set MARIADB_EXPORTER_PASSWORD}")
   # Least privilege: root only on this node (unix socket or a password, from inside the
-  # container: the drills' `docker exec`), never through HAProxy; the exporter only what
+  # container: the drills' `docker exec`), never through HAProxy; the shop's runtime account
+  # reads and writes rows (no DDL: a compromised or buggy shop cannot drop a table), its
+  # migration account changes the schema and is used only while the shop starts; the
+  # SST account only from this host (mariadb-backup runs locally); the exporter only what
   # mysqld_exporter's enabled collectors read (global status and variables, replica status,
   # InnoDB compression tables: PROCESS, REPLICATION CLIENT, SLAVE MONITOR), not SELECT on
   # every table (that would include mysql.global_priv, the password hashes).
@@ -84,7 +93,9 @@ initialise() {
 ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('$root');
 CREATE DATABASE IF NOT EXISTS \`$db\`;
 CREATE USER '$user'@'%' IDENTIFIED BY '$pass';
-GRANT ALL ON \`$db\`.* TO '$user'@'%';
+GRANT SELECT, INSERT, UPDATE, DELETE ON \`$db\`.* TO '$user'@'%';
+CREATE USER '$migrator'@'%' IDENTIFIED BY '$migrator_pass';
+GRANT ALL ON \`$db\`.* TO '$migrator'@'%';
 CREATE USER 'sst'@'localhost' IDENTIFIED BY '$sst';
 GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR ON *.* TO 'sst'@'localhost';
 CREATE USER 'exporter'@'%' IDENTIFIED BY '$exporter' WITH MAX_USER_CONNECTIONS 3;
@@ -93,7 +104,7 @@ FLUSH PRIVILEGES;
 EOF
   mariadb-admin -S /run/mysqld/init.sock shutdown
   wait "$pid" || true
-  log "initialised: database $db, users ${MARIADB_USER:-smartshop}, sst, exporter"
+  log "initialised: database $db, users ${MARIADB_USER:-smartshop} (DML), ${MARIADB_MIGRATION_USER:-smartshop_migrate} (DDL), sst, exporter"
 }
 
 [ -d "$DATADIR/mysql" ] || initialise

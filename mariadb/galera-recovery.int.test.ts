@@ -24,7 +24,7 @@ const log = (line: string): void => { if (process.env.STACK_TEST_VERBOSE) consol
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const connect = (): Promise<mysql.Connection> =>
-  mysql.createConnection({ host: '127.0.0.1', port: base.ports.mysql, user: 'smartshop', password: 'smartshop', database: 'smartshop', connectTimeout: 2_000 });
+  mysql.createConnection({ host: '127.0.0.1', port: base.ports.mysql, user: process.env.DB_USER || 'smartshop', password: process.env.DB_PASSWORD, database: 'smartshop', connectTimeout: 2_000 });
 
 /** Inserts rows through HAProxy until stopped; returns the ids the server acknowledged. */
 function startWriter(): { stop: () => Promise<string[]> } {

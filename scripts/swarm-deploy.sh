@@ -21,6 +21,14 @@ if [[ -f "$ROOT/.env" ]]; then
 fi
 STACK_NAME="${STACK_NAME:-smartshop}"
 export STACK_NAME
+# The stack file has no default passwords; `smartshop stack up --swarm` (or `make up` once)
+# writes random ones into .env.
+for secret in MARIADB_ROOT_PASSWORD DB_PASSWORD DB_MIGRATION_PASSWORD MARIADB_SST_PASSWORD MARIADB_EXPORTER_PASSWORD; do
+  if [[ "${1:-}" == up && -z "${!secret:-}" ]]; then
+    echo "$secret is not set: run 'smartshop stack up --swarm' (it writes random passwords into .env) or set it in .env" >&2
+    exit 2
+  fi
+done
 STACK_FILE="$ROOT/swarm/docker-stack.yml"
 WAIT="${SWARM_WAIT_SECONDS:-480}"
 API_URL="http://127.0.0.1:${API_PORT:-8000}"

@@ -4,6 +4,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { COMPOSE_FILE, REPO_ROOT, composeEnv } from './config.ts';
+import { ensureLabSecrets } from './secrets.ts';
 import type { StackConfig } from './types.ts';
 
 const execFileP = promisify(execFile);
@@ -29,6 +30,8 @@ export async function composeCommand(): Promise<string[] | undefined> {
 async function argv(config: StackConfig, args: string[]): Promise<{ bin: string; args: string[] }> {
   const cmd = await composeCommand();
   if (!cmd) throw new Error('docker compose is not installed: run scripts/host-setup.sh (as root on Debian)');
+  // the compose file requires the lab's passwords, for every command (it interpolates all of it)
+  await ensureLabSecrets(config.project);
   const [bin = 'docker', ...rest] = cmd;
   return { bin, args: [...rest, '-f', COMPOSE_FILE, '--project-directory', REPO_ROOT, '-p', config.project, ...args] };
 }

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { ensureLabSecrets } from './secrets.ts';
 
 const SCRIPT = fileURLToPath(new URL('../scripts/swarm-deploy.sh', import.meta.url));
 
@@ -15,8 +16,9 @@ export interface SwarmOptions {
   timeoutSeconds?: number;
 }
 
-export function swarmDeploy(action: 'up' | 'down' | 'status', options: SwarmOptions = {}): Promise<number> {
+export async function swarmDeploy(action: 'up' | 'down' | 'status', options: SwarmOptions = {}): Promise<number> {
   if (!existsSync(SCRIPT)) throw new Error(`${SCRIPT} not found: Swarm deployment needs a checkout of the repository`);
+  if (action === 'up') await ensureLabSecrets(process.env.STACK_NAME || 'smartshop');
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (options.init) env.SWARM_INIT = '1';
   if (options.volumes) env.DELETE_VOLUMES = '1';

@@ -82,6 +82,8 @@ export class Database {
     config: DbConfig,
     private readonly metrics: Metrics,
     private readonly logger: Logger,
+    /** false for a side pool (the migration account's) that must not replace the pool gauges */
+    reportPool = true,
   ) {
     this.pool = mysql.createPool({
       host: config.host,
@@ -101,7 +103,7 @@ export class Database {
       timezone: 'Z',
       supportBigNumbers: true,
     });
-    metrics.setPoolSnapshot(() => this.poolSnapshot());
+    if (reportPool) metrics.setPoolSnapshot(() => this.poolSnapshot());
   }
 
   /** Reads private pool fields (mysql2 has no public API for this); undefined if absent. */

@@ -7,6 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { Database } from './database.ts';
+import { DbError } from './errors.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
@@ -53,6 +54,10 @@ export async function loadMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
 
 /** Applies the migrations not yet recorded; returns the versions applied by this call. */
 export async function migrate(db: Database, migrations: Migration[]): Promise<number[]> {
+  // Read first: a shop started against a schema that is already current needs no DDL, so
+  // its runtime account (DML only) is enough; only a pending migration needs the migration one.
+  const done = await appliedVersions(db);
+  if (migrations.every((m) => done.has(m.version))) return [];
   await db.exec(
     'migrate',
     `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -64,10 +69,8 @@ export async function migrate(db: Database, migrations: Migration[]): Promise<nu
     { retry: 'safe' },
   );
   const applied: number[] = [];
-  const done = await db.rows<RowDataPacket>('migrate', 'SELECT version FROM schema_migrations');
-  const doneSet = new Set(done.map((r) => Number(r.version)));
   for (const m of migrations) {
-    if (doneSet.has(m.version)) continue;
+    if (done.has(m.version)) continue;
     for (const statement of m.statements) {
       await db.exec('migrate', statement, [], { retry: 'safe' });
     }
@@ -75,4 +78,21 @@ export async function migrate(db: Database, migrations: Migration[]): Promise<nu
     applied.push(m.version);
   }
   return applied;
+}
+
+/** The versions recorded in schema_migrations; none when the table does not exist yet. */
+async function appliedVersions(db: Database): Promise<Set<number>> {
+  try {
+    const rows = await db.rows<RowDataPacket>('migrate', 'SELECT version FROM schema_migrations');
+    return new Set(rows.map((r) => Number(r.version)));
+  } catch (err) {
+    if (err instanceof DbError && err.failure.code === 'ER_NO_SUCH_TABLE') return new Set();
+    throw err;
+  }
+}
+
+/** The MariaDB errors that mean "this account may not": retrying will not help. */
+export function isAccessDenied(err: unknown): boolean {
+  const code = err instanceof DbError ? err.failure.code : undefined;
+  return code === 'ER_TABLEACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR' || code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_SPECIFIC_ACCESS_DENIED_ERROR';
 }

@@ -20,11 +20,11 @@ export interface DbCredentials {
   database: string;
 }
 
-/** The shop's application account (the stack's defaults, see .env.example). */
+/** The shop's application account (DB_USER, DB_PASSWORD from .env, see .env.example). */
 export function credentialsFromEnv(env: Record<string, string | undefined> = process.env): DbCredentials {
   return {
     user: str(env, 'DB_USER', 'smartshop'),
-    password: str(env, 'DB_PASSWORD', 'smartshop'),
+    password: str(env, 'DB_PASSWORD', ''),
     database: str(env, 'DB_NAME', 'smartshop'),
   };
 }

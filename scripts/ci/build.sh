@@ -3,4 +3,5 @@
 export CI_STAGE=build; source "$(dirname "$0")/lib.sh"
 scripts/host-setup.sh
 scripts/build-base-images.sh
-docker compose build
+# the same build `make test` runs, which also writes the lab's passwords into .env first
+node bin/smartshop.js stack build

@@ -5,6 +5,7 @@
 import { loadConfig, type AppConfig } from '../../app/config.ts';
 import { resolveStackConfig, stackDown, stackUp } from '../../stack/index.ts';
 import type { StackConfig } from '../../stack/index.ts';
+import { credentialsFromEnv } from '../../chaos/probes/lab-nodes.ts';
 
 export const integrityStack: StackConfig = resolveStackConfig({
   COMPOSE_PROJECT_NAME: 'smartshop-integrity',
@@ -18,8 +19,8 @@ export const integrityStack: StackConfig = resolveStackConfig({
   GRAFANA_IMAGE: 'smartshop-integrity/no-grafana:none',
 });
 
-/** The stack's application account (defaults of .env.example). */
-export const DB_CREDENTIALS = { user: 'smartshop', password: 'smartshop', database: 'smartshop' } as const;
+/** The stack's application account, from .env as compose reads it (test/lab-env.ts loads it). */
+export const DB_CREDENTIALS = credentialsFromEnv();
 
 const log = (line: string): void => {
   if (process.env.INTEGRITY_VERBOSE) console.log(line);

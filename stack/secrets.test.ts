@@ -1,0 +1,81 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ensureSecrets, LEGACY_VALUES, missingSecrets, SECRET_NAMES } from './secrets.ts';
+import { loadDotEnv, readDotEnv } from '../shared/dot-env.ts';
+
+function tempFile(content?: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'secrets-')), '.env');
+  if (content !== undefined) writeFileSync(file, content);
+  return file;
+}
+
+describe('the lab passwords in .env', () => {
+  it('writes a random password for each one missing, mode 0600, and never prints one', () => {
+    const file = tempFile();
+    const env: Record<string, string | undefined> = {};
+    const lines: string[] = [];
+    const written = ensureSecrets({ env, file, log: (l) => lines.push(l) });
+    expect(written).toEqual([...SECRET_NAMES]);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const values = readDotEnv(file);
+    for (const name of SECRET_NAMES) {
+      expect(values[name]).toMatch(/^[A-Za-z0-9_-]{32}$/);
+      expect(env[name]).toBe(values[name]);
+      for (const line of lines) expect(line).not.toContain(values[name]);
+    }
+    expect(new Set(SECRET_NAMES.map((n) => values[n])).size).toBe(SECRET_NAMES.length);
+  });
+
+  it('keeps what .env or the environment already sets, and writes nothing the second time', () => {
+    const file = tempFile('COMPOSE_PROJECT_NAME=mine\nDB_PASSWORD=chosen-by-me');
+    const env: Record<string, string | undefined> = { GRAFANA_ADMIN_PASSWORD: 'from-env' };
+    const written = ensureSecrets({ env, file, log: () => undefined });
+    expect(written).not.toContain('DB_PASSWORD');
+    expect(written).not.toContain('GRAFANA_ADMIN_PASSWORD');
+    const values = readDotEnv(file);
+    expect(values.DB_PASSWORD).toBe('chosen-by-me');
+    expect(values.COMPOSE_PROJECT_NAME).toBe('mine');
+    expect(values.GRAFANA_ADMIN_PASSWORD).toBeUndefined();
+    const before = readFileSync(file, 'utf8');
+    expect(ensureSecrets({ env: {}, file, log: () => undefined })).toEqual(['GRAFANA_ADMIN_PASSWORD']);
+    expect(ensureSecrets({ env: {}, file, log: () => undefined })).toEqual([]);
+    expect(readFileSync(file, 'utf8').startsWith(before)).toBe(true);
+    expect(missingSecrets({}, file)).toEqual([]);
+  });
+
+  it("writes the old defaults for data created with them, so an existing lab keeps working", () => {
+    const file = tempFile();
+    const lines: string[] = [];
+    ensureSecrets({ env: {}, file, legacyData: true, log: (l) => lines.push(l) });
+    const values = readDotEnv(file);
+    for (const [name, value] of Object.entries(LEGACY_VALUES)) expect(values[name]).toBe(value);
+    expect(lines.join('\n')).toMatch(/make down ARGS=--volumes/);
+  });
+
+  it('loads .env under the environment: a variable already set wins', () => {
+    const file = tempFile('API_PORT=9000\nDB_NAME=fromfile\nEMPTY=\n');
+    const env = loadDotEnv({ API_PORT: '8100', DB_NAME: '' }, file);
+    expect(env).toEqual({ API_PORT: '8100', DB_NAME: 'fromfile', EMPTY: '' });
+  });
+});
+
+describe('the compose and Swarm files', () => {
+  const files = ['../docker-compose.yml', '../swarm/docker-stack.yml'].map((f) => readFileSync(new URL(f, import.meta.url), 'utf8'));
+
+  it('give no password a default: compose requires each, Swarm takes them from .env', () => {
+    for (const text of files) {
+      for (const name of SECRET_NAMES) {
+        const uses = [...text.matchAll(new RegExp(`\\$\\{${name}([^}]*)\\}`, 'g'))].map((m) => m[1] ?? '');
+        for (const rest of uses) expect(rest, `${name} has a default`).not.toMatch(/^:?-/);
+      }
+    }
+    const compose = files[0] ?? '';
+    for (const name of SECRET_NAMES) expect(compose).toMatch(new RegExp(`\\$\\{${name}:\\?`));
+  });
+
+  it('let the environment switch error injection, on by default in the lab', () => {
+    for (const text of files) expect(text).toContain('ERROR_INJECTION_ENABLED: ${ERROR_INJECTION_ENABLED:-true}');
+  });
+});

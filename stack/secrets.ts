@@ -1,0 +1,106 @@
+// The lab's passwords. docker-compose.yml has no defaults for them (a default password is
+// the same on every laptop that runs the lab): the first compose command writes random ones
+// into the checkout's .env, mode 0600, and never prints them; compose, the containers and
+// every host tool read them from there (shared/dot-env.ts). A value set in the environment
+// or already in .env is kept.
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, chmodSync, existsSync, readFileSync } from 'node:fs';
+import { DOT_ENV_FILE, loadDotEnv } from '../shared/dot-env.ts';
+import { docker } from './docker.ts';
+
+type Env = Record<string, string | undefined>;
+
+/** Every password the lab's compose file requires. */
+export const SECRET_NAMES = [
+  'MARIADB_ROOT_PASSWORD',
+  'DB_PASSWORD',
+  'DB_MIGRATION_PASSWORD',
+  'MARIADB_SST_PASSWORD',
+  'MARIADB_EXPORTER_PASSWORD',
+  'GRAFANA_ADMIN_PASSWORD',
+] as const;
+
+/**
+ * What a lab created before the passwords were random was initialised with (the old
+ * defaults, one account for the shop): a database keeps the passwords it was created with,
+ * so such a lab keeps them until its volumes are deleted.
+ */
+export const LEGACY_VALUES: Record<string, string> = {
+  MARIADB_ROOT_PASSWORD: 'smartshop-root',
+  DB_PASSWORD: 'smartshop',
+  DB_MIGRATION_USER: 'smartshop',
+  DB_MIGRATION_PASSWORD: 'smartshop',
+  MARIADB_SST_PASSWORD: 'smartshop-sst',
+  MARIADB_EXPORTER_PASSWORD: 'smartshop-exporter',
+  GRAFANA_ADMIN_PASSWORD: 'smartshop',
+};
+
+/** 32 characters from [A-Za-z0-9_-]: safe unquoted in .env, a DSN, SQL and a shell. */
+export function randomPassword(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+export interface SecretsOptions {
+  env?: Env;
+  file?: string;
+  /** true when the project's Galera volumes predate random passwords (see LEGACY_VALUES) */
+  legacyData?: boolean;
+  log?: (line: string) => void;
+}
+
+/** The secrets neither env nor the file sets (env is filled from the file first). */
+export function missingSecrets(env: Env = process.env, file: string = DOT_ENV_FILE): string[] {
+  loadDotEnv(env, file);
+  return SECRET_NAMES.filter((name) => env[name] === undefined || env[name] === '');
+}
+
+/** The names written (values never returned nor printed). Loads .env into env first. */
+export function ensureSecrets(options: SecretsOptions = {}): string[] {
+  const { env = process.env, file = DOT_ENV_FILE, legacyData = false, log = (l: string) => console.error(l) } = options;
+  const missing = missingSecrets(env, file);
+  if (missing.length === 0) return [];
+  const values: Record<string, string> = {};
+  if (legacyData) {
+    // the old shop account did its own migrations
+    const legacy = { ...LEGACY_VALUES, DB_MIGRATION_USER: env.DB_USER || 'smartshop', DB_MIGRATION_PASSWORD: env.DB_PASSWORD || 'smartshop' };
+    for (const [name, value] of Object.entries(legacy)) if (env[name] === undefined || env[name] === '') values[name] = value;
+  } else {
+    for (const name of missing) values[name] = randomPassword();
+  }
+  const existed = existsSync(file);
+  const before = existed ? readFileSync(file, 'utf8') : '';
+  const header = legacyData
+    ? '# The passwords this lab\'s data was created with (the old defaults). For random ones:\n# `make down ARGS=--volumes`, delete these lines, `make up`.\n'
+    : '# Random passwords written by the first `make up` (stack/secrets.ts); keep this file private.\n';
+  const lines = Object.entries(values).map(([name, value]) => `${name}=${value}`).join('\n');
+  appendFileSync(file, `${before === '' || before.endsWith('\n') ? '' : '\n'}${header}${lines}\n`, { mode: 0o600 });
+  if (!existed) chmodSync(file, 0o600);
+  Object.assign(env, values);
+  const names = Object.keys(values);
+  log(legacyData
+    ? `==> this lab's data was created with the old default passwords: wrote them into ${file} (${names.join(', ')}); ` +
+      '`make down ARGS=--volumes` then `make up` recreates it with random passwords and the DML-only shop account'
+    : `==> wrote random passwords into ${file} (${names.join(', ')}); they are never printed, read them there`);
+  return names;
+}
+
+/** Whether the project's first Galera volume exists (then its data has passwords of its own). */
+export async function hasGaleraData(project: string): Promise<boolean> {
+  try {
+    await docker().getVolume(`${project}_mariadb-1-data`).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let ensured: Promise<void> | undefined;
+
+/** ensureSecrets once per process, before the first compose command. */
+export function ensureLabSecrets(project: string): Promise<void> {
+  ensured ??= (async () => {
+    if (missingSecrets().length === 0) return;
+    ensureSecrets({ legacyData: await hasGaleraData(project) });
+  })();
+  return ensured;
+}

@@ -1,0 +1,9 @@
+// Integration tests reach labs whose compose file requires the lab's passwords. Once, before
+// any test file runs (so that parallel files never race to write .env): the passwords
+// `make up` would write. Each file then loads .env (test/lab-env.ts).
+import { ensureLabSecrets } from '../stack/secrets.ts';
+import { resolveStackConfig } from '../stack/config.ts';
+
+export default async function setup(): Promise<void> {
+  await ensureLabSecrets(resolveStackConfig().project);
+}
