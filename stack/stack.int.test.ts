@@ -6,7 +6,10 @@ import { randomUUID } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haproxyServers, nodeStates, promTargets } from './cluster.ts';
-import { GALERA_NODES, resolveStackConfig } from './config.ts';
+import { GALERA_NODES, resolveStackConfig, toolSocket } from './config.ts';
+import { startRun } from '../simulator/engine/run.ts';
+import { isLoopback, tcpListeners } from '../test/listeners.ts';
+import { freePort } from '../test/mariadb.ts';
 import { demux, docker, execIn, serviceContainer } from './docker.ts';
 import { stackDown, stackUp } from './lifecycle.ts';
 import { isSynced } from './parse.ts';
@@ -48,7 +51,7 @@ async function haproxyStatus(server: string): Promise<string | undefined> {
 }
 
 const connect = (): Promise<mysql.Connection> =>
-  mysql.createConnection({ host: '127.0.0.1', port: config.ports.mysql, user: 'smartshop', password: 'smartshop', database: 'smartshop', connectTimeout: 5_000 });
+  mysql.createConnection({ host: '127.0.0.1', port: config.ports.mysql, user: process.env.DB_USER || 'smartshop', password: process.env.DB_PASSWORD, database: 'smartshop', connectTimeout: 5_000 });
 
 const probeId = randomUUID();
 
@@ -70,9 +73,10 @@ describe('the lab stack', () => {
   });
 
   it('a row written through HAProxy is read on each node directly', async () => {
+    // the table by root on a node (the shop's account has no DDL), the row through HAProxy
+    await nodeSql('mariadb-1', 'CREATE TABLE IF NOT EXISTS smartshop.stack_probe (id VARCHAR(36) PRIMARY KEY, v INT NOT NULL)');
     const conn = await connect();
     try {
-      await conn.query('CREATE TABLE IF NOT EXISTS stack_probe (id VARCHAR(36) PRIMARY KEY, v INT NOT NULL)');
       await conn.query('INSERT INTO stack_probe (id, v) VALUES (?, 42)', [probeId]);
     } finally {
       await conn.end();
@@ -101,17 +105,76 @@ describe('the lab stack', () => {
   });
 
   it('root cannot log in through HAProxy, and the exporter cannot read the password hashes', async () => {
-    const root = mysql.createConnection({ host: '127.0.0.1', port: config.ports.mysql, user: 'root', password: process.env.MARIADB_ROOT_PASSWORD ?? 'smartshop-root', connectTimeout: 5_000 });
+    const root = mysql.createConnection({ host: '127.0.0.1', port: config.ports.mysql, user: 'root', password: process.env.MARIADB_ROOT_PASSWORD, connectTimeout: 5_000 });
     await expect(root).rejects.toThrow(/Access denied/);
     const info = await serviceContainer(config.project, 'mariadb-1');
     if (!info) throw new Error('mariadb-1 has no container');
-    const exporterPassword = process.env.MARIADB_EXPORTER_PASSWORD ?? 'smartshop-exporter';
+    const exporterPassword = process.env.MARIADB_EXPORTER_PASSWORD ?? '';
     const asExporter = (sql: string) => execIn(info.Id, ['mariadb', '-h127.0.0.1', '-uexporter', `-p${exporterPassword}`, '-N', '-B', '-e', sql]);
     const read = await asExporter('SELECT COUNT(*) FROM mysql.global_priv');
     expect(read.exitCode).not.toBe(0);
     expect(read.stderr).toMatch(/denied/i);
     // what mysqld_exporter's collectors read still works
     expect((await asExporter("SHOW GLOBAL STATUS LIKE 'wsrep_ready'")).stdout).toContain('ON');
+  });
+
+  it("the shop's runtime account reads and writes rows but cannot change the schema; the migration account can", async () => {
+    const conn = await connect();
+    try {
+      await expect(conn.query('CREATE TABLE intruder (id INT PRIMARY KEY)')).rejects.toThrow(/CREATE command denied/);
+      await expect(conn.query('DROP TABLE orders')).rejects.toThrow(/DROP command denied/);
+      await expect(conn.query('ALTER TABLE orders ADD COLUMN intruder INT')).rejects.toThrow(/ALTER command denied/);
+      await expect(conn.query('SELECT COUNT(*) FROM mysql.global_priv')).rejects.toThrow(/denied/);
+      const [grants] = await conn.query<mysql.RowDataPacket[]>('SHOW GRANTS');
+      expect(grants.map((g) => Object.values(g)[0] as string).join('\n')).toMatch(/GRANT SELECT, INSERT, UPDATE, DELETE ON `smartshop`\.\*/);
+    } finally {
+      await conn.end();
+    }
+    const migrator = await mysql.createConnection({
+      host: '127.0.0.1', port: config.ports.mysql, user: process.env.DB_MIGRATION_USER || 'smartshop_migrate',
+      password: process.env.DB_MIGRATION_PASSWORD, database: 'smartshop', connectTimeout: 5_000,
+    });
+    try {
+      await migrator.query('CREATE TABLE IF NOT EXISTS migrator_probe (id INT PRIMARY KEY)');
+      await migrator.query('DROP TABLE migrator_probe');
+      await expect(migrator.query('CREATE DATABASE intruder')).rejects.toThrow(/denied/);
+    } finally {
+      await migrator.end();
+    }
+  });
+
+  it('publishes every port on 127.0.0.1 only: in Docker\'s port bindings and in what listens on the host', async () => {
+    const containers = await docker().listContainers({ filters: { label: [`com.docker.compose.project=${config.project}`] } });
+    const published = containers.flatMap((c) => c.Ports.filter((p) => p.PublicPort !== undefined).map((p) => ({ service: c.Labels['com.docker.compose.service'], ip: p.IP, port: p.PublicPort })));
+    expect(published.length).toBeGreaterThanOrEqual(5);
+    for (const p of published) expect(p, `${p.service} publishes ${p.ip}:${p.port}`).toMatchObject({ ip: '127.0.0.1' });
+    const ports = new Set(Object.values(config.ports));
+    const open = tcpListeners().filter((l) => ports.has(l.port));
+    for (const l of open) expect(isLoopback(l.address), `${l.address}:${l.port} listens beyond the loopback`).toBe(true);
+  });
+
+  it("a simulator's metrics reach Prometheus through the lab's socket, with nothing listening beyond the loopback", async () => {
+    const metricsPort = await freePort();
+    const run = startRun({
+      target: `${base}:${config.ports.api}`, rate: 2, durationSeconds: 60, seed: 7, metricsPort,
+      metricsSocket: toolSocket(config.project, 'simulator'),
+    });
+    try {
+      const query = encodeURIComponent('sum(simulator_requests_total{job="simulator"})');
+      const total = await pollUntil('Prometheus has the simulator\'s requests', 45_000, async () => {
+        const res = await fetch(`${base}:${config.ports.prometheus}/api/v1/query?query=${query}`);
+        const body = (await res.json()) as { data: { result: { value: [number, string] }[] } };
+        const v = Number(body.data.result[0]?.value[1] ?? 0);
+        return v > 0 ? v : undefined;
+      });
+      expect(total).toBeGreaterThan(0);
+      const metricsListeners = tcpListeners().filter((l) => l.port === metricsPort);
+      expect(metricsListeners.length).toBeGreaterThan(0);
+      for (const l of metricsListeners) expect(isLoopback(l.address), `${l.address}:${l.port}`).toBe(true);
+    } finally {
+      run.stop();
+      await run.done;
+    }
   });
 
   it('Prometheus refuses its lifecycle API and remote write: one POST cannot stop it or fill it', async () => {
