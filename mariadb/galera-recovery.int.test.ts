@@ -93,7 +93,11 @@ async function missingOf(acked: string[]): Promise<string[]> {
 beforeAll(async () => {
   await stackDown(base, { volumes: true, log }).catch(() => undefined);
   await stackUp(withDurability('relaxed'), { build: process.env.STACK_TEST_BUILD !== '0', timeoutMs: 420_000, log });
-  const conn = await connect();
+  // the table with the migration account: the shop's runtime account has no DDL
+  const conn = await mysql.createConnection({
+    host: '127.0.0.1', port: base.ports.mysql, user: process.env.DB_MIGRATION_USER || 'smartshop_migrate',
+    password: process.env.DB_MIGRATION_PASSWORD, database: 'smartshop', connectTimeout: 2_000,
+  });
   await conn.query('CREATE TABLE IF NOT EXISTS crash_probe (id CHAR(36) PRIMARY KEY, at TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6))');
   await conn.end();
 }, 1_200_000);
