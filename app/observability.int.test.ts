@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { startShop, type Shop } from '../test/shop.ts';
 import { startMariaDb, type MariaDbServer } from '../test/mariadb.ts';
 import { request } from '../test/client.ts';
-import { metric, parseMetrics } from '../test/prometheus-text.ts';
+import { seriesValue, seriesValues } from '../shared/prom-text.ts';
 
 const promtool = hostTool('promtool', 'prometheus');
 
@@ -46,24 +46,24 @@ describe('metrics after known traffic', () => {
     await call('POST', '/api/errors/custom', { status: 418, message: 'teapot' });
     await call('GET', '/no/such/path/12345');
 
-    const m = parseMetrics(await scrape(shop.baseUrl));
-    expect(metric(m, 'http_requests_total{method="POST",route="/api/users/create",status_code="201"}')).toBe(3);
-    expect(metric(m, 'http_request_duration_seconds_count{method="POST",route="/api/users/create",status_code="201"}')).toBe(3);
-    expect(metric(m, 'http_requests_total{method="POST",route="/api/orders/validate/:id",status_code="200"}')).toBe(1);
-    expect(metric(m, 'http_requests_total{method="POST",route="/api/orders/validate/:id",status_code="409"}')).toBe(1);
-    expect(metric(m, 'http_requests_total{method="GET",route="unmatched",status_code="404"}')).toBe(1);
-    expect(metric(m, 'smartshop_users_created_total')).toBe(3);
-    expect(metric(m, 'smartshop_logins_total')).toBe(1);
-    expect(metric(m, 'smartshop_order_transitions_total{from="none",to="pending"}')).toBe(2);
-    expect(metric(m, 'smartshop_order_transitions_total{from="pending",to="validated"}')).toBe(1);
-    expect(metric(m, 'smartshop_order_transitions_total{from="validated",to="processing"}')).toBe(1);
-    expect(metric(m, 'smartshop_order_transitions_total{from="processing",to="paid"}')).toBe(1);
-    expect(metric(m, 'smartshop_payments_total{outcome="success"}')).toBe(1);
-    expect(metric(m, 'smartshop_revenue_euros_total')).toBeCloseTo(199.99, 6);
-    for (const kind of ['404', '500', 'custom']) expect(metric(m, `smartshop_injected_errors_total{kind="${kind}"}`)).toBe(1);
-    expect(metric(m, 'http_requests_in_flight')).toBe(1); // the scrape itself
-    expect(metric(m, 'smartshop_db_pool_connections{state="total"}')).toBeGreaterThan(0);
-    expect(metric(m, 'smartshop_db_query_duration_seconds_count{operation="payments.process"}')).toBe(1);
+    const m = seriesValues(await scrape(shop.baseUrl));
+    expect(seriesValue(m, 'http_requests_total{method="POST",route="/api/users/create",status_code="201"}')).toBe(3);
+    expect(seriesValue(m, 'http_request_duration_seconds_count{method="POST",route="/api/users/create",status_code="201"}')).toBe(3);
+    expect(seriesValue(m, 'http_requests_total{method="POST",route="/api/orders/validate/:id",status_code="200"}')).toBe(1);
+    expect(seriesValue(m, 'http_requests_total{method="POST",route="/api/orders/validate/:id",status_code="409"}')).toBe(1);
+    expect(seriesValue(m, 'http_requests_total{method="GET",route="unmatched",status_code="404"}')).toBe(1);
+    expect(seriesValue(m, 'smartshop_users_created_total')).toBe(3);
+    expect(seriesValue(m, 'smartshop_logins_total')).toBe(1);
+    expect(seriesValue(m, 'smartshop_order_transitions_total{from="none",to="pending"}')).toBe(2);
+    expect(seriesValue(m, 'smartshop_order_transitions_total{from="pending",to="validated"}')).toBe(1);
+    expect(seriesValue(m, 'smartshop_order_transitions_total{from="validated",to="processing"}')).toBe(1);
+    expect(seriesValue(m, 'smartshop_order_transitions_total{from="processing",to="paid"}')).toBe(1);
+    expect(seriesValue(m, 'smartshop_payments_total{outcome="success"}')).toBe(1);
+    expect(seriesValue(m, 'smartshop_revenue_euros_total')).toBeCloseTo(199.99, 6);
+    for (const kind of ['404', '500', 'custom']) expect(seriesValue(m, `smartshop_injected_errors_total{kind="${kind}"}`)).toBe(1);
+    expect(seriesValue(m, 'http_requests_in_flight')).toBe(1); // the scrape itself
+    expect(seriesValue(m, 'smartshop_db_pool_connections{state="total"}')).toBeGreaterThan(0);
+    expect(seriesValue(m, 'smartshop_db_query_duration_seconds_count{operation="payments.process"}')).toBe(1);
     expect([...m.keys()].some((k) => k.startsWith('smartshop_db_backend_queries_total{backend='))).toBe(true);
     expect([...m.keys()].some((k) => k.startsWith('process_cpu_seconds_total'))).toBe(true);
     // Bounded labels: no raw URLs or ids in any route label.

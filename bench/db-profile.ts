@@ -4,7 +4,7 @@
 // - database time per operation: the shop's own smartshop_db_query_duration_seconds
 //   (sum and count by operation) from its /metrics, before and after.
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import { valuesBy } from './prom-text.ts';
+import { valuesBy } from '../shared/prom-text.ts';
 
 const DB_METRIC = 'smartshop_db_query_duration_seconds';
 

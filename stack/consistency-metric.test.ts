@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hostTool } from '../test/host-tool.ts';
-import { parseMetrics } from '../test/prometheus-text.ts';
+import { seriesValues } from '../shared/prom-text.ts';
 import { CONSISTENCY_FILE, SHOP_TABLES, forgetConsistency, fromVerifyResult, recordConsistency, renderConsistencyMetrics, type ConsistencyCheck } from './consistency-metric.ts';
 import type { NodeDigest, VerifyResult } from './types.ts';
 
@@ -20,7 +20,7 @@ const consistent = (m: Map<string, number>, table: string): number | undefined =
 
 describe('renderConsistencyMetrics', () => {
   it('gives every table 1 when all nodes were read and agree, with the time of the check', () => {
-    const m = parseMetrics(renderConsistencyMetrics(level, NOW));
+    const m = seriesValues(renderConsistencyMetrics(level, NOW));
     for (const t of allTables) expect(consistent(m, t), t).toBe(1);
     expect(m.get('smartshop_cluster_consistency_check_timestamp_seconds')).toBe(Math.floor(NOW.getTime() / 1000));
     expect(m.get('smartshop_cluster_consistency_nodes_read')).toBe(3);
@@ -28,25 +28,25 @@ describe('renderConsistencyMetrics', () => {
   });
 
   it('gives a diverged table 0 and the others 1', () => {
-    const m = parseMetrics(renderConsistencyMetrics({ ...level, diverged: ['orders'] }, NOW));
+    const m = seriesValues(renderConsistencyMetrics({ ...level, diverged: ['orders'] }, NOW));
     expect(consistent(m, 'orders')).toBe(0);
     expect(consistent(m, 'payments')).toBe(1);
   });
 
   it('gives every table 0 when a node could not be read: nothing was compared across the cluster', () => {
-    const m = parseMetrics(renderConsistencyMetrics({ ...level, nodesRead: 2 }, NOW));
+    const m = seriesValues(renderConsistencyMetrics({ ...level, nodesRead: 2 }, NOW));
     for (const t of allTables) expect(consistent(m, t), t).toBe(0);
     expect(m.get('smartshop_cluster_consistency_nodes_read')).toBe(2);
   });
 
   it('still exports every shop table (as 0) when no node answered at all', () => {
-    const m = parseMetrics(renderConsistencyMetrics({ tables: [], diverged: [], nodesRead: 0, nodesExpected: 3 }, NOW));
+    const m = seriesValues(renderConsistencyMetrics({ tables: [], diverged: [], nodesRead: 0, nodesExpected: 3 }, NOW));
     expect([...m.keys()].filter((k) => k.startsWith('smartshop_cluster_consistent{'))).toHaveLength(SHOP_TABLES.length);
     for (const t of SHOP_TABLES) expect(consistent(m, t), t).toBe(0);
   });
 
   it('gives a shop table that no node reported 0 (not compared), and adds unknown diverged tables', () => {
-    const m = parseMetrics(renderConsistencyMetrics({ tables: ['orders'], diverged: ['extra'], nodesRead: 3, nodesExpected: 3 }, NOW));
+    const m = seriesValues(renderConsistencyMetrics({ tables: ['orders'], diverged: ['extra'], nodesRead: 3, nodesExpected: 3 }, NOW));
     expect(consistent(m, 'orders')).toBe(1);
     expect(consistent(m, 'users')).toBe(0);
     expect(consistent(m, 'extra')).toBe(0);
@@ -98,7 +98,7 @@ describe('recordConsistency', () => {
     expect(await readFile(join(target, CONSISTENCY_FILE), 'utf8')).toBe(renderConsistencyMetrics(level, NOW));
     // a second write replaces the first
     expect(await recordConsistency({ project: 'x' }, { ...level, diverged: ['users'] }, { dir: target, now: NOW })).toBe(true);
-    expect(consistent(parseMetrics(await readFile(join(target, CONSISTENCY_FILE), 'utf8')), 'users')).toBe(0);
+    expect(consistent(seriesValues(await readFile(join(target, CONSISTENCY_FILE), 'utf8')), 'users')).toBe(0);
     await forgetConsistency({ project: 'x' }, target);
     expect(await readdir(target)).toEqual([]);
   });

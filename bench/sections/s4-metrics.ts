@@ -7,7 +7,7 @@ import { HttpClient } from '../../shared/http-client.ts';
 import { runSimulation } from '../../simulator/index.ts';
 import { fmtBytes, fmtCount, fmtMs, type Table } from '../format.ts';
 import { closedLoop } from '../load.ts';
-import { cardinality, labelValues, newSeries, seriesOf, sumOf } from '../prom-text.ts';
+import { cardinality, labelValues, newSeries, seriesOf, sumOf } from '../../shared/prom-text.ts';
 import type { SectionResult } from '../report.ts';
 import { startShopProcess, type ShopProcess } from '../shop-process.ts';
 import { labDb } from '../stack-check.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cardinality, labelValues, newSeries, seriesKey, seriesKeys, seriesOf, sumOf } from './prom-text.ts';
+import { cardinality, labelValues, newSeries, parseSamples, seriesKey, seriesKeys, seriesOf, seriesValue, seriesValues, sumOf, total } from './prom-text.ts';
 
 const BEFORE = `# HELP http_requests_total HTTP requests answered, by route template
 # TYPE http_requests_total counter
@@ -57,5 +57,33 @@ describe('newSeries, sumOf, seriesOf', () => {
     expect(sumOf(AFTER, 'process_cpu_seconds_total')).toBe(1.5);
     expect(seriesOf(AFTER, 'http_requests_total')).toBe(3);
     expect(seriesOf(AFTER, 'process_cpu_seconds_total')).toBe(1);
+  });
+});
+
+describe('parseSamples and seriesValues', () => {
+  const page = [
+    '# HELP http_requests_total Requests',
+    '# TYPE http_requests_total counter',
+    'http_requests_total{method="GET",route="/api/x",status_code="200"} 3',
+    'http_requests_total{method="POST",route="/a,b=\\"c\\"\\\\d",status_code="500"} 2 1700000000000',
+    'process_up 1',
+    '',
+  ].join('\n');
+
+  it('reads names, unescaped labels and values, ignoring comments and timestamps', () => {
+    expect(parseSamples(page)).toEqual([
+      { name: 'http_requests_total', labels: { method: 'GET', route: '/api/x', status_code: '200' }, value: 3 },
+      { name: 'http_requests_total', labels: { method: 'POST', route: '/a,b="c"\\d', status_code: '500' }, value: 2 },
+      { name: 'process_up', labels: {}, value: 1 },
+    ]);
+    expect(total(parseSamples(page), 'http_requests_total')).toBe(5);
+    expect(total(parseSamples(page), 'http_requests_total', { method: 'GET' })).toBe(3);
+  });
+
+  it('keys each series as the exposition writes it; an absent series is 0', () => {
+    const values = seriesValues(page);
+    expect(seriesValue(values, 'http_requests_total{method="GET",route="/api/x",status_code="200"}')).toBe(3);
+    expect(seriesValue(values, 'process_up')).toBe(1);
+    expect(seriesValue(values, 'never_seen_total')).toBe(0);
   });
 });
