@@ -3,16 +3,12 @@
 import { Command, Option } from 'commander';
 import { int, str } from '../shared/env.ts';
 import { labToolSocket } from '../stack/config.ts';
-import { drills, findDrill, parseDuration } from './drills/catalog.ts';
-import { parseInteger, parsePositive, UsageError } from '../shared/cli-numbers.ts';
+import { drills, findDrill, MAX_FAULT_SECONDS } from './drills/catalog.ts';
+import { parseDuration, parseInteger, parsePositive, UsageError } from '../shared/cli-numbers.ts';
 
-/** --duration, as a usage error when it is not one. */
+/** --duration in ms (the CLI's one duration grammar, at most an hour of fault). */
 function durationOption(text: string): number {
-  try {
-    return parseDuration(text);
-  } catch (err) {
-    throw new UsageError(`--duration: ${(err as Error).message}`);
-  }
+  return parseDuration('--duration', text, { maxSeconds: MAX_FAULT_SECONDS }) * 1000;
 }
 import { probeCommand } from './probes/command.ts';
 

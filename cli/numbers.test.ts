@@ -4,6 +4,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parseDuration, UsageError } from '../shared/cli-numbers.ts';
 
 const BIN = fileURLToPath(new URL('../bin/smartshop.js', import.meta.url));
 
@@ -19,7 +20,7 @@ const cases: { args: string[]; code: number; says: RegExp }[] = [
   { args: ['chaos', 'run', 'shop-crash', '--rate', 'x'], code: 3, says: /--rate must be a number greater than 0, not "x"/ },
   { args: ['chaos', 'run', 'shop-crash', '--rate', '5000'], code: 3, says: /--rate must be at most 1000/ },
   { args: ['chaos', 'run', 'shop-crash', '--seed', 'x'], code: 3, says: /--seed must be a whole number/ },
-  { args: ['chaos', 'run', 'shop-crash', '--duration', 'soon'], code: 3, says: /--duration: "soon" is not a duration/ },
+  { args: ['chaos', 'run', 'shop-crash', '--duration', 'soon'], code: 3, says: /--duration must be a duration like 30s, 2m or 1h, not "soon"/ },
   { args: ['stack', 'up', '--timeout', 'x'], code: 2, says: /--timeout must be a whole number between 10 and 86400, not "x"/ },
   { args: ['stack', 'verify', '--attempts', 'x'], code: 2, says: /--attempts must be a whole number/ },
   { args: ['stack', 'logs', '--tail', 'all'], code: 2, says: /--tail must be a whole number/ },
@@ -35,3 +36,32 @@ describe('numeric CLI options', () => {
     });
   }
 });
+
+describe('parseDuration: the one duration grammar (simulate, chaos run)', () => {
+  it.each([
+    ['30s', 30],
+    ['2m', 120],
+    ['1h', 3600],
+    ['1m30s', 90],
+    ['1500ms', 1.5],
+    ['45', 45],
+    ['0.5s', 0.5],
+  ])('%s is %d seconds', (text, seconds) => {
+    expect(parseDuration('--duration', text)).toBeCloseTo(seconds, 9);
+  });
+
+  it.each(['', 'soon', '2 m', '-5s', '5x', '0', '0s'])('rejects %j', (text) => {
+    expect(() => parseDuration('--duration', text)).toThrow(UsageError);
+  });
+
+  it('accepts zero for ramps', () => {
+    expect(parseDuration('--ramp-up', '0', true)).toBe(0);
+  });
+
+  it('bounds a drill\'s fault to an hour, in the same grammar', () => {
+    expect(parseDuration('--duration', '1h', { maxSeconds: 3600 })).toBe(3600);
+    expect(parseDuration('--duration', '1m30s', { maxSeconds: 3600 })).toBe(90);
+    expect(() => parseDuration('--duration', '2h', { maxSeconds: 3600 })).toThrow(/at most 3600 s/);
+  });
+});
+

@@ -1,27 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_METRICS_PORT, DEFAULT_TARGET, hasRunFlags, parseCliFlags, parseDuration, parseRatio, parseTarget, UsageError } from './options.ts';
-
-describe('parseDuration', () => {
-  it.each([
-    ['30s', 30],
-    ['2m', 120],
-    ['1h', 3600],
-    ['1m30s', 90],
-    ['1500ms', 1.5],
-    ['45', 45],
-    ['0.5s', 0.5],
-  ])('%s is %d seconds', (text, seconds) => {
-    expect(parseDuration('--duration', text)).toBeCloseTo(seconds, 9);
-  });
-
-  it.each(['', 'soon', '2 m', '-5s', '5x', '0', '0s'])('rejects %j', (text) => {
-    expect(() => parseDuration('--duration', text)).toThrow(UsageError);
-  });
-
-  it('accepts zero for ramps', () => {
-    expect(parseDuration('--ramp-up', '0', true)).toBe(0);
-  });
-});
+import { DEFAULT_METRICS_PORT, DEFAULT_TARGET, hasRunFlags, parseCliFlags, parseRatio, parseTarget, UsageError } from './options.ts';
 
 describe('parseRatio / parseTarget', () => {
   it('accepts 0..1 and rejects the rest with the flag name', () => {

@@ -1,9 +1,9 @@
 // Turning the CLI's raw strings into RunOptions, with one clear message per mistake.
 // Pure, so that every rule is unit-tested.
 import type { RunOptions } from './engine/run.ts';
-import { UsageError, parseInteger, parsePositive, parseRatio } from '../shared/cli-numbers.ts';
+import { UsageError, parseDuration, parseInteger, parsePositive, parseRatio } from '../shared/cli-numbers.ts';
 
-export { UsageError, parseInteger, parsePositive, parseRatio } from '../shared/cli-numbers.ts';
+export { UsageError, parseDuration, parseInteger, parsePositive, parseRatio } from '../shared/cli-numbers.ts';
 
 export type Mode = 'continuous' | 'intensive' | 'demo';
 export const modes: readonly Mode[] = ['continuous', 'intensive', 'demo'];
@@ -96,26 +96,6 @@ export function parseCliFlags(raw: RawFlags): CliPlan {
 export function parseMode(value: string): Mode {
   if ((modes as readonly string[]).includes(value)) return value as Mode;
   throw new UsageError(`--mode must be one of ${modes.join(', ')}, not "${value}"`);
-}
-
-/** "30s", "2m", "1h", "1500ms", "1m30s" or plain seconds ("90") → seconds */
-export function parseDuration(flag: string, value: string, allowZero = false): number {
-  const text = value.trim();
-  let seconds: number;
-  if (/^\d+(\.\d+)?$/.test(text)) {
-    seconds = Number(text);
-  } else if (/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(text)) {
-    seconds = 0;
-    for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
-      seconds += Number(n) * { ms: 0.001, s: 1, m: 60, h: 3600 }[unit as 'ms' | 's' | 'm' | 'h'];
-    }
-  } else {
-    throw new UsageError(`${flag} must be a duration like 30s, 2m or 1h, not "${value}"`);
-  }
-  if (!Number.isFinite(seconds) || seconds < 0 || (!allowZero && seconds === 0)) {
-    throw new UsageError(`${flag} must be ${allowZero ? 'zero or more' : 'more than zero'}, not "${value}"`);
-  }
-  return seconds;
 }
 
 export function parseTarget(value: string): string {

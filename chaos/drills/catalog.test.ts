@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drills, findDrill, parseDuration } from './catalog.ts';
+import { drills, findDrill } from './catalog.ts';
 
 describe('drill catalog', () => {
   it('has the drills the issues ask for, each named once', () => {
@@ -32,19 +32,5 @@ describe('drill catalog', () => {
     const all = drills.filter((d) => d.fault.kind === 'kill-all').map((d) => d.name).sort();
     expect(all).toEqual(['galera-crash-burst', 'galera-full-outage']);
     expect(findDrill('galera-crash-burst')?.fault).toEqual({ kind: 'kill-all', spacingMs: 0 });
-  });
-});
-
-describe('parseDuration', () => {
-  it('reads seconds, minutes and milliseconds', () => {
-    expect(parseDuration('30s')).toBe(30_000);
-    expect(parseDuration('2m')).toBe(120_000);
-    expect(parseDuration('1500ms')).toBe(1_500);
-    expect(parseDuration('12')).toBe(12_000);
-  });
-  it('rejects nonsense and absurd lengths', () => {
-    expect(() => parseDuration('soon')).toThrow(/not a duration/);
-    expect(() => parseDuration('0s')).toThrow();
-    expect(() => parseDuration('2h')).toThrow();
   });
 });

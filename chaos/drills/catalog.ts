@@ -135,13 +135,5 @@ export function findDrill(name: string): Drill | undefined {
   return drills.find((d) => d.name === name);
 }
 
-/** Duration strings of the CLI: "30s", "2m", "1500ms" or plain seconds. */
-export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (!m) throw new Error(`"${text}" is not a duration (use e.g. 30s, 2m, 1500ms)`);
-  const n = Number(m[1]);
-  const unit = m[2] ?? 's';
-  const ms = unit === 'ms' ? n : unit === 'm' ? n * 60_000 : n * 1_000;
-  if (ms <= 0 || ms > 3_600_000) throw new Error(`duration ${text} must be between 1 ms and 1 h`);
-  return ms;
-}
+/** The longest fault `chaos run --duration` accepts. */
+export const MAX_FAULT_SECONDS = 3_600;
