@@ -3,8 +3,7 @@
 // (bare-shop.ts). Injected-error steps touch no database and are skipped; the bench runs
 // both sides with errorRate 0 so they do the same work.
 import { performance } from 'node:perf_hooks';
-import { planJourney, type JourneyStep } from '../simulator/engine/journey-plan.ts';
-import type { JourneyMix } from '../simulator/index.ts';
+import { planJourney, type JourneyMix, type JourneyStep } from '../simulator/index.ts';
 import type { BareShop } from './bare-shop.ts';
 
 /** Steps that are POSTs on the shop side (an Idempotency-Key and one commit each). */
@@ -16,14 +15,14 @@ interface State {
   orders: number[];
 }
 
-/** Plays journey `index` of `seed`; each step's latency (ms), and whether it wrote, goes to onStep. False when a step failed. */
+/** Plays journey `index` of `seed`; each step's latency (ms), and whether it wrote, goes to onStep. A failed step throws. */
 export async function runBareJourney(
   shop: BareShop,
   seed: number,
   index: number,
   mix: JourneyMix,
   onStep: (ms: number, write: boolean) => void,
-): Promise<boolean> {
+): Promise<void> {
   const plan = planJourney(seed, index, mix);
   const state: State = { productIds: [], orders: [] };
   for (const step of plan.steps) {
@@ -32,7 +31,6 @@ export async function runBareJourney(
     await runStep(shop, step, state, index);
     onStep(performance.now() - t, WRITES.has(step.type));
   }
-  return true;
 }
 
 async function runStep(shop: BareShop, step: Exclude<JourneyStep, { type: 'injectError' }>, s: State, index: number): Promise<void> {

@@ -7,8 +7,9 @@ import { randomUUID } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { STATS_SQL } from '../app/db/stats-repository.ts';
-import { ORDER_COLUMNS, createOrder, transitionOrder } from '../app/db/orders-repository.ts';
-import { USER_COLUMNS, createUser, loginUser, logoutUser } from '../app/db/users-repository.ts';
+import { ORDER_BY_ID_SQL, createOrder, transitionOrder } from '../app/db/orders-repository.ts';
+import { USER_BY_ID_SQL, createUser, loginUser, logoutUser } from '../app/db/users-repository.ts';
+import { PRODUCTS_SQL } from '../app/db/products-repository.ts';
 import { processPayment } from '../app/db/payments-repository.ts';
 import { answerKey, claimKey } from '../app/db/idempotency-records.ts';
 import { StatTally, shardFor, type WriteTx } from '../app/db/stat-counters.ts';
@@ -24,22 +25,10 @@ export type BareSettings = DbConfig;
 const TIMEOUT_MS = 10_000;
 const KEY_TTL_SECONDS = 86_400;
 
-/** What the bare loop runs per workload, for the report. */
+/** What the bare loop runs per workload, for the report (createOrder's SQL is recorded
+ * from a real call: BareShop.statementsOf). */
 export const BARE_SQL = {
   stats: `SET SESSION wsrep_sync_wait = 1 (once per connection: the shop reads /api/stats causally), then:\n\n\`\`\`sql\n${STATS_SQL}\n\`\`\``,
-  createOrder: [
-    '```sql',
-    'BEGIN;',
-    'SET STATEMENT innodb_lock_wait_timeout = 1 FOR INSERT INTO idempotency_records (idem_key, scope, fingerprint, expires_at) VALUES (?, ?, ?, ?);',
-    "INSERT INTO orders (user_id, product_id, quantity, amount, status) SELECT u.id, p.id, ?, p.price * ?, 'pending' FROM users u JOIN products p ON p.id = ? WHERE u.id = ?;",
-    `SELECT ${ORDER_COLUMNS}, p.name AS product_name FROM orders o LEFT JOIN products p ON p.id = o.product_id WHERE o.id = ?;`,
-    'INSERT INTO activity_logs (level, event, message) VALUES (?, ?, ?);',
-    'INSERT INTO stat_counters (name, shard, value) VALUES (…) ON DUPLICATE KEY UPDATE value = value + VALUES(value);',
-    'INSERT INTO stat_windows (name, bucket, shard, value) VALUES (…), (…) ON DUPLICATE KEY UPDATE value = value + VALUES(value);',
-    'UPDATE idempotency_records SET status_code = ?, body = ? WHERE idem_key = ? AND scope = ?;',
-    'COMMIT;',
-    '```',
-  ].join('\n'),
   journey: [
     "Each journey step runs the shop's own repository function for that endpoint (createUser, loginUser, products, createOrder,",
     'transitionOrder, processPayment, orders.get, stats, logoutUser); every write runs, as the simulator\'s Idempotency-Key makes',
@@ -57,6 +46,15 @@ export class BareShop {
   readonly pool: Pool;
   private readonly conns = new WeakMap<object, ConnState>();
   private causalSupported = true;
+  /** the statements of the first transaction of each write, as they were sent */
+  private readonly recorded = new Map<string, string[]>();
+
+  /** The SQL the first `operation` (createOrder, createUser, ...) ran, as a fenced block. */
+  statementsOf(operation: string): string {
+    const statements = this.recorded.get(operation);
+    if (statements === undefined) return `(no ${operation} ran)`;
+    return ['```sql', 'BEGIN;', ...statements.map((sql) => `${sql.replace(/\s+/g, ' ').trim()};`), 'COMMIT;', '```'].join('\n');
+  }
 
   constructor(settings: BareSettings) {
     this.pool = mysql.createPool({
@@ -105,39 +103,39 @@ export class BareShop {
   /** GET /api/products */
   async products(): Promise<number[]> {
     return this.read(false, async (c) => {
-      const [rows] = await c.query<RowDataPacket[]>(q('SELECT id, sku, name, price FROM products ORDER BY id'));
+      const [rows] = await c.query<RowDataPacket[]>(q(PRODUCTS_SQL));
       return rows.map((r) => Number(r.id));
     });
   }
 
   /** GET /api/users/:id */
   async getUser(id: number): Promise<void> {
-    await this.read(false, (c) => c.query(q(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id])));
+    await this.read(false, (c) => c.query(q(USER_BY_ID_SQL, [id])));
   }
 
   /** GET /api/orders/:id (causal). */
   async getOrder(id: number): Promise<void> {
-    await this.read(true, (c) => c.query(q(`SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = ?`, [id])));
+    await this.read(true, (c) => c.query(q(ORDER_BY_ID_SQL, [id])));
   }
 
   /** POST /api/users/create */
   async createUser(name: string, email: string): Promise<number> {
-    return this.keyed('/api/users/create', { name, email }, async (tx) => (await createUser(tx, name, email)).id);
+    return this.keyed('createUser', '/api/users/create', { name, email }, async (tx) => (await createUser(tx, name, email)).id);
   }
 
   /** POST /api/users/login/:id */
   async login(id: number): Promise<void> {
-    await this.keyed(`/api/users/login/${id}`, undefined, (tx) => loginUser(tx, id));
+    await this.keyed('login', `/api/users/login/${id}`, undefined, (tx) => loginUser(tx, id));
   }
 
   /** POST /api/users/logout/:id */
   async logout(id: number): Promise<void> {
-    await this.keyed(`/api/users/logout/${id}`, undefined, (tx) => logoutUser(tx, id));
+    await this.keyed('logout', `/api/users/logout/${id}`, undefined, (tx) => logoutUser(tx, id));
   }
 
   /** POST /api/orders/create. Returns the order id (0 when nothing was inserted). */
   async createOrder(userId: number, productId: number, quantity: number): Promise<number> {
-    return this.keyed('/api/orders/create', { userId, productId, quantity }, async (tx) => {
+    return this.keyed('createOrder', '/api/orders/create', { userId, productId, quantity }, async (tx) => {
       const r = await createOrder(tx, userId, productId, quantity);
       return r.ok ? r.order.id : 0;
     });
@@ -145,12 +143,12 @@ export class BareShop {
 
   /** POST /api/orders/{validate,process,cancel}/:id */
   async transition(id: number, action: 'validate' | 'process' | 'cancel'): Promise<void> {
-    await this.keyed(`/api/orders/${action}/${id}`, undefined, (tx) => transitionOrder(tx, id, action));
+    await this.keyed('transition', `/api/orders/${action}/${id}`, undefined, (tx) => transitionOrder(tx, id, action));
   }
 
   /** POST /api/payments/process/:orderId */
   async pay(orderId: number, outcome: 'success' | 'failed'): Promise<void> {
-    await this.keyed(`/api/payments/process/${orderId}`, { status: outcome }, (tx) => processPayment(tx, orderId, outcome));
+    await this.keyed('pay', `/api/payments/process/${orderId}`, { status: outcome }, (tx) => processPayment(tx, orderId, outcome));
   }
 
   /**
@@ -158,10 +156,11 @@ export class BareShop {
    * one): one transaction that claims the key, does the work, flushes the stat tally and
    * stores the answer, then commits once.
    */
-  private async keyed<T>(path: string, body: unknown, work: (tx: WriteTx) => Promise<T>): Promise<T> {
+  private async keyed<T>(operation: string, path: string, body: unknown, work: (tx: WriteTx) => Promise<T>): Promise<T> {
     const scope = scopeOf('POST', path);
     const id = { key: randomUUID(), scope, fingerprint: fingerprintOf(scope, body) };
-    return this.tx(async (tx) => {
+    const record = this.recorded.has(operation) ? undefined : [];
+    const result = await this.tx(record, async (tx) => {
       const claim = await claimKey(tx, id, KEY_TTL_SECONDS);
       if (claim.kind !== 'owner') throw new Error(`fresh key ${id.key} was not free (${claim.kind})`);
       const wtx: WriteTx = { ...tx, tally: new StatTally(shardFor(tx.node)) };
@@ -170,6 +169,8 @@ export class BareShop {
       await answerKey(tx, id, 200, JSON.stringify(result ?? null));
       return result;
     });
+    if (record !== undefined && !this.recorded.has(operation)) this.recorded.set(operation, record);
+    return result;
   }
 
   // ---- connections, as app/db/database.ts handles them ---------------------------------
@@ -211,10 +212,11 @@ export class BareShop {
    * One transaction, retried on a write conflict (1213 at commit, 1205) as the shop's own
    * Database.transaction does (same attempts and pauses), so both sides do the same work.
    */
-  private async tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  private async tx<T>(record: string[] | undefined, fn: (tx: Tx) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.txOnce(fn);
+        record?.splice(0);
+        return await this.txOnce(record, fn);
       } catch (err) {
         if (attempt >= MAX_ATTEMPTS || classifyDbError(err)?.kind !== 'conflict') throw err;
         await sleep((BACKOFF_MS[attempt - 1] ?? 100) + Math.random() * 20);
@@ -222,12 +224,18 @@ export class BareShop {
     }
   }
 
-  private async txOnce<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  private async txOnce<T>(record: string[] | undefined, fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.read(false, async (conn, state) => {
       await conn.beginTransaction();
       const tx: Tx = {
-        rows: async <R extends RowDataPacket>(sql: string, params: SqlParam[] = []) => (await conn.query<R[]>(q(sql, params)))[0],
-        exec: async (sql: string, params: SqlParam[] = []) => (await conn.query<ResultSetHeader>(q(sql, params)))[0],
+        rows: async <R extends RowDataPacket>(sql: string, params: SqlParam[] = []) => {
+          record?.push(sql);
+          return (await conn.query<R[]>(q(sql, params)))[0];
+        },
+        exec: async (sql: string, params: SqlParam[] = []) => {
+          record?.push(sql);
+          return (await conn.query<ResultSetHeader>(q(sql, params)))[0];
+        },
         node: state.node,
       };
       try {

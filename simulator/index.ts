@@ -11,3 +11,12 @@ export type { StatsSnapshot, EndpointStats, JourneyResult } from './engine/stats
 export { formatSummary, statusLine } from './format.ts';
 export { runLive } from './live.ts';
 export type { LiveResult, LiveOptions } from './live.ts';
+// The engine's parts the bench measures on their own (§3, the load generator's cost) and
+// replays without the shop (§1, the bare loop plays the same journey plans).
+export { planJourney } from './engine/journey-plan.ts';
+export type { JourneyStep } from './engine/journey-plan.ts';
+export { LatencyHistogram } from './engine/histogram.ts';
+export { send } from './engine/journey-runner.ts';
+export type { JourneyContext } from './engine/journey-runner.ts';
+export { SimulatorMetrics } from './engine/metrics.ts';
+export { RunStats } from './engine/stats.ts';

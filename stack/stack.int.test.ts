@@ -7,7 +7,7 @@ import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haproxyServers, nodeStates, promTargets } from './cluster.ts';
 import { GALERA_NODES, resolveStackConfig, toolSocket } from './config.ts';
-import { startRun } from '../simulator/engine/run.ts';
+import { startRun } from '../simulator/index.ts';
 import { isLoopback, tcpListeners } from '../test/listeners.ts';
 import { freePort } from '../test/mariadb.ts';
 import { demux, docker, execIn, serviceContainer } from './docker.ts';

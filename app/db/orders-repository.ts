@@ -33,6 +33,8 @@ export interface OrderRow extends RowDataPacket {
 }
 
 export const ORDER_COLUMNS = 'o.id, o.user_id, o.product_id, o.quantity, o.amount, o.status, o.previous_status, o.created_at, o.updated_at';
+/** One order by id, GET /api/orders/:id (exported for the bench's bare loop). */
+export const ORDER_BY_ID_SQL = `SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = ?`;
 
 export function toOrder(r: OrderRow): Order {
   return {
@@ -111,7 +113,7 @@ export class OrdersRepository {
 
   /** Causal read (see Database.QueryOptions): a client reads the order it just changed. */
   async get(id: number): Promise<Order | undefined> {
-    const rows = await this.db.rows<OrderRow>('orders.get', `SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = ?`, [id], { causal: true });
+    const rows = await this.db.rows<OrderRow>('orders.get', ORDER_BY_ID_SQL, [id], { causal: true });
     return rows[0] === undefined ? undefined : toOrder(rows[0]);
   }
 }

@@ -16,11 +16,14 @@ interface ProductRow extends RowDataPacket {
   price: string;
 }
 
+/** GET /api/products (exported for the bench's bare loop, which must run the same SQL). */
+export const PRODUCTS_SQL = 'SELECT id, sku, name, price FROM products ORDER BY id';
+
 export class ProductsRepository {
   constructor(private readonly db: Database) {}
 
   async list(): Promise<Product[]> {
-    const rows = await this.db.rows<ProductRow>('products.list', 'SELECT id, sku, name, price FROM products ORDER BY id');
+    const rows = await this.db.rows<ProductRow>('products.list', PRODUCTS_SQL);
     return rows.map((r) => ({ id: Number(r.id), sku: r.sku, name: r.name, price: Number(r.price) }));
   }
 }

@@ -23,6 +23,8 @@ interface UserRow extends RowDataPacket {
 }
 
 export const USER_COLUMNS = 'id, name, email, created_at, last_login_at, logged_in';
+/** One user by id (exported for the bench's bare loop). */
+export const USER_BY_ID_SQL = `SELECT ${USER_COLUMNS} FROM users WHERE id = ?`;
 
 function toUser(r: UserRow): User {
   return {
@@ -38,7 +40,7 @@ export async function createUser(tx: WriteTx, name: string, email: string): Prom
   const res = await tx.exec('INSERT INTO users (name, email) VALUES (?, ?)', [name, email]);
   tx.tally.userCreated();
   await logActivity(tx, 'user.created', 'low', `User created: ${name}`);
-  const rows = await tx.rows<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [res.insertId]);
+  const rows = await tx.rows<UserRow>(USER_BY_ID_SQL, [res.insertId]);
   return toUser(rows[0] as UserRow);
 }
 
@@ -54,7 +56,7 @@ export async function loginUser(tx: WriteTx, id: number): Promise<User | undefin
   );
   if (first.affectedRows === 1) tx.tally.firstLoginToday();
   else if ((await tx.exec('UPDATE users SET last_login_at = NOW(3), logged_in = 1 WHERE id = ?', [id])).affectedRows === 0) return undefined;
-  const rows = await tx.rows<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id]);
+  const rows = await tx.rows<UserRow>(USER_BY_ID_SQL, [id]);
   const user = toUser(rows[0] as UserRow);
   await logActivity(tx, 'user.login', 'low', `User logged in: ${user.name}`);
   return user;
@@ -66,7 +68,7 @@ export async function loginUser(tx: WriteTx, id: number): Promise<User | undefin
  */
 export async function logoutUser(tx: WriteTx, id: number): Promise<{ user: User; changed: boolean } | undefined> {
   const res = await tx.exec('UPDATE users SET logged_in = 0 WHERE id = ? AND logged_in = 1', [id]);
-  const rows = await tx.rows<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id]);
+  const rows = await tx.rows<UserRow>(USER_BY_ID_SQL, [id]);
   if (rows[0] === undefined) return undefined;
   const user = toUser(rows[0]);
   const changed = res.affectedRows === 1;
@@ -78,7 +80,7 @@ export class UsersRepository {
   constructor(private readonly db: Database) {}
 
   async get(id: number, causal = false): Promise<User | undefined> {
-    const rows = await this.db.rows<UserRow>('users.get', `SELECT ${USER_COLUMNS} FROM users WHERE id = ?`, [id], { causal });
+    const rows = await this.db.rows<UserRow>('users.get', USER_BY_ID_SQL, [id], { causal });
     return rows[0] === undefined ? undefined : toUser(rows[0]);
   }
 }

@@ -5,11 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { HttpClient } from '../../shared/http-client.ts';
-import { LatencyHistogram } from '../../simulator/engine/histogram.ts';
-import { send, type JourneyContext } from '../../simulator/engine/journey-runner.ts';
-import { Ledger } from '../../simulator/engine/ledger.ts';
-import { SimulatorMetrics } from '../../simulator/engine/metrics.ts';
-import { RunStats } from '../../simulator/engine/stats.ts';
+import { LatencyHistogram, Ledger, RunStats, send, SimulatorMetrics, type JourneyContext } from '../../simulator/index.ts';
 import { freePort } from '../../test/mariadb.ts';
 import { fmtRatio, type Table } from '../format.ts';
 import { describeKinds } from '../load.ts';
