@@ -12,6 +12,7 @@ COPY simulator simulator
 COPY chaos chaos
 COPY dashboards dashboards
 COPY stack stack
+COPY lab lab
 # ALLOW_TS_ERRORS=1 keeps what tsc emitted despite type errors (work in progress);
 # the default fails the build on any error.
 ARG ALLOW_TS_ERRORS=0

@@ -9,7 +9,8 @@ import mysql from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { DbConfig } from '../app/config.ts';
 import { str } from '../shared/env.ts';
-import { appReady, haproxyServers, resolveStackConfig, type StackConfig } from '../stack/index.ts';
+import { appReady } from '../stack/index.ts';
+import { haproxyServers, resolveLabConfig, type LabConfig } from '../lab/index.ts';
 import { haproxyVersion } from './machine.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -18,7 +19,7 @@ export const LOOPBACK = '127.0.0.1';
 export const FIX_HINT = 'start the lab with `make up` (it prints the URLs once healthy; `make status` shows each part)';
 
 export interface LabAccess {
-  stack: StackConfig;
+  stack: LabConfig;
   api: string;
   mysqlPort: number;
   haproxyStats: string;
@@ -55,7 +56,7 @@ export function labEnv(env: Env = process.env, root = REPO_ROOT): Env {
 
 /** The lab's ports (always reached on 127.0.0.1) and application account. */
 export function labAccess(env: Env): LabAccess {
-  const stack = { ...resolveStackConfig(env), bind: LOOPBACK };
+  const stack = { ...resolveLabConfig(env), bind: LOOPBACK };
   const pool = Number(env.DB_POOL_SIZE);
   return {
     stack,

@@ -21,11 +21,10 @@ const LAB_ENV = {
 };
 Object.assign(process.env, LAB_ENV);
 
-const { resolveStackConfig, stackDown, stackUp } = await import('../stack/index.ts');
-const { ComposeTarget } = await import('./targets/compose-target.ts');
+const { stackDown, stackUp } = await import('../stack/index.ts');
+const { ComposeTarget, NodeSql, resolveLabConfig } = await import('../lab/index.ts');
 const { runDrill } = await import('./runner.ts');
 const { findDrill } = await import('./drills/catalog.ts');
-const { NodeSql } = await import('./galera/node-sql.ts');
 const { recoverLab, findInjections } = await import('./recover.ts');
 const { checkSteadyState } = await import('./steady-state.ts');
 
@@ -177,7 +176,7 @@ async function setHaproxyCheck(mode: 'tcp-only' | 'original'): Promise<void> {
 
 beforeAll(async () => {
   // `stack up` is idempotent: it starts what is missing and waits until the lab is healthy
-  await stackUp({ ...resolveStackConfig(), project }, { build: false, timeoutMs: 420_000, log: (l) => console.log(`[stack] ${l}`) });
+  await stackUp({ ...resolveLabConfig(), project }, { build: false, timeoutMs: 420_000, log: (l) => console.log(`[stack] ${l}`) });
 }, 480_000);
 
 afterAll(async () => {
@@ -187,7 +186,7 @@ afterAll(async () => {
   const left = await findInjections(target);
   if (left.length > 0) await recoverLab(target, sql, (l) => console.log(`[recover] ${l}`));
   if (process.env.CHAOS_KEEP_STACK !== '1') {
-    await stackDown({ ...resolveStackConfig(), project }, { volumes: true, log: (l) => console.log(`[stack] ${l}`) });
+    await stackDown({ ...resolveLabConfig(), project }, { volumes: true, log: (l) => console.log(`[stack] ${l}`) });
   }
 }, 900_000);
 
@@ -285,8 +284,9 @@ describe('chaos drills on a real lab', () => {
   }, 600_000);
 
   it('db-latency: delay on one node shows in the metrics and goes away, nothing lost (refused, lab untouched, where the kernel has no netem)', async () => {
-    const { netemImage, netemProblem } = await import('./faults/netem.ts');
-    const problem = await netemProblem(target, await netemImage(target, await target.find('mariadb-2'), (l) => console.log(l)));
+    const { netemProblem } = await import('./faults/netem.ts');
+    const { netToolsImage } = await import('../lab/index.ts');
+    const problem = await netemProblem(target, await netToolsImage(target, await target.find('mariadb-2'), (l) => console.log(l)));
     if (problem) {
       console.log(`db-latency: ${problem}`);
       await expect(runDrill(options('db-latency', { faultMs: 12_000 }))).rejects.toThrow(/cannot run tc netem.*modprobe sch_netem/);
@@ -333,7 +333,7 @@ describe('chaos drills on a real lab', () => {
 
   it('the judge fails a weakened shop: with the key recorded in a second commit, shop-crash finds the duplicates', async () => {
     const recreateApp = (): Promise<unknown> =>
-      stackUp({ ...resolveStackConfig(), project }, { build: false, timeoutMs: 300_000, log: (l) => console.log(`[stack] ${l}`) });
+      stackUp({ ...resolveLabConfig(), project }, { build: false, timeoutMs: 300_000, log: (l) => console.log(`[stack] ${l}`) });
     process.env.IDEMPOTENCY_COMMIT = 'after-effects';
     try {
       await recreateApp();
@@ -356,7 +356,7 @@ describe('chaos drills on a real lab', () => {
   }, 900_000);
 
   it('galera-crash-burst under relaxed: the same, after switching the lab to innodb_flush_log_at_trx_commit=2', async () => {
-    await stackUp({ ...resolveStackConfig(), project, durability: 'relaxed' }, { build: false, timeoutMs: 420_000, log: (l) => console.log(`[stack] ${l}`) });
+    await stackUp({ ...resolveLabConfig(), project, durability: 'relaxed' }, { build: false, timeoutMs: 420_000, log: (l) => console.log(`[stack] ${l}`) });
     await crashBurst('relaxed');
   }, 1_200_000);
 });

@@ -2,7 +2,6 @@
 // simulator) are imported inside the actions so `smartshop --help` stays instant.
 import { Command, Option } from 'commander';
 import { int, str } from '../shared/env.ts';
-import { labToolSocket } from '../stack/config.ts';
 import { drills, findDrill, MAX_FAULT_SECONDS } from './drills/catalog.ts';
 import { parseDuration, parseInteger, parsePositive, UsageError } from '../shared/cli-numbers.ts';
 
@@ -14,12 +13,16 @@ import { probeCommand } from './probes/command.ts';
 
 const env = process.env;
 
-function endpoints(opts: { api?: string; prometheus?: string; haproxyStats?: string; grafana?: string }) {
+/** The lab's URLs (lab/config.ts: its ports from the environment), each overridable by a flag. */
+async function endpoints(opts: { api?: string; prometheus?: string; haproxyStats?: string; grafana?: string }) {
+  const { resolveLabConfig, urls } = await import('../lab/index.ts');
+  const lab = urls({ ...resolveLabConfig(env), bind: '127.0.0.1' });
+  const bare = (url: string): string => url.replace(/\/+$/, '');
   return {
-    api: opts.api ?? `http://127.0.0.1:${int(env, 'API_PORT', 8000, 1, 65535)}`,
-    haproxyStats: opts.haproxyStats ?? `http://127.0.0.1:${int(env, 'HAPROXY_STATS_PORT', 8404, 1, 65535)}`,
-    prometheus: opts.prometheus ?? `http://127.0.0.1:${int(env, 'PROMETHEUS_PORT', 9090, 1, 65535)}`,
-    grafana: opts.grafana ?? `http://127.0.0.1:${int(env, 'GRAFANA_PORT', 3030, 1, 65535)}`,
+    api: opts.api ?? bare(lab.api),
+    haproxyStats: opts.haproxyStats ?? bare(lab.haproxyStats),
+    prometheus: opts.prometheus ?? bare(lab.prometheus),
+    grafana: opts.grafana ?? bare(lab.grafana),
   };
 }
 
@@ -29,7 +32,7 @@ const runtimeOption = (): Option =>
   new Option('--runtime <runtime>', 'how the lab runs: auto (a Swarm stack of that name if one is deployed, else compose), compose, swarm').choices(['auto', 'compose', 'swarm']).default('auto');
 
 async function openLab(opts: { project: string; runtime: string }) {
-  const { openTarget } = await import('./targets/open.ts');
+  const { openTarget } = await import('../lab/index.ts');
   return openTarget(opts.project, opts.runtime as 'auto' | 'compose' | 'swarm');
 }
 
@@ -104,6 +107,7 @@ export function chaosCommand(): Command {
         return;
       }
       const { runDrill, DrillRefused } = await import('./runner.ts');
+      const { toolSocket } = await import('../lab/index.ts');
       try {
         const outcome = await runDrill({
           drill,
@@ -113,10 +117,10 @@ export function chaosCommand(): Command {
           reportDir: opts.reportDir,
           dryRun: opts.dryRun === true,
           confirm: opts.yes ? () => Promise.resolve(true) : confirmOnTty,
-          endpoints: endpoints(opts),
+          endpoints: await endpoints(opts),
           grafanaAuth: { user: str(env, 'GRAFANA_ADMIN_USER', 'admin'), password: str(env, 'GRAFANA_ADMIN_PASSWORD', '') },
           metricsPort: int(env, 'CHAOS_METRICS_PORT', 9465, 0, 65535),
-          metricsSocket: labToolSocket('chaos', env),
+          metricsSocket: toolSocket(opts.project, 'chaos'),
           database: str(env, 'DB_NAME', 'smartshop'),
           print: (l) => console.log(l),
         });
@@ -135,8 +139,7 @@ export function chaosCommand(): Command {
     .addOption(runtimeOption())
     .action(async (opts: { project: string; runtime: string }) => {
       const { findInjections } = await import('./recover.ts');
-      const { NodeSql } = await import('./galera/node-sql.ts');
-      const { readNodeStates, describeNodeState } = await import('./galera/wsrep.ts');
+      const { NodeSql, readNodeStates, describeNodeState } = await import('../lab/index.ts');
       const lab = await openLab(opts);
       const containers = await lab.list();
       if (containers.length === 0) {
@@ -158,7 +161,7 @@ export function chaosCommand(): Command {
     .addOption(runtimeOption())
     .action(async (opts: { project: string; runtime: string }) => {
       const { recoverLab } = await import('./recover.ts');
-      const { NodeSql } = await import('./galera/node-sql.ts');
+      const { NodeSql } = await import('../lab/index.ts');
       const lab = await openLab(opts);
       const res = await recoverLab(lab, new NodeSql(lab, str(env, 'DB_NAME', 'smartshop')), (l) => console.log(l));
       if (res.actions.length === 0 && res.problems.length === 0) console.log('nothing to recover');

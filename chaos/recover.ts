@@ -3,10 +3,11 @@
 // leftover helpers removed, containers unpaused, Galera nodes reconnected to back-tier,
 // netem delays removed, stopped containers started (Galera in a safe order: the most
 // advanced node first when none is running). Only labelled containers are touched.
-import { NETEM_IMAGE, removeDelay, showDelay } from './faults/netem.ts';
-import type { NodeSql } from './galera/node-sql.ts';
+import { removeDelay, showDelay } from './faults/netem.ts';
+import { NET_TOOLS_IMAGE } from '../lab/index.ts';
+import type { NodeSql } from '../lab/index.ts';
 import { safeBootstrap, waitSynced } from './galera/safe-bootstrap.ts';
-import type { LabContainer, Target } from './targets/target.ts';
+import type { LabContainer, Target } from '../lab/index.ts';
 
 export interface Injection {
   container: string;
@@ -17,7 +18,7 @@ export interface Injection {
 const STOPPED = new Set(['exited', 'created', 'dead']);
 
 async function tcImage(target: Target, galera: LabContainer[]): Promise<string | undefined> {
-  if (await target.hasImage(NETEM_IMAGE)) return NETEM_IMAGE;
+  if (await target.hasImage(NET_TOOLS_IMAGE)) return NET_TOOLS_IMAGE;
   return galera[0]?.image; // the lab's Galera image carries tc
 }
 

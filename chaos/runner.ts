@@ -4,9 +4,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startRun, type SimulationRun } from '../simulator/index.ts';
 import { describeFault, injectFault, type InjectedFault } from './faults/actions.ts';
-import { netemImage, netemProblem } from './faults/netem.ts';
-import { NodeSql } from './galera/node-sql.ts';
-import { readNodeStates } from './galera/wsrep.ts';
+import { netemProblem } from './faults/netem.ts';
+import { netToolsImage } from '../lab/index.ts';
+import { NodeSql } from '../lab/index.ts';
+import { readNodeStates } from '../lab/index.ts';
 import { checkInvariants, checkLedger } from './judge/read-nodes.ts';
 import { fromSimulatorLedger } from './judge/ledger.ts';
 import { decideVerdict, type Judged } from './judge/verdict.ts';
@@ -17,12 +18,12 @@ import { recoverLab } from './recover.ts';
 import { buildTimeline } from './report/timeline.ts';
 import { integritySection, writeReport, type DrillReport } from './report/write.ts';
 import { checkSteadyState, percentile, type Endpoints, type SteadyState } from './steady-state.ts';
-import type { LabContainer, Target } from './targets/target.ts';
+import type { LabContainer, Target } from '../lab/index.ts';
 import type { Drill } from './types.ts';
-import { toConsistencyCheck, verifyCluster } from './judge/verify.ts';
+import { judgeConsistency, toConsistencyCheck } from './judge/verify.ts';
 import { checkReplays, judgeExactlyOnce, readCreated, readWatermarks, type Watermarks } from './judge/exactly-once.ts';
-import { recordConsistency } from '../stack/consistency-metric.ts';
-import { TIMED_OUT, withTimeout } from './util/time.ts';
+import { recordConsistency } from '../stack/index.ts';
+import { TIMED_OUT, withTimeout } from '../shared/time.ts';
 
 export interface RunDrillOptions {
   drill: Drill;
@@ -109,7 +110,7 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
     return { plan };
   }
   if (drill.fault.kind === 'netem') {
-    const problem = await netemProblem(target, await netemImage(target, victims[0] as LabContainer, print));
+    const problem = await netemProblem(target, await netToolsImage(target, victims[0] as LabContainer, print));
     if (problem) throw new DrillRefused(problem);
   }
   if (drill.breaksQuorum && !(await o.confirm(`${drill.name} breaks the Galera quorum of project ${target.project}. Run it?`))) {
@@ -250,7 +251,7 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
   const judged: Judged = {
     ledger: await checkLedger(sql, nodes, ledger).catch((err: unknown) => ({ error: (err as Error).message })),
     invariants: await checkInvariants(sql, nodes).catch((err: unknown) => ({ error: (err as Error).message })),
-    consistency: await verifyCluster(target, o.database).catch((err: unknown) => ({ error: (err as Error).message })),
+    consistency: await judgeConsistency(target, o.database).catch((err: unknown) => ({ error: (err as Error).message })),
   };
   if (drill.exactlyOnce) {
     const node = nodes[0];

@@ -3,11 +3,11 @@
 // shop is ready, and its error ratio and p99 are within tolerance (Prometheus when it
 // answers, else direct probes of the shop).
 import { HttpClient } from '../shared/http-client.ts';
-import type { NodeSql } from './galera/node-sql.ts';
-import { describeNodeState, isHealthyNode, readNodeStates } from './galera/wsrep.ts';
-import { fetchHaproxyServers, isUp } from './observe/haproxy.ts';
+import type { NodeSql } from '../lab/index.ts';
+import { describeNodeState, isHealthyNode, readNodeStates } from '../lab/index.ts';
+import { fetchHaproxyServers, isUp } from '../lab/index.ts';
 import { ERROR_RATIO_QUERY, P99_QUERY, prometheusAnswers, promQuery } from './observe/prometheus.ts';
-import type { Target } from './targets/target.ts';
+import type { Target } from '../lab/index.ts';
 
 export interface Endpoints {
   api: string;

@@ -2,9 +2,7 @@
 // what it breaks, on which targets, what steady state must hold before, what rollback
 // undoes it and what the runner should expect while it is broken. One generic runner
 // (runner.ts) executes every drill; nothing here does I/O.
-
-/** Roles the compose and Swarm stacks put in the `lab.smartshop.role` label (edge: the Swarm ingress HAProxy). */
-export type LabRole = 'galera' | 'haproxy' | 'edge' | 'app' | 'prometheus' | 'exporter' | 'grafana' | 'chaos-helper';
+import type { LabRole } from '../lab/index.ts';
 
 /** How a drill chooses its targets among the lab's containers. */
 export type TargetSelector =

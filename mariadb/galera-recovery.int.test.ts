@@ -1,4 +1,4 @@
-// Issue 12 on real containers: all three Galera nodes SIGKILLed within a second while
+// On real containers: all three Galera nodes SIGKILLed within a second while
 // a client writes through HAProxy, then started again with no manual step. The
 // entrypoint must recover each node's committed position (--wsrep-recover), let the
 // most advanced node bootstrap and the others rejoin, so that `stack verify` finds
@@ -8,18 +8,15 @@
 import { randomUUID } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GALERA_NODES, resolveStackConfig } from '../stack/config.ts';
-import { demux, docker, execIn, serviceContainer } from '../stack/docker.ts';
-import { stackDown, stackUp } from '../stack/lifecycle.ts';
-import { waitUntilReady } from '../stack/readiness.ts';
-import { verifyCluster } from '../stack/verify.ts';
-import type { Durability, StackConfig } from '../stack/types.ts';
+import { compareNodes, ComposeTarget, demux, docker, GALERA_NODES, resolveLabConfig, type Durability, type LabConfig } from '../lab/index.ts';
+import { stackDown, stackUp, waitUntilReady } from '../stack/index.ts';
 
-const base = resolveStackConfig({
+const base = resolveLabConfig({
   COMPOSE_PROJECT_NAME: 'smartshop-galera-test',
   API_PORT: '38000', UI_PORT: '33000', MYSQL_PORT: '33306', HAPROXY_STATS_PORT: '38404', PROMETHEUS_PORT: '39090', GRAFANA_PORT: '33030',
 });
-const withDurability = (durability: Durability): StackConfig => ({ ...base, durability });
+const lab = new ComposeTarget(base.project);
+const withDurability = (durability: Durability): LabConfig => ({ ...base, durability });
 const log = (line: string): void => { if (process.env.STACK_TEST_VERBOSE) console.log(line); };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -51,15 +48,11 @@ function startWriter(): { stop: () => Promise<string[]> } {
 
 async function nodeContainers(): Promise<string[]> {
   const ids: string[] = [];
-  for (const n of GALERA_NODES) {
-    const info = await serviceContainer(base.project, n);
-    if (!info) throw new Error(`${n} has no container`);
-    ids.push(info.Id);
-  }
+  for (const n of GALERA_NODES) ids.push((await lab.find(n)).id);
   return ids;
 }
 
-async function crashAllAndRestart(config: StackConfig): Promise<{ acked: string[]; recoveredLines: string[] }> {
+async function crashAllAndRestart(config: LabConfig): Promise<{ acked: string[]; recoveredLines: string[] }> {
   const ids = await nodeContainers();
   const writer = startWriter();
   await sleep(3_000);
@@ -111,7 +104,7 @@ describe('Galera restarts after a crash of every node', () => {
     const { acked, recoveredLines } = await crashAllAndRestart(withDurability('relaxed'));
     expect(acked.length).toBeGreaterThan(0);
     expect(recoveredLines).toHaveLength(3);
-    const verdict = await verifyCluster(base, { attempts: 5 });
+    const verdict = await compareNodes(lab, { attempts: 5 });
     expect(verdict.divergences).toEqual([]);
     expect(verdict.consistent).toBe(true);
     expect(await missingOf(acked)).toEqual([]);
@@ -120,7 +113,7 @@ describe('Galera restarts after a crash of every node', () => {
   it('fast: after switching profile and crashing again the nodes are level; missing writes are reported', async () => {
     await stackUp(withDurability('fast'), { build: false, timeoutMs: 300_000, log });
     const { acked } = await crashAllAndRestart(withDurability('fast'));
-    const verdict = await verifyCluster(base, { attempts: 5 });
+    const verdict = await compareNodes(lab, { attempts: 5 });
     expect(verdict.divergences).toEqual([]);
     expect(verdict.consistent).toBe(true);
     const missing = await missingOf(acked);
@@ -128,12 +121,12 @@ describe('Galera restarts after a crash of every node', () => {
   }, 700_000);
 
   it('verify fails, naming the table and the node, when one node holds a row the others do not', async () => {
-    const info = await serviceContainer(base.project, 'mariadb-2');
+    const node = await lab.find('mariadb-2');
     const id = randomUUID();
-    const sql = (stmt: string) => execIn(info?.Id ?? 'missing', ['mariadb', '-e', `SET SESSION wsrep_on=OFF; ${stmt}`]);
+    const sql = (stmt: string) => lab.exec(node, ['mariadb', '-e', `SET SESSION wsrep_on=OFF; ${stmt}`]);
     expect((await sql(`INSERT INTO smartshop.crash_probe (id) VALUES ('${id}')`)).exitCode).toBe(0);
     try {
-      const verdict = await verifyCluster(base, { attempts: 2, delayMs: 500 });
+      const verdict = await compareNodes(lab, { attempts: 2, delayMs: 500 });
       expect(verdict.consistent).toBe(false);
       expect(verdict.divergences.map((d) => d.table)).toEqual(['crash_probe']);
       const values = verdict.divergences[0]?.values ?? {};
@@ -142,6 +135,6 @@ describe('Galera restarts after a crash of every node', () => {
     } finally {
       expect((await sql(`DELETE FROM smartshop.crash_probe WHERE id='${id}'`)).exitCode).toBe(0);
     }
-    expect((await verifyCluster(base, { attempts: 3 })).consistent).toBe(true);
+    expect((await compareNodes(lab, { attempts: 3 })).consistent).toBe(true);
   }, 120_000);
 });

@@ -6,7 +6,7 @@ import { runLive } from './live.ts';
 import { runMenu } from './menu.ts';
 import { DEFAULT_METRICS_PORT, DEFAULT_TARGET, hasRunFlags, parseCliFlags, parseInteger, parseTarget, UsageError, type RawFlags } from './options.ts';
 import { probe, unreachableMessage } from './shop-views.ts';
-import { labToolSocket } from '../stack/config.ts';
+import { labToolSocket } from '../lab/index.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_USAGE = 2;

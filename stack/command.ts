@@ -7,8 +7,8 @@ import { EXIT_USAGE, parseInteger, UsageError } from '../shared/cli-numbers.ts';
 const log = (line: string): void => console.log(line);
 
 async function config(durability?: string) {
-  const { parseDurability, resolveStackConfig } = await import('./config.ts');
-  const c = resolveStackConfig();
+  const { parseDurability, resolveLabConfig } = await import('../lab/index.ts');
+  const c = resolveLabConfig();
   return durability ? { ...c, durability: parseDurability(durability) } : c;
 }
 
@@ -98,11 +98,11 @@ export function stackCommand(): Command {
     .action((opts: { attempts: string }) => run(async () => {
       const attempts = parseInteger('--attempts', opts.attempts, 1, 100);
       const { hostChecks } = await import('./lifecycle.ts');
-      const { formatVerify, verifyCluster } = await import('./verify.ts');
+      const { ComposeTarget, compareNodes, formatVerify } = await import('../lab/index.ts');
       const { fromVerifyResult, recordConsistency } = await import('./consistency-metric.ts');
       await hostChecks();
       const c = await config();
-      const result = await verifyCluster(c, {
+      const result = await compareNodes(new ComposeTarget(c.project), {
         attempts,
         onAttempt: (n, r) => { if (!r.consistent) console.error(`attempt ${n}: ${r.divergences.map((d) => d.table).join(', ') || r.problem || ''} not level yet`); },
       });

@@ -3,9 +3,10 @@
 // project name and its environment (ports, durability), whatever the cwd.
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { COMPOSE_FILE, REPO_ROOT, composeEnv } from './config.ts';
+import { COMPOSE_FILE, composeEnv } from './config.ts';
+import { REPO_ROOT } from '../lab/index.ts';
 import { ensureLabSecrets } from './secrets.ts';
-import type { StackConfig } from './types.ts';
+import type { LabConfig } from '../lab/index.ts';
 
 const execFileP = promisify(execFile);
 
@@ -27,7 +28,7 @@ export async function composeCommand(): Promise<string[] | undefined> {
   return undefined;
 }
 
-async function argv(config: StackConfig, args: string[]): Promise<{ bin: string; args: string[] }> {
+async function argv(config: LabConfig, args: string[]): Promise<{ bin: string; args: string[] }> {
   const cmd = await composeCommand();
   if (!cmd) throw new Error('docker compose is not installed: run scripts/host-setup.sh (as root on Debian)');
   // the compose file requires the lab's passwords, for every command (it interpolates all of it)
@@ -37,7 +38,7 @@ async function argv(config: StackConfig, args: string[]): Promise<{ bin: string;
 }
 
 /** Runs compose with its output on our terminal; resolves with the exit code. */
-export async function composeInherit(config: StackConfig, args: string[], profiles: string[] = []): Promise<number> {
+export async function composeInherit(config: LabConfig, args: string[], profiles: string[] = []): Promise<number> {
   const { bin, args: full } = await argv(config, [...profiles.flatMap((p) => ['--profile', p]), ...args]);
   return new Promise((resolve, reject) => {
     const child = spawn(bin, full, { stdio: 'inherit', env: composeEnv(config), cwd: REPO_ROOT });
@@ -47,7 +48,7 @@ export async function composeInherit(config: StackConfig, args: string[], profil
 }
 
 /** Runs compose and captures its output (for short queries). */
-export async function composeCapture(config: StackConfig, args: string[], timeoutMs = 60_000): Promise<string> {
+export async function composeCapture(config: LabConfig, args: string[], timeoutMs = 60_000): Promise<string> {
   const { bin, args: full } = await argv(config, args);
   const { stdout } = await execFileP(bin, full, { env: composeEnv(config), cwd: REPO_ROOT, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
   return stdout;

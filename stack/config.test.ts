@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { COMPOSE_FILE, LAB_IMAGES, REPO_ROOT, composeEnv, resolveStackConfig, textfileDir } from './config.ts';
+import { COMPOSE_FILE, LAB_IMAGES, composeEnv } from './config.ts';
+import { REPO_ROOT, resolveLabConfig, textfileDir } from '../lab/index.ts';
 
 interface Service { image?: string; build?: unknown; command?: string[]; volumes?: string[] }
 
@@ -16,7 +17,7 @@ describe('LAB_IMAGES', () => {
 
 describe('textfile folder (node-exporter reads the consistency result there)', () => {
   it('is one folder per compose project under .lab/, passed to compose as LAB_TEXTFILE_DIR', () => {
-    const env = composeEnv({ ...resolveStackConfig({}), project: 'smartshop-test' }, {});
+    const env = composeEnv({ ...resolveLabConfig({}), project: 'smartshop-test' }, {});
     expect(env.LAB_TEXTFILE_DIR).toBe(join(REPO_ROOT, '.lab', 'smartshop-test', 'textfile'));
     expect(textfileDir('smartshop')).toBe(join(REPO_ROOT, '.lab', 'smartshop', 'textfile'));
   });

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hostTool } from '../test/host-tool.ts';
 import { seriesValues } from '../shared/prom-text.ts';
 import { CONSISTENCY_FILE, SHOP_TABLES, forgetConsistency, fromVerifyResult, recordConsistency, renderConsistencyMetrics, type ConsistencyCheck } from './consistency-metric.ts';
-import type { NodeDigest, VerifyResult } from './types.ts';
+import type { NodeDigest, VerifyResult } from '../lab/index.ts';
 
 const promtool = hostTool('promtool', 'prometheus');
 const NOW = new Date('2026-03-01T12:00:00.500Z');

@@ -11,8 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GALERA_NODES, textfileDir } from './config.ts';
-import type { StackConfig, VerifyResult } from './types.ts';
+import { GALERA_NODES, textfileDir } from '../lab/index.ts';
+import type { LabConfig, VerifyResult } from '../lab/index.ts';
 
 /** The shop's tables (app/db/migrations): always exported, so that a check that could read
  * no node at all still yields a 0 per table instead of no series. */
@@ -81,7 +81,7 @@ export interface RecordOptions {
  * folder, then rename, so a scrape never reads half a file). Never throws: the check's own
  * outcome matters more than its export, so a failure is one warning line and `false`.
  */
-export async function recordConsistency(config: Pick<StackConfig, 'project'>, check: ConsistencyCheck, options: RecordOptions = {}): Promise<boolean> {
+export async function recordConsistency(config: Pick<LabConfig, 'project'>, check: ConsistencyCheck, options: RecordOptions = {}): Promise<boolean> {
   const dir = options.dir ?? textfileDir(config.project);
   const warn = options.warn ?? ((line: string) => console.error(line));
   // the collector only reads *.prom, so the temporary name is ignored until the rename
@@ -100,6 +100,6 @@ export async function recordConsistency(config: Pick<StackConfig, 'project'>, ch
 
 /** Drops the last result (its data is gone after `stack down --volumes`): a stale 0 would
  * keep GaleraNodesDiverged firing over a brand-new cluster. */
-export async function forgetConsistency(config: Pick<StackConfig, 'project'>, dir: string = textfileDir(config.project)): Promise<void> {
+export async function forgetConsistency(config: Pick<LabConfig, 'project'>, dir: string = textfileDir(config.project)): Promise<void> {
   await rm(join(dir, CONSISTENCY_FILE), { force: true });
 }

@@ -7,11 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { nodeStates } from './cluster.ts';
 import { composeCapture, composeCommand, composeInherit } from './compose.ts';
 import { forgetConsistency } from './consistency-metric.ts';
-import { GALERA_NODES, LAB_IMAGES, REPO_ROOT, textfileDir, toolSocketDir, urls } from './config.ts';
-import { engineReachable, imageExists } from './docker.ts';
-import { describeNode, durabilityFromFlush } from './parse.ts';
+import { LAB_IMAGES } from './config.ts';
+import {
+  describeNodeState, engineReachable, GALERA_NODES, imageExists, REPO_ROOT, textfileDir, toolSocketDir, urls, type LabConfig,
+} from '../lab/index.ts';
+import { durabilityFromFlush } from './parse.ts';
 import { waitUntilReady } from './readiness.ts';
-import type { StackConfig } from './types.ts';
 
 type Log = (line: string) => void;
 const execFileP = promisify(execFile);
@@ -46,7 +47,7 @@ export async function ensureBaseImages(log: Log): Promise<void> {
 }
 
 /** Grafana's official image is the one thing pulled from a registry: try once, bounded. */
-async function grafanaAvailable(config: StackConfig, log: Log): Promise<boolean> {
+async function grafanaAvailable(config: LabConfig, log: Log): Promise<boolean> {
   if (await imageExists(config.grafanaImage)) return true;
   log(`==> trying to pull ${config.grafanaImage} (Grafana is optional)`);
   try {
@@ -69,7 +70,7 @@ export interface UpOptions {
  * Without its images `up --no-build` (or `docker stack deploy`) would try a registry and
  * fail, so a lab image that is missing is built even when the caller asked for no build.
  */
-export async function prepareImages(config: StackConfig, build: boolean, log: Log): Promise<void> {
+export async function prepareImages(config: LabConfig, build: boolean, log: Log): Promise<void> {
   log(`==> stack ${config.project}: host checks`);
   await hostChecks();
   await ensureBaseImages(log);
@@ -81,7 +82,7 @@ export async function prepareImages(config: StackConfig, build: boolean, log: Lo
   }
 }
 
-export async function stackUp(config: StackConfig, options: UpOptions): Promise<void> {
+export async function stackUp(config: LabConfig, options: UpOptions): Promise<void> {
   const { log } = options;
   const started = Date.now();
   await prepareImages(config, options.build, log);
@@ -126,10 +127,10 @@ export async function stackUp(config: StackConfig, options: UpOptions): Promise<
   log(`  Prometheus:    ${u.prometheus}`);
   log(grafana ? `  Grafana:       ${u.grafana}` : `  Grafana:       not started (image ${config.grafanaImage} not available offline)`);
   log(`  MySQL via HAProxy: ${config.bind}:${config.ports.mysql}`);
-  for (const n of result.last.nodes) log(`  ${describeNode(n)}`);
+  for (const n of result.last.nodes) log(`  ${describeNodeState(n)}`);
 }
 
-export async function stackDown(config: StackConfig, options: { volumes: boolean; log: Log }): Promise<void> {
+export async function stackDown(config: LabConfig, options: { volumes: boolean; log: Log }): Promise<void> {
   await hostChecks();
   // Stop the Galera nodes one by one, mariadb-1 last: the last node to leave writes
   // safe_to_bootstrap: 1, so the next `up` re-forms the cluster with no manual step.
@@ -147,17 +148,17 @@ export async function stackDown(config: StackConfig, options: { volumes: boolean
   if (options.volumes) await forgetConsistency(config).catch(() => undefined);
 }
 
-export async function stackStatus(config: StackConfig, log: Log): Promise<void> {
+export async function stackStatus(config: LabConfig, log: Log): Promise<void> {
   await hostChecks();
   const nodes = await nodeStates(config);
-  const profiles = new Set(nodes.map((n) => n.wsrep.innodb_flush_log_at_trx_commit).filter(Boolean).map(durabilityFromFlush));
+  const profiles = new Set(nodes.map((n) => n.flushLogAtTrxCommit).filter(Boolean).map(durabilityFromFlush));
   log(`stack ${config.project}`);
   log(`durability profile: ${profiles.size === 0 ? 'unknown (no node answers)' : [...profiles].join(', ')}`);
-  for (const n of nodes) log(`  ${describeNode(n)}  [health ${n.health}]`);
+  for (const n of nodes) log(`  ${describeNodeState(n)}  [health ${n.health ?? 'none'}]`);
   log(await composeCapture(config, ['--profile', 'grafana', 'ps', '-a']));
 }
 
-export async function stackLogs(config: StackConfig, services: string[], options: { follow: boolean; tail: string }): Promise<number> {
+export async function stackLogs(config: LabConfig, services: string[], options: { follow: boolean; tail: string }): Promise<number> {
   await hostChecks();
   return composeInherit(config, ['logs', '--tail', options.tail, ...(options.follow ? ['-f'] : []), ...services], ['grafana']);
 }

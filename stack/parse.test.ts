@@ -1,27 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { composeEnv, resolveStackConfig, urls } from './config.ts';
-import { demux } from './docker.ts';
-import { compareDigests, durabilityFromFlush, isSynced, parseHaproxyCsv, parsePromTargets, parseTabbed, parseVerifyOutput } from './parse.ts';
+import { composeEnv } from './config.ts';
+import { demux, resolveLabConfig, urls } from '../lab/index.ts';
+import { durabilityFromFlush, parsePromTargets } from './parse.ts';
 import { OPTIONAL_JOBS, notReady } from './readiness.ts';
-import type { NodeDigest, NodeState } from './types.ts';
+import type { NodeState } from '../lab/index.ts';
 
-const synced = { wsrep_local_state: '4', wsrep_cluster_status: 'Primary', wsrep_ready: 'ON', wsrep_cluster_size: '3', wsrep_local_state_comment: 'Synced' };
+const synced = { clusterStatus: 'Primary', localState: 'Synced', ready: true, clusterSize: 3, lastCommitted: 20 };
 
 describe('parsing', () => {
-  it('reads tab-separated status lines', () => {
-    expect(parseTabbed('wsrep_ready\tON\nwsrep_cluster_size\t3\n\n')).toEqual({ wsrep_ready: 'ON', wsrep_cluster_size: '3' });
-  });
-
-  it('keeps only servers from HAProxy CSV, by header names', () => {
-    const csv = '# pxname,svname,qcur,status,x\nmysql,FRONTEND,,OPEN,\ngalera,mariadb-1,0,UP,\ngalera,mariadb-2,0,DOWN,\ngalera,BACKEND,0,UP,\n';
-    expect(parseHaproxyCsv(csv)).toEqual([
-      { backend: 'galera', server: 'mariadb-1', status: 'UP' },
-      { backend: 'galera', server: 'mariadb-2', status: 'DOWN' },
-    ]);
-  });
-
   it('reads Prometheus targets', () => {
     const json = { data: { activeTargets: [{ labels: { job: 'app', instance: 'app:8000' }, health: 'up', lastError: '' }] } };
     expect(parsePromTargets(json)).toEqual([{ job: 'app', instance: 'app:8000', health: 'up', lastError: '' }]);
@@ -30,20 +18,6 @@ describe('parsing', () => {
 
   it('maps flush settings to durability profiles', () => {
     expect(['1', '2', '0', undefined].map(durabilityFromFlush)).toEqual(['strict', 'relaxed', 'fast', 'unknown']);
-  });
-
-  it('requires Synced, Primary and ready', () => {
-    expect(isSynced(synced)).toBe(true);
-    expect(isSynced({ ...synced, wsrep_cluster_status: 'non-Primary' })).toBe(false);
-    expect(isSynced({ ...synced, wsrep_local_state: '2' })).toBe(false);
-  });
-
-  it('reads the verify script output', () => {
-    const out = 'status\twsrep_last_committed\t22\ncount\tusers\t5\nsmartshop.users\t1234\ncount\tempty\t0\nsmartshop.empty\t0\n';
-    expect(parseVerifyOutput(out, 'smartshop')).toEqual({
-      status: { wsrep_last_committed: '22' },
-      tables: { users: { rows: 5, checksum: '1234' }, empty: { rows: 0, checksum: '0' } },
-    });
   });
 
   it('splits docker exec frames into stdout and stderr', () => {
@@ -58,32 +32,12 @@ describe('parsing', () => {
   });
 });
 
-describe('compareDigests', () => {
-  const node = (name: string, tables: NodeDigest['tables']): NodeDigest => ({ node: name, lastCommitted: '1', clusterStatus: 'Primary', localState: 'Synced', clusterSize: '3', tables });
-
-  it('finds nothing when all nodes agree', () => {
-    const t = { users: { rows: 2, checksum: '9' } };
-    expect(compareDigests([node('a', t), node('b', t), node('c', t)])).toEqual([]);
-  });
-
-  it('names the table and every node value when one differs or misses a table', () => {
-    const d = compareDigests([
-      node('a', { users: { rows: 2, checksum: '9' }, orders: { rows: 1, checksum: '1' } }),
-      node('b', { users: { rows: 3, checksum: '7' }, orders: { rows: 1, checksum: '1' } }),
-      node('c', { users: { rows: 2, checksum: '9' } }),
-    ]);
-    expect(d.map((x) => x.table)).toEqual(['orders', 'users']);
-    expect(d[0]?.values.c).toBe('missing');
-    expect(d[1]?.values.b).toBe('3 rows, checksum 7');
-  });
-});
-
 describe('config', () => {
   it('uses the contract defaults and lets env move project and ports', () => {
-    const d = resolveStackConfig({});
+    const d = resolveLabConfig({});
     expect(d.project).toBe('smartshop');
     expect(d.ports).toEqual({ api: 8000, ui: 3000, mysql: 3306, haproxyStats: 8404, prometheus: 9090, grafana: 3030 });
-    const t = resolveStackConfig({ COMPOSE_PROJECT_NAME: 'smartshop-test', API_PORT: '18000', DURABILITY: 'fast' });
+    const t = resolveLabConfig({ COMPOSE_PROJECT_NAME: 'smartshop-test', API_PORT: '18000', DURABILITY: 'fast' });
     expect(t.ports.api).toBe(18000);
     expect(composeEnv(t, {}).API_PORT).toBe('18000');
     expect(composeEnv(t, {}).COMPOSE_PROJECT_NAME).toBe('smartshop-test');
@@ -91,13 +45,13 @@ describe('config', () => {
   });
 
   it('rejects an unknown durability profile and a bad port', () => {
-    expect(() => resolveStackConfig({ DURABILITY: 'yolo' })).toThrow(/durability/);
-    expect(() => resolveStackConfig({ API_PORT: '99999' })).toThrow(/API_PORT/);
+    expect(() => resolveLabConfig({ DURABILITY: 'yolo' })).toThrow(/durability/);
+    expect(() => resolveLabConfig({ API_PORT: '99999' })).toThrow(/API_PORT/);
   });
 });
 
 describe('notReady', () => {
-  const node = (name: string, wsrep: Record<string, string>): NodeState => ({ node: name, container: 'running', health: 'healthy', wsrep });
+  const node = (name: string, state: Partial<NodeState>): NodeState => ({ node: name, container: `lab-${name}-1`, docker: 'running', health: 'healthy', ...state });
   const ready = {
     nodes: ['mariadb-1', 'mariadb-2', 'mariadb-3'].map((n) => node(n, synced)),
     haproxy: ['mariadb-1', 'mariadb-2', 'mariadb-3'].map((s) => ({ backend: 'galera', server: s, status: 'UP' })),
@@ -125,7 +79,7 @@ describe('notReady', () => {
   it('names what is not healthy', () => {
     const problems = notReady({
       ...ready,
-      nodes: [node('mariadb-1', { ...synced, wsrep_cluster_size: '2' }), ...ready.nodes.slice(1)],
+      nodes: [node('mariadb-1', { ...synced, clusterSize: 2 }), ...ready.nodes.slice(1)],
       haproxy: [{ backend: 'galera', server: 'mariadb-3', status: 'DOWN' }],
       appStatus: 503,
     });

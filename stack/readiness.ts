@@ -1,9 +1,9 @@
 // Polls the lab until everything is healthy, printing progress as it changes:
 // each node's wsrep state and cluster size as it joins, HAProxy's servers, the
 // shop, Prometheus' targets. Bounded: reports what is not healthy at the deadline.
-import { appReady, haproxyServers, nodeStates, promTargets } from './cluster.ts';
-import { describeNode, isSynced } from './parse.ts';
-import type { HaproxyServer, NodeState, PromTarget, StackConfig } from './types.ts';
+import { appReady, nodeStates, promTargets } from './cluster.ts';
+import { describeNodeState, haproxyServers, isHealthyNode, type HaproxyServer, type LabConfig, type NodeState } from '../lab/index.ts';
+import type { PromTarget } from './types.ts';
 
 export interface Readiness {
   nodes: NodeState[];
@@ -16,7 +16,7 @@ export interface Readiness {
  * processes on the host that serve metrics only while they run. */
 export const OPTIONAL_JOBS = new Set(['simulator', 'chaos']);
 
-export async function readiness(config: StackConfig): Promise<Readiness> {
+export async function readiness(config: LabConfig): Promise<Readiness> {
   const [nodes, haproxy, appStatus, targets] = await Promise.all([
     nodeStates(config), haproxyServers(config), appReady(config), promTargets(config),
   ]);
@@ -27,7 +27,7 @@ export async function readiness(config: StackConfig): Promise<Readiness> {
 export function notReady(r: Readiness): string[] {
   const problems: string[] = [];
   for (const n of r.nodes) {
-    if (!isSynced(n.wsrep) || n.wsrep.wsrep_cluster_size !== String(r.nodes.length)) problems.push(describeNode(n));
+    if (!isHealthyNode(n, r.nodes.length)) problems.push(describeNodeState(n));
   }
   const galera = r.haproxy.filter((s) => s.backend === 'galera');
   const down = galera.filter((s) => !s.status.startsWith('UP'));
@@ -42,7 +42,7 @@ export function notReady(r: Readiness): string[] {
 
 /** One line per fact, so that progress printing can show only what changed. */
 export function progressLines(r: Readiness): string[] {
-  const lines = r.nodes.map(describeNode);
+  const lines = r.nodes.map(describeNodeState);
   const galera = r.haproxy.filter((s) => s.backend === 'galera');
   if (galera.length) lines.push(`HAProxy: ${galera.map((s) => `${s.server} ${s.status}`).join(', ')}`);
   lines.push(`shop: ${r.appStatus === 200 ? 'ready' : r.appStatus === 0 ? 'not answering' : `HTTP ${r.appStatus}`}`);
@@ -54,7 +54,7 @@ export function progressLines(r: Readiness): string[] {
 }
 
 export async function waitUntilReady(
-  config: StackConfig,
+  config: LabConfig,
   options: { timeoutMs: number; intervalMs?: number; log?: (line: string) => void; isAborted?: () => string | undefined },
 ): Promise<{ ready: boolean; problems: string[]; last: Readiness }> {
   const deadline = Date.now() + options.timeoutMs;

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, chmodSync, existsSync, readFileSync } from 'node:fs';
 import { DOT_ENV_FILE, loadDotEnv } from '../shared/dot-env.ts';
-import { docker } from './docker.ts';
+import { docker } from '../lab/index.ts';
 
 type Env = Record<string, string | undefined>;
 

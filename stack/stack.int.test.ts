@@ -5,22 +5,20 @@
 import { randomUUID } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { haproxyServers, nodeStates, promTargets } from './cluster.ts';
-import { GALERA_NODES, resolveStackConfig, toolSocket } from './config.ts';
+import { nodeStates, promTargets } from './cluster.ts';
+import {
+  compareNodes, ComposeTarget, demux, docker, freePort, GALERA_NODES, haproxyServers, isHealthyNode, resolveLabConfig, toolSocket, type LabConfig,
+} from '../lab/index.ts';
 import { startRun } from '../simulator/index.ts';
 import { isLoopback, tcpListeners } from '../test/listeners.ts';
-import { freePort } from '../test/mariadb.ts';
-import { demux, docker, execIn, serviceContainer } from './docker.ts';
 import { stackDown, stackUp } from './lifecycle.ts';
-import { isSynced } from './parse.ts';
 import { OPTIONAL_JOBS } from './readiness.ts';
-import { verifyCluster } from './verify.ts';
-import type { StackConfig } from './types.ts';
 
-const config: StackConfig = resolveStackConfig({
+const config: LabConfig = resolveLabConfig({
   COMPOSE_PROJECT_NAME: 'smartshop-test',
   API_PORT: '28000', UI_PORT: '23000', MYSQL_PORT: '23306', HAPROXY_STATS_PORT: '28404', PROMETHEUS_PORT: '29090', GRAFANA_PORT: '23030',
 });
+const lab = new ComposeTarget(config.project);
 const base = 'http://127.0.0.1';
 const log = (line: string): void => { if (process.env.STACK_TEST_VERBOSE) console.log(line); };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -39,9 +37,7 @@ async function pollUntil<T>(what: string, boundMs: number, probe: () => Promise<
 }
 
 async function nodeSql(node: string, sql: string): Promise<string> {
-  const info = await serviceContainer(config.project, node);
-  if (!info) throw new Error(`${node} has no container`);
-  const r = await execIn(info.Id, ['mariadb', '-N', '-B', '-e', sql]);
+  const r = await lab.exec(await lab.find(node), ['mariadb', '-N', '-B', '-e', sql]);
   if (r.exitCode !== 0) throw new Error(`${node}: ${r.stderr}`);
   return r.stdout.trim();
 }
@@ -67,8 +63,8 @@ afterAll(async () => {
 describe('the lab stack', () => {
   it('forms a three-node cluster: every node Synced, Primary, size 3', async () => {
     const nodes = await nodeStates(config);
-    expect(nodes.map((n) => [n.node, isSynced(n.wsrep), n.wsrep.wsrep_cluster_size])).toEqual(
-      GALERA_NODES.map((n) => [n, true, '3']),
+    expect(nodes.map((n) => [n.node, isHealthyNode(n, 3), n.clusterSize])).toEqual(
+      GALERA_NODES.map((n) => [n, true, 3]),
     );
   });
 
@@ -107,10 +103,9 @@ describe('the lab stack', () => {
   it('root cannot log in through HAProxy, and the exporter cannot read the password hashes', async () => {
     const root = mysql.createConnection({ host: '127.0.0.1', port: config.ports.mysql, user: 'root', password: process.env.MARIADB_ROOT_PASSWORD, connectTimeout: 5_000 });
     await expect(root).rejects.toThrow(/Access denied/);
-    const info = await serviceContainer(config.project, 'mariadb-1');
-    if (!info) throw new Error('mariadb-1 has no container');
+    const node = await lab.find('mariadb-1');
     const exporterPassword = process.env.MARIADB_EXPORTER_PASSWORD ?? '';
-    const asExporter = (sql: string) => execIn(info.Id, ['mariadb', '-h127.0.0.1', '-uexporter', `-p${exporterPassword}`, '-N', '-B', '-e', sql]);
+    const asExporter = (sql: string) => lab.exec(node, ['mariadb', '-h127.0.0.1', '-uexporter', `-p${exporterPassword}`, '-N', '-B', '-e', sql]);
     const read = await asExporter('SELECT COUNT(*) FROM mysql.global_priv');
     expect(read.exitCode).not.toBe(0);
     expect(read.stderr).toMatch(/denied/i);
@@ -194,8 +189,7 @@ describe('the lab stack', () => {
   });
 
   it('a stopped node is marked DOWN, the shop keeps answering, and it rejoins by IST', async () => {
-    const info = await serviceContainer(config.project, 'mariadb-3');
-    const container = docker().getContainer(info?.Id ?? 'missing');
+    const container = docker().getContainer((await lab.find('mariadb-3')).id);
     const stopAt = Date.now();
     await container.stop({ t: 30 });
     await pollUntil('HAProxy marks mariadb-3 DOWN', DOWN_BOUND_MS, async () =>
@@ -225,7 +219,7 @@ describe('the lab stack', () => {
       expect(await nodeSql(node, `SET SESSION wsrep_sync_wait=1; SELECT v FROM smartshop.stack_probe WHERE id='${probeId}'`)).toBe('42');
       expect(await nodeSql(node, 'SET SESSION wsrep_sync_wait=1; SELECT COUNT(*) FROM smartshop.users')).toBe(before);
     }
-    const verdict = await verifyCluster(config, { attempts: 5 });
+    const verdict = await compareNodes(lab, { attempts: 5 });
     expect(verdict.divergences).toEqual([]);
     expect(verdict.consistent).toBe(true);
   }, 420_000);

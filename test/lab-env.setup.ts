@@ -2,8 +2,8 @@
 // any test file runs (so that parallel files never race to write .env): the passwords
 // `make up` would write. Each file then loads .env (test/lab-env.ts).
 import { ensureLabSecrets } from '../stack/secrets.ts';
-import { resolveStackConfig } from '../stack/config.ts';
+import { resolveLabConfig } from '../lab/index.ts';
 
 export default async function setup(): Promise<void> {
-  await ensureLabSecrets(resolveStackConfig().project);
+  await ensureLabSecrets(resolveLabConfig().project);
 }

@@ -4,7 +4,7 @@ import type { DestinationStream } from 'pino';
 import { loadConfig, type AppConfig } from '../app/config.ts';
 import { startServer, type RunningServer } from '../app/server.ts';
 import type { ShopApp } from '../app/create-app.ts';
-import { startMariaDb, type MariaDbServer } from './mariadb.ts';
+import { startMariaDb, type MariaDbServer } from '../lab/index.ts';
 
 export interface StartShopOptions {
   /** Reuse a running MariaDB (not stopped by stop()); default: start a fresh one. */

@@ -8,7 +8,7 @@
 import { HttpClient } from '../../shared/http-client.ts';
 import { nodeStates, stackUp } from '../../stack/index.ts';
 import { durabilityFromFlush } from '../../stack/parse.ts';
-import type { Durability } from '../../stack/types.ts';
+import type { Durability } from '../../lab/index.ts';
 import { fmtRatio, type Table } from '../format.ts';
 import { closedLoop, describeKinds, httpResult, loopFigures } from '../load.ts';
 import type { SectionResult } from '../report.ts';
@@ -22,7 +22,7 @@ const SWITCH_TIMEOUT_MS = 300_000;
 async function currentProfile(ctx: SectionContext): Promise<Durability | 'unknown'> {
   const stack = ctx.stack?.access.stack;
   if (!stack) return 'unknown';
-  const flushes = (await nodeStates(stack)).map((n) => n.wsrep.innodb_flush_log_at_trx_commit).filter(Boolean);
+  const flushes = (await nodeStates(stack)).map((n) => n.flushLogAtTrxCommit).filter(Boolean);
   const profiles = new Set(flushes.map(durabilityFromFlush));
   const [only] = [...profiles];
   return profiles.size === 1 && only !== undefined ? only : 'unknown';

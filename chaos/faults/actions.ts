@@ -1,11 +1,12 @@
 // The actions behind each fault kind: inject, and the rollback that undoes it. The
 // runner calls inject() once and rollback() exactly once (also on Ctrl-C or an error).
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { NodeSql } from '../galera/node-sql.ts';
+import type { NodeSql } from '../../lab/index.ts';
 import { safeBootstrap, type SafeBootstrapResult } from '../galera/safe-bootstrap.ts';
-import type { LabContainer, Target } from '../targets/target.ts';
+import type { LabContainer, Target } from '../../lab/index.ts';
 import type { FaultSpec } from '../types.ts';
-import { addDelay, netemImage, removeDelay } from './netem.ts';
+import { addDelay, removeDelay } from './netem.ts';
+import { netToolsImage } from '../../lab/index.ts';
 
 export interface FaultContext {
   target: Target;
@@ -95,7 +96,7 @@ export async function injectFault(fault: FaultSpec, ctx: FaultContext): Promise<
       return { description, rollback: () => each(victims, (v) => target.connect(v, fault.network)) };
     }
     case 'netem': {
-      const image = await netemImage(target, victims[0] as LabContainer, log);
+      const image = await netToolsImage(target, victims[0] as LabContainer, log);
       for (const v of victims) await addDelay(target, image, v, fault.delayMs, fault.jitterMs);
       return { description, rollback: () => each(victims, (v) => removeDelay(target, image, v)) };
     }

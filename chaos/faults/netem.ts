@@ -1,29 +1,10 @@
 // Network delay on one container, from a short-lived helper container that joins the
 // target's network namespace with NET_ADMIN (the target itself keeps no extra capability).
-import { fileURLToPath } from 'node:url';
-import type { LabContainer, Target } from '../targets/target.ts';
-
-export const NETEM_IMAGE = 'smartshop-chaos-netem:latest';
-const CONTEXT_DIR = fileURLToPath(new URL('../netem/', import.meta.url));
+import type { LabContainer, Target } from '../../lab/index.ts';
 
 /** every interface except lo: a Galera node may sit on several lab networks */
 const forEachDevice = (body: string): string => `for p in /sys/class/net/*; do d=$(basename "$p"); [ "$d" = lo ] && continue; ${body}; done`;
 
-/**
- * The image to run tc from: ours, built on demand; when it cannot be built, the target's
- * own image when it carries tc (the lab's Galera image installs iproute2).
- */
-export async function netemImage(target: Target, victim: LabContainer, log: (s: string) => void): Promise<string> {
-  if (await target.hasImage(NETEM_IMAGE)) return NETEM_IMAGE;
-  log(`building ${NETEM_IMAGE} from chaos/netem/Dockerfile (debian:bookworm-slim + iproute2)`);
-  try {
-    await target.buildImage(NETEM_IMAGE, CONTEXT_DIR, 300_000);
-    return NETEM_IMAGE;
-  } catch (err) {
-    log(`could not build ${NETEM_IMAGE} (${(err as Error).message}); using ${victim.image}, which has tc. To build it by hand: docker build -t ${NETEM_IMAGE} chaos/netem`);
-    return victim.image;
-  }
-}
 
 /**
  * Whether this kernel can run netem at all, tried in a helper's own empty network namespace

@@ -7,9 +7,9 @@
 // The node entrypoint (mariadb/docker-entrypoint.sh) recovers the position again on its
 // own start and bootstraps a node marked safe_to_bootstrap when no peer answers.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LabContainer, Target } from '../targets/target.ts';
+import type { LabContainer, Target } from '../../lab/index.ts';
 import { chooseBootstrapNode, parseGrastate, parseRecoveredPosition, type BootstrapChoice, type NodePosition } from './grastate.ts';
-import type { NodeSql } from './node-sql.ts';
+import type { NodeSql } from '../../lab/index.ts';
 
 const GRASTATE = '/var/lib/mysql/grastate.dat';
 

@@ -12,8 +12,8 @@
 // The comparison is pure; reading the node and re-sending are the two small functions below.
 import { isDeepStrictEqual } from 'node:util';
 import type { LedgerAnswer, LedgerExport } from '../../simulator/index.ts';
-import type { NodeSql } from '../galera/node-sql.ts';
-import type { LabContainer } from '../targets/target.ts';
+import type { NodeSql } from '../../lab/index.ts';
+import type { LabContainer } from '../../lab/index.ts';
 
 export const EFFECT_TABLES = ['users', 'orders', 'payments'] as const;
 export type EffectTable = (typeof EFFECT_TABLES)[number];

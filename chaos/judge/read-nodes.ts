@@ -2,8 +2,8 @@
 // not HAProxy), with `SET SESSION wsrep_sync_wait=1` so a node answers only after it has
 // applied everything the cluster committed before the read: what it then lacks is lost.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { NodeSql } from '../galera/node-sql.ts';
-import type { LabContainer } from '../targets/target.ts';
+import type { NodeSql } from '../../lab/index.ts';
+import type { LabContainer } from '../../lab/index.ts';
 import { compareLedger, restrictLedger, suspectIds, type AckLedger, type LedgerResult, type NodeRows, type RegressedWrite } from './ledger.ts';
 import { invariantQueries, judgeInvariants, type InvariantJudgement, type InvariantResults } from './invariants.ts';
 

@@ -1,7 +1,7 @@
 // The drills' judgement as the exported metric's input: the same rules as `stack verify`'s
 // (a node down or unreadable leaves nothing compared, a differing table is named).
 import { describe, expect, it } from 'vitest';
-import { renderConsistencyMetrics } from '../../stack/consistency-metric.ts';
+import { renderConsistencyMetrics } from '../../stack/index.ts';
 import { toConsistencyCheck } from './verify.ts';
 
 describe('toConsistencyCheck', () => {

@@ -1,11 +1,11 @@
-// Cross-node consistency after recovery (issue 12): every Galera node, read directly with
-// causal reads, must hold the same data. The drills use `smartshop stack verify`'s check
-// (stack/verify.ts: row counts + CHECKSUM TABLE per table, retried while writes settle),
-// finding each node's container through the drill's target, so it works on compose and
-// Swarm alike; this maps its result to the report's shape. Divergence makes a drill fail
-// whatever the ledger says: "Synced" over different data is the failure this lab exposes.
-import { resolveStackConfig, verifyCluster as stackVerify, type ConsistencyCheck, type VerifyResult } from '../../stack/index.ts';
-import type { Target } from '../targets/target.ts';
+// Cross-node consistency after recovery: every Galera node, read directly with causal
+// reads, must hold the same data. The drills use `smartshop stack verify`'s check
+// (lab/verify.ts: row counts + CHECKSUM TABLE per table, retried while writes settle),
+// through the drill's target, so it works on compose and Swarm alike; this maps its result
+// to the report's shape. Divergence makes a drill fail whatever the ledger says: "Synced"
+// over different data is the failure this lab exposes.
+import type { ConsistencyCheck } from '../../stack/index.ts';
+import { compareNodes, type Target, type VerifyResult } from '../../lab/index.ts';
 
 export interface NodeChecksums {
   node: string;
@@ -50,11 +50,7 @@ export function toConsistencyCheck(r: ConsistencyResult, nodesExpected: number):
   };
 }
 
-export async function verifyCluster(target: Target, database = process.env.DB_NAME ?? 'smartshop'): Promise<ConsistencyResult> {
-  const locate = async (node: string) => {
-    const c = await target.find(node).catch(() => undefined);
-    return c?.id ? { Id: c.id, State: c.state } : undefined;
-  };
-  const config = { ...resolveStackConfig(), project: target.project };
-  return fromStackVerify(await stackVerify(config, { database, attempts: 5, delayMs: 2_000, locate }));
+/** The drill's judgement of consistency: lab/verify.ts's check, in the report's shape. */
+export async function judgeConsistency(target: Target, database = process.env.DB_NAME ?? 'smartshop'): Promise<ConsistencyResult> {
+  return fromStackVerify(await compareNodes(target, { database, attempts: 5, delayMs: 2_000 }));
 }

@@ -3,12 +3,12 @@
 // HAProxy's view of the target and the simulator's cumulative outcomes four times a second,
 // so detection and the client-visible outage are timed to a quarter of a second.
 import { HttpClient } from '../../shared/http-client.ts';
-import type { NodeSql } from '../galera/node-sql.ts';
-import { readNodeStates } from '../galera/wsrep.ts';
-import type { Target } from '../targets/target.ts';
+import type { NodeSql } from '../../lab/index.ts';
+import { readNodeStates } from '../../lab/index.ts';
+import type { Target } from '../../lab/index.ts';
 import type { TimelineEvent } from '../types.ts';
 import { countClientErrors, outcomeDelta } from '../report/timeline.ts';
-import { fetchHaproxyServers, isOut, isUp } from './haproxy.ts';
+import { fetchHaproxyServers, isOut, isUp } from '../../lab/index.ts';
 
 export type Phase = 'before' | 'fault' | 'recovering' | 'after';
 

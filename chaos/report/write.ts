@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodePosition } from '../galera/grastate.ts';
-import type { NodeState } from '../galera/wsrep.ts';
+import type { NodeState } from '../../lab/index.ts';
 import type { ConsistencyResult } from '../judge/verify.ts';
 import type { InvariantJudgement } from '../judge/invariants.ts';
 import type { LedgerCheck } from '../judge/read-nodes.ts';

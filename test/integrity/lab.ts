@@ -3,11 +3,12 @@
 // stack tests). Started once per test file (a stack already up is reused, which keeps a
 // developer's loop short); torn down with its volumes unless INTEGRITY_KEEP_STACK=1.
 import { loadConfig, type AppConfig } from '../../app/config.ts';
-import { resolveStackConfig, stackDown, stackUp } from '../../stack/index.ts';
-import type { StackConfig } from '../../stack/index.ts';
+import { stackDown, stackUp } from '../../stack/index.ts';
+import { resolveLabConfig } from '../../lab/index.ts';
+import type { LabConfig } from '../../lab/index.ts';
 import { credentialsFromEnv } from '../../chaos/probes/lab-nodes.ts';
 
-export const integrityStack: StackConfig = resolveStackConfig({
+export const integrityStack: LabConfig = resolveLabConfig({
   COMPOSE_PROJECT_NAME: 'smartshop-integrity',
   API_PORT: '18100',
   UI_PORT: '13100',

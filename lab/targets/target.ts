@@ -2,7 +2,8 @@
 // testcontainers-node: one interface, one implementation per runtime): compose-target.ts
 // and swarm-target.ts, on what they share in docker-target.ts; open.ts picks one. Every
 // implementation must only ever act on containers carrying the lab's labels.
-import type { LabRole } from '../types.ts';
+/** Roles the compose and Swarm stacks put in the `lab.smartshop.role` label (edge: the Swarm ingress HAProxy). */
+export type LabRole = 'galera' | 'haproxy' | 'edge' | 'app' | 'prometheus' | 'exporter' | 'grafana' | 'chaos-helper';
 
 export interface LabContainer {
   id: string;
@@ -13,6 +14,8 @@ export interface LabContainer {
   role: LabRole;
   /** docker state: running, paused, exited, created, restarting, dead */
   state: string;
+  /** Docker health: healthy, unhealthy, starting, none */
+  health?: string;
   image: string;
   /** short network names (front-tier, back-tier) the container is attached to now */
   networks: string[];

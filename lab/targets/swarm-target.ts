@@ -15,9 +15,9 @@
 // Pause, network cuts and exec act on the task's container and need it on this engine:
 // run drills on the manager that runs the Galera tasks (on one machine, always).
 import type Docker from 'dockerode';
-import { netemImage } from '../faults/netem.ts';
-import type { LabRole } from '../types.ts';
-import { DockerTarget, envRecord, ignoreStatus, PROJECT_LABEL, ROLE_LABEL } from './docker-target.ts';
+import { netToolsImage } from './net-tools-image.ts';
+import type { LabRole } from './target.ts';
+import { DockerTarget, envRecord, healthOf, ignoreStatus, PROJECT_LABEL, ROLE_LABEL } from './docker-target.ts';
 import type { LabContainer } from './target.ts';
 
 const STACK_LABEL = 'com.docker.stack.namespace';
@@ -133,7 +133,7 @@ export class SwarmTarget extends DockerTarget {
 
   private async linkOnNetwork(c: LabContainer, network: string, state: 'up' | 'down'): Promise<void> {
     const dev = await this.deviceOn(c, network);
-    const image = await netemImage(this, c, () => undefined); // any image with iproute2
+    const image = await netToolsImage(this, c, () => undefined); // any image with iproute2
     const res = await this.runHelper({ image, entrypoint: ['ip'], cmd: ['link', 'set', 'dev', dev, state], user: 'root', networkOf: c, capAdd: ['NET_ADMIN'] }, 60_000);
     if (res.exitCode !== 0) throw new Error(`ip link set ${dev} ${state} in ${c.name} failed (exit ${res.exitCode}): ${res.stderr.trim() || res.stdout.trim()}`);
   }
@@ -156,6 +156,7 @@ export class SwarmTarget extends DockerTarget {
       containerName: (c.Names[0] ?? c.Id).replace(/^\//, ''),
       role: (c.Labels[ROLE_LABEL] ?? 'app') as LabRole,
       state: c.State,
+      health: healthOf(c.Status),
       image: c.Image.replace(/@sha256:.*$/, ''),
       networks: Object.keys(c.NetworkSettings.Networks ?? {}).map((n) => this.shortNetworkName(n)),
     };

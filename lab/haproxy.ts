@@ -1,5 +1,7 @@
-// HAProxy's view of the Galera servers, from its stats CSV (`/;csv` on the stats port).
+// HAProxy's view of the Galera servers, from its stats CSV (`/;csv` on the stats port): the
+// one reader of it (stack readiness, the drills' observer and steady state, the bench).
 // Statuses: UP, DOWN, "UP 1/2" (going down), "DOWN 1/2" (coming up), MAINT, NOLB ...
+import { hostFor, type LabConfig } from './config.ts';
 
 export interface HaproxyServer {
   backend: string;
@@ -7,6 +9,7 @@ export interface HaproxyServer {
   status: string;
 }
 
+/** The servers of every backend (no FRONTEND/BACKEND rows), found by the header's names. */
 export function parseStatsCsv(csv: string): HaproxyServer[] {
   const lines = csv.split('\n').filter((l) => l.trim() !== '');
   const header = lines[0];
@@ -19,7 +22,7 @@ export function parseStatsCsv(csv: string): HaproxyServer[] {
   return lines
     .slice(1)
     .map((l) => l.split(','))
-    .filter((f) => f[sv] !== 'FRONTEND' && f[sv] !== 'BACKEND')
+    .filter((f) => f[sv] !== 'FRONTEND' && f[sv] !== 'BACKEND' && (f[sv] ?? '') !== '')
     .map((f) => ({ backend: f[px] ?? '', server: f[sv] ?? '', status: f[st] ?? '' }));
 }
 
@@ -42,4 +45,9 @@ export async function fetchHaproxyServers(statsUrl: string, timeoutMs = 2_000): 
   } catch {
     return undefined;
   }
+}
+
+/** The galera backend's servers of a lab, from its published stats port; [] when HAProxy does not answer. */
+export async function haproxyServers(config: LabConfig): Promise<HaproxyServer[]> {
+  return (await fetchHaproxyServers(`http://${hostFor(config)}:${config.ports.haproxyStats}`, 3_000)) ?? [];
 }

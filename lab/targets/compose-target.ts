@@ -1,8 +1,8 @@
 // The lab as Docker Compose runs it: a container per service, networks and volumes of
 // the compose project. Everything it does to a container is in docker-target.ts.
 import type Docker from 'dockerode';
-import type { LabRole } from '../types.ts';
-import { DockerTarget, PROJECT_LABEL, ROLE_LABEL } from './docker-target.ts';
+import type { LabRole } from './target.ts';
+import { DockerTarget, healthOf, PROJECT_LABEL, ROLE_LABEL } from './docker-target.ts';
 import type { LabContainer } from './target.ts';
 
 const SERVICE_LABEL = 'com.docker.compose.service';
@@ -25,6 +25,7 @@ export class ComposeTarget extends DockerTarget {
           containerName,
           role: (i.Labels[ROLE_LABEL] ?? 'app') as LabRole,
           state: i.State,
+          health: healthOf(i.Status),
           image: i.Image,
           networks: Object.keys(i.NetworkSettings.Networks ?? {}).map((n) => this.shortNetworkName(n)),
         };

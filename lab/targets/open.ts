@@ -7,7 +7,6 @@ import { SwarmTarget } from './swarm-target.ts';
 import type { Target } from './target.ts';
 
 export type Runtime = 'auto' | 'compose' | 'swarm';
-export const RUNTIMES: Runtime[] = ['auto', 'compose', 'swarm'];
 
 export async function openTarget(project: string, runtime: Runtime = 'auto'): Promise<Target> {
   const docker = new Docker();

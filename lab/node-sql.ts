@@ -2,7 +2,7 @@
 // node even when it is cut off the network (partition drill), never goes through
 // HAProxy, and needs no published port. The client runs inside the node's container as
 // root with the root password the stack gave the container (or unix-socket auth).
-import type { LabContainer, Target } from '../targets/target.ts';
+import type { LabContainer, Target } from './targets/target.ts';
 
 export class SqlError extends Error {}
 
@@ -17,6 +17,9 @@ export function parseBatch(stdout: string): string[][] {
 function unescapeBatch(v: string): string {
   return v.replace(/\\([tn\\0])/g, (_, c: string) => (c === 't' ? '\t' : c === 'n' ? '\n' : c === '0' ? '\0' : '\\'));
 }
+
+const WSREP_STATUS_SQL =
+  "SHOW GLOBAL STATUS LIKE 'wsrep_%'; SELECT 'innodb_flush_log_at_trx_commit', @@innodb_flush_log_at_trx_commit";
 
 export class NodeSql {
   private clientBinary: string | undefined;
@@ -44,9 +47,9 @@ export class NodeSql {
     return parseBatch(res.stdout);
   }
 
-  /** SHOW STATUS LIKE 'wsrep_%' as a map; works on a non-Primary node too */
+  /** SHOW STATUS LIKE 'wsrep_%' (and the flush setting) as a map; works on a non-Primary node too */
   async wsrepStatus(node: LabContainer, timeoutMs = 8_000): Promise<Record<string, string>> {
-    const rows = await this.query(node, "SHOW GLOBAL STATUS LIKE 'wsrep_%'", { timeoutMs, database: null });
+    const rows = await this.query(node, WSREP_STATUS_SQL, { timeoutMs, database: null });
     return Object.fromEntries(rows.map((r) => [r[0] ?? '', r[1] ?? '']));
   }
 

@@ -5,8 +5,8 @@
 // services.
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
-import type { LabRole } from '../types.ts';
-import { TIMED_OUT, withTimeout } from '../util/time.ts';
+import type { LabRole } from './target.ts';
+import { TIMED_OUT, withTimeout } from '../../shared/time.ts';
 import type { ExecResult, HelperSpec, LabContainer, Target } from './target.ts';
 
 export const PROJECT_LABEL = 'lab.smartshop.project';
@@ -206,6 +206,12 @@ function collect(docker: Docker, stream: NodeJS.ReadableStream): { stdout: () =>
     stream.on('error', () => resolve());
   });
   return { stdout: () => Buffer.concat(out).toString('utf8'), stderr: () => Buffer.concat(err).toString('utf8'), done };
+}
+
+/** "healthy" / "unhealthy" / "starting" / "none" from a container listing's Status text. */
+export function healthOf(status: string): string {
+  const m = /\((healthy|unhealthy|health: starting)\)/.exec(status);
+  return m?.[1] === 'health: starting' ? 'starting' : (m?.[1] ?? 'none');
 }
 
 /** ["KEY=value", ...] as { KEY: 'value' } */

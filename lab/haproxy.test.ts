@@ -17,6 +17,13 @@ describe('parseStatsCsv', () => {
       { backend: 'galera', server: 'mariadb-3', status: 'UP 1/2' },
     ]);
   });
+  it('finds the columns by the header\'s names, wherever they are', () => {
+    const short = '# pxname,svname,qcur,status,x\nmysql,FRONTEND,,OPEN,\ngalera,mariadb-1,0,UP,\ngalera,mariadb-2,0,DOWN,\ngalera,BACKEND,0,UP,\n';
+    expect(parseStatsCsv(short)).toEqual([
+      { backend: 'galera', server: 'mariadb-1', status: 'UP' },
+      { backend: 'galera', server: 'mariadb-2', status: 'DOWN' },
+    ]);
+  });
   it('returns nothing for a body that is not the CSV', () => {
     expect(parseStatsCsv('<html>')).toEqual([]);
   });

@@ -1,0 +1,98 @@
+// Where the lab lives and how it is reached: compose project (or Swarm stack), host ports,
+// the bind address, the durability profile, the host folders its containers mount, all from
+// the environment with the contract's defaults, so a test can run a second lab (its own
+// project and ports) beside a user's.
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, int, str } from '../shared/env.ts';
+
+export type Durability = 'strict' | 'relaxed' | 'fast';
+
+export interface LabPorts {
+  api: number;
+  ui: number;
+  mysql: number;
+  haproxyStats: number;
+  prometheus: number;
+  grafana: number;
+}
+
+export interface LabConfig {
+  project: string;
+  bind: string;
+  durability: Durability;
+  grafanaImage: string;
+  ports: LabPorts;
+}
+
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const GALERA_NODES = ['mariadb-1', 'mariadb-2', 'mariadb-3'] as const;
+export const DURABILITIES: readonly Durability[] = ['strict', 'relaxed', 'fast'];
+export const DEFAULT_GRAFANA_IMAGE = 'grafana/grafana-oss:11.6.0';
+
+type Env = Record<string, string | undefined>;
+
+/** Host folder node-exporter's textfile collector reads for this compose project (mounted
+ * read-only at /textfile): results of batch checks such as `stack verify` are written there.
+ * One folder per project, so the stacks tests run side by side never read each other's. */
+export function textfileDir(project: string, root: string = REPO_ROOT): string {
+  return join(root, '.lab', project, 'textfile');
+}
+
+/**
+ * Host folder of the sockets the host tools serve their metrics on (mounted read-only in
+ * the Prometheus container at /run/lab-tools, relayed there: shared/tool-metrics.ts).
+ */
+export function toolSocketDir(project: string, root: string = REPO_ROOT): string {
+  return join(root, '.lab', project, 'run');
+}
+
+/** The socket `tool` (simulator, chaos) serves its metrics on for Prometheus. */
+export function toolSocket(project: string, tool: 'simulator' | 'chaos', root: string = REPO_ROOT): string {
+  return join(toolSocketDir(project, root), `${tool}.sock`);
+}
+
+/** The socket of `tool` for the lab this environment names (COMPOSE_PROJECT_NAME). */
+export function labToolSocket(tool: 'simulator' | 'chaos', env: Env = process.env): string {
+  return toolSocket(str(env, 'COMPOSE_PROJECT_NAME', 'smartshop'), tool);
+}
+
+export function parseDurability(raw: string): Durability {
+  const found = DURABILITIES.find((d) => d === raw);
+  if (!found) throw new ConfigError(`durability must be one of ${DURABILITIES.join(', ')} (got '${raw}')`);
+  return found;
+}
+
+export function resolveLabConfig(env: Env = process.env): LabConfig {
+  const port = (name: string, fallback: number): number => int(env, name, fallback, 1, 65535);
+  return {
+    project: str(env, 'COMPOSE_PROJECT_NAME', 'smartshop'),
+    bind: str(env, 'LAB_BIND', '127.0.0.1'),
+    durability: parseDurability(str(env, 'DURABILITY', 'strict')),
+    grafanaImage: str(env, 'GRAFANA_IMAGE', DEFAULT_GRAFANA_IMAGE),
+    ports: {
+      api: port('API_PORT', 8000),
+      ui: port('UI_PORT', 3000),
+      mysql: port('MYSQL_PORT', 3306),
+      haproxyStats: port('HAPROXY_STATS_PORT', 8404),
+      prometheus: port('PROMETHEUS_PORT', 9090),
+      grafana: port('GRAFANA_PORT', 3030),
+    },
+  };
+}
+
+/** Host address to reach a published port (0.0.0.0 binds are reached on loopback). */
+export function hostFor(config: LabConfig): string {
+  return config.bind === '0.0.0.0' || config.bind === '' ? '127.0.0.1' : config.bind;
+}
+
+export function urls(config: LabConfig): Record<'ui' | 'api' | 'haproxyStats' | 'prometheus' | 'grafana', string> {
+  const h = hostFor(config);
+  return {
+    ui: `http://${h}:${config.ports.ui}/`,
+    api: `http://${h}:${config.ports.api}/`,
+    haproxyStats: `http://${h}:${config.ports.haproxyStats}/`,
+    prometheus: `http://${h}:${config.ports.prometheus}/`,
+    grafana: `http://${h}:${config.ports.grafana}/`,
+  };
+}

@@ -1,0 +1,21 @@
+// lab/: how every part reaches the running lab (after testcontainers-node's layout: one
+// concept per file, each interface beside its implementations). stack/, chaos/, bench/ and
+// the tests import from here, never from a file inside lab/ (docs/design.md, enforced by
+// eslint.config.js).
+export {
+  REPO_ROOT, GALERA_NODES, DURABILITIES, DEFAULT_GRAFANA_IMAGE,
+  resolveLabConfig, parseDurability, hostFor, urls, textfileDir, toolSocketDir, toolSocket, labToolSocket,
+} from './config.ts';
+export type { LabConfig, LabPorts, Durability } from './config.ts';
+export { docker, engineReachable, imageExists, demux } from './docker.ts';
+export type { Target, LabContainer, LabRole, ExecResult, HelperSpec } from './targets/target.ts';
+export { openTarget, type Runtime } from './targets/open.ts';
+export { ComposeTarget } from './targets/compose-target.ts';
+export { SwarmTarget } from './targets/swarm-target.ts';
+export { PROJECT_LABEL, ROLE_LABEL } from './targets/docker-target.ts';
+export { netToolsImage, NET_TOOLS_IMAGE } from './targets/net-tools-image.ts';
+export { NodeSql, SqlError } from './node-sql.ts';
+export { readNodeStates, isHealthyNode, describeNodeState, type NodeState } from './node-state.ts';
+export { haproxyServers, fetchHaproxyServers, parseStatsCsv, isUp, isOut, type HaproxyServer } from './haproxy.ts';
+export { compareNodes, formatVerify, type VerifyResult, type VerifyOptions, type NodeDigest, type Divergence, type TableDigest } from './verify.ts';
+export { startMariaDb, freePort, type MariaDbServer, type MariaDbOptions } from './throwaway-mariadb.ts';
