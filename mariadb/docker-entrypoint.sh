@@ -89,13 +89,18 @@ initialise() {
   # mysqld_exporter's enabled collectors read (global status and variables, replica status,
   # InnoDB compression tables: PROCESS, REPLICATION CLIENT, SLAVE MONITOR), not SELECT on
   # every table (that would include mysql.global_priv, the password hashes).
+  # one account for both only when told so (an .env from before the split names the shop's)
+  if [ "$migrator" = "$user" ]; then
+    migration_sql="GRANT ALL ON \`$db\`.* TO '$user'@'%';"
+  else
+    migration_sql="CREATE USER '$migrator'@'%' IDENTIFIED BY '$migrator_pass'; GRANT ALL ON \`$db\`.* TO '$migrator'@'%';"
+  fi
   mariadb -S /run/mysqld/init.sock <<EOF || die "creating database and users failed"
 ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('$root');
 CREATE DATABASE IF NOT EXISTS \`$db\`;
 CREATE USER '$user'@'%' IDENTIFIED BY '$pass';
 GRANT SELECT, INSERT, UPDATE, DELETE ON \`$db\`.* TO '$user'@'%';
-CREATE USER '$migrator'@'%' IDENTIFIED BY '$migrator_pass';
-GRANT ALL ON \`$db\`.* TO '$migrator'@'%';
+$migration_sql
 CREATE USER 'sst'@'localhost' IDENTIFIED BY '$sst';
 GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR ON *.* TO 'sst'@'localhost';
 CREATE USER 'exporter'@'%' IDENTIFIED BY '$exporter' WITH MAX_USER_CONNECTIONS 3;

@@ -79,3 +79,17 @@ describe('the compose and Swarm files', () => {
     for (const text of files) expect(text).toContain('ERROR_INJECTION_ENABLED: ${ERROR_INJECTION_ENABLED:-true}');
   });
 });
+
+describe('a lab that already has data', () => {
+  it('adopts the passwords its containers were created with, random for the rest', () => {
+    const file = tempFile();
+    const adopt = { MARIADB_ROOT_PASSWORD: 'r00t', DB_PASSWORD: 'shop', DB_MIGRATION_USER: 'smartshop', DB_MIGRATION_PASSWORD: 'shop' };
+    const lines: string[] = [];
+    ensureSecrets({ env: {}, file, adopt, log: (l) => lines.push(l) });
+    const values = readDotEnv(file);
+    expect(values).toMatchObject(adopt);
+    expect(values.GRAFANA_ADMIN_PASSWORD).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(lines.join()).toMatch(/existing containers/);
+    expect(lines.join()).not.toContain('r00t');
+  });
+});

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, chmodSync, existsSync, readFileSync } from 'node:fs';
 import { DOT_ENV_FILE, loadDotEnv } from '../shared/dot-env.ts';
-import { docker } from '../lab/index.ts';
+import { docker, envRecord } from '../lab/index.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -43,7 +43,10 @@ export function randomPassword(): string {
 export interface SecretsOptions {
   env?: Env;
   file?: string;
-  /** true when the project's Galera volumes predate random passwords (see LEGACY_VALUES) */
+  /** the passwords an existing lab of the project was created with (read from its containers) */
+  adopt?: Record<string, string>;
+  /** true when the project's Galera volumes exist but no container tells their passwords:
+   * they predate random passwords (see LEGACY_VALUES) */
   legacyData?: boolean;
   log?: (line: string) => void;
 }
@@ -56,21 +59,24 @@ export function missingSecrets(env: Env = process.env, file: string = DOT_ENV_FI
 
 /** The names written (values never returned nor printed). Loads .env into env first. */
 export function ensureSecrets(options: SecretsOptions = {}): string[] {
-  const { env = process.env, file = DOT_ENV_FILE, legacyData = false, log = (l: string) => console.error(l) } = options;
+  const { env = process.env, file = DOT_ENV_FILE, adopt = {}, legacyData = false, log = (l: string) => console.error(l) } = options;
   const missing = missingSecrets(env, file);
   if (missing.length === 0) return [];
+  const unset = (name: string): boolean => env[name] === undefined || env[name] === '';
   const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(adopt)) if (unset(name) && value !== '') values[name] = value;
   if (legacyData) {
     // the old shop account did its own migrations
     const legacy = { ...LEGACY_VALUES, DB_MIGRATION_USER: env.DB_USER || 'smartshop', DB_MIGRATION_PASSWORD: env.DB_PASSWORD || 'smartshop' };
-    for (const [name, value] of Object.entries(legacy)) if (env[name] === undefined || env[name] === '') values[name] = value;
-  } else {
-    for (const name of missing) values[name] = randomPassword();
+    for (const [name, value] of Object.entries(legacy)) if (unset(name) && values[name] === undefined) values[name] = value;
   }
+  for (const name of missing) values[name] ??= randomPassword();
   const existed = existsSync(file);
   const before = existed ? readFileSync(file, 'utf8') : '';
-  const header = legacyData
-    ? '# The passwords this lab\'s data was created with (the old defaults). For random ones:\n# `make down ARGS=--volumes`, delete these lines, `make up`.\n'
+  const adopted = Object.keys(adopt).length > 0 || legacyData;
+  const header = adopted
+    ? '# The passwords this lab\'s data was created with (read from its containers, or the old defaults).\n' +
+      '# For new random ones: `make down ARGS=--volumes`, delete these lines, `make up`.\n'
     : '# Random passwords written by the first `make up` (stack/secrets.ts); keep this file private.\n';
   const lines = Object.entries(values).map(([name, value]) => `${name}=${value}`).join('\n');
   appendFileSync(file, `${before === '' || before.endsWith('\n') ? '' : '\n'}${header}${lines}\n`, { mode: 0o600 });
@@ -80,17 +86,37 @@ export function ensureSecrets(options: SecretsOptions = {}): string[] {
   log(legacyData
     ? `==> this lab's data was created with the old default passwords: wrote them into ${file} (${names.join(', ')}); ` +
       '`make down ARGS=--volumes` then `make up` recreates it with random passwords and the DML-only shop account'
-    : `==> wrote random passwords into ${file} (${names.join(', ')}); they are never printed, read them there`);
+    : adopted
+      ? `==> wrote the passwords of the lab's existing containers into ${file} (${names.join(', ')}); they are never printed`
+      : `==> wrote random passwords into ${file} (${names.join(', ')}); they are never printed, read them there`);
   return names;
 }
 
-/** Whether the project's first Galera volume exists (then its data has passwords of its own). */
-export async function hasGaleraData(project: string): Promise<boolean> {
+/** Where an existing lab's passwords come from: its Galera container's environment, else
+ * (volumes without containers) the old defaults; nothing for a project with no data. */
+export async function existingLabSecrets(project: string): Promise<Pick<SecretsOptions, 'adopt' | 'legacyData'>> {
+  const [node] = await docker()
+    .listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`, 'com.docker.compose.service=mariadb-1'] } })
+    .catch(() => []);
+  if (node !== undefined) {
+    const env = envRecord((await docker().getContainer(node.Id).inspect()).Config.Env ?? []);
+    // a lab from before the split accounts: its shop account ran the migrations
+    const migrationUser = env.MARIADB_MIGRATION_PASSWORD ? (env.MARIADB_MIGRATION_USER ?? 'smartshop_migrate') : env.MARIADB_USER ?? 'smartshop';
+    const adopt: Record<string, string> = {
+      MARIADB_ROOT_PASSWORD: env.MARIADB_ROOT_PASSWORD ?? '',
+      DB_PASSWORD: env.MARIADB_PASSWORD ?? '',
+      DB_MIGRATION_USER: migrationUser,
+      DB_MIGRATION_PASSWORD: env.MARIADB_MIGRATION_PASSWORD ?? env.MARIADB_PASSWORD ?? '',
+      MARIADB_SST_PASSWORD: env.MARIADB_SST_PASSWORD ?? '',
+      MARIADB_EXPORTER_PASSWORD: env.MARIADB_EXPORTER_PASSWORD ?? '',
+    };
+    return { adopt };
+  }
   try {
     await docker().getVolume(`${project}_mariadb-1-data`).inspect();
-    return true;
+    return { legacyData: true };
   } catch {
-    return false;
+    return {};
   }
 }
 
@@ -100,7 +126,7 @@ let ensured: Promise<void> | undefined;
 export function ensureLabSecrets(project: string): Promise<void> {
   ensured ??= (async () => {
     if (missingSecrets().length === 0) return;
-    ensureSecrets({ legacyData: await hasGaleraData(project) });
+    ensureSecrets(await existingLabSecrets(project));
   })();
   return ensured;
 }
