@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import { partBoundaries } from './eslint.parts.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'grafana/dashboards/**', 'reports/**', 'bench/results/**', 'loadtest/**', '.cache/**'] },
@@ -17,6 +18,7 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  ...partBoundaries(),
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   { files: ['app/ui/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
 );

@@ -1,7 +1,7 @@
 // Section 6's reading of chaos drill reports (chaos/report/write.ts DrillReport), pure: the
 // failover timings of one report, and their medians over several reports of one drill.
 // A report is read defensively: an older or half-written report gives what it has.
-import { countClientErrors } from '../chaos/report/timeline.ts';
+import { countClientErrors } from '../chaos/index.ts';
 import { median } from './stats.ts';
 
 export const FAILOVER_DRILLS = ['galera-node-stop', 'galera-node-kill', 'galera-partition'] as const;

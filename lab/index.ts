@@ -19,3 +19,4 @@ export { readNodeStates, isHealthyNode, describeNodeState, type NodeState } from
 export { haproxyServers, fetchHaproxyServers, parseStatsCsv, isUp, isOut, type HaproxyServer } from './haproxy.ts';
 export { compareNodes, formatVerify, type VerifyResult, type VerifyOptions, type NodeDigest, type Divergence, type TableDigest } from './verify.ts';
 export { startMariaDb, freePort, type MariaDbServer, type MariaDbOptions } from './throwaway-mariadb.ts';
+export { connectNode, credentialsFromEnv, galeraEndpoints, pickNode, type DbCredentials, type NodeEndpoint } from './node-connections.ts';

@@ -1,7 +1,7 @@
 // Section 5: GET /api/stats latency with 10k, 100k and 1M orders (BENCH_STATS_SIZES), and
 // how it grows: first with a history outside every window (two days old), then with as many
 // rows again inside the windows (the last hour), as under sustained traffic. Never in the
-// user's Galera: a throw-away single-node MariaDB of the test harness (test/mariadb.ts),
+// user's Galera: a throw-away single-node MariaDB of the lab (lab/throwaway-mariadb.ts),
 // filled in bulk with INSERT … SELECT from a numbers table, its counters rebuilt from the
 // rows as the shop's transactions would have written them.
 import { performance } from 'node:perf_hooks';
@@ -117,7 +117,7 @@ export const section5: Section = {
     let bare: BareShop | undefined;
     let root: Connection | undefined;
     try {
-      ctx.log(' starting a throw-away MariaDB (test/mariadb.ts)');
+      ctx.log(' starting a throw-away MariaDB (lab/throwaway-mariadb.ts)');
       db = await startMariaDb({ extraArgs: ['--innodb-buffer-pool-size=256M'] });
       shop = await startShopProcess({ db: { ...db.connection, poolSize: 10 }, metricsEnabled: true, requestLogging: true, logLevel: 'info', errorInjection: false, waitForSchema: true });
       bare = new BareShop({ ...db.connection, poolSize: 2 });
@@ -218,7 +218,7 @@ export const section5: Section = {
         title: TITLE,
         status: 'ok',
         about: [
-          "Measured on a throw-away single-node MariaDB started by the test harness (test/mariadb.ts, Debian's mariadbd, innodb_flush_log_at_trx_commit=2, 256 MiB buffer pool), never on the lab's Galera cluster: a million rows would be replicated to every node and stay in the user's data. The shop runs in its own process against it, metrics and request logging on.",
+          "Measured on a throw-away single-node MariaDB started by lab/throwaway-mariadb.ts (Debian's mariadbd, innodb_flush_log_at_trx_commit=2, 256 MiB buffer pool), never on the lab's Galera cluster: a million rows would be replicated to every node and stay in the user's data. The shop runs in its own process against it, metrics and request logging on.",
           `At each size, users, orders, payments and activity_logs each hold that many rows, loaded with INSERT … SELECT from a numbers table (${fmtCount(CHUNK)} rows per statement), two days old and settled (paid or failed): outside every window. Then as many rows again are loaded inside the windows, spread over the last 55 minutes (a tenth still pending), as hours of sustained traffic leave them: that is where counting raw rows hurt. After each load the counters (stat_counters, stat_windows) are rebuilt from the rows, as the shop's transactions would have written them.`,
           `GET /api/stats runs with ${opts.concurrency} requests in flight, up to ${fmtCount(opts.statsRequests * opts.concurrency)} requests or 10 s per run (${opts.runs} runs per row); "its SQL alone" is the same STATS_SQL over mysql2 with no HTTP (2 connections), and "naive COUNT(*)" is NAIVE_STATS_SQL, the same answer counted from the raw rows as the stats page did before the counters (one at a time).`,
         ],

@@ -6,8 +6,7 @@
 // run as in the other sections: the profiles run one after another and the report says so.
 // What each profile loses in a crash is the crash-burst drill's business (README's table).
 import { HttpClient } from '../../shared/http-client.ts';
-import { nodeStates, stackUp } from '../../stack/index.ts';
-import { durabilityFromFlush } from '../../stack/parse.ts';
+import { durabilityFromFlush, nodeStates, stackUp } from '../../stack/index.ts';
 import type { Durability } from '../../lab/index.ts';
 import { fmtRatio, type Table } from '../format.ts';
 import { closedLoop, describeKinds, httpResult, loopFigures } from '../load.ts';

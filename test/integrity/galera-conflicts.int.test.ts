@@ -7,7 +7,7 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../app/server.ts';
-import { connectNode, galeraEndpoints } from '../../chaos/probes/lab-nodes.ts';
+import { connectNode, galeraEndpoints } from '../../lab/index.ts';
 import { request, type JsonResponse } from '../client.ts';
 import { DB_CREDENTIALS, integrityDown, integrityStack, integrityUp, shopAgainstStack } from './lab.ts';
 

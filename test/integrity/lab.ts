@@ -6,7 +6,7 @@ import { loadConfig, type AppConfig } from '../../app/config.ts';
 import { stackDown, stackUp } from '../../stack/index.ts';
 import { resolveLabConfig } from '../../lab/index.ts';
 import type { LabConfig } from '../../lab/index.ts';
-import { credentialsFromEnv } from '../../chaos/probes/lab-nodes.ts';
+import { credentialsFromEnv } from '../../lab/index.ts';
 
 export const integrityStack: LabConfig = resolveLabConfig({
   COMPOSE_PROJECT_NAME: 'smartshop-integrity',

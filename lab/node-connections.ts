@@ -1,11 +1,11 @@
 // Direct SQL connections to each Galera node of a lab, from the host, bypassing HAProxy.
 // The nodes publish no port; on Linux a Docker bridge network is routed from the host, so
 // the node's address on the project's back-tier network is reachable. Only containers
-// carrying the project's lab labels are used (the guard every chaos part keeps).
+// carrying the project's lab labels are used (the guard every part that acts on the lab keeps).
 import Docker from 'dockerode';
 import mysql from 'mysql2/promise';
 import type { Connection } from 'mysql2/promise';
-import { str } from '../../shared/env.ts';
+import { str } from '../shared/env.ts';
 
 export interface NodeEndpoint {
   /** compose service name, e.g. mariadb-2 */

@@ -1,0 +1,51 @@
+// The parts of the repository and what each may import of the others (docs/design.md).
+// A part's internals are its own: another part reaches it through its index.ts (or, for the
+// CLI, its command.ts). `all` = any module of that part (the bench replays the shop's own
+// SQL, the test harness runs the shop in-process). Everything not listed is forbidden.
+export const PARTS = ['app', 'bench', 'chaos', 'cli', 'dashboards', 'lab', 'shared', 'simulator', 'stack', 'test'];
+
+export const MAY_IMPORT = {
+  shared: {},
+  lab: { shared: 'all' },
+  app: { shared: 'all' },
+  dashboards: { shared: 'all' },
+  simulator: { shared: 'all', lab: 'index' },
+  stack: { shared: 'all', lab: 'index' },
+  chaos: { shared: 'all', lab: 'index', stack: 'index', simulator: 'index' },
+  bench: { shared: 'all', app: 'all', lab: 'index', stack: 'index', simulator: 'index', chaos: 'index' },
+  cli: { shared: 'all', app: 'command', chaos: 'command', dashboards: 'command', simulator: 'command', stack: 'command' },
+  test: { shared: 'all', app: 'all', lab: 'index', stack: 'index', simulator: 'index', chaos: 'index' },
+};
+
+/** Tests (*.test.ts) may also use the harness (test/) and any part by its index. */
+const TESTS_MAY_IMPORT = { shared: 'all', test: 'all', app: 'all', lab: 'index', stack: 'index', simulator: 'index', chaos: 'index' };
+
+const ENTRY = { index: 'index\\.ts', command: 'command\\.ts' };
+
+function patterns(from, allowed) {
+  return PARTS.filter((part) => part !== from && allowed[part] !== 'all').map((part) => {
+    const how = allowed[part];
+    // a relative import that climbs out of this part into `part`
+    const into = `^(\\.\\./)+${part}/`;
+    return how === undefined
+      ? { regex: into, message: `${from}/ may not import ${part}/ (docs/design.md: what each part may import)` }
+      : { regex: `${into}(?!${ENTRY[how]}$)`, message: `${from}/ reaches ${part}/ only through ${part}/${how}.ts (docs/design.md)` };
+  });
+}
+
+/** The rules for one part: static imports, and the lazy `await import(...)` the CLI uses. */
+function rules(part, allowed) {
+  const list = patterns(part, allowed);
+  return {
+    'no-restricted-imports': ['error', { patterns: list }],
+    'no-restricted-syntax': ['error', ...list.map((p) => ({ selector: `ImportExpression[source.value=/${p.regex.replace(/\//g, '\\/')}/]`, message: p.message }))],
+  };
+}
+
+/** Flat-config entries: one per part, and one for every part's tests. */
+export function partBoundaries() {
+  return [
+    ...PARTS.map((part) => ({ files: [`${part}/**/*.ts`], ignores: ['**/*.test.ts'], rules: rules(part, MAY_IMPORT[part]) })),
+    ...PARTS.map((part) => ({ files: [`${part}/**/*.test.ts`], rules: rules(part, { ...TESTS_MAY_IMPORT, ...MAY_IMPORT[part] }) })),
+  ];
+}
