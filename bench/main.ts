@@ -4,9 +4,9 @@
 // and the exit code is 0 either way (2 only for bad options). Every loop is bounded in count
 // and time, and the whole run stops starting sections after BENCH_MAX_MINUTES.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { loadavg } from 'node:os';
-import { parseOptions, OptionsError, USAGE, type BenchOptions } from './options.ts';
+import { DEFAULT_OUT_DIR, parseOptions, OptionsError, USAGE, type BenchOptions } from './options.ts';
 import { gitCommit, machineInfo, packageVersion } from './machine.ts';
 import { renderMarkdown, renderSection, skipped, type BenchReport, type SectionResult } from './report.ts';
 import { stopAllShops } from './shop-process.ts';
@@ -132,6 +132,11 @@ async function main(opts: BenchOptions): Promise<void> {
     return rel === '' || rel.startsWith('..') ? file : rel;
   };
   log(`wrote ${shown(md)} and ${shown(json)} (${Math.round(report.seconds)} s)`);
+  // a full run into the committed results also rewrites the README's figures from them
+  if (!opts.quick && resolve(opts.outDir) === resolve(DEFAULT_OUT_DIR)) {
+    const { rewriteReadme } = await import('./readme-figures.ts');
+    if (await rewriteReadme()) log('README.md figures rewritten from the new results (bench/readme-figures.ts): commit both');
+  }
 }
 
 let interrupted = false;

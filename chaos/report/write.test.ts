@@ -45,6 +45,10 @@ function report(): DrillReport {
     nodesAfter: [],
     rollbackProblems: ['mariadb-3: could not start'],
     verdict: { verdict: 'failed', reason: '1 acknowledged write(s) lost: order 77', failures: ['1 acknowledged write(s) lost: order 77'], deviations: [] },
+    phases: [
+      { phase: 'steady-state-hypothesis', startedAt: '2026-12-02T00:00:00.000Z', endedAt: '2026-12-02T00:00:01.500Z', seconds: 1.5, outcome: 'ok', detail: '5 checks pass' },
+      { phase: 'recovery', startedAt: '2026-12-02T00:01:00.000Z', endedAt: '2026-12-02T00:06:00.000Z', seconds: 300, outcome: 'failed', detail: 'steady state not back within 300 s' },
+    ],
     log: ['a line'],
   };
 }
@@ -69,5 +73,11 @@ describe('renderMarkdown', () => {
     expect(md).toContain('| time to recover (rollback → steady state) | 6.0 s (bound 300 s) |');
     expect(md).toContain('**COULD NOT RESTORE**: mariadb-3: could not start');
     expect(md).toContain('- 503: 4');
+  });
+
+  it('lists the journal: each phase with its time and outcome', () => {
+    const md = renderMarkdown(report(), drill);
+    expect(md).toContain('| steady-state-hypothesis | 2026-12-02T00:00:00.000Z | 1.5 | ok | 5 checks pass |');
+    expect(md).toContain('| recovery | 2026-12-02T00:01:00.000Z | 300.0 | failed | steady state not back within 300 s |');
   });
 });

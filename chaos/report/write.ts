@@ -11,6 +11,7 @@ import type { VerdictResult } from '../judge/verdict.ts';
 import type { Check } from '../steady-state.ts';
 import type { Drill } from '../types.ts';
 import type { TimelineSummary } from './timeline.ts';
+import type { PhaseRecord } from '../phases/journal.ts';
 
 export interface DrillReport {
   drill: string;
@@ -51,6 +52,8 @@ export interface DrillReport {
   nodesAfter: NodeState[];
   rollbackProblems: string[];
   verdict: VerdictResult;
+  /** the journal: each phase (steady-state hypothesis, method, rollbacks, recovery, judgement) with its times and outcome */
+  phases: PhaseRecord[];
   log: string[];
 }
 
@@ -86,7 +89,9 @@ export function renderMarkdown(r: DrillReport, drill: Drill): string {
   lines.push(`| time to first client error | ${fmt(t.secondsToFirstClientError)} |`, `| time to detection (HAProxy) | ${fmt(t.secondsToDetection)} |`);
   lines.push(`| first success after the first error | ${fmt(t.secondsToFirstSuccess)} |`, `| clients saw errors for | ${fmt(t.secondsOfClientErrors)} |`);
   lines.push(`| time to recover (rollback → steady state) | ${fmt(t.secondsToRecover)} (bound ${drill.recoveryBoundSeconds} s) |`, '');
-  lines.push('## Timeline', '', '| T+ (s) | event | detail |', '|---:|---|---|');
+  lines.push('## Phases', '', '| phase | started | seconds | outcome | detail |', '|---|---|---:|---|---|');
+  for (const p of r.phases) lines.push(`| ${p.phase} | ${p.startedAt} | ${p.seconds.toFixed(1)} | ${p.outcome} | ${p.detail.replaceAll('|', '\\|')} |`);
+  lines.push('', '## Timeline', '', '| T+ (s) | event | detail |', '|---:|---|---|');
   for (const e of t.events) lines.push(`| ${e.offsetSeconds.toFixed(1)} | ${e.kind} | ${e.detail.replaceAll('|', '\\|')} |`);
   lines.push('', '## Clients during the fault', '');
   const errs = Object.entries(r.clientErrorsDuringFault).sort();

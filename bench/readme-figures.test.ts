@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { durabilityLine, generate, replaceBlock } from './readme-figures.ts';
+
+const run = (throughput: number) => ({ throughput, p50: 10, p99: 20 });
+const latest = {
+  seconds: 100,
+  machine: { cpuModel: 'Test CPU', cores: 2, memoryBytes: 2 * 1024 ** 3 },
+  sections: [
+    { id: 1, status: 'ok', data: { journeys: { runs: { shop: [run(8), run(10)], 'bare SQL': [run(10), run(10)] } }, commits: { shop: { commits: 10, writes: 10 }, 'bare SQL': { commits: 20, writes: 10 } } } },
+    { id: 7, status: 'ok', data: { runs: { strict: [run(300), run(320), run(310)], fast: [run(400)] } } },
+  ],
+};
+
+describe('the README figures', () => {
+  it('come from the bench results: medians, paired ratios, commits per write', () => {
+    const out = generate('a\n<!-- figures:bench -->\nold\n<!-- /figures:bench -->\nb\n<!-- figures:durability -->\n<!-- /figures:durability -->\n', latest);
+    expect(out).toContain('| journey mix, 10 in flight | 9.0 journeys/s | 10.0 journeys/s | 0.90× |');
+    expect(out).toContain('| cluster commits per write request | 1.00 | 2.00 |  |');
+    expect(out).toContain('Measured on 2 cores (Test CPU), 2.0 GiB');
+    expect(out).not.toContain('old');
+    expect(out.startsWith('a\n')).toBe(true);
+    expect(durabilityLine(latest)).toBe('Order writes per second in the latest bench run (§7, medians): `strict` 310, `fast` 400.');
+  });
+
+  it('refuse a README without the block', () => {
+    expect(() => replaceBlock('no markers', 'bench', 'x')).toThrow(/no <!-- figures:bench -->/);
+  });
+
+  it('in the committed README match the committed bench results', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const results = JSON.parse(readFileSync(new URL('./results/latest.json', import.meta.url), 'utf8')) as Parameters<typeof generate>[1];
+    expect(generate(readme, results)).toBe(readme);
+  });
+});

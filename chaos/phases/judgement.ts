@@ -1,0 +1,52 @@
+// Phase 5: the judgement, on every Galera node directly: each acknowledged write present
+// (the ledger), the invariants, cross-node checksums; for exactly-once drills, one effect
+// per answered key and equal replays. The consistency result is also exported for the
+// Galera dashboard and GaleraNodesDiverged.
+import type { LedgerExport } from '../../simulator/index.ts';
+import { recordConsistency } from '../../stack/index.ts';
+import { checkReplays, judgeExactlyOnce, readCreated } from '../judge/exactly-once.ts';
+import { fromSimulatorLedger } from '../judge/ledger.ts';
+import { checkInvariants, checkLedger } from '../judge/read-nodes.ts';
+import type { Judged } from '../judge/verdict.ts';
+import { judgeConsistency, toConsistencyCheck } from '../judge/verify.ts';
+import type { DrillContext } from './context.ts';
+import type { Traffic } from './method.ts';
+
+const asError = (err: unknown): { error: string } => ({ error: (err as Error).message });
+
+export async function judgement(ctx: DrillContext, traffic: Traffic, galeraCount: number): Promise<{ judged: Judged; ledger: LedgerExport }> {
+  const { target, sql, o, drill, say } = ctx;
+  const ledgerAll = traffic.run.ledger.export();
+  const ledger = fromSimulatorLedger(ledgerAll);
+  const nodes = (await target.list('galera').catch(() => [])).filter((n) => n.state === 'running');
+  const judged: Judged = {
+    ledger: await checkLedger(sql, nodes, ledger).catch(asError),
+    invariants: await checkInvariants(sql, nodes).catch(asError),
+    consistency: await judgeConsistency(target, o.database).catch(asError),
+  };
+  if (drill.exactlyOnce) {
+    const node = nodes[0];
+    const marks = traffic.marks;
+    if (marks === undefined || node === undefined) judged.exactlyOnce = { error: 'no running Galera node to read the watermarks or the rows from' };
+    else {
+      say(`exactly once: reading the rows created since the drill began, re-sending ${ledgerAll.answers.length} answered keys`);
+      judged.exactlyOnce = await (async () => judgeExactlyOnce(ledgerAll, await readCreated(sql, node, marks), await checkReplays(o.endpoints.api, ledgerAll.answers)))().catch(asError);
+    }
+  }
+  // compose: the project's node-exporter reads the folder; a failure to write is a log line, not a verdict
+  if (target.kind === 'compose' && !('error' in judged.consistency)) {
+    await recordConsistency({ project: target.project }, toConsistencyCheck(judged.consistency, galeraCount), { warn: say });
+  }
+  if (nodes.length < galeraCount) {
+    judged.ledger = {
+      error: `only ${nodes.length} of ${galeraCount} Galera nodes are running; ${ledger.users.length} users, ${ledger.orders.length} orders, ${ledger.payments.length} payments acknowledged and NOT verified`,
+    };
+  }
+  return { judged, ledger: ledgerAll };
+}
+
+/** One line for the journal. */
+export function judgementSummary(judged: Judged): string {
+  const part = (name: string, r: object | undefined): string => (r === undefined ? '' : `${name} ${'error' in r ? 'not judged' : 'judged'}`);
+  return [part('ledger', judged.ledger), part('invariants', judged.invariants), part('consistency', judged.consistency), part('exactly once', judged.exactlyOnce)].filter(Boolean).join(', ');
+}

@@ -1,0 +1,76 @@
+// Phase 2: the method. Background traffic for the whole drill (the simulator, keyed writes
+// retried until answered for exactly-once drills), the observer watching HAProxy, wsrep
+// state, the shop and the clients; then, after a settle, the fault, held for its duration.
+// Ctrl-C or an error ends the hold early: the rollbacks run whatever happened here.
+import { startRun, type SimulationRun } from '../../simulator/index.ts';
+import { describeFault, injectFault, type InjectedFault } from '../faults/actions.ts';
+import { readWatermarks, type Watermarks } from '../judge/exactly-once.ts';
+import { annotateStart } from '../observe/grafana.ts';
+import { Observer } from '../observe/observer.ts';
+import { pause, type DrillContext } from './context.ts';
+
+export interface Traffic {
+  run: SimulationRun;
+  observer: Observer;
+  /** exactly-once drills: the highest ids before the traffic began */
+  marks?: Watermarks;
+}
+
+export interface Injection {
+  fault?: InjectedFault;
+  /** why the method ended early (the injection failed, the lab vanished) */
+  error?: string;
+  /** the Grafana annotation of the fault window, when Grafana answers */
+  annotation?: number;
+}
+
+export async function startTraffic(ctx: DrillContext): Promise<Traffic> {
+  const { drill, target, sql, o, victims } = ctx;
+  let marks: Watermarks | undefined;
+  if (drill.exactlyOnce) {
+    const node = (await target.list('galera')).find((n) => n.state === 'running');
+    marks = node ? await readWatermarks(sql, node) : undefined;
+  }
+  // exactly once: clients retry each key until answered (bounded: 120 attempts at most 1 s
+  // apart) and keep every answer for the replays the judgement re-sends
+  const persistent = drill.exactlyOnce ? { retries: 120, maxBackoffMs: 1_000, recordAnswers: true } : {};
+  const run = startRun({ target: o.endpoints.api, rate: o.rate, seed: o.seed, mix: { errorRate: 0 }, mode: `chaos:${drill.name}`, concurrency: 100, ...persistent });
+  const observer = new Observer({
+    target,
+    sql,
+    api: o.endpoints.api,
+    haproxyStats: o.endpoints.haproxyStats,
+    victims: victims.map((v) => v.name),
+    clientOutcomes: () => run.stats.snapshot().requests.byOutcome,
+    watchGalera: drill.targets.role === 'galera',
+  });
+  observer.mark('traffic-start', `simulator seed ${run.seed}, ${o.rate} journeys/s`);
+  observer.start();
+  return { run, observer, marks };
+}
+
+export async function injectAndHold(ctx: DrillContext, { observer }: Traffic): Promise<Injection> {
+  const { drill, target, sql, victims, say } = ctx;
+  const injection: Injection = {};
+  try {
+    await pause(ctx, ctx.settleMs);
+    if (ctx.interrupt.signal.aborted) return injection;
+    observer.setPhase('fault');
+    const at = Date.now();
+    observer.mark('fault-start', describeFault(drill.fault, victims.map((v) => v.name), target.kind), at);
+    ctx.metrics.faultActive.set(ctx.labels, 1);
+    ctx.metrics.injections.inc(ctx.labels);
+    injection.annotation = await annotateStart(ctx.grafana, at, drill.name, `chaos ${drill.name} on ${ctx.labels.target}`);
+    try {
+      injection.fault = await injectFault(drill.fault, { target, sql, victims, log: say });
+    } catch (err) {
+      say(`injection failed: ${(err as Error).message}; recovering the lab`);
+      throw err;
+    }
+    say(`fault injected: ${injection.fault.description}`);
+    await pause(ctx, ctx.faultMs);
+  } catch (err) {
+    injection.error = `drill error: ${(err as Error).message}`;
+  }
+  return injection;
+}

@@ -1,0 +1,48 @@
+// Phase 4: recovery. The steady state must come back within the drill's bound, judged from
+// direct probes (Prometheus' 1-minute windows still hold the fault); then the traffic stops.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TIMED_OUT, withTimeout } from '../../shared/time.ts';
+import { checkSteadyState, type SteadyState } from '../steady-state.ts';
+import type { DrillContext } from './context.ts';
+import type { Traffic } from './method.ts';
+import { failing } from './steady-state-hypothesis.ts';
+
+/** A rollback that left no Galera node running cannot recover by itself: do not wait the whole bound. */
+export function recoveryWaitSeconds(boundSeconds: number, rollbackProblems: string[], galeraStates: string[]): number {
+  const hopeless = rollbackProblems.length > 0 && galeraStates.every((s) => s !== 'running');
+  return hopeless ? 10 : boundSeconds;
+}
+
+export interface Recovery {
+  recovered: boolean;
+  after: SteadyState;
+}
+
+export async function awaitRecovery(ctx: DrillContext, traffic: Traffic, rollbackProblems: string[]): Promise<Recovery> {
+  const { target, sql, o, drill, say } = ctx;
+  const galeraNow = await target.list('galera').catch(() => []);
+  const until = Date.now() + recoveryWaitSeconds(drill.recoveryBoundSeconds, rollbackProblems, galeraNow.map((n) => n.state)) * 1000;
+  // never throws: a Docker engine that vanished mid-drill is an unhealthy lab, not a crash that leaves traffic running
+  const probeState = (): Promise<SteadyState> =>
+    checkSteadyState(target, sql, o.endpoints, undefined, false).catch((err: unknown) => ({ ok: false, checks: [{ name: 'lab reachable', ok: false, detail: (err as Error).message }] }));
+  let after = await probeState();
+  while (!after.ok && Date.now() < until) {
+    await sleep(2_000);
+    after = await probeState();
+  }
+  const { observer, run } = traffic;
+  observer.closeFaultWindow();
+  if (after.ok) observer.mark('steady-state-back', 'all steady-state checks pass');
+  else say(`!! steady state NOT back after ${drill.recoveryBoundSeconds} s: ${failing(after)}`);
+  if (after.ok && !ctx.interrupt.signal.aborted) await sleep(ctx.settleMs);
+
+  run.stop();
+  if ((await withTimeout(run.done, 30_000)) === TIMED_OUT) {
+    run.abort();
+    await withTimeout(run.done, 10_000);
+  }
+  observer.mark('traffic-stop', `${run.stats.snapshot().requests.total} requests`);
+  observer.setPhase('after');
+  observer.stop();
+  return { recovered: after.ok, after };
+}

@@ -1,0 +1,85 @@
+// Phase 6: the report. What was observed (client outcomes and probes during the fault,
+// HAProxy's and Galera's reactions), the verdict, and everything the drill recorded,
+// written as JSON and Markdown (report/write.ts).
+import { readNodeStates } from '../../lab/index.ts';
+import { describeFault } from '../faults/actions.ts';
+import { decideVerdict, type Judged } from '../judge/verdict.ts';
+import { buildTimeline } from '../report/timeline.ts';
+import { integritySection, writeReport, type DrillReport } from '../report/write.ts';
+import { percentile, type SteadyState } from '../steady-state.ts';
+import type { DrillContext } from './context.ts';
+import type { Injection, Traffic } from './method.ts';
+import type { Recovery } from './recovery.ts';
+
+export interface ReportInput {
+  startedAt: string;
+  durability: string | undefined;
+  before: SteadyState;
+  traffic: Traffic;
+  injection: Injection;
+  rollbackProblems: string[];
+  recovery: Recovery;
+  judged: Judged;
+}
+
+export async function report(ctx: DrillContext, input: ReportInput): Promise<{ report: DrillReport; files: { json: string; md: string } }> {
+  const { drill, target, victims, o } = ctx;
+  const { traffic, judged, recovery, rollbackProblems } = input;
+  const { observer, run } = traffic;
+  const probes = observer.probes;
+  const p99 = (phase: string): number | undefined => percentile(probes.filter((p) => p.phase === phase).map((p) => p.ms), 99);
+  const status503 = probes.filter((p) => p.status === 503 && p.phase !== 'before');
+  const obs = {
+    clientOutcomesDuringFault: observer.clientOutcomesSinceFault(),
+    probe503: status503.length,
+    probe503WithoutRetryAfter: status503.filter((p) => !p.retryAfter).length,
+    haproxyMarkedTargetDown: observer.haproxyObserved ? observer.haproxyMarkedDown : undefined,
+    targetLeftPrimary: observer.targetLeftPrimary,
+    probeP99BeforeMs: p99('before'),
+    probeP99DuringMs: p99('fault'),
+    recovered: recovery.recovered,
+    rollbackProblems,
+  };
+  const verdict = decideVerdict(drill, obs, judged, { durability: input.durability });
+  const byStatus: Record<string, number> = {};
+  for (const p of probes) byStatus[String(p.status)] = (byStatus[String(p.status)] ?? 0) + 1;
+  const integrity = integritySection(judged.ledger, judged.invariants);
+  const lostIds = [...integrity.missing.map((m) => `${m.kind} ${m.id}`), ...integrity.regressed.map((m) => `${m.kind} ${m.id}`)];
+  const snap = run.stats.snapshot();
+  const boot = input.injection.fault?.bootstrap?.();
+  const targets = victims.map((v) => v.name);
+  const drillReport: DrillReport = {
+    drill: drill.name,
+    description: drill.description,
+    proves: drill.proves,
+    project: target.project,
+    runtime: target.kind,
+    targets,
+    fault: describeFault(drill.fault, targets, target.kind),
+    durability: input.durability,
+    startedAt: input.startedAt,
+    endedAt: new Date().toISOString(),
+    options: { faultSeconds: ctx.faultMs / 1000, rate: o.rate, seed: run.seed },
+    steadyStateBefore: input.before.checks,
+    steadyStateAfter: recovery.after.checks,
+    timeline: buildTimeline(observer.events),
+    clientErrorsDuringFault: obs.clientOutcomesDuringFault,
+    traffic: { requests: snap.requests.total, byOutcome: snap.requests.byOutcome, uncertainWrites: run.ledger.counts().uncertain },
+    probes: { total: probes.length, byStatus, p99BeforeMs: obs.probeP99BeforeMs, p99DuringMs: obs.probeP99DuringMs, status503WithoutRetryAfter: obs.probe503WithoutRetryAfter },
+    haproxyMarkedTargetDown: obs.haproxyMarkedTargetDown,
+    targetLeftPrimary: obs.targetLeftPrimary,
+    bootstrap: boot ? { chosen: boot.choice.ok ? boot.choice.node : undefined, reason: boot.choice.reason, positions: boot.positions, problems: boot.problems } : undefined,
+    writes: { acknowledged: integrity.acknowledged.users + integrity.acknowledged.orders + integrity.acknowledged.payments, lost: lostIds.length, lostIds },
+    integrity,
+    consistency: judged.consistency,
+    exactlyOnce: judged.exactlyOnce,
+    nodesAfter: await readNodeStates(target, ctx.sql).catch(() => []),
+    rollbackProblems,
+    verdict,
+    // the journal so far; the report phase itself ends after the files are written
+    phases: [...ctx.journal.phases],
+    log: ctx.journal.log,
+  };
+  const files = await writeReport(o.reportDir, drillReport, drill);
+  return { report: drillReport, files };
+}
