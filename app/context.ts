@@ -5,7 +5,7 @@ import { createWriter, type Writer } from './http/idempotency.ts';
 import type { AppConfig } from './config.ts';
 import type { Metrics } from './metrics.ts';
 import { Database } from './db/database.ts';
-import { DbNotReadyError } from './db/errors.ts';
+import { DbNotReadyError } from './db/db-errors.ts';
 import { UsersRepository } from './db/users-repository.ts';
 import { OrdersRepository } from './db/orders-repository.ts';
 import { ProductsRepository } from './db/products-repository.ts';

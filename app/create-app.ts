@@ -18,13 +18,14 @@ import { bodyGuard, verifyUtf8 } from './http/body-guard.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import { healthRouter } from './routes/health.ts';
 import { usersRouter } from './routes/users.ts';
-import { ordersRouter, productsRouter } from './routes/orders.ts';
+import { ordersRouter } from './routes/orders.ts';
+import { productsRouter } from './routes/products.ts';
 import { paymentsRouter } from './routes/payments.ts';
-import { errorsRouter } from './routes/errors.ts';
+import { errorInjectionRouter } from './routes/error-injection.ts';
 import { statsRouter } from './routes/stats.ts';
 import { logsRouter } from './routes/logs.ts';
 
-export const UI_DIR = fileURLToPath(new URL('./ui/', import.meta.url));
+const UI_DIR = fileURLToPath(new URL('./ui/', import.meta.url));
 
 export interface CreateAppOptions {
   /** Where pino writes (tests capture log lines here); default stdout. */
@@ -103,7 +104,7 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Sh
   api.use('/api/products', productsRouter(ctx));
   api.use('/api/orders', ordersRouter(ctx));
   api.use('/api/payments', paymentsRouter(ctx));
-  api.use('/api/errors', errorsRouter(ctx));
+  api.use('/api/errors', errorInjectionRouter(ctx));
   api.use('/api/stats', statsRouter(ctx));
   api.use('/api/logs', logsRouter(ctx));
   api.use('/ui', staticUi());

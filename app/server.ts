@@ -19,8 +19,8 @@ export interface RunningServer {
  * 10 kB): Node's defaults (60 s, 300 s) let a client trickling bytes hold a socket for
  * minutes. Idle keep-alive connections are governed by keepAliveTimeout instead.
  */
-export const HEADERS_TIMEOUT_MS = 10_000;
-export const REQUEST_TIMEOUT_MS = 15_000;
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 15_000;
 /** How often Node looks for requests past those limits (its default, 30 s, would triple them). */
 const SLOW_CHECK_MS = 1_000;
 

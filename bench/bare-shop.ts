@@ -17,7 +17,7 @@ import { fingerprintOf, scopeOf } from '../app/http/idempotency.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DbConfig } from '../app/config.ts';
 import { BACKOFF_MS, CONNECTION_INFO_SQL, MAX_ATTEMPTS, nodeIndexOf, type SqlParam, type Tx } from '../app/db/database.ts';
-import { classifyDbError } from '../app/db/errors.ts';
+import { classifyDbError } from '../app/db/db-errors.ts';
 
 /** Where the bare loop connects: the same settings the shop's own pool takes. */
 export type BareSettings = DbConfig;

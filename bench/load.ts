@@ -68,17 +68,10 @@ export function httpResult(outcome: HttpOutcome, expected: number | number[] = 2
 }
 
 /** A thrown error's code (ER_LOCK_DEADLOCK, ECONNREFUSED, ...) or its class name. */
-export function errorKind(err: unknown): string {
+function errorKind(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code !== '') return code;
   return err instanceof Error ? err.name : 'error';
-}
-
-/** Sum of error kinds over several loops, for a note. */
-export function mergeKinds(list: readonly Record<string, number>[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const kinds of list) for (const [k, v] of Object.entries(kinds)) out[k] = (out[k] ?? 0) + v;
-  return out;
 }
 
 export function describeKinds(kinds: Record<string, number>): string {

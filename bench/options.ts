@@ -2,13 +2,13 @@
 // --quick changes the defaults only (a value given explicitly still applies).
 import { fileURLToPath } from 'node:url';
 
-export const SECTION_IDS = [1, 2, 3, 4, 5, 6, 7] as const;
+const SECTION_IDS = [1, 2, 3, 4, 5, 6, 7] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 
 export const DEFAULT_STATS_SIZES = [10_000, 100_000, 1_000_000];
 const QUICK_STATS_SIZES = [10_000, 100_000];
 /** Largest table size section 5 accepts (bounded time and disk). */
-export const MAX_STATS_SIZE = 5_000_000;
+const MAX_STATS_SIZE = 5_000_000;
 
 export const DEFAULT_OUT_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 

@@ -41,7 +41,7 @@ function runsOf(data: Record<string, unknown>, key: string): Runs {
 }
 
 /** The bench's headline figures, as a Markdown table. */
-export function benchTable(latest: Latest): string {
+function benchTable(latest: Latest): string {
   const s1 = section(latest, 1);
   const rows: string[][] = [];
   for (const [key, inFlight] of [['journeys', 10], ['journeys-32', 32]] as const) {

@@ -3,10 +3,10 @@
 // in the same run. Latencies are in milliseconds, throughputs in operations per second.
 
 /** Default noise threshold: the run medians' max/min above this is called noisy. */
-export const NOISE_THRESHOLD = 1.3;
+const NOISE_THRESHOLD = 1.3;
 
 /** Nearest-rank quantile (q in 0..1) of values already sorted ascending; NaN when empty. */
-export function quantileSorted(sorted: readonly number[], q: number): number {
+function quantileSorted(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.max(1, Math.ceil(Math.min(1, Math.max(0, q)) * sorted.length));
   return sorted[rank - 1] as number;

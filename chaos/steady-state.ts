@@ -22,7 +22,7 @@ export interface Tolerances {
   maxP99Seconds: number;
 }
 
-export const defaultTolerances: Tolerances = { clusterSize: 3, maxErrorRatio: 0.05, maxP99Seconds: 2 };
+const defaultTolerances: Tolerances = { clusterSize: 3, maxErrorRatio: 0.05, maxP99Seconds: 2 };
 
 export interface Check {
   name: string;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { dashboards } from './catalog.ts';
 import { renderDashboard } from './render.ts';
 
-export const DEFAULT_DASHBOARD_DIR = 'grafana/dashboards';
+const DEFAULT_DASHBOARD_DIR = 'grafana/dashboards';
 
 export function generateAll(): Map<string, string> {
   return new Map(dashboards.map((spec) => [spec.file, renderDashboard(spec)]));

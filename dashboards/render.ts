@@ -34,9 +34,9 @@ import type { DashboardSpec, PanelSpec, QuerySpec, VariableSpec } from './types.
 
 // The datasource provisioning (grafana/provisioning/) gives Prometheus this fixed uid.
 export const PROMETHEUS_UID = 'prometheus';
-export const DASHBOARD_TAG = 'smartshop';
+const DASHBOARD_TAG = 'smartshop';
 const DATASOURCE: DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
-export const FAULT_SERIES = 'fault active';
+const FAULT_SERIES = 'fault active';
 const FAULT_QUERY: QuerySpec = { expr: 'max(chaos_fault_active)', legend: FAULT_SERIES, faultOnly: true };
 
 // The setters every panel builder has; the three SDK builders share them structurally.
@@ -192,7 +192,7 @@ export function buildDashboard(spec: DashboardSpec): Dashboard {
 }
 
 // JSON with object keys sorted at every level (arrays keep their order) and a final newline.
-export function stableJson(value: unknown): string {
+function stableJson(value: unknown): string {
   const sort = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sort);
     if (v !== null && typeof v === 'object') {

@@ -20,7 +20,7 @@ export interface QueryOutcome extends CheckedQuery {
   error?: string;
 }
 
-export const DEFAULT_RULES_DIR = 'prometheus/rules';
+const DEFAULT_RULES_DIR = 'prometheus/rules';
 
 // Values for Grafana's built-in interval variables: 1m covers four 15 s scrapes, so rate()
 // always has enough samples; $__range is what a default short dashboard window would give.

@@ -30,7 +30,7 @@ export function isHealthyNode(s: NodeState, expectedSize: number): boolean {
 }
 
 /** The node state of the wsrep status NodeSql.wsrepStatus reads. */
-export function fromWsrepStatus(c: LabContainer, st: Record<string, string>): NodeState {
+function fromWsrepStatus(c: LabContainer, st: Record<string, string>): NodeState {
   return {
     node: c.name,
     container: c.containerName,

@@ -15,7 +15,7 @@
 #       prints "<join|bootstrap|wait> <one-line reason>". settle_expired=1 lifts the
 #       one-join-at-a-time rule (the entrypoint sets it after GALERA_JOIN_SETTLE_SECONDS).
 #
-# Rules (issues 3 and 12): join when a peer's Galera port answers (unless its
+# Rules: join when a peer's Galera port answers (unless its
 # cluster has another history than ours: refuse, never SST over our data);
 # bootstrap only with safe_to_bootstrap: 1, or as the candidate of a brand-new
 # cluster, or when every peer is waiting with a known position of the same history

@@ -8,9 +8,9 @@ import { DEFAULT_METRICS_PORT, DEFAULT_TARGET, hasRunFlags, parseCliFlags, parse
 import { probe, unreachableMessage } from './shop-views.ts';
 import { labToolSocket } from '../lab/index.ts';
 
-export const EXIT_OK = 0;
+const EXIT_OK = 0;
 export const EXIT_USAGE = 2;
-export const EXIT_UNREACHABLE = 3;
+const EXIT_UNREACHABLE = 3;
 
 export async function simulateMain(flags: Record<string, string | boolean | undefined>): Promise<number> {
   const raw = toRawFlags(flags);

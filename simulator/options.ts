@@ -33,7 +33,7 @@ export interface RawFlags {
 }
 
 /** flags that ask for a headless run (the menu is skipped when any is given) */
-export const runFlagNames = ['mode', 'rate', 'concurrency', 'duration', 'cycles', 'paymentSuccess', 'errorRate', 'cancelRate', 'rampUp', 'rampDown', 'arrival', 'timeout', 'statsEvery', 'seed', 'json', 'ledger'] as const;
+const runFlagNames = ['mode', 'rate', 'concurrency', 'duration', 'cycles', 'paymentSuccess', 'errorRate', 'cancelRate', 'rampUp', 'rampDown', 'arrival', 'timeout', 'statsEvery', 'seed', 'json', 'ledger'] as const;
 
 export function hasRunFlags(raw: RawFlags): boolean {
   return runFlagNames.some((name) => raw[name] !== undefined);
@@ -93,7 +93,7 @@ export function parseCliFlags(raw: RawFlags): CliPlan {
   return { mode, run, json: raw.json === true, ...(raw.ledger !== undefined ? { ledgerFile: raw.ledger } : {}) };
 }
 
-export function parseMode(value: string): Mode {
+function parseMode(value: string): Mode {
   if ((modes as readonly string[]).includes(value)) return value as Mode;
   throw new UsageError(`--mode must be one of ${modes.join(', ')}, not "${value}"`);
 }

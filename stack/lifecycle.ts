@@ -38,7 +38,7 @@ function runScript(path: string): Promise<number> {
   });
 }
 
-export async function ensureBaseImages(log: Log): Promise<void> {
+async function ensureBaseImages(log: Log): Promise<void> {
   const missing: string[] = [];
   for (const image of BASE_IMAGES) if (!(await imageExists(image))) missing.push(image);
   if (missing.length === 0) return;

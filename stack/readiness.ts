@@ -41,7 +41,7 @@ export function notReady(r: Readiness): string[] {
 }
 
 /** One line per fact, so that progress printing can show only what changed. */
-export function progressLines(r: Readiness): string[] {
+function progressLines(r: Readiness): string[] {
   const lines = r.nodes.map(describeNodeState);
   const galera = r.haproxy.filter((s) => s.backend === 'galera');
   if (galera.length) lines.push(`HAProxy: ${galera.map((s) => `${s.server} ${s.status}`).join(', ')}`);

@@ -36,7 +36,7 @@ export const LEGACY_VALUES: Record<string, string> = {
 };
 
 /** 32 characters from [A-Za-z0-9_-]: safe unquoted in .env, a DSN, SQL and a shell. */
-export function randomPassword(): string {
+function randomPassword(): string {
   return randomBytes(24).toString('base64url');
 }
 
@@ -94,7 +94,7 @@ export function ensureSecrets(options: SecretsOptions = {}): string[] {
 
 /** Where an existing lab's passwords come from: its Galera container's environment, else
  * (volumes without containers) the old defaults; nothing for a project with no data. */
-export async function existingLabSecrets(project: string): Promise<Pick<SecretsOptions, 'adopt' | 'legacyData'>> {
+async function existingLabSecrets(project: string): Promise<Pick<SecretsOptions, 'adopt' | 'legacyData'>> {
   const [node] = await docker()
     .listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`, 'com.docker.compose.service=mariadb-1'] } })
     .catch(() => []);

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DbConfig } from '../config.ts';
 import type { Metrics, PoolSnapshot } from '../metrics.ts';
-import { classifyDbError, DbError, type DbFailure } from './errors.ts';
+import { classifyDbError, DbError, type DbFailure } from './db-errors.ts';
 
 /**
  * 'safe': the operation is idempotent (a read, or a conditional UPDATE whose repetition

@@ -11,7 +11,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import type { Database, Tx } from './database.ts';
 
 /** How long a request waits for another one holding the same key before answering 409. */
-export const CLAIM_WAIT_SECONDS = 1;
+const CLAIM_WAIT_SECONDS = 1;
 
 export interface KeyIdentity {
   key: string;

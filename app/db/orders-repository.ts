@@ -32,7 +32,7 @@ export interface OrderRow extends RowDataPacket {
   product_name?: string;
 }
 
-export const ORDER_COLUMNS = 'o.id, o.user_id, o.product_id, o.quantity, o.amount, o.status, o.previous_status, o.created_at, o.updated_at';
+const ORDER_COLUMNS = 'o.id, o.user_id, o.product_id, o.quantity, o.amount, o.status, o.previous_status, o.created_at, o.updated_at';
 /** One order by id, GET /api/orders/:id (exported for the bench's bare loop). */
 export const ORDER_BY_ID_SQL = `SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = ?`;
 

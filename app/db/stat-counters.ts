@@ -35,7 +35,7 @@ export function shardFor(node: number, random: () => number = Math.random): numb
 }
 
 /** The bucket a window row of `name` is written to now (session time zone is UTC). */
-export function bucketSql(name: WindowName): string {
+function bucketSql(name: WindowName): string {
   return name === 'logins_today' ? 'CURDATE()' : "DATE_FORMAT(NOW(), '%Y-%m-%d %H:%i:00')";
 }
 

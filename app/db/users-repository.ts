@@ -22,7 +22,7 @@ interface UserRow extends RowDataPacket {
   logged_in: number;
 }
 
-export const USER_COLUMNS = 'id, name, email, created_at, last_login_at, logged_in';
+const USER_COLUMNS = 'id, name, email, created_at, last_login_at, logged_in';
 /** One user by id (exported for the bench's bare loop). */
 export const USER_BY_ID_SQL = `SELECT ${USER_COLUMNS} FROM users WHERE id = ?`;
 

@@ -4,7 +4,7 @@
 // such a body without a CORS preflight), a gzip body met the parser's inflate and answered
 // 500, and invalid UTF-8 was stored with replacement characters.
 import type { Request, Response, NextFunction, RequestHandler } from 'express';
-import { HttpError } from './errors.ts';
+import { HttpError } from './http-errors.ts';
 
 /** True when the request carries a body (chunked, or a non-zero Content-Length). */
 function hasBody(req: Request): boolean {

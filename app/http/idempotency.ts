@@ -15,8 +15,8 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Database } from '../db/database.ts';
 import { answerKey, claimKey, readKey, recordKeySeparately, type Claim, type KeyIdentity } from '../db/idempotency-records.ts';
 import { StatTally, shardFor, type WriteTx } from '../db/stat-counters.ts';
-import { DbNotReadyError } from '../db/errors.ts';
-import { HttpError } from './errors.ts';
+import { DbNotReadyError } from '../db/db-errors.ts';
+import { HttpError } from './http-errors.ts';
 import { errorBody } from './error-handler.ts';
 import { isEmptyBody } from './validation.ts';
 
@@ -55,7 +55,7 @@ export function parseKey(header: string | undefined): string | undefined {
 }
 
 /** Nesting deeper than any body of this API: refused before anything recurses into it. */
-export const MAX_BODY_DEPTH = 32;
+const MAX_BODY_DEPTH = 32;
 
 /** JSON with object keys sorted at every level, so equal bodies hash equally. */
 export function canonicalJson(value: unknown, depth = 0): string {

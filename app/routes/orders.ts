@@ -1,21 +1,12 @@
-// Orders and the catalogue. Transitions answer 200 with the order, 404 for an unknown order,
+// Orders. Transitions answer 200 with the order, 404 for an unknown order,
 // 409 {error:"illegal_transition"} when the order's status does not allow the action.
 import type { Router } from 'express';
 import { newRouter } from '../http/request-context.ts';
 import type { AppContext } from '../context.ts';
-import { HttpError, notFound } from '../http/errors.ts';
+import { HttpError, notFound } from '../http/http-errors.ts';
 import { createOrderSchema, parseBody, parseId } from '../http/validation.ts';
 import { createOrder, productIds as catalogueIds, transitionOrder, type CreateOrderResult, type TransitionResult } from '../db/orders-repository.ts';
 import type { Answer } from '../http/idempotency.ts';
-
-export function productsRouter(ctx: AppContext): Router {
-  const r = newRouter();
-  r.get('/', async (_req, res) => {
-    ctx.requireSchema();
-    res.json(await ctx.products.list());
-  });
-  return r;
-}
 
 function created(ctx: AppContext, result: CreateOrderResult, userId: number, productId: number): Answer {
   if (!result.ok) throw result.missing === 'user' ? notFound('user', userId) : notFound('product', productId);

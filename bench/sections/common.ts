@@ -62,7 +62,7 @@ export function loopSide(name: string, loop: LoopOptions, warmupSeconds: number,
 }
 
 /** ms a round of `sides` is expected to take, with a margin for set-up. */
-export function roundMs(sides: number, seconds: number): number {
+function roundMs(sides: number, seconds: number): number {
   return sides * (seconds * 1000 + 1_500);
 }
 

@@ -11,11 +11,11 @@ import type { Section, SectionContext } from './common.ts';
 
 const TITLE = 'Failover, from the chaos drills\' reports';
 /** where `smartshop chaos run` writes (--report-dir, default reports/) and reports/chaos */
-export const REPORT_DIRS = ['reports/chaos', 'reports'];
+const REPORT_DIRS = ['reports/chaos', 'reports'];
 const MAX_FILES = 500;
 const MAX_BYTES = 20 * 1024 * 1024;
 
-export function drillCommand(drill: string): string {
+function drillCommand(drill: string): string {
   return `node bin/smartshop.js chaos run ${drill}`;
 }
 

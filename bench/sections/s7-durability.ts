@@ -1,4 +1,4 @@
-// Section 7: what each durability profile costs in write throughput (issues 10 and 12).
+// Section 7: what each durability profile costs in write throughput.
 // The lab's Galera nodes are switched to strict (innodb_flush_log_at_trx_commit=1,
 // sync_binlog=1), relaxed (2, 0) and fast (0) in turn with `stack up --durability`, the same
 // order-creating load runs against the shop after each switch, and the lab is put back on

@@ -1,7 +1,7 @@
 // grastate.dat and `mariadbd --wsrep-recover` output, and the choice of the node to
 // bootstrap after a whole-cluster outage. Pure: the I/O lives in safe-bootstrap.ts.
 //
-// The rule (Galera's documented procedure, and issue 12): bootstrap only the node with the
+// The rule (Galera's documented procedure): bootstrap only the node with the
 // highest committed seqno (recovered with --wsrep-recover when grastate says -1, i.e. the
 // node did not stop cleanly), and never by deleting data. Nodes from different histories
 // (different cluster uuids) are not reconciled by us: we refuse and say why.
@@ -57,7 +57,7 @@ export interface NodeStanding {
   source: 'grastate' | 'wsrep-recover' | 'unknown';
 }
 
-export function standing(p: NodePosition): NodeStanding {
+function standing(p: NodePosition): NodeStanding {
   if (p.grastate && p.grastate.seqno >= 0) return { node: p.node, uuid: p.grastate.uuid, seqno: p.grastate.seqno, source: 'grastate' };
   if (p.recovered && p.recovered.seqno >= 0) return { node: p.node, uuid: p.recovered.uuid, seqno: p.recovered.seqno, source: 'wsrep-recover' };
   return { node: p.node, uuid: p.grastate?.uuid ?? p.recovered?.uuid, seqno: -1, source: 'unknown' };

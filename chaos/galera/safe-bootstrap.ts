@@ -18,7 +18,7 @@ export interface BootstrapLog {
 }
 
 /** Reads where each (stopped) node stands. Running nodes are refused: their files are live. */
-export async function readPositions(target: Target, nodes: LabContainer[], log: BootstrapLog): Promise<NodePosition[]> {
+async function readPositions(target: Target, nodes: LabContainer[], log: BootstrapLog): Promise<NodePosition[]> {
   const positions: NodePosition[] = [];
   for (const node of nodes) {
     if (node.state === 'running' || node.state === 'paused') throw new Error(`${node.name} is ${node.state}: positions are read from stopped nodes only`);
@@ -73,7 +73,7 @@ async function setSafeToBootstrap(target: Target, node: LabContainer, value: boo
 
 export interface SafeBootstrapResult {
   choice: BootstrapChoice;
-  /** seqno per node as recovered before the restart (issue 10: say it plainly) */
+  /** seqno per node as recovered before the restart */
   positions: NodePosition[];
   started: string[];
   problems: string[];

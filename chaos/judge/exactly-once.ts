@@ -15,7 +15,7 @@ import type { LedgerAnswer, LedgerExport } from '../../simulator/index.ts';
 import type { NodeSql } from '../../lab/index.ts';
 import type { LabContainer } from '../../lab/index.ts';
 
-export const EFFECT_TABLES = ['users', 'orders', 'payments'] as const;
+const EFFECT_TABLES = ['users', 'orders', 'payments'] as const;
 export type EffectTable = (typeof EFFECT_TABLES)[number];
 export type Watermarks = Record<EffectTable, number>;
 

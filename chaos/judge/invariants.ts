@@ -1,4 +1,4 @@
-// Invariants of the shop's data (issue 10), as SQL over the schema in
+// Invariants of the shop's data, as SQL over the schema in
 // app/db/migrations/001-initial-schema.sql, and the pure judgement of their results.
 // Each query returns only violating rows, so an empty result means the invariant holds.
 // They run on every Galera node directly with causal reads (judge/read-nodes.ts).

@@ -4,7 +4,7 @@
 
 export type OrderStatus = 'pending' | 'validated' | 'processing' | 'paid' | 'failed' | 'cancelled';
 
-/** Order states reachable from each state (the shop's state machine, contract in /tmp/common.md). */
+/** Order states reachable from each state (the shop's state machine: app/domain/order-states.ts). */
 const reachable: Record<OrderStatus, readonly OrderStatus[]> = {
   pending: ['validated', 'processing', 'paid', 'failed', 'cancelled'],
   validated: ['processing', 'paid', 'failed', 'cancelled'],

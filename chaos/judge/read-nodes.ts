@@ -18,7 +18,7 @@ function chunks<T>(xs: T[]): T[][] {
 
 const numeric = (id: string): boolean => /^\d+$/.test(id);
 
-export async function readNodeRows(sql: NodeSql, node: LabContainer, ledger: AckLedger): Promise<NodeRows> {
+async function readNodeRows(sql: NodeSql, node: LabContainer, ledger: AckLedger): Promise<NodeRows> {
   const rows: NodeRows = { node: node.name, users: new Set(), orders: new Map(), payments: new Map() };
   try {
     for (const ids of chunks(ledger.users.map((u) => u.id).filter(numeric))) {

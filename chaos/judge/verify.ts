@@ -24,7 +24,7 @@ export interface ConsistencyResult {
   note?: string;
 }
 
-export function fromStackVerify(r: VerifyResult): ConsistencyResult {
+function fromStackVerify(r: VerifyResult): ConsistencyResult {
   return {
     consistent: r.consistent,
     attempts: r.attempts,

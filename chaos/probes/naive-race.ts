@@ -7,7 +7,7 @@
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { connectNode, credentialsFromEnv, galeraEndpoints, type DbCredentials, type NodeEndpoint } from '../../lab/index.ts';
 
-export const RACE_MARK = 'naive-race-probe'; // previous_status of the bench's rows (VARCHAR(16))
+const RACE_MARK = 'naive-race-probe'; // previous_status of the bench's rows (VARCHAR(16))
 
 export type RaceMode = 'naive' | 'conditional';
 
@@ -89,7 +89,7 @@ export interface RaceOptions {
 }
 
 /** Runs both modes over the given node endpoints (client i on node i mod nodes). */
-export async function raceOnNodes(endpoints: NodeEndpoint[], creds: DbCredentials, options: RaceOptions): Promise<RaceResult> {
+async function raceOnNodes(endpoints: NodeEndpoint[], creds: DbCredentials, options: RaceOptions): Promise<RaceResult> {
   if (endpoints.length === 0) throw new Error('no Galera node to race on');
   const clientCount = options.clients ?? 16;
   const opened: Connection[] = [];

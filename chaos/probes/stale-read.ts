@@ -7,7 +7,7 @@ import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise'
 import { connectNode, credentialsFromEnv, galeraEndpoints, pickNode, type DbCredentials, type NodeEndpoint } from '../../lab/index.ts';
 
 /** Marks the probe's rows (previous_status is VARCHAR(16)): user 0, status cancelled, amount 0. */
-export const PROBE_MARK = 'stale-read-probe';
+const PROBE_MARK = 'stale-read-probe';
 
 export type SyncWait = 0 | 1;
 
@@ -77,7 +77,7 @@ async function readProbeRow(reader: Connection, id: number): Promise<{ found: bo
  * Each iteration does both settings, alternating which goes first, so load drift on a busy
  * machine weighs on both alike. Returns the ids written (the caller deletes them).
  */
-export async function probeStaleReads(
+async function probeStaleReads(
   writer: Connection,
   readers: Record<SyncWait, Connection>,
   options: StaleReadOptions,
@@ -119,7 +119,7 @@ async function deleteProbeRows(writer: Connection, ids: number[]): Promise<numbe
 }
 
 /** Probe between two given endpoints (the CLI and the tests call this or runStaleReadProbe). */
-export async function staleReadBetween(
+async function staleReadBetween(
   writerEp: NodeEndpoint,
   readerEp: NodeEndpoint,
   creds: DbCredentials,

@@ -35,7 +35,7 @@ export interface StatsSnapshot {
   reachable: boolean;
 }
 
-export function outcomeLabel(outcome: HttpOutcome): string {
+function outcomeLabel(outcome: HttpOutcome): string {
   if (outcome.kind === 'response') return String(outcome.status);
   return outcome.kind;
 }

@@ -1,12 +1,12 @@
-// Errors on purpose, for dashboards and drills. Off unless ERROR_INJECTION_ENABLED=true:
-// then every path here answers 404 {error:"error_injection_disabled"} and counts nothing.
+// Error injection: errors on purpose, for dashboards and drills. Off unless
+// ERROR_INJECTION_ENABLED=true; while off every path here answers 404 {error:"error_injection_disabled"}.
 import type { Router } from 'express';
 import { newRouter } from '../http/request-context.ts';
 import type { AppContext } from '../context.ts';
-import { HttpError } from '../http/errors.ts';
+import { HttpError } from '../http/http-errors.ts';
 import { customErrorSchema, parseBody } from '../http/validation.ts';
 
-export function errorsRouter(ctx: AppContext): Router {
+export function errorInjectionRouter(ctx: AppContext): Router {
   const r = newRouter();
   r.use((_req, _res, next) => {
     if (ctx.config.errorInjectionEnabled) next();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyDbError } from './errors.ts';
+import { classifyDbError } from './db-errors.ts';
 
 const err = (fields: Record<string, unknown>): Error => Object.assign(new Error('x'), fields);
 
