@@ -3,6 +3,8 @@
 // touched). Drills are short (10–12 s of fault, 10 journeys/s); every wait is bounded.
 // What is asserted: nothing acknowledged is lost, nodes agree afterwards, the judge fails
 // when data is tampered with, and `recover` repairs a lab left broken.
+// One file (over 300 lines) on purpose: every drill shares the one lab this file starts,
+// which is what keeps the drills inside CI's time (a lab per file would add ~2 min each).
 import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
