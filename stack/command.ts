@@ -42,9 +42,9 @@ export function stackCommand(): Command {
       if (opts.swarm) {
         const { prepareImages } = await import('./lifecycle.ts');
         const { swarmDeploy } = await import('./swarm.ts');
-        await prepareImages(await config(), opts.build, log); // the stack uses the same local images
-        if (opts.durability) process.env.DURABILITY = opts.durability;
-        return swarmDeploy('up', { init: true, timeoutSeconds: parseInteger('--timeout', opts.timeout, 10, 86_400) });
+        const lab = await config(opts.durability);
+        await prepareImages(lab, opts.build, log); // the stack uses the same local images
+        return swarmDeploy('up', { init: true, durability: lab.durability, timeoutSeconds: parseInteger('--timeout', opts.timeout, 10, 86_400) });
       }
       const { stackUp } = await import('./lifecycle.ts');
       await stackUp(await config(opts.durability), { build: opts.build, timeoutMs: parseInteger('--timeout', opts.timeout, 10, 86_400) * 1000, log });

@@ -13,6 +13,8 @@ export interface SwarmOptions {
   init?: boolean;
   /** down: also delete the stack's volumes */
   volumes?: boolean;
+  /** up: the Galera durability profile (the stack file's DURABILITY) */
+  durability?: string;
   timeoutSeconds?: number;
 }
 
@@ -22,6 +24,7 @@ export async function swarmDeploy(action: 'up' | 'down' | 'status', options: Swa
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (options.init) env.SWARM_INIT = '1';
   if (options.volumes) env.DELETE_VOLUMES = '1';
+  if (options.durability) env.DURABILITY = options.durability;
   if (options.timeoutSeconds) env.SWARM_WAIT_SECONDS = String(options.timeoutSeconds);
   return new Promise((resolve, reject) => {
     const child = spawn('bash', [SCRIPT, action], { stdio: 'inherit', env });
