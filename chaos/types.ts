@@ -79,6 +79,8 @@ export interface TimelineEvent {
     | 'haproxy-marked-up'
     | 'steady-state-back'
     | 'traffic-stop'
+    /** the start of a phase of the drill's journal (phases/journal.ts) */
+    | 'phase'
     | 'note';
   detail: string;
 }

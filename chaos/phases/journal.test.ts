@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Journal } from './journal.ts';
+import { buildTimeline } from '../report/timeline.ts';
+import { Journal, phaseEvents } from './journal.ts';
 
 function clock(): () => Date {
   let t = Date.parse('2026-12-02T00:00:00Z');
@@ -24,5 +25,20 @@ describe('the drill journal', () => {
     const j = new Journal(() => undefined, clock());
     await expect(j.phase('method', () => Promise.reject(new Error('docker went away')))).rejects.toThrow('docker went away');
     expect(j.phases).toMatchObject([{ phase: 'method', outcome: 'failed', detail: 'docker went away' }]);
+  });
+});
+
+describe('the journal in the timeline', () => {
+  it('puts every phase at its start, beside the observer\'s events, and keeps them all', async () => {
+    const j = new Journal(() => undefined, clock());
+    await j.phase('method', () => Promise.resolve({ value: 1, detail: 'held 10 s' }));
+    await j.phase('rollbacks', () => Promise.resolve({ value: 1, detail: 'the lab is as it was' }));
+    const at = Date.parse('2026-12-02T00:00:02Z');
+    const t = buildTimeline([{ at, kind: 'fault-start', detail: 'kill' }, ...phaseEvents(j.phases)]);
+    expect(t.events.map((e) => [e.kind, e.offsetSeconds, e.detail])).toEqual([
+      ['phase', -1, 'method: ok, 2.0 s — held 10 s'],
+      ['fault-start', 0, 'kill'],
+      ['phase', 2, 'rollbacks: ok, 2.0 s — the lab is as it was'],
+    ]);
   });
 });

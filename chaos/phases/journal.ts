@@ -1,5 +1,7 @@
 // The drill's journal, after Chaos Toolkit's: every phase with its start, end and outcome,
-// and every line the drill said, timestamped. The report carries it (`phases`, `log`).
+// and every line the drill said, timestamped. The report carries it (`phases`, `log`) and
+// its timeline shows where each phase began.
+import type { TimelineEvent } from '../types.ts';
 
 export type PhaseName = 'steady-state-hypothesis' | 'method' | 'rollbacks' | 'recovery' | 'judgement' | 'report';
 
@@ -51,4 +53,9 @@ export class Journal {
     const end = this.now();
     this.phases.push({ phase, startedAt: start.toISOString(), endedAt: end.toISOString(), seconds: (end.getTime() - start.getTime()) / 1000, outcome, detail });
   }
+}
+
+/** The journal's phases as timeline events, one at each phase's start. */
+export function phaseEvents(phases: readonly PhaseRecord[]): TimelineEvent[] {
+  return phases.map((p) => ({ at: Date.parse(p.startedAt), kind: 'phase', detail: `${p.phase}: ${p.outcome}, ${p.seconds.toFixed(1)} s — ${p.detail}` }));
 }

@@ -8,6 +8,7 @@ import { buildTimeline } from '../report/timeline.ts';
 import { integritySection, writeReport, type DrillReport } from '../report/write.ts';
 import { percentile, type SteadyState } from '../steady-state.ts';
 import type { DrillContext } from './context.ts';
+import { phaseEvents } from './journal.ts';
 import type { Injection, Traffic } from './method.ts';
 import type { Recovery } from './recovery.ts';
 
@@ -62,7 +63,7 @@ export async function report(ctx: DrillContext, input: ReportInput): Promise<{ r
     options: { faultSeconds: ctx.faultMs / 1000, rate: o.rate, seed: run.seed },
     steadyStateBefore: input.before.checks,
     steadyStateAfter: recovery.after.checks,
-    timeline: buildTimeline(observer.events),
+    timeline: buildTimeline([...observer.events, ...phaseEvents(ctx.journal.phases)]),
     clientErrorsDuringFault: obs.clientOutcomesDuringFault,
     traffic: { requests: snap.requests.total, byOutcome: snap.requests.byOutcome, uncertainWrites: run.ledger.counts().uncertain },
     probes: { total: probes.length, byStatus, p99BeforeMs: obs.probeP99BeforeMs, p99DuringMs: obs.probeP99DuringMs, status503WithoutRetryAfter: obs.probe503WithoutRetryAfter },

@@ -19,12 +19,12 @@ export interface TimelineSummary {
   secondsOfImpact?: number;
 }
 
-/** Keeps only the first event of each once-only kind (notes are all kept), sorted by time. */
+/** Keeps only the first event of each once-only kind (notes and phases are all kept), sorted by time. */
 export function buildTimeline(raw: TimelineEvent[]): TimelineSummary {
   const seen = new Set<string>();
   const sorted = [...raw].sort((a, b) => a.at - b.at);
   const kept = sorted.filter((e) => {
-    if (e.kind === 'note') return true;
+    if (e.kind === 'note' || e.kind === 'phase') return true;
     if (seen.has(e.kind)) return false;
     seen.add(e.kind);
     return true;
