@@ -12,7 +12,7 @@ import type { Drill } from './types.ts';
 import { DrillRefused, type DrillContext, type RunDrillOptions } from './phases/context.ts';
 import { Journal } from './phases/journal.ts';
 import { steadyStateHypothesis } from './phases/steady-state-hypothesis.ts';
-import { injectAndHold, startTraffic } from './phases/method.ts';
+import { injectAndHold, startTraffic, type Traffic } from './phases/method.ts';
 import { rollBack } from './phases/rollbacks.ts';
 import { awaitRecovery } from './phases/recovery.ts';
 import { judgement, judgementSummary } from './phases/judgement.ts';
@@ -112,9 +112,11 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
     ctx.interrupt.abort();
   };
   process.on('SIGINT', onSigint);
+  let started: Traffic | undefined;
   try {
     const { traffic, injection } = await journal.phase('method', async () => {
       const t = await startTraffic(ctx);
+      started = t;
       const i = await injectAndHold(ctx, t);
       const interrupted = ctx.interrupt.signal.aborted;
       return {
@@ -150,6 +152,11 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
     return { ...written, plan };
   } finally {
     process.off('SIGINT', onSigint);
+    // a phase that threw must not leave the traffic running (recovery stops it otherwise)
+    if (started !== undefined && !started.run.stopping) {
+      started.run.abort();
+      started.observer.stop();
+    }
     await ctx.metrics.close();
   }
 }
