@@ -2,7 +2,6 @@
 // so a chaos drill or a test running the app in the same process cannot collide), served
 // on its own port while a run lasts so Grafana can plot it beside the server's view.
 import { Counter, Histogram, Registry } from 'prom-client';
-import { serveToolMetrics, type ToolMetricsServer } from '../../shared/tool-metrics.ts';
 
 export class SimulatorMetrics {
   readonly registry = new Registry();
@@ -31,16 +30,4 @@ export class SimulatorMetrics {
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
-}
-
-/**
- * Serves /metrics on 127.0.0.1:port (0 = any free port) and, for Prometheus, on the lab's
- * socket when given (shared/tool-metrics.ts). Resolves with the bound port.
- */
-export async function serveMetrics(
-  metrics: SimulatorMetrics,
-  port: number,
-  options: { host?: string; socketPath?: string } = {},
-): Promise<ToolMetricsServer> {
-  return serveToolMetrics(metrics.registry, { port, ...options });
 }

@@ -10,7 +10,8 @@ import { ArrivalSchedule, type ArrivalKind } from './arrivals.ts';
 import { defaultMix, planJourney, type JourneyMix } from './journey-plan.ts';
 import { runJourney, send, type JourneyContext } from './journey-runner.ts';
 import { Ledger, type LedgerCounts } from './ledger.ts';
-import { SimulatorMetrics, serveMetrics } from './metrics.ts';
+import { SimulatorMetrics } from './metrics.ts';
+import { serveToolMetrics } from '../../shared/tool-metrics.ts';
 import { Prng } from './prng.ts';
 import { RunStats, type StatsSnapshot } from './stats.ts';
 
@@ -200,8 +201,8 @@ export class SimulationRun {
   private async execute(): Promise<RunSummary> {
     let closeMetrics: (() => Promise<void>) | undefined;
     if (this.opts.metricsPort > 0) {
-      // a busy port must not cost the user their run: serveMetrics only warns
-      const served = await serveMetrics(this.metrics, this.opts.metricsPort, { host: this.options.metricsHost, socketPath: this.options.metricsSocket });
+      // a busy port must not cost the user their run: serveToolMetrics only warns
+      const served = await serveToolMetrics(this.metrics.registry, { port: this.opts.metricsPort, host: this.options.metricsHost, socketPath: this.options.metricsSocket });
       this.boundMetricsPort = served.port ?? null;
       this.warnings.push(...served.warnings);
       closeMetrics = () => served.close();
