@@ -12,7 +12,7 @@ export type { Target, LabContainer, LabRole, ExecResult, HelperSpec } from './ta
 export { openTarget, type Runtime } from './targets/open.ts';
 export { ComposeTarget } from './targets/compose-target.ts';
 export { SwarmTarget } from './targets/swarm-target.ts';
-export { PROJECT_LABEL, ROLE_LABEL, envRecord } from './targets/docker-target.ts';
+export { PROJECT_LABEL, ROLE_LABEL } from './targets/docker-target.ts';
 export { netToolsImage, NET_TOOLS_IMAGE } from './targets/net-tools-image.ts';
 export { NodeSql, SqlError } from './node-sql.ts';
 export { readNodeStates, isHealthyNode, describeNodeState, type NodeState } from './node-state.ts';

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, chmodSync, existsSync, readFileSync } from 'node:fs';
 import { DOT_ENV_FILE, loadDotEnv } from '../shared/dot-env.ts';
-import { docker, envRecord } from '../lab/index.ts';
+import { ComposeTarget, docker } from '../lab/index.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -54,21 +54,22 @@ export interface SecretsOptions {
 /** The secrets neither env nor the file sets (env is filled from the file first). */
 export function missingSecrets(env: Env = process.env, file: string = DOT_ENV_FILE): string[] {
   loadDotEnv(env, file);
-  return SECRET_NAMES.filter((name) => env[name] === undefined || env[name] === '');
+  return SECRET_NAMES.filter((name) => unset(env, name));
 }
+
+const unset = (env: Env, name: string): boolean => env[name] === undefined || env[name] === '';
 
 /** The names written (values never returned nor printed). Loads .env into env first. */
 export function ensureSecrets(options: SecretsOptions = {}): string[] {
   const { env = process.env, file = DOT_ENV_FILE, adopt = {}, legacyData = false, log = (l: string) => console.error(l) } = options;
   const missing = missingSecrets(env, file);
   if (missing.length === 0) return [];
-  const unset = (name: string): boolean => env[name] === undefined || env[name] === '';
   const values: Record<string, string> = {};
-  for (const [name, value] of Object.entries(adopt)) if (unset(name) && value !== '') values[name] = value;
+  for (const [name, value] of Object.entries(adopt)) if (unset(env, name) && value !== '') values[name] = value;
   if (legacyData) {
     // the old shop account did its own migrations
     const legacy = { ...LEGACY_VALUES, DB_MIGRATION_USER: env.DB_USER || 'smartshop', DB_MIGRATION_PASSWORD: env.DB_PASSWORD || 'smartshop' };
-    for (const [name, value] of Object.entries(legacy)) if (unset(name) && values[name] === undefined) values[name] = value;
+    for (const [name, value] of Object.entries(legacy)) if (unset(env, name) && values[name] === undefined) values[name] = value;
   }
   for (const name of missing) values[name] ??= randomPassword();
   const existed = existsSync(file);
@@ -95,11 +96,10 @@ export function ensureSecrets(options: SecretsOptions = {}): string[] {
 /** Where an existing lab's passwords come from: its Galera container's environment, else
  * (volumes without containers) the old defaults; nothing for a project with no data. */
 async function existingLabSecrets(project: string): Promise<Pick<SecretsOptions, 'adopt' | 'legacyData'>> {
-  const [node] = await docker()
-    .listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`, 'com.docker.compose.service=mariadb-1'] } })
-    .catch(() => []);
+  const lab = new ComposeTarget(project);
+  const node = await lab.find('mariadb-1').catch(() => undefined);
   if (node !== undefined) {
-    const env = envRecord((await docker().getContainer(node.Id).inspect()).Config.Env ?? []);
+    const env = await lab.envOf(node);
     // a lab from before the split accounts: its shop account ran the migrations
     const migrationUser = env.MARIADB_MIGRATION_PASSWORD ? (env.MARIADB_MIGRATION_USER ?? 'smartshop_migrate') : env.MARIADB_USER ?? 'smartshop';
     const adopt: Record<string, string> = {
