@@ -29,13 +29,15 @@ export function isHealthyNode(s: NodeState, expectedSize: number): boolean {
   return s.clusterStatus === 'Primary' && s.localState === 'Synced' && s.ready === true && s.clusterSize === expectedSize;
 }
 
+/** What Docker tells of a node, before it is asked anything. */
+function containerState(c: LabContainer): NodeState {
+  return { node: c.name, container: c.containerName, docker: c.state, health: c.health };
+}
+
 /** The node state of the wsrep status NodeSql.wsrepStatus reads. */
 function fromWsrepStatus(c: LabContainer, st: Record<string, string>): NodeState {
   return {
-    node: c.name,
-    container: c.containerName,
-    docker: c.state,
-    health: c.health,
+    ...containerState(c),
     clusterSize: Number(st.wsrep_cluster_size ?? 'NaN'),
     clusterStatus: st.wsrep_cluster_status,
     localState: st.wsrep_local_state_comment,
@@ -50,7 +52,7 @@ export async function readNodeStates(target: Target, sql: NodeSql, nodes?: LabCo
   const list = nodes ?? (await target.list('galera'));
   return Promise.all(
     list.map(async (c): Promise<NodeState> => {
-      const base = { node: c.name, container: c.containerName, docker: c.state, health: c.health };
+      const base = containerState(c);
       if (c.state !== 'running') return { ...base, error: `container ${c.state}` };
       try {
         return fromWsrepStatus(c, await sql.wsrepStatus(c));

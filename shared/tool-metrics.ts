@@ -76,8 +76,9 @@ export async function serveToolMetrics(registry: Registry, options: ToolMetricsO
   const servers: Server[] = [];
   const warnings: string[] = [];
   const served: { port?: number; socketPath?: string } = {};
+  const serve = handler(registry);
   if (options.port !== undefined) {
-    const tcp = createServer(handler(registry));
+    const tcp = createServer(serve);
     const host = options.host ?? '127.0.0.1';
     try {
       await listen(tcp, options.port, host);
@@ -94,7 +95,7 @@ export async function serveToolMetrics(registry: Registry, options: ToolMetricsO
       warnings.push(`metrics not served to Prometheus: another run serves ${path}`);
     } else {
       await unlink(path).catch(() => undefined); // left by a run that was killed
-      const unix = createServer(handler(registry));
+      const unix = createServer(serve);
       try {
         await listen(unix, path);
         // Prometheus runs as its own user in its container: it must be allowed to connect
