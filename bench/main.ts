@@ -3,12 +3,12 @@
 // run (the stack is down, no time left) is marked skipped, one that breaks is marked failed,
 // and the exit code is 0 either way (2 only for bad options). Every loop is bounded in count
 // and time, and the whole run stops starting sections after BENCH_MAX_MINUTES.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { loadavg } from 'node:os';
 import { DEFAULT_OUT_DIR, parseOptions, OptionsError, USAGE, type BenchOptions } from './options.ts';
 import { gitCommit, machineInfo, packageVersion } from './machine.ts';
-import { renderMarkdown, renderSection, skipped, type BenchReport, type SectionResult } from './report.ts';
+import { carryOver, renderMarkdown, renderSection, skipped, type BenchReport, type SectionResult } from './report.ts';
 import { stopAllShops } from './shop-process.ts';
 import { checkStack, FIX_HINT, labAccess, labEnv, LOOPBACK, REPO_ROOT, type StackStatus } from './stack-check.ts';
 import { sectionError, type Section, type SectionContext } from './sections/common.ts';
@@ -96,6 +96,13 @@ async function main(opts: BenchOptions): Promise<void> {
   }
 
   const ended = new Date();
+  const intoCommitted = !opts.quick && resolve(opts.outDir) === resolve(DEFAULT_OUT_DIR);
+  const md = join(opts.outDir, 'latest.md');
+  const json = join(opts.outDir, 'latest.json');
+  // a run of some sections into the committed results keeps the others from the last run
+  const previous = intoCommitted && selected.length < SECTIONS.length
+    ? await readFile(json, 'utf8').then((t) => JSON.parse(t) as BenchReport, () => undefined)
+    : undefined;
   const report: BenchReport = {
     startedAt: started.toISOString(),
     endedAt: ended.toISOString(),
@@ -120,11 +127,9 @@ async function main(opts: BenchOptions): Promise<void> {
       problems: stack?.problems ?? [],
       endpoints: { api: access.api, mysql: `${LOOPBACK}:${access.mysqlPort}`, 'HAProxy stats': access.haproxyStats },
     },
-    sections: results,
+    sections: carryOver(results, previous),
   };
   await mkdir(opts.outDir, { recursive: true });
-  const md = join(opts.outDir, 'latest.md');
-  const json = join(opts.outDir, 'latest.json');
   await writeFile(md, renderMarkdown(report));
   await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
   const shown = (file: string): string => {
@@ -132,8 +137,8 @@ async function main(opts: BenchOptions): Promise<void> {
     return rel === '' || rel.startsWith('..') ? file : rel;
   };
   log(`wrote ${shown(md)} and ${shown(json)} (${Math.round(report.seconds)} s)`);
-  // a full run into the committed results also rewrites the README's figures from them
-  if (!opts.quick && resolve(opts.outDir) === resolve(DEFAULT_OUT_DIR)) {
+  // a run (not --quick) into the committed results also rewrites the README's figures from them
+  if (intoCommitted) {
     const { rewriteReadme } = await import('./readme-figures.ts');
     if (await rewriteReadme()) log('README.md figures rewritten from the new results (bench/readme-figures.ts): commit both');
   }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { durabilityLine, generate, replaceBlock } from './readme-figures.ts';
+import { durabilityTable, generate, replaceBlock } from './readme-figures.ts';
 
 const run = (throughput: number) => ({ throughput, p50: 10, p99: 20 });
 const latest = {
@@ -8,7 +8,10 @@ const latest = {
   machine: { cpuModel: 'Test CPU', cores: 2, memoryBytes: 2 * 1024 ** 3 },
   sections: [
     { id: 1, status: 'ok', data: { journeys: { runs: { shop: [run(8), run(10)], 'bare SQL': [run(10), run(10)] } }, commits: { shop: { commits: 10, writes: 10 }, 'bare SQL': { commits: 20, writes: 10 } } } },
-    { id: 7, status: 'ok', data: { runs: { strict: [run(300), run(320), run(310)], fast: [run(400)] } } },
+    { id: 7, status: 'ok', data: {
+      runs: { strict: [run(300), run(320), run(310)], fast: [run(400)] },
+      crash: { strict: { verdict: 'passed', acknowledged: 1200, lost: 0, lostIds: [] }, fast: { verdict: 'failed', acknowledged: 466, lost: 6, lostIds: ['order 1', 'order 2', 'order 3', 'order 4', 'order 5', 'order 6'] } },
+    } },
   ],
 };
 
@@ -20,7 +23,10 @@ describe('the README figures', () => {
     expect(out).toContain('Measured on 2 cores (Test CPU), 2.0 GiB');
     expect(out).not.toContain('old');
     expect(out.startsWith('a\n')).toBe(true);
-    expect(durabilityLine(latest)).toBe('Order writes per second in the latest bench run (§7, medians): `strict` 310, `fast` 400.');
+    const table = durabilityTable(latest);
+    expect(table).toContain('| `strict` | 1 | 310/s | 0 of 1,200 | no |');
+    expect(table).toContain('| `relaxed` | 2 | n/a | not measured in the latest bench run |');
+    expect(table).toContain('| `fast` | 0 | 400/s | 6 of 466: order 1, order 2, order 3, order 4, order 5, … | yes |');
   });
 
   it('refuse a README without the block', () => {

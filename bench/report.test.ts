@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown, renderSection, skipped, type BenchReport, type SectionResult } from './report.ts';
+import { carryOver, renderMarkdown, renderSection, skipped, type BenchReport, type SectionResult } from './report.ts';
 
 const section: SectionResult = {
   id: 3,
@@ -67,5 +67,16 @@ describe('renderMarkdown', () => {
 
   it('warns when the run was a quick one', () => {
     expect(renderMarkdown({ ...report, quick: true })).toContain('quick smoke run');
+  });
+});
+
+describe('carryOver', () => {
+  it('keeps the sections a partial run did not run, marked with the run they come from, in order', () => {
+    const section = (id: number, title: string): SectionResult => ({ id, title, status: 'ok', about: [], tables: [], notes: [], seconds: 1 });
+    const previous = { startedAt: '2026-11-30T10:00:00.000Z', sections: [section(1, 'old one'), section(7, 'old seven')] } as BenchReport;
+    const merged = carryOver([section(7, 'new seven')], previous);
+    expect(merged.map((s) => [s.id, s.title, s.carriedFrom])).toEqual([[1, 'old one', '2026-11-30T10:00:00.000Z'], [7, 'new seven', undefined]]);
+    expect(renderSection(merged[0] as SectionResult)).toContain('Not run this time: kept from the run started 2026-11-30T10:00:00.000Z.');
+    expect(carryOver([section(7, 'x')], undefined)).toHaveLength(1);
   });
 });

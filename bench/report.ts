@@ -20,6 +20,8 @@ export interface SectionResult {
   seconds: number;
   /** the raw figures, for machines */
   data?: unknown;
+  /** set when this section was not run this time and is kept from an earlier run (its start time) */
+  carriedFrom?: string;
 }
 
 export interface MachineInfo {
@@ -51,6 +53,7 @@ const STATUS_TEXT: Record<SectionStatus, string> = { ok: '', skipped: ' (skipped
 export function renderSection(s: SectionResult): string {
   const out: string[] = [`## ${s.id}. ${s.title}${STATUS_TEXT[s.status]}`, ''];
   if (s.reason !== undefined) out.push(`> ${s.status === 'error' ? '**Failed:** ' : '**Skipped:** '}${s.reason}`, '');
+  if (s.carriedFrom !== undefined) out.push(`> Not run this time: kept from the run started ${s.carriedFrom}.`, '');
   for (const p of s.about) out.push(p, '');
   for (const t of s.tables) {
     if (t.title !== undefined) out.push(`**${t.title}**`, '');
@@ -108,4 +111,18 @@ export function renderMarkdown(r: BenchReport): string {
 /** A skipped section (not run: the stack is down, not selected, no time left). */
 export function skipped(id: number, title: string, reason: string): SectionResult {
   return { id, title, status: 'skipped', reason, about: [], tables: [], notes: [], seconds: 0 };
+}
+
+/**
+ * A run of some sections only (`--only`) into the committed results keeps the other sections
+ * of the previous report, each marked with the run it comes from, so latest.json stays whole
+ * and the README's figures generated from it keep every block.
+ */
+export function carryOver(results: SectionResult[], previous: BenchReport | undefined): SectionResult[] {
+  if (!previous) return results;
+  const ran = new Set(results.map((r) => r.id));
+  const kept = previous.sections
+    .filter((s) => !ran.has(s.id))
+    .map((s) => ({ ...s, carriedFrom: s.carriedFrom ?? previous.startedAt }));
+  return [...results, ...kept].sort((a, b) => a.id - b.id);
 }

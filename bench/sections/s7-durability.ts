@@ -4,7 +4,8 @@
 // order-creating load runs against the shop after each switch, and the lab is put back on
 // the profile it had. Switching recreates the nodes, so the sides cannot alternate run by
 // run as in the other sections: the profiles run one after another and the report says so.
-// What each profile loses in a crash is the crash-burst drill's business (README's table).
+// While on each profile the section also runs the crash-burst drill (crash-burst.ts): what
+// the profile loses when every node is SIGKILLed at once, the README's durability table.
 import { HttpClient } from '../../shared/http-client.ts';
 import { durabilityFromFlush, nodeStates, stackUp } from '../../stack/index.ts';
 import type { Durability } from '../../lab/index.ts';
@@ -12,11 +13,14 @@ import { fmtRatio, type Table } from '../format.ts';
 import { closedLoop, describeKinds, httpResult, loopFigures } from '../load.ts';
 import type { SectionResult } from '../report.ts';
 import { aggregate, pairedRatio, type RunFigures } from '../stats.ts';
+import { crashBurst, CRASH_DRILL, type CrashFigures } from './crash-burst.ts';
 import { FIGURES_HEADERS, figuresCells, noisyNote, type Section, type SectionContext } from './common.ts';
 
 const TITLE = 'Durability profiles: order writes per second under strict, relaxed and fast';
 const PROFILES: Durability[] = ['strict', 'relaxed', 'fast'];
 const SWITCH_TIMEOUT_MS = 300_000;
+/** a crash-burst drill: steady state, 8 s of fault, a full-outage bootstrap, the judgement */
+const CRASH_BUDGET_MS = 240_000;
 
 async function currentProfile(ctx: SectionContext): Promise<Durability | 'unknown'> {
   const stack = ctx.stack?.access.stack;
@@ -38,7 +42,7 @@ export const section7: Section = {
   id: 7,
   title: TITLE,
   needs: ['api', 'mysql'],
-  budgetSeconds: 420,
+  budgetSeconds: 900,
   async run(ctx: SectionContext): Promise<SectionResult> {
     const t0 = Date.now();
     const access = ctx.stack?.access;
@@ -48,6 +52,7 @@ export const section7: Section = {
     const http = new HttpClient({ baseUrl: access.api, timeoutMs: 10_000 });
     const loop = { concurrency: opts.concurrency, durationMs: opts.seconds * 1000, maxOps: 200_000 };
     const runs: Record<string, RunFigures[]> = {};
+    const crash: Record<string, CrashFigures> = {};
     const notes: string[] = [];
     try {
       for (const profile of PROFILES) {
@@ -72,6 +77,17 @@ export const section7: Section = {
         ctx.log(`  ${profile}: ${list.map((f) => `${f.throughput.toFixed(0)}/s`).join(', ')}`);
         const errors = Object.assign({}, ...kinds) as Record<string, number>;
         if (Object.keys(errors).length > 0) notes.push(`${profile}: errors ${describeKinds(errors)}.`);
+        if (Date.now() + CRASH_BUDGET_MS > ctx.deadline) {
+          notes.push(`${profile}: ${CRASH_DRILL} left out, the run's time was up.`);
+          continue;
+        }
+        try {
+          const c = await crashBurst(ctx, profile);
+          crash[profile] = c;
+          ctx.log(`  ${profile}: lost ${c.lost} of ${c.acknowledged} acknowledged writes (${c.report})`);
+        } catch (err) {
+          notes.push(`${profile}: ${CRASH_DRILL} did not run to a report: ${(err as Error).message}`);
+        }
       }
     } finally {
       if (original !== 'unknown') {
@@ -97,6 +113,8 @@ export const section7: Section = {
     });
     const figures: Table = { headers: ['profile', ...FIGURES_HEADERS], align: ['left'], rows };
     const ratios: Table = { title: 'Ratios against strict', headers: ['profile', 'throughput ÷ strict', 'p99 ÷ strict'], align: ['left'], rows: ratioRows };
+    const crashRows = Object.entries(crash).map(([p, c]) => [p, c.verdict, String(c.acknowledged), String(c.lost), c.lostIds.join(', ') || '—', c.report]);
+    const crashes: Table = { title: `Every node SIGKILLed at once (${CRASH_DRILL})`, headers: ['profile', 'verdict', 'acknowledged writes', 'lost', 'lost ids (first 20)', 'report'], align: ['left'], rows: crashRows };
     return {
       id: 7,
       title: TITLE,
@@ -105,12 +123,12 @@ export const section7: Section = {
         `POST /api/orders/create through the lab's shop, HAProxy and the three Galera nodes, closed loop of ${opts.concurrency} in flight, ${opts.runs} runs of ${opts.seconds} s per profile after a warm-up.`,
         'Profiles run one after another (switching recreates the nodes), not alternating run by run as elsewhere: drift on the machine between them is not cancelled out.',
         `The lab was on ${original} before the section and is put back on it afterwards.`,
-        'What each profile keeps when every node crashes at once is measured by `smartshop chaos run galera-crash-burst`, not here.',
+        `After the throughput runs on each profile, \`smartshop chaos run ${CRASH_DRILL}\` (10 journeys/s, 8 s of fault) counts what that profile kept when all three nodes were SIGKILLed at once; its report is in reports/chaos/.`,
       ],
-      tables: [figures, ratios],
+      tables: [figures, ratios, crashes],
       notes,
       seconds: (Date.now() - t0) / 1000,
-      data: { original, runs },
+      data: { original, runs, crash },
     };
   },
 };

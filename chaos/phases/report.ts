@@ -45,7 +45,11 @@ export async function report(ctx: DrillContext, input: ReportInput): Promise<{ r
   const byStatus: Record<string, number> = {};
   for (const p of probes) byStatus[String(p.status)] = (byStatus[String(p.status)] ?? 0) + 1;
   const integrity = integritySection(judged.ledger, judged.invariants);
-  const lostIds = [...integrity.missing.map((m) => `${m.kind} ${m.id}`), ...integrity.regressed.map((m) => `${m.kind} ${m.id}`)];
+  // one entry per acknowledged write, however many nodes lack it (`regressed` has one row per node)
+  const lostIds = [...new Set([
+    ...integrity.missing.map((m) => `${m.kind} ${m.id}`),
+    ...integrity.regressed.map((m) => `${m.kind} ${m.id} (${m.acknowledged} → ${m.found})`),
+  ])];
   const snap = run.stats.snapshot();
   const boot = input.injection.fault?.bootstrap?.();
   const targets = victims.map((v) => v.name);
