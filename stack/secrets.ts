@@ -59,6 +59,11 @@ export function missingSecrets(env: Env = process.env, file: string = DOT_ENV_FI
 
 const unset = (env: Env, name: string): boolean => env[name] === undefined || env[name] === '';
 
+/** A lab from before the split accounts: its shop account ran the migrations, so it is the migration account too. */
+function preSplitMigrationAccount(shopUser: string | undefined, shopPassword: string | undefined): Record<'DB_MIGRATION_USER' | 'DB_MIGRATION_PASSWORD', string> {
+  return { DB_MIGRATION_USER: shopUser || 'smartshop', DB_MIGRATION_PASSWORD: shopPassword ?? '' };
+}
+
 /** The names written (values never returned nor printed). Loads .env into env first. */
 export function ensureSecrets(options: SecretsOptions = {}): string[] {
   const { env = process.env, file = DOT_ENV_FILE, adopt = {}, legacyData = false, log = (l: string) => console.error(l) } = options;
@@ -67,8 +72,7 @@ export function ensureSecrets(options: SecretsOptions = {}): string[] {
   const values: Record<string, string> = {};
   for (const [name, value] of Object.entries(adopt)) if (unset(env, name) && value !== '') values[name] = value;
   if (legacyData) {
-    // the old shop account did its own migrations
-    const legacy = { ...LEGACY_VALUES, DB_MIGRATION_USER: env.DB_USER || 'smartshop', DB_MIGRATION_PASSWORD: env.DB_PASSWORD || 'smartshop' };
+    const legacy = { ...LEGACY_VALUES, ...preSplitMigrationAccount(env.DB_USER, env.DB_PASSWORD || 'smartshop') };
     for (const [name, value] of Object.entries(legacy)) if (unset(env, name) && values[name] === undefined) values[name] = value;
   }
   for (const name of missing) values[name] ??= randomPassword();
@@ -100,13 +104,13 @@ async function existingLabSecrets(project: string): Promise<Pick<SecretsOptions,
   const node = await lab.find('mariadb-1').catch(() => undefined);
   if (node !== undefined) {
     const env = await lab.envOf(node);
-    // a lab from before the split accounts: its shop account ran the migrations
-    const migrationUser = env.MARIADB_MIGRATION_PASSWORD ? (env.MARIADB_MIGRATION_USER ?? 'smartshop_migrate') : env.MARIADB_USER ?? 'smartshop';
+    const migration = env.MARIADB_MIGRATION_PASSWORD
+      ? { DB_MIGRATION_USER: env.MARIADB_MIGRATION_USER ?? 'smartshop_migrate', DB_MIGRATION_PASSWORD: env.MARIADB_MIGRATION_PASSWORD }
+      : preSplitMigrationAccount(env.MARIADB_USER, env.MARIADB_PASSWORD);
     const adopt: Record<string, string> = {
       MARIADB_ROOT_PASSWORD: env.MARIADB_ROOT_PASSWORD ?? '',
       DB_PASSWORD: env.MARIADB_PASSWORD ?? '',
-      DB_MIGRATION_USER: migrationUser,
-      DB_MIGRATION_PASSWORD: env.MARIADB_MIGRATION_PASSWORD ?? env.MARIADB_PASSWORD ?? '',
+      ...migration,
       MARIADB_SST_PASSWORD: env.MARIADB_SST_PASSWORD ?? '',
       MARIADB_EXPORTER_PASSWORD: env.MARIADB_EXPORTER_PASSWORD ?? '',
     };
