@@ -2,6 +2,7 @@
 // differed or could not be compared), the time of the check, valid text exposition
 // (`promtool check metrics`), and an atomic write that only ever warns.
 import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,21 @@ const allTables = [...SHOP_TABLES, 'schema_migrations'];
 const level: ConsistencyCheck = { tables: allTables, diverged: [], nodesRead: 3, nodesExpected: 3 };
 
 const consistent = (m: Map<string, number>, table: string): number | undefined => m.get(`smartshop_cluster_consistent{table="${table}"}`);
+
+describe('SHOP_TABLES', () => {
+  it('are the tables the migrations leave (a stale name would keep GaleraNodesDiverged firing)', () => {
+    const dir = new URL('../app/db/migrations/', import.meta.url);
+    const tables = new Set<string>();
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
+      const sql = readFileSync(new URL(file, dir), 'utf8');
+      for (const m of sql.matchAll(/\b(CREATE|DROP) TABLE (?:IF (?:NOT )?EXISTS )?`?(\w+)`?/gi)) {
+        if ((m[1] ?? '').toUpperCase() === 'CREATE') tables.add(m[2] ?? '');
+        else tables.delete(m[2] ?? '');
+      }
+    }
+    expect([...SHOP_TABLES].sort()).toEqual([...tables].sort());
+  });
+});
 
 describe('renderConsistencyMetrics', () => {
   it('gives every table 1 when all nodes were read and agree, with the time of the check', () => {

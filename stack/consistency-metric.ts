@@ -14,9 +14,9 @@ import { join } from 'node:path';
 import { GALERA_NODES, textfileDir } from '../lab/index.ts';
 import type { LabConfig, VerifyResult } from '../lab/index.ts';
 
-/** The shop's tables (app/db/migrations): always exported, so that a check that could read
+/** The shop's tables as its migrations leave them (app/db/migrations; a unit test keeps the two in step): always exported, so that a check that could read
  * no node at all still yields a 0 per table instead of no series. */
-export const SHOP_TABLES = ['products', 'users', 'orders', 'payments', 'stat_counters', 'idempotency_keys', 'activity_logs'] as const;
+export const SHOP_TABLES = ['products', 'users', 'orders', 'payments', 'activity_logs', 'stat_counters', 'stat_windows', 'idempotency_records'] as const;
 
 export const CONSISTENCY_FILE = 'smartshop_consistency.prom';
 
