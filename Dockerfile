@@ -13,6 +13,7 @@ COPY chaos chaos
 COPY dashboards dashboards
 COPY stack stack
 COPY lab lab
+COPY alerts alerts
 # ALLOW_TS_ERRORS=1 keeps what tsc emitted despite type errors (work in progress);
 # the default fails the build on any error.
 ARG ALLOW_TS_ERRORS=0
@@ -34,6 +35,8 @@ COPY --from=deps /app/node_modules node_modules
 COPY package.json ./
 COPY bin bin
 COPY --from=build /src/dist dist
+# the alert recorder's volume (alerts/recorder.ts): a new named volume copies this folder's owner
+RUN mkdir -p /data/alerts && chown node:node /data/alerts
 USER node
 EXPOSE 8000 3000
 HEALTHCHECK --interval=5s --timeout=3s --retries=3 --start-period=30s \

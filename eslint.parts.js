@@ -2,12 +2,13 @@
 // A part's internals are its own: another part reaches it through its index.ts (or, for the
 // CLI, its command.ts). `all` = any module of that part (the bench replays the shop's own
 // SQL, the test harness runs the shop in-process). Everything not listed is forbidden.
-export const PARTS = ['app', 'bench', 'chaos', 'cli', 'dashboards', 'lab', 'shared', 'simulator', 'stack', 'test'];
+export const PARTS = ['alerts', 'app', 'bench', 'chaos', 'cli', 'dashboards', 'lab', 'shared', 'simulator', 'stack', 'test'];
 
 export const MAY_IMPORT = {
   shared: {},
   lab: { shared: 'all' },
   app: { shared: 'all' },
+  alerts: { shared: 'all' },
   dashboards: { shared: 'all' },
   simulator: { shared: 'all', lab: 'index' },
   stack: { shared: 'all', lab: 'index' },
@@ -18,7 +19,7 @@ export const MAY_IMPORT = {
 };
 
 /** Tests (*.test.ts) may also use the harness (test/) and any part by its index. */
-const TESTS_MAY_IMPORT = { shared: 'all', test: 'all', app: 'all', lab: 'index', stack: 'index', simulator: 'index', chaos: 'index' };
+const TESTS_MAY_IMPORT = { shared: 'all', test: 'all', alerts: 'all', app: 'all', lab: 'index', stack: 'index', simulator: 'index', chaos: 'index' };
 
 const ENTRY = { index: 'index\\.ts', command: 'command\\.ts' };
 

@@ -29,6 +29,12 @@ export interface AppConfig {
   db: DbConfig;
   paymentSuccessRatio: number;
   errorInjectionEnabled: boolean;
+  flags: {
+    /** the flags file in flagd's format (FLAGS_FILE); unset = every fault flag off for good */
+    file: string | undefined;
+    /** GET/PUT /api/flags (FLAGS_API_ENABLED); from this machine only even then */
+    apiEnabled: boolean;
+  };
   metricsEnabled: boolean;
   requestLogging: boolean;
   logLevel: LogLevel;
@@ -72,6 +78,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     paymentSuccessRatio: num(env, 'PAYMENT_SUCCESS_RATIO', 0.8, 0, 1),
     errorInjectionEnabled: bool(env, 'ERROR_INJECTION_ENABLED', false),
+    flags: { file: env.FLAGS_FILE?.trim() || undefined, apiEnabled: bool(env, 'FLAGS_API_ENABLED', false) },
     metricsEnabled: bool(env, 'METRICS_ENABLED', true),
     requestLogging: bool(env, 'REQUEST_LOGGING', true),
     logLevel: logLevel as LogLevel,

@@ -10,6 +10,7 @@ import { UsersRepository } from './db/users-repository.ts';
 import { OrdersRepository } from './db/orders-repository.ts';
 import { ProductsRepository } from './db/products-repository.ts';
 import { StatsRepository } from './db/stats-repository.ts';
+import { Faults } from './flags/faults.ts';
 
 export interface AppContext {
   config: AppConfig;
@@ -21,12 +22,16 @@ export interface AppContext {
   products: ProductsRepository;
   stats: StatsRepository;
   state: { schemaReady: boolean };
+  /** the fault flags as the shop evaluates them now (flags/faults.ts) */
+  faults: Faults;
   /** A write route: one transaction with its Idempotency-Key record (http/idempotency.ts). */
   write: Writer;
   /** Throws DbNotReadyError (→ 503) until migrations have been applied. */
   requireSchema(): void;
   /** Draws a payment outcome with the configured success ratio. */
   drawPaymentOutcome(): 'success' | 'failed';
+  /** Whether the paymentFailure flag fails this payment, whatever the client asked for. */
+  forcedPaymentFailure(): boolean;
 }
 
 export function createContext(config: AppConfig, logger: Logger, metrics: Metrics, random: () => number = Math.random): AppContext {
@@ -42,12 +47,17 @@ export function createContext(config: AppConfig, logger: Logger, metrics: Metric
     products: new ProductsRepository(db),
     stats: new StatsRepository(db),
     state,
+    faults: new Faults(config.flags.file, db, metrics, logger),
     write: createWriter(db, config.idempotency, () => state.schemaReady),
     requireSchema() {
       if (!state.schemaReady) throw new DbNotReadyError();
     },
     drawPaymentOutcome() {
       return random() < config.paymentSuccessRatio ? 'success' : 'failed';
+    },
+    forcedPaymentFailure() {
+      const share = this.faults.paymentFailure;
+      return share > 0 && random() < share;
     },
   };
 }

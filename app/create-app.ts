@@ -24,6 +24,8 @@ import { paymentsRouter } from './routes/payments.ts';
 import { errorInjectionRouter } from './routes/error-injection.ts';
 import { statsRouter } from './routes/stats.ts';
 import { logsRouter } from './routes/logs.ts';
+import { flagsRouter } from './routes/flags.ts';
+import { slowResponses } from './flags/fault-errors.ts';
 
 const UI_DIR = fileURLToPath(new URL('./ui/', import.meta.url));
 
@@ -46,6 +48,8 @@ export interface ShopApp {
   startMigrations(): void;
   /** Resolves once migrations are applied; rejects after timeoutMs. */
   whenSchemaReady(timeoutMs?: number): Promise<void>;
+  /** Resolves once the fault flags file has been read (at once when there is none). */
+  faultsReady: Promise<void>;
   /** Stops the migration loop and closes the pool (after the listeners are drained). */
   close(): Promise<void>;
 }
@@ -94,6 +98,7 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Sh
   api.use(bodyGuard());
   api.use(express.json({ limit: config.bodyLimit, strict: true, verify: verifyUtf8 }));
 
+  api.use(slowResponses(ctx));
   api.use(healthRouter(ctx));
   if (config.metricsEnabled) {
     api.get('/metrics', async (_req, res) => {
@@ -107,6 +112,7 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Sh
   api.use('/api/errors', errorInjectionRouter(ctx));
   api.use('/api/stats', statsRouter(ctx));
   api.use('/api/logs', logsRouter(ctx));
+  api.use('/api/flags', flagsRouter(ctx));
   api.use('/ui', staticUi());
   api.use(notFoundHandler);
   api.use(errorHandler(logger));
@@ -118,6 +124,9 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Sh
 
   let closed = false;
   const stopping = new AbortController();
+  const faultsReady = ctx.faults.start().catch((err: unknown) => {
+    logger.error({ err, file: config.flags.file }, 'fault flags not read; every fault stays off');
+  });
   let schemaReady: Promise<void> | undefined;
 
   // Expired keys and old stat buckets, in bounded batches; every replica purges, and a
@@ -188,6 +197,7 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Sh
     logger,
     metrics,
     startMigrations,
+    faultsReady,
     async whenSchemaReady(timeoutMs = 60_000) {
       startMigrations();
       let timer: NodeJS.Timeout | undefined;
@@ -203,6 +213,7 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Sh
     async close() {
       closed = true;
       stopping.abort();
+      await ctx.faults.close();
       await ctx.db.close();
     },
   };

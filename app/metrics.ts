@@ -51,6 +51,14 @@ export function createMetrics(options: { defaults: boolean; poolSnapshot?: () =>
     }),
     payments: new Counter({ name: 'smartshop_payments_total', help: 'Payments recorded, by outcome', labelNames: ['outcome'] as const, registers }),
     revenue: new Counter({ name: 'smartshop_revenue_euros_total', help: 'Revenue of successful payments in euros', registers }),
+    featureFlag: new Gauge({
+      name: 'smartshop_feature_flag_value',
+      help: 'Each fault flag as the shop evaluates it now (booleans 0/1, slowResponses its largest delay in ms; docs/chaos.md)',
+      labelNames: ['flag'] as const,
+      registers,
+    }),
+    leakedBytes: new Gauge({ name: 'smartshop_fault_leaked_bytes', help: 'Memory kept by the memoryLeak fault flag', registers }),
+    heldConnections: new Gauge({ name: 'smartshop_fault_held_connections', help: 'Pool connections held idle by the dbPoolStarvation fault flag', registers }),
     injectedErrors: new Counter({ name: 'smartshop_injected_errors_total', help: 'Errors injected on purpose, by kind', labelNames: ['kind'] as const, registers }),
     dbPool: new Gauge({
       name: 'smartshop_db_pool_connections',

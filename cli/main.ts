@@ -6,7 +6,7 @@ import { serveCommand } from '../app/command.ts';
 import { simulateCommand } from '../simulator/command.ts';
 import { dashboardsCommand } from '../dashboards/command.ts';
 import { chaosCommand } from '../chaos/command.ts';
-import { stackCommand } from '../stack/command.ts';
+import { flagsCommand, stackCommand } from '../stack/command.ts';
 
 // The checkout's .env (ports, passwords `make up` wrote) under what the environment sets,
 // as compose reads it: every subcommand reaches the lab with the containers' settings.
@@ -22,5 +22,6 @@ program.addCommand(simulateCommand());
 program.addCommand(dashboardsCommand());
 program.addCommand(chaosCommand());
 program.addCommand(stackCommand());
+program.addCommand(flagsCommand());
 
 await program.parseAsync(process.argv);

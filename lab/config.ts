@@ -14,6 +14,8 @@ export interface LabPorts {
   mysql: number;
   haproxyStats: number;
   prometheus: number;
+  alertmanager: number;
+  alertRecorder: number;
   grafana: number;
 }
 
@@ -47,6 +49,23 @@ export function toolSocketDir(project: string, root: string = REPO_ROOT): string
   return join(root, '.lab', project, 'run');
 }
 
+/**
+ * Host folder of the lab's fault flags file (flags.json, flagd's format), mounted read-write
+ * in the shop's container at /flags: `smartshop flags` writes it here, the shop watches it.
+ */
+export function flagsDir(project: string, root: string = REPO_ROOT): string {
+  return join(root, '.lab', project, 'flags');
+}
+
+export function flagsFile(project: string, root: string = REPO_ROOT): string {
+  return join(flagsDir(project, root), 'flags.json');
+}
+
+/** The flags file of the lab this environment names (COMPOSE_PROJECT_NAME). */
+export function labFlagsFile(env: Env = process.env): string {
+  return flagsFile(str(env, 'COMPOSE_PROJECT_NAME', 'smartshop'));
+}
+
 /** The socket `tool` (simulator, chaos) serves its metrics on for Prometheus. */
 export function toolSocket(project: string, tool: 'simulator' | 'chaos', root: string = REPO_ROOT): string {
   return join(toolSocketDir(project, root), `${tool}.sock`);
@@ -76,6 +95,8 @@ export function resolveLabConfig(env: Env = process.env): LabConfig {
       mysql: port('MYSQL_PORT', 3306),
       haproxyStats: port('HAPROXY_STATS_PORT', 8404),
       prometheus: port('PROMETHEUS_PORT', 9090),
+      alertmanager: port('ALERTMANAGER_PORT', 9093),
+      alertRecorder: port('ALERT_RECORDER_PORT', 9095),
       grafana: port('GRAFANA_PORT', 3030),
     },
   };
@@ -86,13 +107,15 @@ export function hostFor(config: LabConfig): string {
   return config.bind === '0.0.0.0' || config.bind === '' ? '127.0.0.1' : config.bind;
 }
 
-export function urls(config: LabConfig): Record<'ui' | 'api' | 'haproxyStats' | 'prometheus' | 'grafana', string> {
+export function urls(config: LabConfig): Record<'ui' | 'api' | 'haproxyStats' | 'prometheus' | 'alertmanager' | 'alertRecorder' | 'grafana', string> {
   const h = hostFor(config);
   return {
     ui: `http://${h}:${config.ports.ui}/`,
     api: `http://${h}:${config.ports.api}/`,
     haproxyStats: `http://${h}:${config.ports.haproxyStats}/`,
     prometheus: `http://${h}:${config.ports.prometheus}/`,
+    alertmanager: `http://${h}:${config.ports.alertmanager}/`,
+    alertRecorder: `http://${h}:${config.ports.alertRecorder}/`,
     grafana: `http://${h}:${config.ports.grafana}/`,
   };
 }

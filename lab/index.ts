@@ -4,7 +4,7 @@
 // eslint.config.js).
 export {
   REPO_ROOT, GALERA_NODES, DURABILITIES, DEFAULT_GRAFANA_IMAGE,
-  resolveLabConfig, parseDurability, hostFor, urls, textfileDir, toolSocketDir, toolSocket, labToolSocket,
+  resolveLabConfig, parseDurability, hostFor, urls, textfileDir, toolSocketDir, toolSocket, labToolSocket, flagsDir, flagsFile, labFlagsFile,
 } from './config.ts';
 export type { LabConfig, LabPorts, Durability } from './config.ts';
 export { docker, engineReachable, imageExists, demux } from './docker.ts';

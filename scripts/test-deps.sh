@@ -2,7 +2,7 @@
 # Installs what the test suite needs on the host, beside the Docker engine:
 # a MariaDB server (the API's integration tests start their own throw-away mariadbd),
 # Chromium (browser tests via playwright-core, never a downloaded browser),
-# promtool (Prometheus config and rule tests), tmux (drives the simulator's menu in a
+# promtool and amtool (Prometheus and Alertmanager config and rule tests), tmux (drives the simulator's menu in a
 # pseudo-terminal), shellcheck, groovy (compiles the Jenkinsfile) and Ansible with its linters. Idempotent: does nothing when all are present.
 set -euo pipefail
 
@@ -10,6 +10,7 @@ need=()
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || need+=(mariadb-server mariadb-client)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+command -v amtool >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 command -v groovy >/dev/null 2>&1 || need+=(groovy)
@@ -18,7 +19,7 @@ command -v ansible-lint >/dev/null 2>&1 || need+=(ansible-lint)
 command -v yamllint >/dev/null 2>&1 || need+=(yamllint)
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "==> test tools present (mariadbd, chromium, promtool, tmux, shellcheck, groovy, ansible)"
+  echo "==> test tools present (mariadbd, chromium, promtool, amtool, tmux, shellcheck, groovy, ansible)"
   exit 0
 fi
 

@@ -55,6 +55,16 @@ describe('simulator engine against the real shop', () => {
     }
   }, 300_000); // ~6,000 requests: 25-60 s on two busy cores
 
+  it('the loadGeneratorFlood multiplier starts that many journeys per arrival, and 1 changes nothing', async () => {
+    const journeys = async (multiplier: number): Promise<number> => {
+      const run = startRun({ target: shop.baseUrl, rate: 10, durationSeconds: 1.5, concurrency: 200, seed: 9, rateMultiplier: () => multiplier, mix: { errorRate: 0, minOrders: 0, maxOrders: 0 } });
+      return (await run.done).journeys.started;
+    };
+    const plain = await journeys(1);
+    expect(plain).toBe(15);
+    expect(await journeys(3)).toBe(3 * plain);
+  }, 60_000);
+
   it('injects errors at the configured share of requests, and the shop counts the same number', async () => {
     const before = await scrape(shop.baseUrl);
     const e = 0.2;

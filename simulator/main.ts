@@ -6,7 +6,8 @@ import { runLive } from './live.ts';
 import { runMenu } from './menu.ts';
 import { DEFAULT_METRICS_PORT, DEFAULT_TARGET, hasRunFlags, parseCliFlags, parseInteger, parseTarget, UsageError, type RawFlags } from './options.ts';
 import { probe, unreachableMessage } from './shop-views.ts';
-import { labToolSocket } from '../lab/index.ts';
+import { labFlagsFile, labToolSocket } from '../lab/index.ts';
+import { watchFlood } from './flood.ts';
 
 const EXIT_OK = 0;
 export const EXIT_USAGE = 2;
@@ -15,26 +16,31 @@ const EXIT_UNREACHABLE = 3;
 export async function simulateMain(flags: Record<string, string | boolean | undefined>): Promise<number> {
   const raw = toRawFlags(flags);
   raw.target ??= process.env.SMARTSHOP_TARGET || undefined;
+  // the lab's loadGeneratorFlood flag multiplies the rate of every run started here
+  const flood = watchFlood(labFlagsFile());
   try {
     if (!hasRunFlags(raw) && process.stdin.isTTY && process.stdout.isTTY) {
       await runMenu({
+        rateMultiplier: () => flood.multiplier(),
         target: parseTarget(raw.target ?? DEFAULT_TARGET),
         metricsPort: raw.metricsPort === undefined ? DEFAULT_METRICS_PORT : parseInteger('--metrics-port', raw.metricsPort, 0, 65535),
         metricsSocket: labToolSocket('simulator'),
       });
       return EXIT_OK;
     }
-    return await headless(raw);
+    return await headless(raw, () => flood.multiplier());
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`smartshop simulate: ${err.message}\n`);
       return EXIT_USAGE;
     }
     throw err;
+  } finally {
+    flood.stop();
   }
 }
 
-async function headless(raw: RawFlags): Promise<number> {
+async function headless(raw: RawFlags, rateMultiplier: () => number): Promise<number> {
   const plan = parseCliFlags(raw);
   const human = plan.json ? process.stderr : process.stdout;
   const reach = await probe(new HttpClient({ baseUrl: plan.run.target }), 3, 1000);
@@ -43,7 +49,7 @@ async function headless(raw: RawFlags): Promise<number> {
     return EXIT_UNREACHABLE;
   }
   // Prometheus reads the run's metrics through the lab's socket (shared/tool-metrics.ts)
-  const { summary, ledger } = await runLive({ ...plan.run, metricsSocket: labToolSocket('simulator') }, { quiet: plan.json && !process.stderr.isTTY });
+  const { summary, ledger } = await runLive({ ...plan.run, metricsSocket: labToolSocket('simulator'), rateMultiplier }, { quiet: plan.json && !process.stderr.isTTY });
   if (plan.ledgerFile) await writeFile(plan.ledgerFile, `${JSON.stringify(ledger.export(), null, 2)}\n`);
   if (plan.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else human.write(`${formatSummary(summary)}\n`);

@@ -15,6 +15,8 @@ export interface MenuOptions {
   target: string;
   metricsPort: number;
   metricsSocket?: string;
+  /** the loadGeneratorFlood flag (simulator/flood.ts) */
+  rateMultiplier?: () => number;
 }
 
 export async function runMenu(options: MenuOptions): Promise<void> {
@@ -65,7 +67,7 @@ async function perform(choice: Exclude<Choice, 'quit'>, options: MenuOptions, ht
   switch (choice) {
     case 'continuous':
     case 'demo':
-      return simulate({ ...modeDefaults(choice), mode: choice, target: options.target, metricsPort: options.metricsPort, metricsSocket: options.metricsSocket });
+      return simulate({ ...modeDefaults(choice), mode: choice, target: options.target, metricsPort: options.metricsPort, metricsSocket: options.metricsSocket, rateMultiplier: options.rateMultiplier });
     case 'intensive': {
       const cycles = await number({ message: 'How many cycles (journeys)?', default: 100, min: 1, max: 1_000_000, required: true });
       const reach = await probe(http);
@@ -73,7 +75,7 @@ async function perform(choice: Exclude<Choice, 'quit'>, options: MenuOptions, ht
         console.log(unreachableMessage(options.target, reach.detail));
         return;
       }
-      return simulate({ ...modeDefaults('intensive'), mode: 'intensive', cycles, target: options.target, metricsPort: options.metricsPort, metricsSocket: options.metricsSocket });
+      return simulate({ ...modeDefaults('intensive'), mode: 'intensive', cycles, target: options.target, metricsPort: options.metricsPort, metricsSocket: options.metricsSocket, rateMultiplier: options.rateMultiplier });
     }
     case 'stats': {
       const res = await http.get('/api/stats');

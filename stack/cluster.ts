@@ -26,6 +26,16 @@ export async function promTargets(config: LabConfig): Promise<PromTarget[]> {
   }
 }
 
+/** How many Alertmanagers Prometheus sends its alerts to now (0 when it does not answer). */
+export async function activeAlertmanagers(config: LabConfig): Promise<number> {
+  try {
+    const { body } = await fetchText(`http://${hostFor(config)}:${config.ports.prometheus}/api/v1/alertmanagers`);
+    return ((JSON.parse(body) as { data?: { activeAlertmanagers?: unknown[] } }).data?.activeAlertmanagers ?? []).length;
+  } catch {
+    return 0;
+  }
+}
+
 /** HTTP status of the shop's GET /api/ready, 0 when it does not answer. */
 export async function appReady(config: LabConfig): Promise<number> {
   try {

@@ -12,7 +12,7 @@ async function config(durability?: string) {
   return durability ? { ...c, durability: parseDurability(durability) } : c;
 }
 
-async function run(action: () => Promise<number | void>): Promise<void> {
+async function run(action: () => Promise<number | void>, command = 'stack'): Promise<void> {
   const { StackError } = await import('./lifecycle.ts');
   try {
     const code = await action();
@@ -20,11 +20,11 @@ async function run(action: () => Promise<number | void>): Promise<void> {
   } catch (e) {
     const err = e as Error;
     if (err instanceof UsageError) {
-      console.error(`smartshop stack: ${err.message}`);
+      console.error(`smartshop ${command}: ${err.message}`);
       process.exitCode = EXIT_USAGE;
       return;
     }
-    console.error(`stack: ${err instanceof StackError ? err.message : (err.stack ?? err.message)}`);
+    console.error(`${command}: ${err instanceof StackError ? err.message : (err.stack ?? err.message)}`);
     process.exitCode = 1;
   }
 }
@@ -113,4 +113,17 @@ export function stackCommand(): Command {
     }));
 
   return stack;
+}
+
+/** `smartshop flags list|set|reset`: the lab's fault flags (stack/flags.ts, docs/chaos.md). */
+export function flagsCommand(): Command {
+  const flags = new Command('flags').description("the lab's fault flags: what the shop does wrong on purpose, switched at run time (docs/chaos.md)");
+  const project = (): Option => new Option('--project <name>', 'compose project of the lab').default(process.env.COMPOSE_PROJECT_NAME ?? 'smartshop');
+  flags.command('list').description('every flag, its value now and what it does').addOption(project())
+    .action((o: { project: string }) => run(async () => (await import('./flags.ts')).listFlags(o.project).then((lines) => lines.forEach(log)), 'flags'));
+  flags.command('set').description('set one flag: smartshop flags set paymentFailure 0.5').argument('<name>').argument('<value>', 'JSON: 0.5, true, {"/api/orders/create": 500}').addOption(project())
+    .action((name: string, value: string, o: { project: string }) => run(async () => (await import('./flags.ts')).setFlagCli(o.project, name, value).then((lines) => lines.forEach(log)), 'flags'));
+  flags.command('reset').description('every flag off (or only the ones named)').argument('[names...]').addOption(project())
+    .action((names: string[], o: { project: string }) => run(async () => (await import('./flags.ts')).resetFlagsCli(o.project, names).then((lines) => lines.forEach(log)), 'flags'));
+  return flags;
 }

@@ -30,3 +30,14 @@ describe('textfile folder (node-exporter reads the consistency result there)', (
     expect(exporter?.volumes).toContain('${LAB_TEXTFILE_DIR:-./.lab/smartshop/textfile}:/textfile:ro');
   });
 });
+
+describe('fault flags folder (the shop watches its flags.json)', () => {
+  it('is one folder per project, passed as LAB_FLAGS_DIR and mounted as a folder at /flags, where FLAGS_FILE points', () => {
+    const env = composeEnv({ ...resolveLabConfig({}), project: 'smartshop-test' }, {});
+    expect(env.LAB_FLAGS_DIR).toBe(join(REPO_ROOT, '.lab', 'smartshop-test', 'flags'));
+    const compose = parse(readFileSync(COMPOSE_FILE, 'utf8'), { merge: true }) as { services: Record<string, Service & { environment?: Record<string, string> }> };
+    const app = compose.services.app;
+    expect(app?.volumes).toContain('${LAB_FLAGS_DIR:-./.lab/smartshop/flags}:/flags');
+    expect(app?.environment?.FLAGS_FILE).toBe('/flags/flags.json');
+  });
+});

@@ -1,7 +1,7 @@
 // How compose runs the lab: its file, the images it builds, and the environment each
 // compose command gets (the lab's settings from lab/config.ts).
 import { fileURLToPath } from 'node:url';
-import { textfileDir, toolSocketDir, type LabConfig } from '../lab/index.ts';
+import { flagsDir, textfileDir, toolSocketDir, type LabConfig } from '../lab/index.ts';
 
 export const COMPOSE_FILE = fileURLToPath(new URL('../docker-compose.yml', import.meta.url));
 /** The images the lab builds itself (the `image:` of every service with a `build:` in
@@ -25,8 +25,11 @@ export function composeEnv(config: LabConfig, base: Env = process.env): Record<s
     MYSQL_PORT: String(config.ports.mysql),
     HAPROXY_STATS_PORT: String(config.ports.haproxyStats),
     PROMETHEUS_PORT: String(config.ports.prometheus),
+    ALERTMANAGER_PORT: String(config.ports.alertmanager),
+    ALERT_RECORDER_PORT: String(config.ports.alertRecorder),
     GRAFANA_PORT: String(config.ports.grafana),
     LAB_TEXTFILE_DIR: textfileDir(config.project),
     LAB_RUN_DIR: toolSocketDir(config.project),
+    LAB_FLAGS_DIR: flagsDir(config.project),
   };
 }

@@ -2,6 +2,7 @@
 // visible progress, stop in an order that lets the cluster re-form by itself.
 import { execFile, spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
+import { prepareFlags } from './flags.ts';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { nodeStates } from './cluster.ts';
@@ -95,6 +96,9 @@ export async function stackUp(config: LabConfig, options: UpOptions): Promise<vo
       log(`warning: could not create ${dir} (${(e as Error).message}): results and tool metrics there will not reach Prometheus`);
     });
   }
+  await prepareFlags(config.project).catch((e: unknown) => {
+    log(`warning: could not prepare the fault flags file (${(e as Error).message}): \`smartshop flags\` will not work`);
+  });
   log(`==> starting containers (durability ${config.durability})`);
   // `up -d` itself waits on the healthchecks of dependencies; progress is printed
   // meanwhile by polling, and the wait is bounded below whatever compose does.
@@ -125,6 +129,7 @@ export async function stackUp(config: LabConfig, options: UpOptions): Promise<vo
   log(`  API:           ${u.api}`);
   log(`  HAProxy stats: ${u.haproxyStats}  (metrics: ${u.haproxyStats}metrics)`);
   log(`  Prometheus:    ${u.prometheus}`);
+  log(`  Alertmanager:  ${u.alertmanager}  (notifications it sent: ${u.alertRecorder}notifications)`);
   log(grafana ? `  Grafana:       ${u.grafana}` : `  Grafana:       not started (image ${config.grafanaImage} not available offline)`);
   log(`  MySQL via HAProxy: ${config.bind}:${config.ports.mysql}`);
   for (const n of result.last.nodes) log(`  ${describeNodeState(n)}`);
@@ -135,7 +140,7 @@ export async function stackDown(config: LabConfig, options: { volumes: boolean; 
   // Stop the Galera nodes one by one, mariadb-1 last: the last node to leave writes
   // safe_to_bootstrap: 1, so the next `up` re-forms the cluster with no manual step.
   options.log('==> stopping the shop, HAProxy and monitoring');
-  const others = ['app', 'haproxy', 'prometheus', 'grafana', 'mysqld-exporter-1', 'mysqld-exporter-2', 'mysqld-exporter-3', 'node-exporter'];
+  const others = ['app', 'haproxy', 'prometheus', 'alertmanager', 'alert-recorder', 'grafana', 'mysqld-exporter-1', 'mysqld-exporter-2', 'mysqld-exporter-3', 'node-exporter'];
   await composeInherit(config, ['stop', ...others], ['grafana']);
   for (const node of [...GALERA_NODES].reverse()) {
     options.log(`==> stopping ${node}`);

@@ -1,7 +1,7 @@
 // Polls the lab until everything is healthy, printing progress as it changes:
 // each node's wsrep state and cluster size as it joins, HAProxy's servers, the
 // shop, Prometheus' targets. Bounded: reports what is not healthy at the deadline.
-import { appReady, nodeStates, promTargets } from './cluster.ts';
+import { activeAlertmanagers, appReady, nodeStates, promTargets } from './cluster.ts';
 import { describeNodeState, haproxyServers, isHealthyNode, type HaproxyServer, type LabConfig, type NodeState } from '../lab/index.ts';
 import type { PromTarget } from './types.ts';
 
@@ -10,6 +10,8 @@ export interface Readiness {
   haproxy: HaproxyServer[];
   appStatus: number;
   targets: PromTarget[];
+  /** Alertmanagers Prometheus sends to (1 in a ready lab) */
+  alertmanagers: number;
 }
 
 /** Jobs that may be down in a healthy lab: the simulator and the chaos runner are
@@ -17,10 +19,10 @@ export interface Readiness {
 export const OPTIONAL_JOBS = new Set(['simulator', 'chaos']);
 
 export async function readiness(config: LabConfig): Promise<Readiness> {
-  const [nodes, haproxy, appStatus, targets] = await Promise.all([
-    nodeStates(config), haproxyServers(config), appReady(config), promTargets(config),
+  const [nodes, haproxy, appStatus, targets, alertmanagers] = await Promise.all([
+    nodeStates(config), haproxyServers(config), appReady(config), promTargets(config), activeAlertmanagers(config),
   ]);
-  return { nodes, haproxy, appStatus, targets };
+  return { nodes, haproxy, appStatus, targets, alertmanagers };
 }
 
 /** What is not healthy yet, one short phrase each; empty when the lab is ready. */
@@ -37,6 +39,7 @@ export function notReady(r: Readiness): string[] {
   const targetsDown = r.targets.filter((t) => t.health !== 'up' && !OPTIONAL_JOBS.has(t.job));
   if (r.targets.length === 0) problems.push('Prometheus targets not answering');
   else if (targetsDown.length) problems.push(`Prometheus targets down: ${targetsDown.map((t) => `${t.job}/${t.instance}`).join(', ')}`);
+  if (r.targets.length > 0 && r.alertmanagers === 0) problems.push('Prometheus has no Alertmanager to send alerts to');
   return problems;
 }
 
@@ -48,7 +51,7 @@ function progressLines(r: Readiness): string[] {
   lines.push(`shop: ${r.appStatus === 200 ? 'ready' : r.appStatus === 0 ? 'not answering' : `HTTP ${r.appStatus}`}`);
   if (r.targets.length) {
     const up = r.targets.filter((t) => t.health === 'up').length;
-    lines.push(`Prometheus: ${up}/${r.targets.length} targets up`);
+    lines.push(`Prometheus: ${up}/${r.targets.length} targets up, ${r.alertmanagers === 0 ? 'no Alertmanager yet' : 'sending alerts to Alertmanager'}`);
   }
   return lines;
 }

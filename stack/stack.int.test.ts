@@ -7,8 +7,9 @@ import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeStates, promTargets } from './cluster.ts';
 import {
-  compareNodes, ComposeTarget, demux, docker, freePort, GALERA_NODES, haproxyServers, isHealthyNode, resolveLabConfig, toolSocket, type LabConfig,
+  compareNodes, ComposeTarget, demux, docker, flagsFile, freePort, GALERA_NODES, haproxyServers, isHealthyNode, resolveLabConfig, toolSocket, type LabConfig,
 } from '../lab/index.ts';
+import { resetFlags, setFlag } from '../shared/feature-flags/flag-file.ts';
 import { startRun } from '../simulator/index.ts';
 import { isLoopback, tcpListeners } from '../test/listeners.ts';
 import { stackDown, stackUp } from './lifecycle.ts';
@@ -17,6 +18,7 @@ import { OPTIONAL_JOBS } from './readiness.ts';
 const config: LabConfig = resolveLabConfig({
   COMPOSE_PROJECT_NAME: 'smartshop-test',
   API_PORT: '28000', UI_PORT: '23000', MYSQL_PORT: '23306', HAPROXY_STATS_PORT: '28404', PROMETHEUS_PORT: '29090', GRAFANA_PORT: '23030',
+  ALERTMANAGER_PORT: '29093', ALERT_RECORDER_PORT: '29095',
 });
 const lab = new ComposeTarget(config.project);
 const base = 'http://127.0.0.1';
@@ -170,6 +172,61 @@ describe('the lab stack', () => {
       run.stop();
       await run.done;
     }
+  });
+
+  it('a fault flag set on the host reaches the shop in its container and Prometheus; the flags API answers the host, not another container', async () => {
+    const file = flagsFile(config.project);
+    try {
+      await setFlag(file, 'productCatalogFailure', true);
+      const status = await pollUntil('the shop fails its catalogue', 5_000, async () => {
+        const res = await fetch(`${base}:${config.ports.api}/api/products`);
+        return res.status === 500 ? res.status : undefined;
+      });
+      expect(status).toBe(500);
+      const query = encodeURIComponent('smartshop_feature_flag_value{flag="productCatalogFailure"}');
+      const value = await pollUntil('Prometheus has the flag', 45_000, async () => {
+        const res = await fetch(`${base}:${config.ports.prometheus}/api/v1/query?query=${query}`);
+        const body = (await res.json()) as { data: { result: { value: [number, string] }[] } };
+        return body.data.result[0]?.value[1] === '1' ? 1 : undefined;
+      });
+      expect(value).toBe(1);
+      const fromHost = await fetch(`${base}:${config.ports.api}/api/flags`);
+      expect(fromHost.status).toBe(200);
+      // the app container asking its own service name arrives from a lab network address
+      const r = await lab.exec(await lab.find('app'), ['node', '-e', "fetch('http://app:8000/api/flags').then((r) => console.log(r.status))"]);
+      expect(r.stdout.trim()).toBe('403');
+    } finally {
+      await resetFlags(file);
+    }
+    const back = await pollUntil('the catalogue is back', 5_000, async () => {
+      const res = await fetch(`${base}:${config.ports.api}/api/products`);
+      return res.status === 200 ? res.status : undefined;
+    });
+    expect(back).toBe(200);
+  });
+
+  it('Prometheus sends to Alertmanager, and what Alertmanager notifies reaches the lab recorder, firing then resolved', async () => {
+    const managers = await pollUntil('Prometheus has an active Alertmanager', 30_000, async () => {
+      const res = await fetch(`${base}:${config.ports.prometheus}/api/v1/alertmanagers`);
+      const body = (await res.json()) as { data: { activeAlertmanagers: { url: string }[] } };
+      return body.data.activeAlertmanagers.length > 0 ? body.data.activeAlertmanagers : undefined;
+    });
+    expect(managers[0]?.url).toContain('alertmanager:9093');
+    const alertname = `LabPipelineCheck${Date.now()}`;
+    const since = new Date().toISOString();
+    const send = (endsAt?: string) => fetch(`${base}:${config.ports.alertmanager}/api/v2/alerts`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ labels: { alertname, lab: 'smartshop', severity: 'info' }, annotations: { summary: 'stack test' }, ...(endsAt ? { endsAt } : {}) }]),
+    });
+    expect((await send()).status).toBe(200);
+    const received = (status: string) => pollUntil(`the recorder has ${alertname} ${status}`, 60_000, async () => {
+      const res = await fetch(`${base}:${config.ports.alertRecorder}/notifications?alertname=${alertname}&status=${status}&since=${encodeURIComponent(since)}`);
+      const body = (await res.json()) as { notifications: { alertname: string; receiver: string }[] };
+      return body.notifications.length > 0 ? body.notifications : undefined;
+    });
+    expect((await received('firing'))[0]?.receiver).toBe('lab-recorder');
+    expect((await send(new Date().toISOString())).status).toBe(200);
+    expect((await received('resolved')).length).toBeGreaterThan(0);
   });
 
   it('Prometheus refuses its lifecycle API and remote write: one POST cannot stop it or fill it', async () => {

@@ -75,6 +75,7 @@ interface ConnState {
 
 export class Database {
   readonly pool: Pool;
+  readonly poolSize: number;
   private readonly conns = new WeakMap<object, ConnState>();
   private causalSupported = true;
 
@@ -85,6 +86,7 @@ export class Database {
     /** false for a side pool (the migration account's) that must not replace the pool gauges */
     reportPool = true,
   ) {
+    this.poolSize = config.poolSize;
     this.pool = mysql.createPool({
       host: config.host,
       port: config.port,

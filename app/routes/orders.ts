@@ -7,6 +7,7 @@ import { HttpError, notFound } from '../http/http-errors.ts';
 import { createOrderSchema, parseBody, parseId } from '../http/validation.ts';
 import { createOrder, productIds as catalogueIds, transitionOrder, type CreateOrderResult, type TransitionResult } from '../db/orders-repository.ts';
 import type { Answer } from '../http/idempotency.ts';
+import { failIfCatalogDown } from '../flags/fault-errors.ts';
 
 function created(ctx: AppContext, result: CreateOrderResult, userId: number, productId: number): Answer {
   if (!result.ok) throw result.missing === 'user' ? notFound('user', userId) : notFound('product', productId);
@@ -26,6 +27,7 @@ export function ordersRouter(ctx: AppContext): Router {
   r.post(
     '/create',
     ctx.write('orders.create', (req) => {
+      failIfCatalogDown(ctx);
       const input = parseBody(createOrderSchema, req.body);
       return async (tx) => created(ctx, await createOrder(tx, input.userId, input.productId, input.quantity), input.userId, input.productId);
     }),
@@ -35,6 +37,7 @@ export function ordersRouter(ctx: AppContext): Router {
   r.post(
     '/create/:userId',
     ctx.write('orders.create', (req) => {
+      failIfCatalogDown(ctx);
       const userId = parseId(req.params.userId, 'user');
       const quantity = 1 + Math.floor(Math.random() * 3);
       const pick = Math.random();

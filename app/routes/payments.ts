@@ -1,5 +1,6 @@
 // Payments: {status} forces the outcome; without it the outcome is drawn with
-// PAYMENT_SUCCESS_RATIO. The order must be in `processing` (else 409, nothing written).
+// PAYMENT_SUCCESS_RATIO; the paymentFailure fault flag fails its share of payments whatever
+// the client asked for. The order must be in `processing` (else 409, nothing written).
 import type { Router } from 'express';
 import { newRouter } from '../http/request-context.ts';
 import type { AppContext } from '../context.ts';
@@ -14,7 +15,7 @@ export function paymentsRouter(ctx: AppContext): Router {
     ctx.write('payments.process', (req) => {
       const orderId = parseId(req.params.orderId, 'order');
       const input = isEmptyBody(req.body) ? {} : parseBody(paymentSchema, req.body);
-      const outcome = input.status ?? ctx.drawPaymentOutcome();
+      const outcome = ctx.forcedPaymentFailure() ? 'failed' : input.status ?? ctx.drawPaymentOutcome();
       return async (tx) => {
         const result = await processPayment(tx, orderId, outcome);
         if (!result.ok) {

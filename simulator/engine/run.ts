@@ -55,7 +55,12 @@ export interface RunOptions {
   mode?: string;
   /** aborting it is the same as stop() */
   signal?: AbortSignal;
+  /** read at every arrival of the open model: journeys started per arrival (the
+   * loadGeneratorFlood fault flag, simulator/flood.ts); default 1 */
+  rateMultiplier?: () => number;
 }
+
+const FLOOD_INDEX_BASE = 1_000_000_000;
 
 export type StopReason = 'duration' | 'cycles' | 'stopped' | 'aborted';
 
@@ -107,14 +112,17 @@ export class SimulationRun {
   private stopReason: StopReason | null = null;
   private scheduled = 0;
   private dropped = 0;
+  private flooded = 0;
+  private readonly floodPrng: Prng;
   private boundMetricsPort: number | null = null;
   private readonly warnings: string[] = [];
-  private readonly opts: Required<Omit<RunOptions, 'rate' | 'durationSeconds' | 'cycles' | 'signal' | 'mix' | 'metricsHost' | 'metricsSocket' | 'keepLedger' | 'recordAnswers'>> & {
+  private readonly opts: Required<Omit<RunOptions, 'rate' | 'durationSeconds' | 'cycles' | 'signal' | 'mix' | 'metricsHost' | 'metricsSocket' | 'keepLedger' | 'recordAnswers' | 'rateMultiplier'>> & {
     mix: JourneyMix;
   };
 
   constructor(private readonly options: RunOptions) {
     this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+    this.floodPrng = new Prng(this.seed ^ 0xf100d);
     this.opts = {
       target: options.target,
       concurrency: options.concurrency ?? 50,
@@ -268,7 +276,21 @@ export class SimulationRun {
         continue;
       }
       void launch(index);
+      // a flood: more journeys per arrival, each its own plan (indices far above the schedule's)
+      const extra = this.floodExtra();
+      for (let k = 0; k < extra && inFlight.size < this.opts.concurrency; k++) {
+        this.scheduled++;
+        void launch(FLOOD_INDEX_BASE + this.flooded++);
+      }
     }
+  }
+
+  /** Extra journeys for this arrival: the multiplier's whole part minus one, plus its fraction drawn. */
+  private floodExtra(): number {
+    const m = this.options.rateMultiplier?.() ?? 1;
+    if (!(m > 1)) return 0;
+    const whole = Math.floor(m);
+    return whole - 1 + (this.floodPrng.next() < m - whole ? 1 : 0);
   }
 
   private async closedLoop(launch: (index: number) => Promise<void>): Promise<StopReason> {

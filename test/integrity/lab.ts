@@ -16,6 +16,8 @@ export const integrityStack: LabConfig = resolveLabConfig({
   HAPROXY_STATS_PORT: '18504',
   PROMETHEUS_PORT: '19190',
   GRAFANA_PORT: '13130',
+  ALERTMANAGER_PORT: '19193',
+  ALERT_RECORDER_PORT: '19195',
   // Grafana is not needed here; a name that cannot be pulled skips it at once.
   GRAFANA_IMAGE: 'smartshop-integrity/no-grafana:none',
 });

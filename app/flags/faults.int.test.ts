@@ -1,0 +1,164 @@
+// The fault flags end to end in one shop (in-process, real MariaDB): each flag written to
+// the flags file changes what the shop does within 2 s, shows in its metrics, and `reset`
+// puts everything back; a broken file is refused and the previous flags stay; the HTTP API
+// is off unless enabled and refuses bad values with a JSON error.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startShop, type Shop } from '../../test/shop.ts';
+import { request } from '../../test/client.ts';
+import { parseSamples, total } from '../../shared/prom-text.ts';
+import { readFlagFile, resetFlags, setFlag } from '../../shared/feature-flags/flag-file.ts';
+
+const file = join(mkdtempSync(join(tmpdir(), 'shop-flags-')), 'flags.json');
+let shop: Shop;
+
+async function metric(name: string, where: Record<string, string> = {}): Promise<number> {
+  const res = await fetch(`${shop.baseUrl}/metrics`);
+  return total(parseSamples(await res.text()), name, where);
+}
+
+/** Polls `check` for up to 2 s (the acceptance bound), returning its last answer. */
+async function within2s<T>(check: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
+  const until = Date.now() + 2_000;
+  let v = await check();
+  while (!ok(v) && Date.now() < until) {
+    await sleep(100);
+    v = await check();
+  }
+  return v;
+}
+
+async function processingOrder(): Promise<number> {
+  const user = await request<{ id: number }>(shop.baseUrl, 'POST', '/api/users/create', { body: { name: 'Flag Tester', email: `flags-${Date.now()}-${Math.random()}@example.com` } });
+  const order = await request<{ id: number }>(shop.baseUrl, 'POST', '/api/orders/create', { body: { userId: user.body.id, productId: 1, quantity: 1 } });
+  await request(shop.baseUrl, 'POST', `/api/orders/validate/${order.body.id}`);
+  await request(shop.baseUrl, 'POST', `/api/orders/process/${order.body.id}`);
+  return order.body.id;
+}
+
+beforeAll(async () => {
+  await resetFlags(file);
+  shop = await startShop({ config: { flags: { file, apiEnabled: true } } });
+  await shop.app.faultsReady;
+});
+afterAll(async () => {
+  await shop?.stop();
+});
+
+describe('fault flags', () => {
+  it('paymentFailure fails payments whatever the client asked, and shows as a metric', async () => {
+    await setFlag(file, 'paymentFailure', 1);
+    expect(await within2s(() => metric('smartshop_feature_flag_value', { flag: 'paymentFailure' }), (v) => v === 1)).toBe(1);
+    const paid = await request<{ payment: { status: string } }>(shop.baseUrl, 'POST', `/api/payments/process/${await processingOrder()}`, { body: { status: 'success' } });
+    expect(paid.status).toBe(200);
+    expect(paid.body.payment.status).toBe('failed');
+    await setFlag(file, 'paymentFailure', 0);
+    await within2s(() => metric('smartshop_feature_flag_value', { flag: 'paymentFailure' }), (v) => v === 0);
+    const again = await request<{ payment: { status: string } }>(shop.baseUrl, 'POST', `/api/payments/process/${await processingOrder()}`, { body: { status: 'success' } });
+    expect(again.body.payment.status).toBe('success');
+  });
+
+  it('productCatalogFailure answers 500 on products and order creation, with a JSON error', async () => {
+    const before = await request(shop.baseUrl, 'GET', '/api/products');
+    expect(before.status).toBe(200);
+    await setFlag(file, 'productCatalogFailure', true);
+    const failing = await within2s(() => request<{ error: string }>(shop.baseUrl, 'GET', '/api/products'), (r) => r.status === 500);
+    expect(failing.status).toBe(500);
+    expect(failing.body.error).toBe('product_catalog_failure');
+    const create = await request<{ error: string }>(shop.baseUrl, 'POST', '/api/orders/create', { body: { userId: 1, productId: 1, quantity: 1 } });
+    expect(create.status).toBe(500);
+    expect(await metric('smartshop_injected_errors_total', { kind: 'productCatalogFailure' })).toBeGreaterThanOrEqual(2);
+    await resetFlags(file, ['productCatalogFailure']);
+    expect((await within2s(() => request(shop.baseUrl, 'GET', '/api/products'), (r) => r.status === 200)).status).toBe(200);
+  });
+
+  it('slowResponses delays the routes it names, never the probes; statsSlowQuery sleeps in SQL', async () => {
+    await setFlag(file, 'slowResponses', { '/api/products': 400 });
+    await within2s(() => metric('smartshop_feature_flag_value', { flag: 'slowResponses' }), (v) => v === 400);
+    let t0 = performance.now();
+    await request(shop.baseUrl, 'GET', '/api/products');
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(390);
+    t0 = performance.now();
+    await request(shop.baseUrl, 'GET', '/api/health');
+    const health = performance.now() - t0;
+    expect(health).toBeLessThan(390);
+
+    await setFlag(file, 'statsSlowQuery', 600);
+    await within2s(() => metric('smartshop_feature_flag_value', { flag: 'statsSlowQuery' }), (v) => v === 600);
+    const conn = await shop.db.rootConnection();
+    try {
+      const stats = request(shop.baseUrl, 'GET', '/api/stats');
+      await sleep(250);
+      const [rows] = await conn.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE '%SLEEP(%' AND INFO NOT LIKE '%PROCESSLIST%'");
+      expect(Number((rows as { n: number }[])[0]?.n)).toBe(1);
+      expect((await stats).status).toBe(200);
+    } finally {
+      await conn.end();
+    }
+    await resetFlags(file);
+  });
+
+  it('dbPoolStarvation holds pool connections; highCpu burns CPU; memoryLeak keeps memory; reset releases all', async () => {
+    await setFlag(file, 'dbPoolStarvation', 4);
+    expect(await within2s(() => metric('smartshop_fault_held_connections'), (v) => v === 4)).toBe(4);
+    expect(await metric('smartshop_db_pool_connections', { state: 'in_use' })).toBeGreaterThanOrEqual(4);
+
+    await setFlag(file, 'highCpu', 0.5);
+    await within2s(() => metric('smartshop_feature_flag_value', { flag: 'highCpu' }), (v) => v === 0.5);
+    const cpu0 = process.cpuUsage();
+    await sleep(1_000);
+    const used = process.cpuUsage(cpu0);
+    expect((used.user + used.system) / 1e6).toBeGreaterThan(0.3);
+
+    await setFlag(file, 'memoryLeak', 120);
+    expect(await within2s(() => metric('smartshop_fault_leaked_bytes'), (v) => v > 1_000_000)).toBeGreaterThan(1_000_000);
+
+    await resetFlags(file);
+    expect(await within2s(() => metric('smartshop_fault_held_connections'), (v) => v === 0)).toBe(0);
+    expect(await metric('smartshop_fault_leaked_bytes')).toBe(0);
+    expect(await metric('smartshop_feature_flag_value', { flag: 'highCpu' })).toBe(0);
+  });
+
+  it('a flags file with a syntax error is refused with a clear message and the previous flags stay', async () => {
+    await setFlag(file, 'paymentFailure', 0.25);
+    await within2s(() => metric('smartshop_feature_flag_value', { flag: 'paymentFailure' }), (v) => v === 0.25);
+    writeFileSync(file, '{"flags": {"paymentFailure": ');
+    const flags = await within2s(
+      () => request<{ refused: string | null; flags: { name: string; value: unknown }[] }>(shop.baseUrl, 'GET', '/api/flags'),
+      (r) => r.body.refused !== null,
+    );
+    expect(flags.body.refused).toMatch(/not JSON.*the previous flags stay/);
+    expect(flags.body.flags.find((f) => f.name === 'paymentFailure')?.value).toBe(0.25);
+    await resetFlags(file);
+    expect(await within2s(() => metric('smartshop_feature_flag_value', { flag: 'paymentFailure' }), (v) => v === 0)).toBe(0);
+  });
+
+  it('PUT /api/flags sets and resets; bad values get a 400 JSON error and change nothing', async () => {
+    const set = await request<{ flags: { name: string; value: unknown; on: boolean }[] }>(shop.baseUrl, 'PUT', '/api/flags', { body: { flags: { statsSlowQuery: 50, slowResponses: { all: 5 } } } });
+    expect(set.status).toBe(200);
+    expect(set.body.flags.find((f) => f.name === 'statsSlowQuery')).toMatchObject({ value: 50, on: true });
+    expect((await readFlagFile(file)).slowResponses).toEqual({ all: 5 });
+    for (const body of [{ flags: { paymentFailure: 3 } }, { flags: { nope: 1 } }, { flags: 'x' }, { reset: 'yes' }]) {
+      const bad = await request<{ error: string; message: string }>(shop.baseUrl, 'PUT', '/api/flags', { body });
+      expect(bad.status).toBe(400);
+      expect(typeof bad.body.message).toBe('string');
+    }
+    expect((await readFlagFile(file)).statsSlowQuery).toBe(50);
+    const reset = await request<{ flags: { on: boolean }[] }>(shop.baseUrl, 'PUT', '/api/flags', { body: { reset: true } });
+    expect(reset.body.flags.every((f) => !f.on)).toBe(true);
+  });
+
+  it('the flags API is off unless enabled', async () => {
+    const other = await startShop({ mariadb: shop.db, ui: false });
+    try {
+      const res = await request<{ error: string }>(other.baseUrl, 'GET', '/api/flags');
+      expect(res.status).toBe(404);
+      expect(res.body.error).toBe('flags_api_disabled');
+    } finally {
+      await other.stop();
+    }
+  });
+});
