@@ -64,15 +64,18 @@ export function chaosCommand(): Command {
   chaos
     .command('list')
     .description('the drills, one line each')
-    .action(() => {
-      const width = Math.max(...drills.map((d) => d.name.length));
+    .action(async () => {
+      const { alertDrills } = await import('./alerts/catalog.ts');
+      const alertNames = alertDrills.map((d) => `alert:${d.alert}`);
+      const width = Math.max(...drills.map((d) => d.name.length), ...alertNames.map((n) => n.length));
       for (const d of drills) console.log(`${d.name.padEnd(width)}  ${d.breaksQuorum ? '[breaks quorum] ' : ''}${d.description}`);
+      for (const d of alertDrills) console.log(`${`alert:${d.alert}`.padEnd(width)}  [alert drill] ${d.cause}; judges that ${d.alert} reaches the receiver and resolves`);
     });
 
   chaos
     .command('run')
     .description('run one drill: steady state, traffic, fault, rollback, judgement, report')
-    .argument('<drill>', 'drill name (see `chaos list`)')
+    .argument('<drill>', 'drill name (see `chaos list`), alert:<AlertName> for one alert drill, or alerts for all of them')
     .option('--target <service>', 'the container to break (service name, e.g. mariadb-2; two comma-separated for galera-quorum-loss)')
     .option('--duration <time>', 'how long the fault stays injected (e.g. 30s, 2m); default per drill')
     .option('--rate <n>', 'background traffic, simulator journeys per second', '30')
@@ -87,6 +90,11 @@ export function chaosCommand(): Command {
     .option('--grafana <url>', 'Grafana base URL for annotations (default http://127.0.0.1:$GRAFANA_PORT)')
     .option('--seed <n>', 'simulator seed (same seed, same journeys)')
     .action(async (name: string, opts: RunOpts) => {
+      if (name === 'alerts' || name.startsWith('alert:')) {
+        const { runAlertDrillsCli } = await import('./alerts/command.ts');
+        process.exitCode = await runAlertDrillsCli(name, { target: await openLab(opts), reportDir: opts.reportDir, database: str(env, 'DB_NAME', 'smartshop') });
+        return;
+      }
       const drill = findDrill(name);
       if (!drill) {
         console.error(`unknown drill ${name}; known: ${drills.map((d) => d.name).join(', ')}`);

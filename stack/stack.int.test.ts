@@ -94,12 +94,12 @@ describe('the lab stack', () => {
       const t = await promTargets(config);
       return t.length > 0 && t.every((x) => OPTIONAL_JOBS.has(x.job) || x.health === 'up') ? t : undefined;
     });
-    expect(new Set(targets.map((t) => t.job))).toEqual(new Set(['prometheus', 'app', 'haproxy', 'mysqld', 'node', ...OPTIONAL_JOBS]));
+    expect(new Set(targets.map((t) => t.job))).toEqual(new Set(['prometheus', 'app', 'alertmanager', 'alert-recorder', 'haproxy', 'mysqld', 'node', ...OPTIONAL_JOBS]));
     const query = `min by (job) (up{job!~"${[...OPTIONAL_JOBS].join('|')}"})`;
     const res = await fetch(`${base}:${config.ports.prometheus}/api/v1/query?query=${encodeURIComponent(query)}`);
     const body = (await res.json()) as { data: { result: { metric: { job: string }; value: [number, string] }[] } };
     expect(body.data.result.every((r) => r.value[1] === '1')).toBe(true);
-    expect(body.data.result).toHaveLength(5);
+    expect(body.data.result).toHaveLength(7);
   });
 
   it('root cannot log in through HAProxy, and the exporter cannot read the password hashes', async () => {

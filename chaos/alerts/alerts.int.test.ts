@@ -1,0 +1,104 @@
+// Alert drills end to end on a lab of their own (project smartshop-alerts, its own ports),
+// fresh so that no earlier drill's alerts are still pending: for each alert CI rehearses,
+// the fault raises it, Alertmanager delivers it to the lab's receiver within the rule's own
+// bound, it resolves after the rollback, and nothing unrelated is notified. Then a weakened
+// rule (a threshold no lab can reach, in a copy of prometheus/) must make its drill fail.
+import { chmodSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const LAB_ENV = {
+  COMPOSE_PROJECT_NAME: 'smartshop-alerts',
+  API_PORT: '48000', UI_PORT: '43000', MYSQL_PORT: '43306', HAPROXY_STATS_PORT: '48404',
+  PROMETHEUS_PORT: '49090', GRAFANA_PORT: '43030', ALERTMANAGER_PORT: '49093', ALERT_RECORDER_PORT: '49095',
+  GRAFANA_IMAGE: 'smartshop-alerts/no-grafana:none',
+};
+Object.assign(process.env, LAB_ENV);
+
+const { stackDown, stackUp } = await import('../../stack/index.ts');
+const { ComposeTarget, NodeSql, resolveLabConfig, REPO_ROOT } = await import('../../lab/index.ts');
+const { findAlertDrill } = await import('./catalog.ts');
+const { alertRules } = await import('./bounds.ts');
+const { runAlertDrill, writeAlertReports } = await import('./runner.ts');
+
+type Report = Awaited<ReturnType<typeof runAlertDrill>>;
+
+const config = resolveLabConfig(process.env);
+const target = new ComposeTarget(config.project);
+const sql = new NodeSql(target, 'smartshop');
+const reportDir = process.env.CI ? join(fileURLToPath(new URL('../..', import.meta.url)), 'reports', 'alert-drills') : mkdtempSync(join(tmpdir(), 'alert-drills-'));
+const log = (line: string): void => { if (process.env.STACK_TEST_VERBOSE) console.log(line); };
+const reports: Report[] = [];
+
+async function drill(alert: string, rulesDir?: string): Promise<Report> {
+  const d = findAlertDrill(alert);
+  if (!d) throw new Error(`no alert drill ${alert}`);
+  const r = await runAlertDrill({
+    drill: d, target, sql, database: 'smartshop', reportDir,
+    endpoints: { api: `http://127.0.0.1:${config.ports.api}`, prometheus: `http://127.0.0.1:${config.ports.prometheus}`, recorder: `http://127.0.0.1:${config.ports.alertRecorder}` },
+    print: (l) => console.log(`[alert:${alert}] ${l}`),
+    ...(rulesDir ? { rules: alertRules(rulesDir) } : {}),
+  });
+  reports.push(r);
+  return r;
+}
+
+function expectPassed(r: Report): void {
+  expect(r.failures).toEqual([]);
+  expect(r.verdict).toBe('passed');
+  expect(r.firedAfterSeconds).not.toBeNull();
+  expect(r.firedAfterSeconds ?? Infinity).toBeLessThanOrEqual(r.bounds.fireSeconds);
+  expect(r.resolvedAfterSeconds ?? Infinity).toBeLessThanOrEqual(r.bounds.resolveSeconds);
+  expect(r.unrelated).toEqual([]);
+}
+
+beforeAll(async () => {
+  await stackDown(config, { volumes: true, log }).catch(() => undefined);
+  await stackUp(config, { build: false, timeoutMs: 420_000, log });
+}, 900_000);
+
+afterAll(async () => {
+  if (reports.length) console.log(`alert drill reports: ${(await writeAlertReports(reportDir, reports)).md}`);
+  delete process.env.LAB_PROMETHEUS_DIR;
+  await stackDown(config, { volumes: true, log });
+}, 300_000);
+
+describe('alert drills on a fresh lab', () => {
+  // first, on a lab with no traffic behind it: the 5-minute payment ratio moves at once
+  it('SmartShopPaymentFailureRatioHigh: paymentFailure raises it, it reaches the receiver and resolves', async () => {
+    expectPassed(await drill('SmartShopPaymentFailureRatioHigh'));
+  }, 1_200_000);
+
+  it('HAProxyBackendServerDown: a stopped node pages once (its consequences inhibited), and resolves when it is back', async () => {
+    const r = await drill('HAProxyBackendServerDown');
+    expectPassed(r);
+  }, 600_000);
+
+  it('GaleraNodesDiverged: a row changed on one node reaches the receiver, and resolves once repaired', async () => {
+    expectPassed(await drill('GaleraNodesDiverged'));
+  }, 300_000);
+
+  it('a weakened rule (GaleraNodesDiverged at a threshold no check can reach) fails its drill', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weakened-prometheus-'));
+    cpSync(join(REPO_ROOT, 'prometheus'), dir, { recursive: true });
+    chmodSync(dir, 0o755); // Prometheus' own user reads it in the container
+    const file = join(dir, 'rules', 'infrastructure-alerts.yml');
+    const rules = readFileSync(file, 'utf8');
+    const weakened = rules.replace('expr: min by (table) (smartshop_cluster_consistent) == 0', 'expr: min by (table) (smartshop_cluster_consistent) < -1');
+    expect(weakened).not.toBe(rules);
+    writeFileSync(file, weakened);
+    process.env.LAB_PROMETHEUS_DIR = dir;
+    try {
+      await stackUp(config, { build: false, timeoutMs: 300_000, log }); // recreates Prometheus on the copy
+      const r = await drill('GaleraNodesDiverged', dir);
+      expect(r.verdict).toBe('failed');
+      expect(r.firedAfterSeconds).toBeNull();
+      expect(r.failures.join(' ')).toMatch(/GaleraNodesDiverged did not reach the receiver within \d+ s/);
+    } finally {
+      delete process.env.LAB_PROMETHEUS_DIR;
+      await stackUp(config, { build: false, timeoutMs: 300_000, log });
+    }
+  }, 600_000);
+});

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { alertRules, fireBoundSeconds, resolveBoundSeconds, timings } from './bounds.ts';
+import { alertDrills } from './catalog.ts';
+import { selectAlertDrills } from './command.ts';
+
+describe('alert drill bounds', () => {
+  it('come from the lab configuration: every rule, its for:, the scrape/evaluation intervals and group waits', () => {
+    const rules = alertRules();
+    expect(rules.length).toBeGreaterThanOrEqual(11);
+    expect(rules.find((r) => r.alert === 'SmartShopPaymentFailureRatioHigh')?.forSeconds).toBe(300);
+    expect(rules.find((r) => r.alert === 'GaleraNodesDiverged')?.forSeconds).toBe(0);
+    expect(timings()).toEqual({ scrapeSeconds: 5, evaluationSeconds: 5, groupWaitSeconds: 5, groupIntervalSeconds: 10 });
+  });
+
+  it('add up what the alert may take, so a slower rule gets a longer bound', () => {
+    const t = { scrapeSeconds: 5, evaluationSeconds: 5, groupWaitSeconds: 5, groupIntervalSeconds: 10 };
+    const rule = { alert: 'X', expr: 'up == 0', forSeconds: 60, severity: 'warning', file: 'x.yml' };
+    expect(fireBoundSeconds(rule, t, 15, 30)).toBe(15 + 60 + 10 + 10 + 5 + 30);
+    expect(fireBoundSeconds({ ...rule, forSeconds: 300 }, t, 15, 30)).toBe(15 + 300 + 10 + 10 + 5 + 30);
+    expect(resolveBoundSeconds(t, 30, 30)).toBe(30 + 10 + 10 + 10 + 30);
+  });
+
+  it('every alert drill names a rule that exists; the run names select them', () => {
+    const names = new Set(alertRules().map((r) => r.alert));
+    for (const d of alertDrills) {
+      expect(names.has(d.alert), d.alert).toBe(true);
+      for (const a of d.alsoExpected) expect(names.has(a), a).toBe(true);
+    }
+    expect(selectAlertDrills('alerts')).toHaveLength(alertDrills.length);
+    expect(selectAlertDrills('alert:GaleraNodesDiverged')).toEqual([alertDrills.find((d) => d.alert === 'GaleraNodesDiverged')]);
+    expect(selectAlertDrills('alert:Nope')).toMatch(/no alert drill for "Nope"; there are: alert:/);
+  });
+});
