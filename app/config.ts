@@ -35,6 +35,8 @@ export interface AppConfig {
     /** GET/PUT /api/flags (FLAGS_API_ENABLED); from this machine only even then */
     apiEnabled: boolean;
   };
+  /** where the lab page's view reads from (GET /api/lab); unset outside the lab */
+  lab: { prometheusUrl: string | undefined; alertRecorderUrl: string | undefined };
   metricsEnabled: boolean;
   requestLogging: boolean;
   logLevel: LogLevel;
@@ -79,6 +81,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     paymentSuccessRatio: num(env, 'PAYMENT_SUCCESS_RATIO', 0.8, 0, 1),
     errorInjectionEnabled: bool(env, 'ERROR_INJECTION_ENABLED', false),
     flags: { file: env.FLAGS_FILE?.trim() || undefined, apiEnabled: bool(env, 'FLAGS_API_ENABLED', false) },
+    lab: { prometheusUrl: env.LAB_PROMETHEUS_URL?.trim() || undefined, alertRecorderUrl: env.LAB_ALERT_RECORDER_URL?.trim() || undefined },
     metricsEnabled: bool(env, 'METRICS_ENABLED', true),
     requestLogging: bool(env, 'REQUEST_LOGGING', true),
     logLevel: logLevel as LogLevel,

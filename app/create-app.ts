@@ -25,6 +25,7 @@ import { errorInjectionRouter } from './routes/error-injection.ts';
 import { statsRouter } from './routes/stats.ts';
 import { logsRouter } from './routes/logs.ts';
 import { flagsRouter } from './routes/flags.ts';
+import { labViewRouter } from './routes/lab-view.ts';
 import { slowResponses } from './flags/fault-errors.ts';
 
 const UI_DIR = fileURLToPath(new URL('./ui/', import.meta.url));
@@ -113,6 +114,7 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Sh
   api.use('/api/stats', statsRouter(ctx));
   api.use('/api/logs', logsRouter(ctx));
   api.use('/api/flags', flagsRouter(ctx));
+  api.use('/api/lab', labViewRouter(ctx));
   api.use('/ui', staticUi());
   api.use(notFoundHandler);
   api.use(errorHandler(logger));

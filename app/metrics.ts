@@ -58,6 +58,7 @@ export function createMetrics(options: { defaults: boolean; poolSnapshot?: () =>
       registers,
     }),
     leakedBytes: new Gauge({ name: 'smartshop_fault_leaked_bytes', help: 'Memory kept by the memoryLeak fault flag', registers }),
+    busySeconds: new Counter({ name: 'smartshop_fault_cpu_busy_seconds_total', help: 'Seconds the highCpu fault flag spent in its busy loop', registers }),
     heldConnections: new Gauge({ name: 'smartshop_fault_held_connections', help: 'Pool connections held idle by the dbPoolStarvation fault flag', registers }),
     injectedErrors: new Counter({ name: 'smartshop_injected_errors_total', help: 'Errors injected on purpose, by kind', labelNames: ['kind'] as const, registers }),
     dbPool: new Gauge({

@@ -10,7 +10,7 @@ import { netToolsImage, NodeSql, type LabContainer, type Target } from '../lab/i
 import type { DrillReport } from './report/write.ts';
 import type { Drill } from './types.ts';
 import { DrillRefused, type DrillContext, type RunDrillOptions } from './phases/context.ts';
-import { Journal } from './phases/journal.ts';
+import { Journal, PHASES } from './phases/journal.ts';
 import { steadyStateHypothesis } from './phases/steady-state-hypothesis.ts';
 import { injectAndHold, startTraffic, type Traffic } from './phases/method.ts';
 import { rollBack } from './phases/rollbacks.ts';
@@ -95,6 +95,7 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
     interrupt: new AbortController(),
   };
   for (const l of plan) ctx.say(l);
+  journal.onPhase = (phase) => ctx.metrics.enterPhase(drill.name, phase, PHASES);
 
   const before = await journal.phase('steady-state-hypothesis', async () => {
     const state = await steadyStateHypothesis(ctx);

@@ -37,6 +37,13 @@ export const chaosDashboard: DashboardSpec = {
           queries: q('chaos_fault_active', '{{drill}} → {{target}}', fault),
           mappings: stateMappings({ 0: ['idle', 'transparent'], 1: ['FAULT', 'red'] }),
         }),
+        stateTimeline({
+          title: 'Drill phase',
+          description: 'The phase the running drill is in (chaos_drill_phase): steady-state hypothesis, method, rollbacks, recovery, judgement, report.',
+          unit: 'none',
+          queries: q('chaos_drill_phase == 1', '{{drill}}: {{phase}}', fault),
+          mappings: stateMappings({ 0: ['idle', 'transparent'], 1: ['in phase', 'blue'] }),
+        }),
         timeseries({
           title: 'Fault injections',
           description: 'Faults injected by drill and target over the panel interval (chaos_injections_total).',
@@ -94,6 +101,27 @@ export const chaosDashboard: DashboardSpec = {
           ],
           faultShading: true,
           width: 24,
+        }),
+      ],
+    },
+    {
+      title: 'Alerts and fault flags',
+      panels: [
+        timeseries({
+          title: 'Alert notifications delivered',
+          description: 'Notifications Alertmanager sent to the lab receiver, by alert and firing/resolved (alert_recorder_notifications_total). The alert drills judge from these.',
+          unit: 'short',
+          // a counter per alert appears with its first notification
+          queries: q('sum by (alertname, status) (increase(alert_recorder_notifications_total[$__rate_interval]))', '{{alertname}} {{status}}', fault),
+          width: 12,
+        }),
+        timeseries({
+          title: 'Fault flag values',
+          description: 'The shop\'s fault flags (smartshop_feature_flag_value), to read next to what the drill shows.',
+          unit: 'none',
+          queries: q('smartshop_feature_flag_value', '{{flag}}'),
+          faultShading: true,
+          width: 12,
         }),
       ],
     },

@@ -11,6 +11,17 @@ export const shopOverview: DashboardSpec = {
   description: 'Requests, errors and latency per route, business KPIs and the database seen from the shop app.',
   file: 'shop-overview.json',
   variables: [{ name: 'instance', label: 'App instance', metric: 'http_requests_total', labelName: 'instance' }],
+  annotations: [
+    {
+      name: 'Fault flag changes',
+      // only when a flag changes: no series in a quiet lab
+      expr: 'changes(smartshop_feature_flag_value[1m]) > 0',
+      titleFormat: 'fault flag {{flag}} changed',
+      tagKeys: 'flag',
+      color: 'orange',
+      faultOnly: true,
+    },
+  ],
   rows: [
     {
       title: 'Service level (SLO: 99% of requests non-5xx over 30 days)',
@@ -203,6 +214,25 @@ export const shopOverview: DashboardSpec = {
           queries: q(rate(`process_cpu_seconds_total{${app}}`), '{{instance}}'),
           thresholds: higherIsWorse(0.7, 0.9),
           width: 8,
+        }),
+      ],
+    },
+    {
+      title: 'Fault flags (smartshop flags, the lab page)',
+      panels: [
+        timeseries({
+          title: 'Fault flag values',
+          description: 'Each fault flag as the shop evaluates it (smartshop_feature_flag_value): booleans 0/1, slowResponses its largest delay in ms, loadGeneratorFlood 1 when off. Changes are marked as annotations.',
+          unit: 'none',
+          queries: q(`smartshop_feature_flag_value{${app}}`, '{{flag}}'),
+          width: 12,
+        }),
+        timeseries({
+          title: 'Resources held by faults',
+          description: 'Memory kept by memoryLeak and pool connections held by dbPoolStarvation; 0 when those flags are off.',
+          unit: 'short',
+          queries: [q(`smartshop_fault_leaked_bytes{${app}} / 1024 / 1024`, 'leaked MB {{instance}}'), q(`smartshop_fault_held_connections{${app}}`, 'held connections {{instance}}')],
+          width: 12,
         }),
       ],
     },

@@ -12,7 +12,7 @@ export function failIfCatalogDown(ctx: AppContext): void {
 }
 
 /** The lab's own plumbing is never slowed: probes, metrics and the flags themselves. */
-const EXEMPT = /^\/(metrics|api\/(health|ready|flags)(\/|$))/;
+const EXEMPT = /^\/(metrics|api\/(health|ready|flags|lab)(\/|$))/;
 
 /** slowResponses: waits the route's delay (longest matching prefix, else "all") before routing. */
 export function slowResponses(ctx: AppContext) {

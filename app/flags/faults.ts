@@ -119,6 +119,7 @@ export class Faults {
     this.cpuTimer = setInterval(() => {
       const until = performance.now() + busyMs;
       while (performance.now() < until) { /* the fault: burn CPU */ }
+      this.metrics.busySeconds.inc(busyMs / 1000);
     }, CPU_SLICE_MS);
     this.cpuTimer.unref();
   }

@@ -2,7 +2,7 @@
 // {"flags": {"paymentFailure": 0.5}} sets some, {"reset": true} puts all back. Off unless
 // FLAGS_API_ENABLED=true, and from this machine only (flags/local-peer.ts); a PUT writes the
 // lab's flags file (the one `smartshop flags` writes) and answers once the shop runs with it.
-import type { Request, Router } from 'express';
+import type { NextFunction, Request, Response, Router } from 'express';
 import { newRouter } from '../http/request-context.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../http/http-errors.ts';
@@ -20,6 +20,8 @@ function describe(ctx: AppContext) {
       on: isOn(name, ctx.faults.values[name]),
       description: FLAGS[name].description,
       accepts: FLAGS[name].accepts,
+      off: FLAGS[name].off,
+      preset: FLAGS[name].preset,
     })),
   };
 }
@@ -41,13 +43,18 @@ function parseChanges(body: unknown): { reset: true } | { flags: Partial<Record<
   return { flags };
 }
 
-export function flagsRouter(ctx: AppContext): Router {
-  const r = newRouter();
-  r.use((req: Request, _res, next) => {
+/** Off unless FLAGS_API_ENABLED, and this machine only: the flags API and the lab page's view. */
+export function flagsGuard(ctx: AppContext) {
+  return (req: Request, _res: Response, next: NextFunction): void => {
     if (!ctx.config.flags.apiEnabled) next(new HttpError(404, 'flags_api_disabled', 'the flags API is disabled (set FLAGS_API_ENABLED=true); `smartshop flags` works without it'));
     else if (!isLocalPeer(req.socket.remoteAddress)) next(new HttpError(403, 'not_local', 'the flags API answers this machine only'));
     else next();
-  });
+  };
+}
+
+export function flagsRouter(ctx: AppContext): Router {
+  const r = newRouter();
+  r.use(flagsGuard(ctx));
   r.get('/', (_req, res) => {
     res.json(describe(ctx));
   });

@@ -66,7 +66,7 @@ export const alertDrills: AlertDrill[] = [
     // the 5-minute ratio passes 0.35 once 3/8 of its window is the new traffic, and falls
     // back once 5/8 of it is normal traffic again
     conditionSeconds: 120,
-    clearSeconds: 200,
+    clearSeconds: 240,
     alsoExpected: [],
     ci: true,
     async inject(ctx) {

@@ -27,6 +27,8 @@ export interface AlertDrillOptions {
   print: (line: string) => void;
   /** seconds added to every bound (default 30) */
   marginSeconds?: number;
+  /** how long pending alerts may take to settle before the drill starts (default 120 s) */
+  settleSeconds?: number;
   /** the rules the bound is computed from (default: the checkout's prometheus/) */
   rules?: AlertRule[];
   timings?: Timings;
@@ -129,8 +131,14 @@ export async function runAlertDrill(o: AlertDrillOptions): Promise<AlertDrillRep
   print(`alert drill ${drill.alert}: ${drill.cause}`);
   print(`  bounds: fire within ${bounds.fireSeconds} s (for ${rule.forSeconds} s + condition ${drill.conditionSeconds} s + scrape/evaluation/group wait + ${marginSeconds} s margin), resolve within ${bounds.resolveSeconds} s`);
 
-  // steady state: the alert must not be firing already; what fires now is not the drill's doing
-  const active = await activeAlerts(o.endpoints.prometheus);
+  // steady state: the alert must not be firing already; what fires now is not the drill's
+  // doing. Pending alerts (a lab just started has some) are given time to settle first.
+  let active = await activeAlerts(o.endpoints.prometheus);
+  const settleUntil = Date.now() + (o.settleSeconds ?? 120) * 1000;
+  while (active.pending.length > 0 && Date.now() < settleUntil) {
+    await sleep(5_000);
+    active = await activeAlerts(o.endpoints.prometheus);
+  }
   const baseline = [...new Set([...active.firing, ...active.pending])];
   if (baseline.includes(drill.alert)) throw new Error(`${drill.alert} is already firing or pending: the drill cannot tell what it causes (run \`smartshop chaos recover\` or wait until it resolves)`);
   await notificationsSince(o.endpoints.recorder, started).catch((err: unknown) => {

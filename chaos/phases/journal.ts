@@ -3,7 +3,8 @@
 // its timeline shows where each phase began.
 import type { TimelineEvent } from '../types.ts';
 
-export type PhaseName = 'steady-state-hypothesis' | 'method' | 'rollbacks' | 'recovery' | 'judgement' | 'report';
+export const PHASES = ['steady-state-hypothesis', 'method', 'rollbacks', 'recovery', 'judgement', 'report'] as const;
+export type PhaseName = (typeof PHASES)[number];
 
 export type PhaseOutcome = 'ok' | 'failed' | 'interrupted';
 
@@ -20,6 +21,8 @@ export interface PhaseRecord {
 export class Journal {
   readonly phases: PhaseRecord[] = [];
   readonly log: string[] = [];
+  /** told when a phase starts (the runner shows it as a metric) */
+  onPhase: ((phase: PhaseName) => void) | undefined;
 
   constructor(
     private readonly print: (line: string) => void,
@@ -39,6 +42,7 @@ export class Journal {
   async phase<T>(phase: PhaseName, fn: () => Promise<{ value: T; detail: string; outcome?: PhaseOutcome }>): Promise<T> {
     const start = this.now();
     this.say(`== ${phase}`);
+    this.onPhase?.(phase);
     try {
       const { value, detail, outcome = 'ok' } = await fn();
       this.record(phase, start, outcome, detail);

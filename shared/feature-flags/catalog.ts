@@ -12,6 +12,8 @@ export interface FlagSpec {
   /** what `smartshop flags set` accepts, for its help and its errors */
   accepts: string;
   off: FlagValue;
+  /** the value the web UI's toggle sets: a clear fault, inside the bounds */
+  preset: FlagValue;
   /** an error message, or undefined when `value` is acceptable */
   check(value: unknown): string | undefined;
 }
@@ -55,48 +57,56 @@ export const FLAGS = {
     description: 'share of payments that fail, whatever the client asked for (0 = the client decides)',
     accepts: 'a share from 0 to 1',
     off: 0,
+    preset: 0.5,
     check: numberIn(0, 1),
   },
   productCatalogFailure: {
     description: 'GET /api/products and POST /api/orders/create answer 500',
     accepts: 'true or false',
     off: false,
+    preset: true,
     check: (v) => (typeof v === 'boolean' ? undefined : `must be true or false, not ${JSON.stringify(v)}`),
   },
   slowResponses: {
     description: 'milliseconds added before answering, per route or "all"',
     accepts: `milliseconds for every route (0-${FLAG_LIMITS.slowMs}), or JSON such as {"/api/orders/create": 500}`,
     off: {},
+    preset: { all: 500 },
     check: routeDelays,
   },
   statsSlowQuery: {
     description: 'GET /api/stats sleeps this many milliseconds inside its SQL, so the database shows it',
     accepts: `milliseconds from 0 to ${FLAG_LIMITS.statsSleepMs}`,
     off: 0,
+    preset: 2000,
     check: numberIn(0, FLAG_LIMITS.statsSleepMs, true),
   },
   highCpu: {
     description: 'share of one core the shop spends in a busy loop',
     accepts: `a share from 0 to ${FLAG_LIMITS.cpuShare}`,
     off: 0,
+    preset: 0.5,
     check: numberIn(0, FLAG_LIMITS.cpuShare),
   },
   memoryLeak: {
     description: `MB per minute the shop keeps and never uses (stops at ${FLAG_LIMITS.leakMaxMb} MB; released when turned off)`,
     accepts: `MB per minute from 0 to ${FLAG_LIMITS.leakMbPerMinute}`,
     off: 0,
+    preset: 60,
     check: numberIn(0, FLAG_LIMITS.leakMbPerMinute),
   },
   dbPoolStarvation: {
     description: 'database pool connections the shop holds idle (requests wait for the rest)',
     accepts: `a whole number of connections from 0 to ${FLAG_LIMITS.heldConnections}`,
     off: 0,
+    preset: 5,
     check: numberIn(0, FLAG_LIMITS.heldConnections, true),
   },
   loadGeneratorFlood: {
     description: "multiplier on the simulator's rate (read by the simulator, not the shop)",
     accepts: `a multiplier from 1 to ${FLAG_LIMITS.flood}`,
     off: 1,
+    preset: 5,
     check: numberIn(1, FLAG_LIMITS.flood),
   },
 } satisfies Record<string, FlagSpec>;
