@@ -3,8 +3,10 @@
 # panel query and recording rule returns data from the running lab's Prometheus:
 #  1. steady: the simulator runs (bounded) so that its own panels and the injected errors
 #     have data, then every query not marked fault-only must return a series;
-#  2. faults: a short galera-node-stop drill runs, and while its fault is active the
-#     fault-only queries (chaos_fault_active, injections, DB errors and retries) must too.
+#  2. faults: a short galera-node-stop drill runs, a fault flag is flipped and a test alert
+#     is posted to Alertmanager, and while the fault is active the fault-only queries
+#     (chaos_fault_active, injections, DB errors and retries, the flag-change annotation,
+#     notifications delivered) must return data too.
 # Needs the lab from ci:deploy; every wait is bounded.
 export CI_STAGE=dashboards; source "$(dirname "$0")/lib.sh"
 "${SMARTSHOP[@]}" dashboards check
@@ -43,6 +45,14 @@ log "faults: a 45 s galera-node-stop drill; fault-only queries are checked while
 drill=$!
 pids+=("$drill")
 wait_for_series 'chaos_fault_active == 1' 180
+# a flag change (a delay on a route nothing calls) and one notification through
+# Alertmanager to the lab's receiver: the events the flag and notification panels show
+"${SMARTSHOP[@]}" flags set slowResponses '{"/api/dashboards-check": 1}' >/dev/null
+curl -fsS --max-time 5 -X POST -H 'content-type: application/json' "http://127.0.0.1:${ALERTMANAGER_PORT:-9093}/api/v2/alerts" \
+  -d '[{"labels":{"alertname":"DashboardsCheck","severity":"info","lab":"smartshop"},"annotations":{"summary":"ci:dashboards checks the notification panels"}}]' >/dev/null
+wait_for_series 'alert_recorder_notifications_total' 60
+wait_for_series 'changes(smartshop_feature_flag_value[1m]) > 0' 60
+"${SMARTSHOP[@]}" flags reset slowResponses >/dev/null
 sleep 20
 status=0
 "${SMARTSHOP[@]}" dashboards verify --prometheus "$PROM" --mode faults || status=$?
