@@ -4,6 +4,7 @@
 import { ComposeTarget, GALERA_NODES, hostFor, NodeSql, readNodeStates, type LabConfig, type NodeState } from '../lab/index.ts';
 import { parsePromTargets } from './parse.ts';
 import type { PromTarget } from './types.ts';
+import { getText } from '../shared/http-json.ts';
 
 /** The three Galera nodes of a compose lab, in order; a node without a container is 'missing'. */
 export async function nodeStates(config: LabConfig): Promise<NodeState[]> {
@@ -12,14 +13,9 @@ export async function nodeStates(config: LabConfig): Promise<NodeState[]> {
   return GALERA_NODES.map((node) => found.find((s) => s.node === node) ?? { node, container: '', docker: 'missing' });
 }
 
-async function fetchText(url: string, timeoutMs = 3_000): Promise<{ status: number; body: string }> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  return { status: res.status, body: await res.text() };
-}
-
 export async function promTargets(config: LabConfig): Promise<PromTarget[]> {
   try {
-    const { body } = await fetchText(`http://${hostFor(config)}:${config.ports.prometheus}/api/v1/targets`);
+    const { body } = await getText(`http://${hostFor(config)}:${config.ports.prometheus}/api/v1/targets`);
     return parsePromTargets(JSON.parse(body));
   } catch {
     return [];
@@ -29,7 +25,7 @@ export async function promTargets(config: LabConfig): Promise<PromTarget[]> {
 /** How many Alertmanagers Prometheus sends its alerts to now (0 when it does not answer). */
 export async function activeAlertmanagers(config: LabConfig): Promise<number> {
   try {
-    const { body } = await fetchText(`http://${hostFor(config)}:${config.ports.prometheus}/api/v1/alertmanagers`);
+    const { body } = await getText(`http://${hostFor(config)}:${config.ports.prometheus}/api/v1/alertmanagers`);
     return ((JSON.parse(body) as { data?: { activeAlertmanagers?: unknown[] } }).data?.activeAlertmanagers ?? []).length;
   } catch {
     return 0;
@@ -39,7 +35,7 @@ export async function activeAlertmanagers(config: LabConfig): Promise<number> {
 /** HTTP status of the shop's GET /api/ready, 0 when it does not answer. */
 export async function appReady(config: LabConfig): Promise<number> {
   try {
-    return (await fetchText(`http://${hostFor(config)}:${config.ports.api}/api/ready`)).status;
+    return (await getText(`http://${hostFor(config)}:${config.ports.api}/api/ready`)).status;
   } catch {
     return 0;
   }

@@ -7,17 +7,12 @@ import type { Router } from 'express';
 import { newRouter } from '../http/request-context.ts';
 import type { AppContext } from '../context.ts';
 import { flagsGuard } from './flags.ts';
+import { getJson } from '../../shared/http-json.ts';
 
 interface Sample { metric: Record<string, string>; value: [number, string] }
 
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return (await res.json()) as T;
-}
-
 async function query(prometheus: string, promql: string): Promise<Sample[]> {
-  const body = await getJson<{ data: { result: Sample[] } }>(`${prometheus}/api/v1/query?query=${encodeURIComponent(promql)}`);
+  const body = await getJson<{ data: { result: Sample[] } }>(`${prometheus}/api/v1/query?query=${encodeURIComponent(promql)}`, 2_000);
   return body.data.result;
 }
 
@@ -60,12 +55,12 @@ export function labViewRouter(ctx: AppContext): Router {
     });
     const alerts = part(async () => {
       if (!prom) throw new Error('no Prometheus configured (LAB_PROMETHEUS_URL)');
-      const body = await getJson<{ data: { alerts: { labels: Record<string, string>; state: string; activeAt: string }[] } }>(`${prom}/api/v1/alerts`);
+      const body = await getJson<{ data: { alerts: { labels: Record<string, string>; state: string; activeAt: string }[] } }>(`${prom}/api/v1/alerts`, 2_000);
       return body.data.alerts.map((a) => ({ alertname: a.labels.alertname, severity: a.labels.severity, state: a.state, since: a.activeAt, labels: a.labels }));
     });
     const notifications = part(async () => {
       if (!recorder) throw new Error('no alert recorder configured (LAB_ALERT_RECORDER_URL)');
-      return (await getJson<{ notifications: unknown[] }>(`${recorder}/notifications?limit=10`)).notifications;
+      return (await getJson<{ notifications: unknown[] }>(`${recorder}/notifications?limit=10`, 2_000)).notifications;
     });
     res.json({ nodes: await nodes, drill: await drill, alerts: await alerts, notifications: await notifications });
   });

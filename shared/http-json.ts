@@ -1,0 +1,15 @@
+// GETs against the lab's own HTTP APIs (Prometheus, Alertmanager, the alert recorder, the
+// shop's probes), always bounded in time: one way for every part that reads them.
+
+/** The status and body, whatever the status (a probe wants a 503 too). */
+export async function getText(url: string, timeoutMs = 3_000): Promise<{ status: number; body: string }> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  return { status: res.status, body: await res.text() };
+}
+
+/** The parsed JSON of a 2xx answer; anything else throws, naming the URL and the status. */
+export async function getJson<T>(url: string, timeoutMs = 5_000): Promise<T> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return (await res.json()) as T;
+}
