@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { alertRules, fireBoundSeconds, resolveBoundSeconds, timings } from './bounds.ts';
 import { alertDrills } from './catalog.ts';
@@ -9,15 +11,17 @@ describe('alert drill bounds', () => {
     expect(rules.length).toBeGreaterThanOrEqual(11);
     expect(rules.find((r) => r.alert === 'SmartShopPaymentFailureRatioHigh')?.forSeconds).toBe(300);
     expect(rules.find((r) => r.alert === 'GaleraNodesDiverged')?.forSeconds).toBe(0);
+    expect(rules.find((r) => r.alert === 'HAProxyBackendServerDown')?.keepFiringForSeconds).toBe(30);
     expect(timings()).toEqual({ scrapeSeconds: 5, evaluationSeconds: 5, groupWaitSeconds: 5, groupIntervalSeconds: 10 });
   });
 
   it('add up what the alert may take, so a slower rule gets a longer bound', () => {
     const t = { scrapeSeconds: 5, evaluationSeconds: 5, groupWaitSeconds: 5, groupIntervalSeconds: 10 };
-    const rule = { alert: 'X', expr: 'up == 0', forSeconds: 60, severity: 'warning', file: 'x.yml' };
+    const rule = { alert: 'X', expr: 'up == 0', forSeconds: 60, keepFiringForSeconds: 0, severity: 'warning', file: 'x.yml' };
     expect(fireBoundSeconds(rule, t, 15, 30)).toBe(15 + 60 + 10 + 10 + 5 + 30);
     expect(fireBoundSeconds({ ...rule, forSeconds: 300 }, t, 15, 30)).toBe(15 + 300 + 10 + 10 + 5 + 30);
-    expect(resolveBoundSeconds(t, 30, 30)).toBe(30 + 10 + 10 + 10 + 30);
+    expect(resolveBoundSeconds(rule, t, 30, 30)).toBe(30 + 10 + 10 + 10 + 30);
+    expect(resolveBoundSeconds({ ...rule, keepFiringForSeconds: 30 }, t, 30, 30)).toBe(30 + 30 + 10 + 10 + 10 + 30);
   });
 
   it('every alert drill names a rule that exists; the run names select them', () => {
@@ -29,5 +33,18 @@ describe('alert drill bounds', () => {
     expect(selectAlertDrills('alerts')).toHaveLength(alertDrills.length);
     expect(selectAlertDrills('alert:GaleraNodesDiverged')).toEqual([alertDrills.find((d) => d.alert === 'GaleraNodesDiverged')]);
     expect(selectAlertDrills('alert:Nope')).toMatch(/no alert drill for "Nope"; there are: alert:/);
+  });
+
+  it('every alerting rule has a drill; a drill judged as inhibited names a rule of alertmanager.yml that inhibits it', () => {
+    const drilled = new Set(alertDrills.map((d) => d.alert));
+    expect(alertRules().map((r) => r.alert).filter((a) => !drilled.has(a))).toEqual([]);
+    const am = parse(readFileSync('alertmanager/alertmanager.yml', 'utf8')) as { inhibit_rules: { source_matchers: string[]; target_matchers: string[] }[] };
+    const inhibits = (source: string, target: string): boolean => am.inhibit_rules.some((r) =>
+      r.source_matchers.some((m) => m.replace(/\s/g, '') === `alertname=${source}`) &&
+      r.target_matchers.some((m) => new RegExp(`^(?:${/"(.*)"/.exec(m)?.[1] ?? ''})$`).test(target)));
+    for (const d of alertDrills.filter((x) => x.inhibitedBy !== undefined)) {
+      expect(inhibits(d.inhibitedBy ?? '', d.alert), `${d.inhibitedBy} inhibits ${d.alert}`).toBe(true);
+      expect(d.alsoExpected, d.alert).toContain(d.inhibitedBy);
+    }
   });
 });

@@ -13,6 +13,8 @@ export interface AlertRule {
   alert: string;
   expr: string;
   forSeconds: number;
+  /** how long it keeps firing after its condition clears (an inhibitor outlives what it holds back) */
+  keepFiringForSeconds: number;
   severity: string | undefined;
   file: string;
 }
@@ -30,11 +32,14 @@ const seconds = (v: unknown, fallback: number): number => (typeof v === 'string'
 export function alertRules(prometheusDir = join(REPO_ROOT, 'prometheus')): AlertRule[] {
   const dir = join(prometheusDir, 'rules');
   return readdirSync(dir).filter((f) => f.endsWith('.yml')).sort().flatMap((file) => {
-    const doc = parse(readFileSync(join(dir, file), 'utf8')) as { groups?: { rules?: { alert?: string; expr?: string; for?: string; labels?: Record<string, string> }[] }[] };
+    const doc = parse(readFileSync(join(dir, file), 'utf8')) as {
+      groups?: { rules?: { alert?: string; expr?: string; for?: string; keep_firing_for?: string; labels?: Record<string, string> }[] }[];
+    };
     return (doc.groups ?? []).flatMap((g) => g.rules ?? []).filter((r) => r.alert !== undefined).map((r) => ({
       alert: r.alert as string,
       expr: String(r.expr ?? '').trim(),
       forSeconds: seconds(r.for, 0),
+      keepFiringForSeconds: seconds(r.keep_firing_for, 0),
       severity: r.labels?.severity,
       file: join('prometheus', 'rules', file),
     }));
@@ -57,8 +62,8 @@ export function fireBoundSeconds(rule: AlertRule, t: Timings, conditionSeconds: 
   return conditionSeconds + rule.forSeconds + 2 * t.scrapeSeconds + 2 * t.evaluationSeconds + t.groupWaitSeconds + marginSeconds;
 }
 
-/** Longest the resolved notification may take after the rollback: the condition clears, then
- * one evaluation and Alertmanager's next group flush. */
-export function resolveBoundSeconds(t: Timings, clearSeconds: number, marginSeconds: number): number {
-  return clearSeconds + 2 * t.scrapeSeconds + 2 * t.evaluationSeconds + t.groupIntervalSeconds + marginSeconds;
+/** Longest the resolved notification may take after the rollback: the condition clears, the
+ * rule's keep_firing_for passes, then one evaluation and Alertmanager's next group flush. */
+export function resolveBoundSeconds(rule: AlertRule, t: Timings, clearSeconds: number, marginSeconds: number): number {
+  return clearSeconds + rule.keepFiringForSeconds + 2 * t.scrapeSeconds + 2 * t.evaluationSeconds + t.groupIntervalSeconds + marginSeconds;
 }

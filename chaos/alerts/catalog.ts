@@ -1,64 +1,76 @@
-// The alert drills as data: for an alert rule, what causes its condition in the lab, how
+// The alert drills as data: for each alert rule, what causes its condition in the lab, how
 // long that condition takes to become true and to clear (a ratio over a 5-minute window
 // moves slowly), what undoes it, and which other alerts the same fault may rightly raise.
-// `smartshop chaos run alert:<AlertName>` runs one (alerts/runner.ts).
-import { flagsFile, type LabContainer, type NodeSql, type Target } from '../../lab/index.ts';
-import { recordConsistency } from '../../stack/index.ts';
+// `smartshop chaos run alert:<AlertName>` runs one, `alerts` all of them in this order
+// (runner.ts): the shop's first, while the hour's error window holds the least traffic.
+import { flagsFile } from '../../lab/index.ts';
 import { resetFlags, setFlag } from '../../shared/feature-flags/flag-file.ts';
-import { judgeConsistency, toConsistencyCheck } from '../judge/verify.ts';
+import {
+  checkConsistency, node, startService, stopService, waitPrimary, waitSynced, type AlertDrill, type AlertDrillContext,
+} from './drill.ts';
 
-export interface AlertDrillContext {
-  target: Target;
-  sql: NodeSql;
-  database: string;
-  say: (line: string) => void;
-  /** what inject() left for rollback() */
-  state: Record<string, string>;
-}
-
-export interface AlertDrill {
-  alert: string;
-  /** the cause, in words, for the plan and the report */
-  cause: string;
-  /** journeys per second of traffic during the drill (the shop's alerts need some); 0 = none */
-  rate: number;
-  /** seconds the condition may need to become true after inject (a window filling) */
-  conditionSeconds: number;
-  /** seconds the condition may need to clear after rollback */
-  clearSeconds: number;
-  /** other alerts the same fault may raise (Alertmanager may inhibit them) */
-  alsoExpected: string[];
-  /** in .ci/run (the others: `make alert-drills`) */
-  ci: boolean;
-  inject(ctx: AlertDrillContext): Promise<void>;
-  rollback(ctx: AlertDrillContext): Promise<void>;
-}
-
-/** Each check's result goes to the textfile collector, as `stack verify` and the drills do. */
-async function checkConsistency(ctx: AlertDrillContext): Promise<void> {
-  const r = await judgeConsistency(ctx.target, ctx.database);
-  const nodes = (await ctx.target.list('galera')).length;
-  await recordConsistency({ project: ctx.target.project }, toConsistencyCheck(r, nodes), { warn: ctx.say });
-}
-
-async function node(ctx: AlertDrillContext, name: string): Promise<LabContainer> {
-  return ctx.target.find(name);
-}
-
-/** Waits until the node answers SQL as Synced again (bounded). */
-async function waitSynced(ctx: AlertDrillContext, name: string, boundMs = 120_000): Promise<void> {
-  const until = Date.now() + boundMs;
-  for (let i = 0; i < 1_000 && Date.now() < until; i++) {
-    const rows = await ctx.sql.query(await node(ctx, name), "SHOW STATUS LIKE 'wsrep_local_state_comment'").catch(() => []);
-    if (rows[0]?.[1] === 'Synced') return;
-    await new Promise((r) => setTimeout(r, 1_000));
-  }
-  throw new Error(`${name} not Synced within ${boundMs / 1000} s after the rollback`);
-}
+export type { AlertDrill, AlertDrillContext } from './drill.ts';
 
 const TAMPERED_PRODUCT = 1;
+const flags = (ctx: AlertDrillContext): string => flagsFile(ctx.target.project);
 
-export const alertDrills: AlertDrill[] = [
+async function stopNode3(ctx: AlertDrillContext): Promise<void> {
+  await stopService(ctx, 'mariadb-3');
+}
+
+async function startNode3(ctx: AlertDrillContext): Promise<void> {
+  await startService(ctx, 'mariadb-3');
+  await waitSynced(ctx, 'mariadb-3');
+}
+
+/** gmcast.isolate cuts a node's group communication and nothing else: its exporter and
+ * HAProxy still reach it, so only Galera's own view changes. */
+async function isolate(ctx: AlertDrillContext, names: string[], on: boolean): Promise<void> {
+  for (const name of names) {
+    await ctx.sql.query(await node(ctx, name), `SET GLOBAL wsrep_provider_options = 'gmcast.isolate=${on ? 1 : 0}'`);
+  }
+}
+
+const QUORUM_MINORITY = ['mariadb-2', 'mariadb-3'];
+// what a node away causes on the other rules; Alertmanager holds these back (inhibit_rules)
+const NODE_CONSEQUENCES = ['MySQLDown', 'GaleraClusterSizeDegraded', 'GaleraNodeNotSynced'];
+
+const shopDrills: AlertDrill[] = [
+  {
+    alert: 'SmartShopHighErrorRatio',
+    cause: 'fault flag productCatalogFailure under traffic (the catalogue and order creation answer 500)',
+    rate: 6,
+    // a burn-rate alert: the 1 h ratio must pass 14.4 % too, so the hour's earlier traffic
+    // dilutes it; 5 minutes covers a lab whose last hour was quiet or about this busy
+    conditionSeconds: 300,
+    // the 5-minute ratio falls under 14.4 % once most of its window is healthy traffic
+    clearSeconds: 240,
+    alsoExpected: [],
+    ci: false,
+    async inject(ctx) {
+      await setFlag(flags(ctx), 'productCatalogFailure', true);
+    },
+    async rollback(ctx) {
+      await resetFlags(flags(ctx), ['productCatalogFailure']);
+    },
+  },
+  {
+    alert: 'SmartShopHighLatencyP99',
+    cause: 'fault flag slowResponses 1200 ms on every route under traffic (p99 against the 1 s threshold)',
+    rate: 2,
+    // the 5-minute p99 passes 1 s once 1 % of its window is slow: seconds
+    conditionSeconds: 30,
+    // and falls back once 99 % of it is fast again: nearly the whole window
+    clearSeconds: 300,
+    alsoExpected: [],
+    ci: false,
+    async inject(ctx) {
+      await setFlag(flags(ctx), 'slowResponses', { all: 1200 });
+    },
+    async rollback(ctx) {
+      await resetFlags(flags(ctx), ['slowResponses']);
+    },
+  },
   {
     alert: 'SmartShopPaymentFailureRatioHigh',
     cause: 'fault flag paymentFailure 0.5 under payment traffic (failure share about 0.6 against the 0.35 threshold)',
@@ -70,28 +82,15 @@ export const alertDrills: AlertDrill[] = [
     alsoExpected: [],
     ci: true,
     async inject(ctx) {
-      await setFlag(flagsFile(ctx.target.project), 'paymentFailure', 0.5);
+      await setFlag(flags(ctx), 'paymentFailure', 0.5);
     },
     async rollback(ctx) {
-      await resetFlags(flagsFile(ctx.target.project), ['paymentFailure']);
+      await resetFlags(flags(ctx), ['paymentFailure']);
     },
   },
-  {
-    alert: 'HAProxyBackendServerDown',
-    cause: 'stop mariadb-3 (clean shutdown); HAProxy takes it out of rotation',
-    rate: 3,
-    conditionSeconds: 15,
-    clearSeconds: 30,
-    alsoExpected: ['MySQLDown', 'GaleraClusterSizeDegraded', 'GaleraNodeNotSynced'],
-    ci: true,
-    async inject(ctx) {
-      await ctx.target.stop(await node(ctx, 'mariadb-3'), 30);
-    },
-    async rollback(ctx) {
-      await ctx.target.start(await node(ctx, 'mariadb-3'));
-      await waitSynced(ctx, 'mariadb-3');
-    },
-  },
+];
+
+const infrastructureDrills: AlertDrill[] = [
   {
     alert: 'GaleraNodesDiverged',
     cause: 'change a product name on mariadb-3 only (wsrep_on=OFF), then a consistency check',
@@ -118,7 +117,109 @@ export const alertDrills: AlertDrill[] = [
       await checkConsistency(ctx);
     },
   },
+  {
+    alert: 'HAProxyBackendServerDown',
+    cause: 'stop mariadb-3 (clean shutdown); HAProxy takes it out of rotation',
+    rate: 3,
+    conditionSeconds: 15,
+    clearSeconds: 30,
+    alsoExpected: ['MySQLDown', 'GaleraClusterSizeDegraded', 'GaleraNodeNotSynced'],
+    ci: true,
+    inject: stopNode3,
+    rollback: startNode3,
+  },
+  {
+    alert: 'MySQLDown',
+    cause: 'stop mariadb-3; its exporter reports mysql_up 0, HAProxyBackendServerDown is the page',
+    rate: 0,
+    conditionSeconds: 15,
+    clearSeconds: 30,
+    alsoExpected: ['HAProxyBackendServerDown', 'GaleraClusterSizeDegraded', 'GaleraNodeNotSynced'],
+    inhibitedBy: 'HAProxyBackendServerDown',
+    ci: false,
+    inject: stopNode3,
+    rollback: startNode3,
+  },
+  {
+    alert: 'GaleraClusterSizeDegraded',
+    cause: 'stop mariadb-3; the other two report a cluster of 2, HAProxyBackendServerDown is the page',
+    rate: 0,
+    conditionSeconds: 15,
+    clearSeconds: 30,
+    alsoExpected: ['HAProxyBackendServerDown', 'MySQLDown', 'GaleraNodeNotSynced'],
+    inhibitedBy: 'HAProxyBackendServerDown',
+    ci: false,
+    inject: stopNode3,
+    rollback: startNode3,
+  },
+  {
+    alert: 'GaleraNodeNotSynced',
+    cause: 'desynchronise mariadb-3 (wsrep_desync=ON: Donor/Desynced); HAProxy takes it out, which is the page',
+    rate: 0,
+    conditionSeconds: 15,
+    clearSeconds: 30,
+    alsoExpected: ['HAProxyBackendServerDown'],
+    inhibitedBy: 'HAProxyBackendServerDown',
+    ci: false,
+    async inject(ctx) {
+      await ctx.sql.query(await node(ctx, 'mariadb-3'), 'SET GLOBAL wsrep_desync = ON');
+    },
+    async rollback(ctx) {
+      await ctx.sql.query(await node(ctx, 'mariadb-3'), 'SET GLOBAL wsrep_desync = OFF');
+      await waitSynced(ctx, 'mariadb-3');
+    },
+  },
+  {
+    alert: 'GaleraNonPrimary',
+    cause: 'isolate mariadb-2 and mariadb-3 (gmcast.isolate): no component holds a majority, every node leaves Primary',
+    rate: 0,
+    conditionSeconds: 15,
+    clearSeconds: 30,
+    // inhibited while GaleraNonPrimary fires; the one that clears last may still be notified
+    alsoExpected: [...NODE_CONSEQUENCES, 'HAProxyBackendServerDown'],
+    ci: false,
+    async inject(ctx) {
+      await isolate(ctx, QUORUM_MINORITY, true);
+    },
+    async rollback(ctx) {
+      await isolate(ctx, QUORUM_MINORITY, false);
+      await waitPrimary(ctx);
+      for (const name of QUORUM_MINORITY) await waitSynced(ctx, name);
+    },
+  },
+  {
+    alert: 'HAProxyDown',
+    cause: 'stop the haproxy container: Prometheus cannot scrape it, the shop cannot reach the database',
+    rate: 0,
+    conditionSeconds: 15,
+    clearSeconds: 30,
+    alsoExpected: [],
+    ci: false,
+    async inject(ctx) {
+      await stopService(ctx, 'haproxy', 10);
+    },
+    async rollback(ctx) {
+      await startService(ctx, 'haproxy');
+    },
+  },
+  {
+    alert: 'ScrapeTargetDown',
+    cause: 'stop node-exporter: its scrape target goes down',
+    rate: 0,
+    conditionSeconds: 15,
+    clearSeconds: 30,
+    alsoExpected: [],
+    ci: false,
+    async inject(ctx) {
+      await stopService(ctx, 'node-exporter', 10);
+    },
+    async rollback(ctx) {
+      await startService(ctx, 'node-exporter');
+    },
+  },
 ];
+
+export const alertDrills: AlertDrill[] = [...shopDrills, ...infrastructureDrills];
 
 export function findAlertDrill(alert: string): AlertDrill | undefined {
   return alertDrills.find((d) => d.alert === alert);

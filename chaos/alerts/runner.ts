@@ -10,12 +10,11 @@ import type { NodeSql, Target } from '../../lab/index.ts';
 import { startRun } from '../../simulator/index.ts';
 import { alertRules, fireBoundSeconds, resolveBoundSeconds, timings, type AlertRule, type Timings } from './bounds.ts';
 import type { AlertDrill, AlertDrillContext } from './catalog.ts';
+import {
+  activeAlerts, notificationsSince, waitCleared, waitFiring, waitInhibited, waitResolved, type AlertEndpoints, type InhibitionSeen,
+} from './observe.ts';
 
-export interface AlertEndpoints {
-  api: string;
-  prometheus: string;
-  recorder: string;
-}
+export type { AlertEndpoints } from './observe.ts';
 
 export interface AlertDrillOptions {
   drill: AlertDrill;
@@ -44,71 +43,18 @@ export interface AlertDrillReport {
   endedAt: string;
   rule: { file: string; expr: string; forSeconds: number } | null;
   bounds: { fireSeconds: number; resolveSeconds: number; marginSeconds: number };
-  /** seconds from inject to the firing notification; null when none came within the bound */
+  /** seconds from inject to the firing notification (for an inhibited alert: to firing in Prometheus); null when not within the bound */
   firedAfterSeconds: number | null;
-  /** seconds from the end of the rollback to the resolved notification */
+  /** seconds from the end of the rollback to the resolved notification (inhibited: to no longer firing) */
   resolvedAfterSeconds: number | null;
+  /** for an alert Alertmanager should hold back: what inhibits it, and what the drill saw */
+  inhibition: ({ by: string } & InhibitionSeen) | null;
   /** alerts notified during the drill that it did not expect (neither its own, nor alsoExpected, nor firing before) */
   unrelated: string[];
   alsoNotified: string[];
   verdict: AlertVerdict;
   failures: string[];
   timeline: { at: string; event: string }[];
-}
-
-interface RecordedNotification {
-  receivedAt: string;
-  alertname: string;
-  status: 'firing' | 'resolved';
-  labels: Record<string, string>;
-}
-
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  return (await res.json()) as T;
-}
-
-async function notificationsSince(recorder: string, since: Date): Promise<RecordedNotification[]> {
-  const body = await getJson<{ notifications: RecordedNotification[] }>(`${recorder}/notifications?since=${encodeURIComponent(since.toISOString())}`);
-  return body.notifications;
-}
-
-/** Alerts firing or pending now (a pending one may fire during the drill without its doing). */
-async function activeAlerts(prometheus: string): Promise<{ firing: string[]; pending: string[] }> {
-  const body = await getJson<{ data: { alerts: { labels: { alertname: string }; state: string }[] } }>(`${prometheus}/api/v1/alerts`);
-  const names = (state: string): string[] => [...new Set(body.data.alerts.filter((a) => a.state === state).map((a) => a.labels.alertname))];
-  return { firing: names('firing'), pending: names('pending') };
-}
-
-const labelKey = (labels: Record<string, string>): string => JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
-
-/** Polls the receiver until `alert` fires after `since`, or the bound passes: seconds, and the label sets that fired. */
-async function waitFiring(o: AlertDrillOptions, since: Date, boundSeconds: number): Promise<{ after: number; labels: Set<string> } | null> {
-  const deadline = since.getTime() + boundSeconds * 1000;
-  for (let i = 0; i < 10_000 && Date.now() <= deadline; i++) {
-    const fired = (await notificationsSince(o.endpoints.recorder, since).catch(() => [])).filter((n) => n.alertname === o.drill.alert && n.status === 'firing');
-    const first = fired[0];
-    if (first) return { after: (Date.parse(first.receivedAt) - since.getTime()) / 1000, labels: new Set(fired.map((n) => labelKey(n.labels))) };
-    await sleep(2_000);
-  }
-  return null;
-}
-
-/**
- * Polls until every label set of the alert that fired has a resolved notification after
- * `since` (a group's notification lists each alert with its own status), or the bound passes.
- */
-async function waitResolved(o: AlertDrillOptions, fired: Set<string>, since: Date, boundSeconds: number): Promise<number | null> {
-  const deadline = since.getTime() + boundSeconds * 1000;
-  for (let i = 0; i < 10_000 && Date.now() <= deadline; i++) {
-    const resolved = (await notificationsSince(o.endpoints.recorder, since).catch(() => [])).filter((n) => n.alertname === o.drill.alert && n.status === 'resolved');
-    const done = new Set(resolved.map((n) => labelKey(n.labels)));
-    const last = resolved.at(-1);
-    if (last && [...fired].every((k) => done.has(k))) return (Date.parse(last.receivedAt) - since.getTime()) / 1000;
-    await sleep(2_000);
-  }
-  return null;
 }
 
 export async function runAlertDrill(o: AlertDrillOptions): Promise<AlertDrillReport> {
@@ -119,7 +65,7 @@ export async function runAlertDrill(o: AlertDrillOptions): Promise<AlertDrillRep
   const t = o.timings ?? timings();
   const bounds = {
     fireSeconds: fireBoundSeconds(rule, t, drill.conditionSeconds, marginSeconds),
-    resolveSeconds: resolveBoundSeconds(t, drill.clearSeconds, marginSeconds),
+    resolveSeconds: resolveBoundSeconds(rule, t, drill.clearSeconds, marginSeconds),
     marginSeconds,
   };
   const timeline: AlertDrillReport['timeline'] = [];
@@ -132,10 +78,14 @@ export async function runAlertDrill(o: AlertDrillOptions): Promise<AlertDrillRep
   print(`  bounds: fire within ${bounds.fireSeconds} s (for ${rule.forSeconds} s + condition ${drill.conditionSeconds} s + scrape/evaluation/group wait + ${marginSeconds} s margin), resolve within ${bounds.resolveSeconds} s`);
 
   // steady state: the alert must not be firing already; what fires now is not the drill's
-  // doing. Pending alerts (a lab just started has some) are given time to settle first.
+  // doing. Pending alerts (a lab just started has some) are given time to settle first, and
+  // so are the alerts this drill watches (the last drill's inhibitor keeps firing a while
+  // after its cause: keep_firing_for), or their notifications would not be this drill's.
+  const watched = [drill.alert, ...(drill.inhibitedBy ? [drill.inhibitedBy] : []), ...drill.alsoExpected];
+  const unsettled = (a: { firing: string[]; pending: string[] }): boolean => a.pending.length > 0 || a.firing.some((n) => watched.includes(n));
   let active = await activeAlerts(o.endpoints.prometheus);
   const settleUntil = Date.now() + (o.settleSeconds ?? 120) * 1000;
-  while (active.pending.length > 0 && Date.now() < settleUntil) {
+  while (unsettled(active) && Date.now() < settleUntil) {
     await sleep(5_000);
     active = await activeAlerts(o.endpoints.prometheus);
   }
@@ -150,7 +100,9 @@ export async function runAlertDrill(o: AlertDrillOptions): Promise<AlertDrillRep
     ? startRun({ target: o.endpoints.api, rate: drill.rate, seed: 7, mix: { errorRate: 0 }, mode: `alert:${drill.alert}`, concurrency: 50, keepLedger: false })
     : undefined;
   const ctx: AlertDrillContext = { target: o.target, sql: o.sql, database: o.database, say: (l) => print(`  ${l}`), state: {} };
-  let fired: { after: number; labels: Set<string> } | null;
+  const inhibitor = drill.inhibitedBy;
+  let fired: { after: number; labels: Set<string> } | null = null;
+  let inhibition: InhibitionSeen | null = null;
   let resolvedAfter: number | null = null;
   const failures: string[] = [];
   let rolledBack: Date | undefined;
@@ -158,8 +110,14 @@ export async function runAlertDrill(o: AlertDrillOptions): Promise<AlertDrillRep
     const injectedAt = new Date();
     await drill.inject(ctx);
     mark(`injected: ${drill.cause}`);
-    fired = await waitFiring(o, injectedAt, bounds.fireSeconds);
-    mark(fired === null ? `no firing notification within ${bounds.fireSeconds} s` : `firing notification after ${fired.after.toFixed(1)} s (${fired.labels.size} label set${fired.labels.size === 1 ? '' : 's'})`);
+    if (inhibitor === undefined) {
+      fired = await waitFiring(o.endpoints.recorder, drill.alert, injectedAt, bounds.fireSeconds);
+      mark(fired === null ? `no firing notification within ${bounds.fireSeconds} s` : `firing notification after ${fired.after.toFixed(1)} s (${fired.labels.size} label set${fired.labels.size === 1 ? '' : 's'})`);
+    } else {
+      inhibition = await waitInhibited(o.endpoints, drill.alert, inhibitor, injectedAt, bounds.fireSeconds);
+      const at = (v: number | null): string => (v === null ? `not within ${bounds.fireSeconds} s` : `after ${v.toFixed(1)} s`);
+      mark(`firing in Prometheus ${at(inhibition.firingAfter)}; held back by Alertmanager ${at(inhibition.suppressedAfter)}; ${inhibitor} delivered ${at(inhibition.inhibitorDeliveredAfter)}`);
+    }
   } finally {
     await drill.rollback(ctx).then(
       () => mark('rolled back'),
@@ -168,10 +126,13 @@ export async function runAlertDrill(o: AlertDrillOptions): Promise<AlertDrillRep
     rolledBack = new Date();
   }
   try {
-    // a resolved notification only follows a firing one
     if (fired !== null) {
-      resolvedAfter = await waitResolved(o, fired.labels, rolledBack, bounds.resolveSeconds);
+      // a resolved notification only follows a firing one
+      resolvedAfter = await waitResolved(o.endpoints.recorder, drill.alert, fired.labels, rolledBack, bounds.resolveSeconds);
       mark(resolvedAfter === null ? `no resolved notification within ${bounds.resolveSeconds} s` : `resolved notification after ${resolvedAfter.toFixed(1)} s`);
+    } else if (inhibition?.firingAfter != null) {
+      resolvedAfter = await waitCleared(o.endpoints.prometheus, drill.alert, rolledBack, bounds.resolveSeconds);
+      mark(resolvedAfter === null ? `still firing in Prometheus ${bounds.resolveSeconds} s after the rollback` : `cleared in Prometheus after ${resolvedAfter.toFixed(1)} s`);
     }
   } finally {
     run?.stop();
@@ -181,9 +142,10 @@ export async function runAlertDrill(o: AlertDrillOptions): Promise<AlertDrillRep
   const during = await notificationsSince(o.endpoints.recorder, started).catch(() => []);
   const others = [...new Set(during.filter((n) => n.status === 'firing' && n.alertname !== drill.alert).map((n) => n.alertname))];
   const unrelated = others.filter((a) => !drill.alsoExpected.includes(a) && !baseline.includes(a));
-  const firedAfter = fired?.after ?? null;
-  if (firedAfter === null) failures.push(`${drill.alert} did not reach the receiver within ${bounds.fireSeconds} s of the fault`);
-  else if (resolvedAfter === null) failures.push(`${drill.alert} was not resolved within ${bounds.resolveSeconds} s of the rollback`);
+  const firedAfter = inhibitor === undefined ? fired?.after ?? null : inhibition?.firingAfter ?? null;
+  failures.push(...(inhibitor === undefined
+    ? notifiedFailures(drill.alert, bounds, firedAfter, resolvedAfter)
+    : inhibitedFailures(drill.alert, inhibitor, bounds, inhibition, resolvedAfter, during.some((n) => n.alertname === drill.alert && n.status === 'firing'))));
   if (unrelated.length) failures.push(`unrelated alerts notified: ${unrelated.join(', ')}`);
   const report: AlertDrillReport = {
     kind: 'alert-drill',
@@ -195,6 +157,7 @@ export async function runAlertDrill(o: AlertDrillOptions): Promise<AlertDrillRep
     bounds,
     firedAfterSeconds: firedAfter,
     resolvedAfterSeconds: resolvedAfter,
+    inhibition: inhibitor === undefined || inhibition === null ? null : { by: inhibitor, ...inhibition },
     unrelated,
     alsoNotified: others.filter((a) => !unrelated.includes(a)),
     verdict: failures.length === 0 ? 'passed' : 'failed',
@@ -205,12 +168,36 @@ export async function runAlertDrill(o: AlertDrillOptions): Promise<AlertDrillRep
   return report;
 }
 
+type Bounds = AlertDrillReport['bounds'];
+
+/** An alert that should page: delivered within its bound, then resolved within its bound. */
+export function notifiedFailures(alert: string, bounds: Bounds, firedAfter: number | null, resolvedAfter: number | null): string[] {
+  if (firedAfter === null) return [`${alert} did not reach the receiver within ${bounds.fireSeconds} s of the fault`];
+  if (resolvedAfter === null) return [`${alert} was not resolved within ${bounds.resolveSeconds} s of the rollback`];
+  return [];
+}
+
+/**
+ * An alert Alertmanager should hold back: it fired in Prometheus (the rule works), Alertmanager
+ * held it back while its inhibitor was delivered (one page, not several), it was never
+ * notified itself, and it cleared after the rollback.
+ */
+export function inhibitedFailures(alert: string, inhibitor: string, bounds: Bounds, seen: InhibitionSeen | null, clearedAfter: number | null, notified: boolean): string[] {
+  const failures: string[] = [];
+  if (seen?.firingAfter == null) failures.push(`${alert} did not fire in Prometheus within ${bounds.fireSeconds} s of the fault`);
+  if (seen?.inhibitorDeliveredAfter == null) failures.push(`${inhibitor}, which should page instead, did not reach the receiver within ${bounds.fireSeconds} s`);
+  if (seen?.firingAfter != null && seen.suppressedAfter == null) failures.push(`Alertmanager never showed ${alert} held back by an inhibition`);
+  if (notified) failures.push(`${alert} was notified although ${inhibitor} inhibits it: a page too many`);
+  if (seen?.firingAfter != null && clearedAfter === null) failures.push(`${alert} still fired ${bounds.resolveSeconds} s after the rollback`);
+  return failures;
+}
+
 export function renderAlertReports(reports: AlertDrillReport[]): string {
   const s = (v: number | null): string => (v === null ? '—' : `${v.toFixed(1)} s`);
   return [
-    '| alert | cause | verdict | time to fire | bound | time to resolve | bound | also notified | unrelated |',
-    '|---|---|---|---:|---:|---:|---:|---|---|',
-    ...reports.map((r) => `| ${r.alert} | ${r.cause} | ${r.verdict} | ${s(r.firedAfterSeconds)} | ${r.bounds.fireSeconds} s | ${s(r.resolvedAfterSeconds)} | ${r.bounds.resolveSeconds} s | ${r.alsoNotified.join(', ') || '—'} | ${r.unrelated.join(', ') || '—'} |`),
+    '| alert | cause | verdict | time to fire | bound | time to resolve | bound | delivered as | also notified | unrelated |',
+    '|---|---|---|---:|---:|---:|---:|---|---|---|',
+    ...reports.map((r) => `| ${r.alert} | ${r.cause} | ${r.verdict} | ${s(r.firedAfterSeconds)} | ${r.bounds.fireSeconds} s | ${s(r.resolvedAfterSeconds)} | ${r.bounds.resolveSeconds} s | ${r.inhibition ? `inhibited by ${r.inhibition.by}` : 'notified'} | ${r.alsoNotified.join(', ') || '—'} | ${r.unrelated.join(', ') || '—'} |`),
   ].join('\n');
 }
 
