@@ -2,7 +2,7 @@
 // A part's internals are its own: another part reaches it through its index.ts (or, for the
 // CLI, its command.ts). `all` = any module of that part (the bench replays the shop's own
 // SQL, the test harness runs the shop in-process). Everything not listed is forbidden.
-export const PARTS = ['alerts', 'app', 'bench', 'chaos', 'cli', 'dashboards', 'lab', 'shared', 'simulator', 'stack', 'test'];
+export const PARTS = ['alerts', 'app', 'backup', 'bench', 'chaos', 'cli', 'dashboards', 'lab', 'shared', 'simulator', 'stack', 'test'];
 
 export const MAY_IMPORT = {
   shared: {},
@@ -10,16 +10,17 @@ export const MAY_IMPORT = {
   app: { shared: 'all' },
   alerts: { shared: 'all' },
   dashboards: { shared: 'all' },
+  backup: { shared: 'all', lab: 'index' },
   simulator: { shared: 'all', lab: 'index' },
   stack: { shared: 'all', lab: 'index' },
-  chaos: { shared: 'all', lab: 'index', stack: 'index', simulator: 'index' },
+  chaos: { shared: 'all', lab: 'index', stack: 'index', simulator: 'index', backup: 'index' },
   bench: { shared: 'all', app: 'all', lab: 'index', stack: 'index', simulator: 'index', chaos: 'index' },
-  cli: { shared: 'all', app: 'command', chaos: 'command', dashboards: 'command', simulator: 'command', stack: 'command' },
+  cli: { shared: 'all', app: 'command', backup: 'command', chaos: 'command', dashboards: 'command', simulator: 'command', stack: 'command' },
   test: { shared: 'all', app: 'all', lab: 'index', stack: 'index', simulator: 'index', chaos: 'index' },
 };
 
 /** Tests (*.test.ts) may also use the harness (test/) and any part by its index. */
-const TESTS_MAY_IMPORT = { shared: 'all', test: 'all', alerts: 'all', app: 'all', lab: 'index', stack: 'index', simulator: 'index', chaos: 'index' };
+const TESTS_MAY_IMPORT = { shared: 'all', test: 'all', alerts: 'all', app: 'all', backup: 'index', lab: 'index', stack: 'index', simulator: 'index', chaos: 'index' };
 
 const ENTRY = { index: 'index\\.ts', command: 'command\\.ts' };
 

@@ -7,6 +7,7 @@ import { simulateCommand } from '../simulator/command.ts';
 import { dashboardsCommand } from '../dashboards/command.ts';
 import { chaosCommand } from '../chaos/command.ts';
 import { flagsCommand, stackCommand } from '../stack/command.ts';
+import { backupCommand } from '../backup/command.ts';
 
 // The checkout's .env (ports, passwords `make up` wrote) under what the environment sets,
 // as compose reads it: every subcommand reaches the lab with the containers' settings.
@@ -23,5 +24,6 @@ program.addCommand(dashboardsCommand());
 program.addCommand(chaosCommand());
 program.addCommand(stackCommand());
 program.addCommand(flagsCommand());
+program.addCommand(backupCommand());
 
 await program.parseAsync(process.argv);

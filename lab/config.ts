@@ -2,7 +2,7 @@
 // the bind address, the durability profile, the host folders its containers mount, all from
 // the environment with the contract's defaults, so a test can run a second lab (its own
 // project and ports) beside a user's.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, int, str } from '../shared/env.ts';
 
@@ -55,6 +55,11 @@ export function toolSocketDir(project: string, root: string = REPO_ROOT): string
  */
 export function flagsDir(project: string, root: string = REPO_ROOT): string {
   return join(root, '.lab', project, 'flags');
+}
+
+/** Host folder of the lab's backups (`smartshop backup`), one folder per backup; BACKUP_DIR moves it. */
+export function backupsDir(project: string, env: Env = process.env, root: string = REPO_ROOT): string {
+  return env.BACKUP_DIR ? resolve(env.BACKUP_DIR) : join(root, '.lab', project, 'backups');
 }
 
 export function flagsFile(project: string, root: string = REPO_ROOT): string {

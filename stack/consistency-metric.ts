@@ -8,10 +8,9 @@
 // checksum for it; a table that differed, or that could not be compared (a node unreadable,
 // the table missing everywhere), is 0. The textfile collector refuses samples carrying
 // their own timestamp, so the time of the check is a gauge of its own.
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GALERA_NODES, textfileDir } from '../lab/index.ts';
+import { GALERA_NODES, textfileDir, writeTextfile } from '../lab/index.ts';
 import type { LabConfig, VerifyResult } from '../lab/index.ts';
 
 /** The shop's tables as its migrations leave them (app/db/migrations; a unit test keeps the two in step): always exported, so that a check that could read
@@ -77,22 +76,16 @@ export interface RecordOptions {
 }
 
 /**
- * Writes the check's metrics for node-exporter, atomically (a temporary file in the same
- * folder, then rename, so a scrape never reads half a file). Never throws: the check's own
+ * Writes the check's metrics for node-exporter (atomically: lab's writeTextfile). Never throws: the check's own
  * outcome matters more than its export, so a failure is one warning line and `false`.
  */
 export async function recordConsistency(config: Pick<LabConfig, 'project'>, check: ConsistencyCheck, options: RecordOptions = {}): Promise<boolean> {
   const dir = options.dir ?? textfileDir(config.project);
   const warn = options.warn ?? ((line: string) => console.error(line));
-  // the collector only reads *.prom, so the temporary name is ignored until the rename
-  const tmp = join(dir, `.${CONSISTENCY_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await mkdir(dir, { recursive: true });
-    await writeFile(tmp, renderConsistencyMetrics(check, options.now ?? new Date()), { mode: 0o644 });
-    await rename(tmp, join(dir, CONSISTENCY_FILE));
+    await writeTextfile(dir, CONSISTENCY_FILE, renderConsistencyMetrics(check, options.now ?? new Date()));
     return true;
   } catch (e) {
-    await rm(tmp, { force: true }).catch(() => undefined);
     warn(`warning: could not export the consistency result to ${join(dir, CONSISTENCY_FILE)}: ${(e as Error).message}`);
     return false;
   }

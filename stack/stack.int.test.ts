@@ -3,6 +3,9 @@
 // layer cache makes later runs quick; STACK_TEST_BUILD=0 skips the build). Every wait
 // is bounded; teardown removes the test project's volumes.
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile as writeFileP, readFile as readFileP } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeStates, promTargets } from './cluster.ts';
@@ -10,6 +13,7 @@ import {
   compareNodes, ComposeTarget, demux, docker, flagsFile, freePort, GALERA_NODES, haproxyServers, isHealthyNode, resolveLabConfig, toolSocket, type LabConfig,
 } from '../lab/index.ts';
 import { resetFlags, setFlag } from '../shared/feature-flags/flag-file.ts';
+import { createBackup, listBackups, verifyBackupFiles } from '../backup/index.ts';
 import { startRun } from '../simulator/index.ts';
 import { isLoopback, tcpListeners } from '../test/listeners.ts';
 import { stackDown, stackUp } from './lifecycle.ts';
@@ -227,6 +231,40 @@ describe('the lab stack', () => {
     expect((await received('firing'))[0]?.receiver).toBe('lab-recorder');
     expect((await send(new Date().toISOString())).status).toBe(200);
     expect((await received('resolved')).length).toBeGreaterThan(0);
+  });
+
+  it('backs up a node physically and another logically without stopping the shop; each is opened, described, exported, and damage is found', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'stack-backups-'));
+    try {
+      const physical = await createBackup({ target: lab, root, kind: 'physical', node: 'mariadb-3', database: 'smartshop', keep: 7, intervalSeconds: 3600, log });
+      expect(physical.galera?.uuid).toMatch(/^[0-9a-f-]{36}$/);
+      expect(physical.galera?.seqno).toBeGreaterThan(0);
+      // the shop is idle here: what the backup holds is what the node holds
+      const users = await nodeSql('mariadb-3', 'SELECT COUNT(*) FROM smartshop.users');
+      expect(physical.tables.find((t) => t.name === 'users')?.rows).toBe(Number(users));
+      const logical = await createBackup({ target: lab, root, kind: 'logical', node: 'mariadb-2', database: 'smartshop', keep: 7, intervalSeconds: 3600, log });
+      const content = (m: typeof physical) => m.tables.filter((t) => ['products', 'users', 'orders', 'payments'].includes(t.name)).map((t) => [t.name, t.rows, t.checksum]);
+      expect(content(logical)).toEqual(content(physical));
+      expect((await listBackups(root)).map((m) => m.id)).toEqual([physical.id, logical.id]);
+
+      const dir = join(root, logical.id);
+      expect(await verifyBackupFiles(dir, logical)).toEqual([]);
+      const dump = await readFileP(join(dir, 'dump.sql'), 'utf8');
+      await writeFileP(join(dir, 'dump.sql'), dump.replace('INSERT INTO', 'INSERT  INTO').slice(0, dump.length));
+      expect(await verifyBackupFiles(dir, logical)).toEqual(["dump.sql: checksum mismatch (sha256 differs from the manifest's)"]);
+
+      const query = encodeURIComponent('smartshop_backup_last_size_bytes');
+      // the newest backup's size, once node-exporter was scraped after the second backup
+      const size = await pollUntil('Prometheus has the newest backup\'s size', 45_000, async () => {
+        const res = await fetch(`${base}:${config.ports.prometheus}/api/v1/query?query=${query}`);
+        const body = (await res.json()) as { data: { result: { value: [number, string] }[] } };
+        const v = body.data.result[0]?.value[1];
+        return v === String(logical.sizeBytes) ? v : undefined;
+      });
+      expect(Number(size)).toBe(logical.sizeBytes);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it('Prometheus refuses its lifecycle API and remote write: one POST cannot stop it or fill it', async () => {

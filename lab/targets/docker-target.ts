@@ -3,6 +3,7 @@
 // drill cannot touch anything else on the machine. The subclasses say how the lab's
 // containers, networks and volumes are found, and (Swarm) how stop/start/kill map to
 // services.
+import { createWriteStream } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import type { LabRole } from './target.ts';
@@ -112,6 +113,33 @@ export abstract class DockerTarget implements Target {
     return { exitCode: inspect.ExitCode ?? -1, stdout: out.stdout(), stderr: out.stderr() };
   }
 
+  async execToFile(c: LabContainer, cmd: string[], path: string, timeoutMs: number): Promise<{ exitCode: number; bytes: number; stderr: string }> {
+    const exec = await this.container(c).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    // stdout is binary (a backup stream): written as it comes, never held in memory
+    const file = createWriteStream(path, { mode: 0o600 });
+    const err: Buffer[] = [];
+    const e = new PassThrough();
+    e.on('data', (b: Buffer) => err.push(b));
+    let bytes = 0;
+    const o = new PassThrough();
+    o.on('data', (b: Buffer) => { bytes += b.length; });
+    o.pipe(file);
+    this.docker.modem.demuxStream(stream, o, e);
+    const ended = new Promise<void>((resolve) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', () => resolve());
+    });
+    const done = await withTimeout(ended, timeoutMs);
+    if (done === TIMED_OUT) stream.destroy();
+    o.end();
+    await new Promise<void>((resolve, reject) => { file.on('finish', resolve); file.on('error', reject); });
+    const stderr = Buffer.concat(err).toString('utf8');
+    if (done === TIMED_OUT) return { exitCode: 124, bytes, stderr: `${stderr}\n(exec timed out after ${timeoutMs} ms)` };
+    return { exitCode: (await exec.inspect()).ExitCode ?? -1, bytes, stderr };
+  }
+
   async runHelper(spec: HelperSpec, timeoutMs: number): Promise<ExecResult> {
     const container = await this.docker.createContainer({
       Image: spec.image,
@@ -123,6 +151,7 @@ export abstract class DockerTarget implements Target {
       HostConfig: {
         NetworkMode: spec.networkOf ? `container:${spec.networkOf.id}` : 'none',
         ...(spec.volumesFrom ? await this.volumesOf(spec.volumesFrom) : {}),
+        ...(spec.binds ? { Binds: spec.binds } : {}),
         CapAdd: spec.capAdd,
       },
     });

@@ -38,6 +38,8 @@ export interface HelperSpec {
   volumesFrom?: LabContainer;
   capAdd?: string[];
   env?: string[];
+  /** host folders, as Docker's "host:container[:ro]" (a backup folder) */
+  binds?: string[];
 }
 
 export interface Target {
@@ -61,6 +63,8 @@ export interface Target {
   /** short names of the lab's networks that exist (e.g. back-tier) */
   networks(): Promise<string[]>;
   exec(c: LabContainer, cmd: string[], options?: { env?: string[]; timeoutMs?: number }): Promise<ExecResult>;
+  /** runs a command in a lab container with its stdout written to a host file (binary-safe, streamed) */
+  execToFile(c: LabContainer, cmd: string[], path: string, timeoutMs: number): Promise<{ exitCode: number; bytes: number; stderr: string }>;
   /** runs a short-lived labelled helper container to completion and removes it */
   runHelper(spec: HelperSpec, timeoutMs: number): Promise<ExecResult>;
   /** removes a leftover helper container (refuses any other role) */

@@ -1,0 +1,104 @@
+// `smartshop backup create | list | verify`: the lab's backups from the host. Heavy modules
+// (dockerode) load inside the actions, so `smartshop --help` stays quick.
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { EXIT_USAGE, parseInteger, UsageError } from '../shared/cli-numbers.ts';
+import { str } from '../shared/env.ts';
+
+const env = process.env;
+
+async function run(action: () => Promise<number | void>): Promise<void> {
+  try {
+    const code = await action();
+    if (typeof code === 'number' && code !== 0) process.exitCode = code;
+  } catch (e) {
+    const err = e as Error;
+    const { BackupError } = await import('./index.ts');
+    if (err instanceof UsageError) {
+      console.error(`smartshop backup: ${err.message}`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    console.error(`backup: ${err instanceof BackupError ? err.message : (err.stack ?? err.message)}`);
+    process.exitCode = 1;
+  }
+}
+
+const projectOption = (): Option =>
+  new Option('--project <name>', 'compose project whose labelled containers are the lab').default(str(env, 'COMPOSE_PROJECT_NAME', 'smartshop'));
+
+async function root(project: string): Promise<string> {
+  const { backupsDir } = await import('../lab/index.ts');
+  return backupsDir(project);
+}
+
+const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
+
+export function backupCommand(): Command {
+  const backup = new Command('backup').description('backups of the Galera cluster: create (physical or logical), list, verify');
+
+  backup.command('create')
+    .description('back up one Galera node without blocking the shop, open the backup in a throw-away server, and keep the newest N')
+    .option('--logical', 'a logical dump (mariadb-dump --single-transaction) instead of a physical backup (mariadb-backup)')
+    .option('--node <name>', 'the Galera node to back up', 'mariadb-3')
+    .option('--keep <n>', 'backups to keep (older ones are removed)', str(env, 'BACKUP_KEEP', '7'))
+    .addOption(projectOption())
+    .action((opts: { logical?: boolean; node: string; keep: string; project: string }) => run(async () => {
+      const keep = parseInteger('--keep', opts.keep, 1, 1000);
+      const { openTarget } = await import('../lab/index.ts');
+      const { createBackup } = await import('./index.ts');
+      await createBackup({
+        target: await openTarget(opts.project, 'compose'),
+        root: await root(opts.project),
+        kind: opts.logical ? 'logical' : 'physical',
+        node: opts.node,
+        database: str(env, 'DB_NAME', 'smartshop'),
+        keep,
+        // what BackupTooOld expects: a backup at least every interval (the lab's is hourly)
+        intervalSeconds: parseInteger('BACKUP_INTERVAL_SECONDS', str(env, 'BACKUP_INTERVAL_SECONDS', '3600'), 10, 31 * 86_400),
+        log: (l) => console.log(l),
+      });
+    }));
+
+  backup.command('list')
+    .description('the finished backups, oldest first: id, kind, node, size, Galera position, rows')
+    .addOption(projectOption())
+    .option('--json', 'the manifests as JSON')
+    .action((opts: { project: string; json?: boolean }) => run(async () => {
+      const { listBackups } = await import('./index.ts');
+      const dir = await root(opts.project);
+      const all = await listBackups(dir);
+      if (opts.json) {
+        console.log(JSON.stringify(all, null, 2));
+        return;
+      }
+      if (all.length === 0) {
+        console.log(`no backups in ${dir} (take one: smartshop backup create)`);
+        return;
+      }
+      console.log(`backups in ${dir}:`);
+      for (const m of all) {
+        const rows = m.tables.reduce((n, t) => n + t.rows, 0);
+        console.log(`  ${m.id}  ${m.kind.padEnd(8)} ${m.node}  ${mb(m.sizeBytes).padStart(9)}  ${m.durationSeconds} s  ${m.galera ? `seqno ${m.galera.seqno}` : 'no Galera position'}  ${rows} rows`);
+      }
+    }));
+
+  backup.command('verify')
+    .description("check a backup's files against its manifest's checksums (what a restore checks before it touches anything)")
+    .argument('<id>', 'the backup (smartshop backup list)')
+    .addOption(projectOption())
+    .action((id: string, opts: { project: string }) => run(async () => {
+      if (!/^[\w.-]+$/.test(id)) throw new UsageError(`not a backup id: "${id}"`);
+      const { readManifest, verifyBackupFiles } = await import('./index.ts');
+      const dir = join(await root(opts.project), id);
+      const problems = await verifyBackupFiles(dir, await readManifest(dir));
+      if (problems.length === 0) {
+        console.log(`backup ${id}: intact (every file matches its sha256)`);
+        return 0;
+      }
+      console.error(`backup ${id} is damaged:\n  - ${problems.join('\n  - ')}`);
+      return 2;
+    }));
+
+  return backup;
+}

@@ -1,0 +1,8 @@
+// backup/: backups of the lab's Galera cluster (`smartshop backup`): taken, opened in a
+// throw-away server, described in a manifest, kept under retention, exported as metrics.
+export { createBackup, INSPECT_IMAGE, type CreateOptions } from './create.ts';
+export {
+  listBackups, readManifest, verifyBackupFiles, pruneBackups, parseInspectOutput, BackupError, MANIFEST, PAYLOAD,
+  type BackupManifest, type BackupKind, type TableContent,
+} from './manifest.ts';
+export { renderBackupMetrics, recordBackupMetrics, BACKUP_METRICS_FILE, type BackupState } from './metrics.ts';
