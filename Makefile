@@ -31,7 +31,7 @@ test: host images test-deps deps ## Run every check and test (lint, types, unit,
 	$(SMARTSHOP) stack build
 	npm test
 
-alert-drills: deps ## Every alert drill against the running lab (make up first; ~15 min): each alert fires, is delivered, resolves
+alert-drills: deps ## Every alert drill against the running lab (make up first; ~50 min): each alert fires, is delivered (or inhibited), resolves
 	$(SMARTSHOP) chaos run alerts $(ARGS)
 
 check: deps ## Lint and typecheck only

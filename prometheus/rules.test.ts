@@ -50,8 +50,9 @@ const alerts = ruleFiles.flatMap((file) =>
 const alertTests = testFiles.flatMap((file) => (parse(readFileSync(file, 'utf8')) as TestFile).tests.flatMap((t) => t.alert_rule_test ?? []));
 
 describe('alert rules', () => {
-  it('are the eleven the lab promises', () => {
+  it('are the twelve the lab promises', () => {
     expect(alerts.map((a) => a.alert).sort()).toEqual([
+      'BackupTooOld',
       'GaleraClusterSizeDegraded',
       'GaleraNodeNotSynced',
       'GaleraNodesDiverged',

@@ -32,6 +32,12 @@ export async function activeAlerts(prometheus: string): Promise<{ firing: string
   return { firing: names('firing'), pending: names('pending') };
 }
 
+/** The alerting rules the lab's Prometheus has loaded (its rules may predate the checkout's). */
+export async function loadedAlertRules(prometheus: string): Promise<string[]> {
+  const body = await getJson<{ data: { groups: { rules: { name: string; type: string }[] }[] } }>(`${prometheus}/api/v1/rules?type=alert`);
+  return body.data.groups.flatMap((g) => g.rules.filter((r) => r.type === 'alerting').map((r) => r.name));
+}
+
 /** Whether Alertmanager holds `alert` back now because another alert inhibits it. */
 async function suppressedByInhibition(alertmanager: string, alert: string): Promise<boolean> {
   const filter = encodeURIComponent(`alertname="${alert}"`);

@@ -11,7 +11,7 @@ import { startRun } from '../../simulator/index.ts';
 import { alertRules, fireBoundSeconds, resolveBoundSeconds, timings, type AlertRule, type Timings } from './bounds.ts';
 import type { AlertDrill, AlertDrillContext } from './catalog.ts';
 import {
-  activeAlerts, notificationsSince, waitCleared, waitFiring, waitInhibited, waitResolved, type AlertEndpoints, type InhibitionSeen,
+  activeAlerts, loadedAlertRules, notificationsSince, waitCleared, waitFiring, waitInhibited, waitResolved, type AlertEndpoints, type InhibitionSeen,
 } from './observe.ts';
 
 export type { AlertEndpoints } from './observe.ts';
@@ -82,6 +82,9 @@ export async function runAlertDrill(o: AlertDrillOptions): Promise<AlertDrillRep
   // so are the alerts this drill watches (the last drill's inhibitor keeps firing a while
   // after its cause: keep_firing_for), or their notifications would not be this drill's.
   const watched = [drill.alert, ...(drill.inhibitedBy ? [drill.inhibitedBy] : []), ...drill.alsoExpected];
+  const loaded = await loadedAlertRules(o.endpoints.prometheus);
+  const missing = watched.slice(0, drill.inhibitedBy ? 2 : 1).filter((a) => !loaded.includes(a));
+  if (missing.length) throw new Error(`the lab's Prometheus has no rule ${missing.join(', ')}: its rules predate this checkout (\`make up\` reloads them)`);
   const unsettled = (a: { firing: string[]; pending: string[] }): boolean => a.pending.length > 0 || a.firing.some((n) => watched.includes(n));
   let active = await activeAlerts(o.endpoints.prometheus);
   const settleUntil = Date.now() + (o.settleSeconds ?? 120) * 1000;
