@@ -164,7 +164,7 @@ export function chaosCommand(): Command {
 
   chaos
     .command('recover')
-    .description('undo everything injected: start stopped nodes (safe order), unpause, reconnect, remove delays')
+    .description('undo everything injected: start stopped nodes (safe order), unpause or thaw frozen ones, reconnect, remove delays')
     .addOption(projectOption())
     .addOption(runtimeOption())
     .action(async (opts: { project: string; runtime: string }) => {

@@ -4,6 +4,7 @@
 // netem delays removed, stopped containers started (Galera in a safe order: the most
 // advanced node first when none is running). Only labelled containers are touched.
 import { removeDelay, showDelay } from './faults/netem.ts';
+import { freeze, isFrozen } from './faults/actions.ts';
 import { NET_TOOLS_IMAGE } from '../lab/index.ts';
 import type { NodeSql } from '../lab/index.ts';
 import { safeBootstrap, waitSynced } from './galera/safe-bootstrap.ts';
@@ -65,6 +66,9 @@ export async function recoverLab(target: Target, sql: NodeSql, log: (line: strin
   let all = await target.list();
   for (const c of all.filter((x) => x.role === 'chaos-helper')) await act(`removed leftover helper ${c.containerName}`, () => target.removeHelper(c));
   for (const c of all.filter((x) => x.state === 'paused')) await act(`unpaused ${c.name}`, () => target.unpause(c));
+  for (const c of all.filter((x) => x.role === 'galera' && x.state === 'running')) {
+    if (await isFrozen(target, c).catch(() => false)) await act(`thawed ${c.name}'s frozen processes (SIGCONT)`, () => freeze(target, c, false));
+  }
   const networks = await target.networks();
   if (networks.includes('back-tier')) {
     for (const c of all.filter((x) => x.role === 'galera')) {

@@ -14,7 +14,7 @@ export type TargetSelector =
 export type FaultSpec =
   | { kind: 'stop'; stopTimeoutSeconds: number } // clean stop, then start
   | { kind: 'kill' } // SIGKILL, then start
-  | { kind: 'pause' } // freeze the cgroup, then unpause
+  | { kind: 'pause' } // SIGSTOP the node's processes, then SIGCONT (faults/actions.ts: why not docker pause)
   | { kind: 'disconnect'; network: 'back-tier' } // cut from a network, then reconnect
   | { kind: 'netem'; delayMs: number; jitterMs: number } // tc netem delay, then tc qdisc del
   | { kind: 'kill-all'; spacingMs: number } // SIGKILL every target (spacing between kills), then safe bootstrap

@@ -40,7 +40,7 @@ export const drills: readonly Drill[] = [
   },
   {
     name: 'galera-node-pause',
-    description: 'Freeze one Galera node (docker pause), then unfreeze; the cluster evicts or waits, then levels it.',
+    description: 'Freeze every process of one Galera node (SIGSTOP), then thaw them; the cluster evicts or waits, then levels it.',
     proves: 'a hung node (not a dead one) is detected by HAProxy and the cluster survives it',
     targets: { kind: 'one', role: 'galera', default: 'mariadb-2' },
     fault: { kind: 'pause' },

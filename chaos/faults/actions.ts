@@ -36,7 +36,7 @@ export function describeFault(fault: FaultSpec, victims: string[], runtime: Targ
     case 'kill':
       return swarm ? `docker kill -s SIGKILL ${who}'s task; Swarm restarts it after its restart delay` : `docker kill -s SIGKILL ${who}; later docker start`;
     case 'pause':
-      return `docker pause ${who}; later docker unpause`;
+      return `SIGSTOP every process of ${who} but its init (a hung node: the kernel still accepts connections); later SIGCONT`;
     case 'disconnect':
       return swarm
         ? `ip link set down ${who}'s ${fault.network} interface in its network namespace (helper container, NET_ADMIN; a Swarm task keeps its DNS name); later up`
@@ -52,6 +52,26 @@ export function describeFault(fault: FaultSpec, victims: string[], runtime: Targ
         : `${kills}; later read grastate.dat / --wsrep-recover on each volume, set safe_to_bootstrap: 1 on the most advanced node only, start it, then the others. Volumes are never deleted.`;
     }
   }
+}
+
+/**
+ * Freezes (or thaws) every process of a node but its init, from inside it. Not `docker
+ * pause`: on cgroup v1 a docker exec starting as the freezer cgroup freezes (the nodes'
+ * healthcheck execs every 3 s) gets stuck in `runc init`, holding the container's lock, and
+ * the unpause then waits for ever; CI saw the whole engine stall on it until the freezer
+ * cgroup was thawed by hand. A stopped process is frozen alike for its peers, HAProxy and
+ * the shop, while execs (the rollback, the observer, healthchecks) still run.
+ */
+export async function freeze(target: Target, v: LabContainer, on: boolean): Promise<void> {
+  // kill(-1) in the container's PID namespace: every process but init and the caller
+  const r = await target.exec(v, ['sh', '-c', `kill -s ${on ? 'STOP' : 'CONT'} -- -1`]);
+  if (r.exitCode !== 0) throw new Error(`could not ${on ? 'freeze' : 'thaw'} ${v.name}'s processes: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+}
+
+/** Whether a node has frozen (SIGSTOPped) processes: what a drill interrupted mid-fault leaves. */
+export async function isFrozen(target: Target, v: LabContainer): Promise<boolean> {
+  const r = await target.exec(v, ['sh', '-c', "ps -eo stat= | grep -c '^T' || true"]);
+  return r.exitCode === 0 && Number(r.stdout.trim()) > 0;
 }
 
 async function each(victims: LabContainer[], f: (v: LabContainer) => Promise<void>): Promise<string[]> {
@@ -79,8 +99,8 @@ export async function injectFault(fault: FaultSpec, ctx: FaultContext): Promise<
       return { description, rollback: () => each(victims, (v) => target.start(v)) };
     }
     case 'pause': {
-      for (const v of victims) await target.pause(v);
-      return { description, rollback: () => each(victims, (v) => target.unpause(v)) };
+      for (const v of victims) await freeze(target, v, true);
+      return { description, rollback: () => each(victims, (v) => freeze(target, v, false)) };
     }
     case 'disconnect': {
       const done: LabContainer[] = [];
