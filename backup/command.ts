@@ -1,4 +1,4 @@
-// `smartshop backup create | list | verify`: the lab's backups from the host. Heavy modules
+// `smartshop backup create | list | verify | restore`: the lab's backups from the host. Heavy modules
 // (dockerode) load inside the actions, so `smartshop --help` stays quick.
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
@@ -35,7 +35,7 @@ async function root(project: string): Promise<string> {
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 
 export function backupCommand(): Command {
-  const backup = new Command('backup').description('backups of the Galera cluster: create (physical or logical), list, verify');
+  const backup = new Command('backup').description('backups of the Galera cluster: create (physical or logical), list, verify, restore');
 
   backup.command('create')
     .description('back up one Galera node without blocking the shop, open the backup in a throw-away server, and keep the newest N')
@@ -98,6 +98,20 @@ export function backupCommand(): Command {
       }
       console.error(`backup ${id} is damaged:\n  - ${problems.join('\n  - ')}`);
       return 2;
+    }));
+
+  backup.command('restore')
+    .description('rebuild the cluster from a physical backup: checked first, the plan printed; with --yes the nodes are replaced and checked against the backup')
+    .argument('<id>', 'the backup (smartshop backup list)')
+    .option('--yes', 'do it (without it, only the check and the plan)')
+    .addOption(projectOption())
+    .action((id: string, opts: { yes?: boolean; project: string }) => run(async () => {
+      if (!/^[\w.-]+$/.test(id)) throw new UsageError(`not a backup id: "${id}"`);
+      const { openTarget } = await import('../lab/index.ts');
+      const { restoreBackup } = await import('./index.ts');
+      const report = await restoreBackup({ target: await openTarget(opts.project, 'compose'), root: await root(opts.project), id, yes: opts.yes === true, log: (l) => console.log(l) });
+      if (report === undefined) return 2;
+      return Object.values(report.mismatches).every((l) => l.length === 0) && report.nodesAgree ? 0 : 1;
     }));
 
   return backup;

@@ -5,4 +5,5 @@ export {
   listBackups, readManifest, verifyBackupFiles, pruneBackups, parseInspectOutput, BackupError, MANIFEST, PAYLOAD,
   type BackupManifest, type BackupKind, type TableContent,
 } from './manifest.ts';
+export { restoreBackup, restorePlan, type RestoreOptions, type RestoreReport } from './restore.ts';
 export { renderBackupMetrics, recordBackupMetrics, BACKUP_METRICS_FILE, type BackupState } from './metrics.ts';

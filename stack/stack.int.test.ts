@@ -13,7 +13,7 @@ import {
   compareNodes, ComposeTarget, demux, docker, flagsFile, freePort, GALERA_NODES, haproxyServers, isHealthyNode, resolveLabConfig, toolSocket, type LabConfig,
 } from '../lab/index.ts';
 import { resetFlags, setFlag } from '../shared/feature-flags/flag-file.ts';
-import { createBackup, listBackups, verifyBackupFiles } from '../backup/index.ts';
+import { createBackup, listBackups, restoreBackup, verifyBackupFiles } from '../backup/index.ts';
 import { startRun } from '../simulator/index.ts';
 import { isLoopback, tcpListeners } from '../test/listeners.ts';
 import { stackDown, stackUp } from './lifecycle.ts';
@@ -233,7 +233,7 @@ describe('the lab stack', () => {
     expect((await received('resolved')).length).toBeGreaterThan(0);
   });
 
-  it('backs up a node physically and another logically without stopping the shop; each is opened, described, exported, and damage is found', async () => {
+  it('backs up a node physically and another logically without stopping the shop; each is opened, described, exported; a restore rebuilds the cluster exactly; a damaged backup is refused', async () => {
     const root = await mkdtemp(join(tmpdir(), 'stack-backups-'));
     try {
       const physical = await createBackup({ target: lab, root, kind: 'physical', node: 'mariadb-3', database: 'smartshop', keep: 7, intervalSeconds: 3600, log });
@@ -262,10 +262,24 @@ describe('the lab stack', () => {
         return v === String(logical.sizeBytes) ? v : undefined;
       });
       expect(Number(size)).toBe(logical.sizeBytes);
+
+      // the cluster rebuilt from the physical one: every node exactly as the backup says
+      const restored = await restoreBackup({ target: lab, root, id: physical.id, yes: true, log });
+      expect(restored?.mismatches).toEqual({ 'mariadb-1': [], 'mariadb-2': [], 'mariadb-3': [] });
+      expect(restored?.nodesAgree).toBe(true);
+      expect((await fetch(`${base}:${config.ports.api}/api/ready`)).status).toBe(200);
+      // a damaged backup is refused before anything is touched: the nodes keep running
+      const stream = join(root, physical.id, 'backup.mbstream');
+      const bytes = await readFileP(stream);
+      const middle = Math.floor(bytes.length / 2);
+      bytes.writeUInt8((bytes.readUInt8(middle) + 1) % 256, middle);
+      await writeFileP(stream, bytes);
+      await expect(restoreBackup({ target: lab, root, id: physical.id, yes: true, log })).rejects.toThrow(/is damaged, so nothing was touched:\n {2}- backup.mbstream: checksum mismatch/);
+      expect((await nodeStates(config)).map((n) => isHealthyNode(n, 3))).toEqual([true, true, true]);
     } finally {
       await rm(root, { recursive: true, force: true });
     }
-  });
+  }, 600_000);
 
   it('Prometheus refuses its lifecycle API and remote write: one POST cannot stop it or fill it', async () => {
     const prom = `${base}:${config.ports.prometheus}`;

@@ -1,0 +1,142 @@
+// `smartshop backup restore ID`: the cluster rebuilt from one physical backup. Nothing is
+// touched before the backup's files match their manifest's sha256, and nothing is deleted
+// without `--yes` after the list of what goes was printed. Then: the shop and the three
+// nodes stop; mariadb-1 gets the backup (extracted and prepared beside its old data first,
+// mariadb/backup-restore.sh) at the backup's Galera position, marked safe to bootstrap;
+// mariadb-2 and mariadb-3 are emptied and join it by SST, one at a time; the shop starts.
+// At the end every node holds exactly the manifest's rows and checksums, and they agree.
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { compareNodes, GALERA_NODES, NodeSql, type LabContainer, type Target } from '../lab/index.ts';
+import { BackupError, readManifest, verifyBackupFiles, type BackupManifest, type TableContent } from './manifest.ts';
+import { INSPECT_IMAGE } from './create.ts';
+
+export interface RestoreOptions {
+  target: Target;
+  root: string;
+  id: string;
+  /** without it, the plan is printed and nothing is done */
+  yes: boolean;
+  log: (line: string) => void;
+  /** bound for each node to become Synced (an SST of a big backup takes a while) */
+  nodeTimeoutMs?: number;
+}
+
+export interface RestoreReport {
+  id: string;
+  /** seconds from the first stop to a shop answering on the restored data */
+  restoreSeconds: number;
+  /** per node, the tables whose rows or checksum differ from the manifest's (empty = exact) */
+  mismatches: Record<string, string[]>;
+  nodesAgree: boolean;
+}
+
+const [SEED, ...JOINERS] = GALERA_NODES;
+
+/** What a restore will do, in the order it does it: printed before anything happens. */
+export function restorePlan(m: BackupManifest, project: string): string[] {
+  return [
+    `restore backup ${m.id} (${m.kind}, taken from ${m.node} at ${m.startedAt}, Galera position ${m.galera ? `${m.galera.uuid}:${m.galera.seqno}` : 'none'})`,
+    `into the lab ${project}; this will:`,
+    '  - stop the shop (app) and the three Galera nodes',
+    `  - DELETE the data of ${SEED} (once the backup is extracted and prepared beside it) and put the backup in its place`,
+    `  - DELETE the data of ${JOINERS.join(' and ')}: they copy ${SEED}'s by SST`,
+    `  - lose every write made after the backup (${m.startedAt})`,
+    '  - start the nodes and the shop, then check every node against the manifest\'s rows and checksums',
+  ];
+}
+
+async function waitSynced(target: Target, sql: NodeSql, name: string, boundMs: number): Promise<void> {
+  const until = Date.now() + boundMs;
+  let last = 'not answering';
+  for (let i = 0; i < 10_000 && Date.now() < until; i++) {
+    const status = await sql.wsrepStatus(await target.find(name)).catch(() => undefined);
+    if (status) last = `${status.wsrep_local_state_comment}, ${status.wsrep_cluster_status}`;
+    if (status?.wsrep_local_state_comment === 'Synced' && status.wsrep_cluster_status === 'Primary') return;
+    await sleep(2_000);
+  }
+  throw new BackupError(`${name} is not Synced within ${boundMs / 1000} s (last seen: ${last}); \`smartshop stack logs ${name}\` says why`);
+}
+
+async function helper(target: Target, node: LabContainer, args: string[], binds: string[]): Promise<string> {
+  const r = await target.runHelper({ image: INSPECT_IMAGE, entrypoint: ['/usr/local/bin/backup-restore.sh'], cmd: args, volumesFrom: node, binds }, 30 * 60_000);
+  if (r.exitCode !== 0) throw new BackupError(`${args[0]} on ${node.name}'s data failed (exit ${r.exitCode}): ${r.stderr.trim().split('\n').slice(-6).join('\n')}`);
+  return r.stdout;
+}
+
+async function waitHealthy(target: Target, name: string, boundMs: number): Promise<void> {
+  const until = Date.now() + boundMs;
+  for (let i = 0; i < 10_000 && Date.now() < until; i++) {
+    const c = await target.find(name);
+    if (c.state === 'running' && (c.health === 'healthy' || c.health === 'none')) return;
+    await sleep(2_000);
+  }
+  throw new BackupError(`${name} is not healthy within ${boundMs / 1000} s of its start; \`smartshop stack logs ${name}\` says why`);
+}
+
+/** Each table of the manifest against one node: the names that differ. */
+async function mismatchesOn(sql: NodeSql, node: LabContainer, m: BackupManifest): Promise<string[]> {
+  const differ: string[] = [];
+  for (const t of m.tables) {
+    const got = await tableOn(sql, node, m.database, t.name);
+    if (got.rows !== t.rows || got.checksum !== t.checksum) differ.push(`${t.name} (${got.rows} rows, checksum ${got.checksum}; the backup: ${t.rows}, ${t.checksum})`);
+  }
+  return differ;
+}
+
+async function tableOn(sql: NodeSql, node: LabContainer, database: string, table: string): Promise<Omit<TableContent, 'name'>> {
+  const id = `\`${database}\`.\`${table}\``;
+  const rows = await sql.query(node, `SET SESSION wsrep_sync_wait = 1; SELECT COUNT(*) FROM ${id}; CHECKSUM TABLE ${id}`, { database: null });
+  return { rows: Number(rows[0]?.[0] ?? -1), checksum: rows[1]?.[1] ?? '' };
+}
+
+export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport | undefined> {
+  const dir = join(o.root, o.id);
+  const m = await readManifest(dir);
+  const damaged = await verifyBackupFiles(dir, m);
+  if (damaged.length) throw new BackupError(`backup ${o.id} is damaged, so nothing was touched:\n  - ${damaged.join('\n  - ')}`);
+  if (m.kind !== 'physical' || !m.galera) {
+    throw new BackupError(`backup ${o.id} is ${m.kind}: this version restores physical backups (a logical one loads with \`mariadb < ${join(dir, 'dump.sql')}\` on one node)`);
+  }
+  o.log(`backup ${o.id}: intact (every file matches its sha256)`);
+  for (const line of restorePlan(m, o.target.project)) o.log(line);
+  if (!o.yes) {
+    o.log('nothing done: run again with --yes to restore');
+    return undefined;
+  }
+
+  const started = Date.now();
+  const sql = new NodeSql(o.target, m.database);
+  const bound = o.nodeTimeoutMs ?? 10 * 60_000;
+  o.log('==> stopping the shop and the Galera nodes');
+  await o.target.stop(await o.target.find('app'), 30);
+  for (const name of [...GALERA_NODES].reverse()) await o.target.stop(await o.target.find(name), 60);
+
+  o.log(`==> ${SEED}: the backup in place of its data`);
+  const restored = await helper(o.target, await o.target.find(SEED), ['restore'], [`${dir}:/backup:ro`]);
+  o.log(`    ${restored.trim().replace(/\t/g, ' ')}`);
+  for (const name of JOINERS) {
+    o.log(`==> ${name}: emptied, to join by SST`);
+    await helper(o.target, await o.target.find(name), ['empty'], []);
+  }
+
+  for (const name of GALERA_NODES) {
+    o.log(`==> starting ${name}${name === SEED ? ' (bootstraps from the backup)' : ' (joins by SST)'}`);
+    await o.target.start(await o.target.find(name));
+    await waitSynced(o.target, sql, name, bound);
+  }
+  // checked before the shop starts: from then on its writes move the tables on
+  o.log('==> checking every node against the manifest');
+  const mismatches: Record<string, string[]> = {};
+  for (const name of GALERA_NODES) mismatches[name] = await mismatchesOn(sql, await o.target.find(name), m);
+  const agree = await compareNodes(o.target, { database: m.database, attempts: 3 });
+  for (const [name, list] of Object.entries(mismatches)) o.log(`    ${name}: ${list.length === 0 ? `all ${m.tables.length} tables exactly as in the backup` : `DIFFERS: ${list.join('; ')}`}`);
+  o.log(`    nodes ${agree.consistent ? 'agree' : `DISAGREE on ${agree.divergences.map((d) => d.table).join(', ')}`}`);
+
+  o.log('==> starting the shop');
+  await o.target.start(await o.target.find('app'));
+  await waitHealthy(o.target, 'app', 120_000);
+  const restoreSeconds = Math.round((Date.now() - started) / 1000);
+  o.log(`==> restored in ${restoreSeconds} s (from the first stop to a healthy shop)`);
+  return { id: o.id, restoreSeconds, mismatches, nodesAgree: agree.consistent };
+}
