@@ -4,19 +4,14 @@
 // each regular request, error requests are inserted while a coin with P = errorRate says so;
 // so each request of the journey is an injected error with probability errorRate.
 import { Faker, en } from '@faker-js/faker';
+import { orderSteps, type OrderMix, type OrderStep } from '../../shared/order-steps.ts';
 import { Prng } from './prng.ts';
 
-export interface JourneyMix {
-  /** share of payments asked to succeed, 0..1 */
-  paymentSuccess: number;
+export interface JourneyMix extends OrderMix {
   /** share of journey requests that are injected errors, 0..1 */
   errorRate: number;
-  /** share of orders cancelled before payment, 0..1 */
-  cancelShare: number;
   /** share of users created with no body (the shop invents the name) */
   anonymousUserShare: number;
-  minOrders: number;
-  maxOrders: number;
 }
 
 export const defaultMix: JourneyMix = {
@@ -32,19 +27,13 @@ export const defaultMix: JourneyMix = {
 export const customErrorStatuses = [400, 403, 409, 422, 429, 502, 504] as const;
 
 export type InjectedError = { kind: '404' } | { kind: '500' } | { kind: 'custom'; status: number; message: string };
-export type CancelPoint = 'pending' | 'validated' | 'processing';
 
 export type JourneyStep =
   | { type: 'createUser'; body?: { name: string; email: string } }
   | { type: 'login' }
   | { type: 'browse' }
   | { type: 'getUser' }
-  | { type: 'createOrder'; order: number; productPick: number; quantity: number }
-  | { type: 'validate'; order: number }
-  | { type: 'process'; order: number }
-  | { type: 'cancel'; order: number }
-  | { type: 'pay'; order: number; status: 'success' | 'failed' }
-  | { type: 'getOrder'; order: number }
+  | OrderStep
   | { type: 'stats' }
   | { type: 'logout' }
   | { type: 'injectError'; error: InjectedError };
@@ -76,28 +65,7 @@ export function planJourney(runSeed: number, index: number, mix: JourneyMix = de
   regular.push({ type: 'login' }, { type: 'browse' });
   if (rng.chance(0.3)) regular.push({ type: 'getUser' });
 
-  const orders = rng.int(mix.minOrders, mix.maxOrders);
-  for (let order = 0; order < orders; order++) {
-    regular.push({ type: 'createOrder', order, productPick: rng.next(), quantity: rng.int(1, 3) });
-    const cancelAt: CancelPoint | undefined = rng.chance(mix.cancelShare) ? rng.pick(['pending', 'validated', 'processing'] as const) : undefined;
-    const payment = rng.chance(mix.paymentSuccess) ? 'success' : 'failed';
-    if (cancelAt === 'pending') {
-      regular.push({ type: 'cancel', order });
-      continue;
-    }
-    regular.push({ type: 'validate', order });
-    if (cancelAt === 'validated') {
-      regular.push({ type: 'cancel', order });
-      continue;
-    }
-    regular.push({ type: 'process', order });
-    if (cancelAt === 'processing') {
-      regular.push({ type: 'cancel', order });
-      continue;
-    }
-    regular.push({ type: 'pay', order, status: payment });
-    if (rng.chance(0.3)) regular.push({ type: 'getOrder', order });
-  }
+  regular.push(...orderSteps(rng, mix));
   // one read of the shop's dashboard figures somewhere after login, as a curious user would
   regular.splice(rng.int(2, regular.length), 0, { type: 'stats' });
   regular.push({ type: 'logout' });

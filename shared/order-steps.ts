@@ -1,0 +1,72 @@
+// The order part of a customer's journey, shared by both load generators (the simulator's
+// simulator/engine/journey-plan.ts and the k6 scripts' loadtest/lib/plan.ts), so that they
+// walk orders the same way: 1-3 orders, each validated, processed and paid (success or
+// failed as the mix says), some cancelled on the way, some read back after payment.
+// No imports: k6 loads this file as it is.
+
+export type CancelPoint = 'pending' | 'validated' | 'processing';
+
+export type OrderStep =
+  | { type: 'createOrder'; order: number; productPick: number; quantity: number }
+  | { type: 'validate'; order: number }
+  | { type: 'process'; order: number }
+  | { type: 'cancel'; order: number }
+  | { type: 'pay'; order: number; status: 'success' | 'failed' }
+  | { type: 'getOrder'; order: number };
+
+export interface OrderMix {
+  /** share of payments asked to succeed, 0..1 */
+  paymentSuccess: number;
+  /** share of orders cancelled before payment, 0..1 */
+  cancelShare: number;
+  minOrders: number;
+  maxOrders: number;
+}
+
+/** The random draws a plan needs; the simulator's seeded Prng has them, `drawsFrom` makes them from Math.random. */
+export interface Draws {
+  /** uniform in [0, 1) */
+  next(): number;
+  /** integer in [min, max], both included */
+  int(min: number, max: number): number;
+  /** true with probability p */
+  chance(p: number): boolean;
+}
+
+const CANCEL_POINTS: readonly CancelPoint[] = ['pending', 'validated', 'processing'];
+
+export function drawsFrom(random: () => number): Draws {
+  return {
+    next: random,
+    int: (min, max) => min + Math.floor(random() * (max - min + 1)),
+    chance: (p) => random() < p,
+  };
+}
+
+/** The order steps of one journey, in the order they are sent. */
+export function orderSteps(draw: Draws, mix: OrderMix): OrderStep[] {
+  const steps: OrderStep[] = [];
+  const orders = draw.int(mix.minOrders, mix.maxOrders);
+  for (let order = 0; order < orders; order++) {
+    steps.push({ type: 'createOrder', order, productPick: draw.next(), quantity: draw.int(1, 3) });
+    const cancelAt = draw.chance(mix.cancelShare) ? CANCEL_POINTS[draw.int(0, CANCEL_POINTS.length - 1)] : undefined;
+    const status = draw.chance(mix.paymentSuccess) ? 'success' : 'failed';
+    if (cancelAt === 'pending') {
+      steps.push({ type: 'cancel', order });
+      continue;
+    }
+    steps.push({ type: 'validate', order });
+    if (cancelAt === 'validated') {
+      steps.push({ type: 'cancel', order });
+      continue;
+    }
+    steps.push({ type: 'process', order });
+    if (cancelAt === 'processing') {
+      steps.push({ type: 'cancel', order });
+      continue;
+    }
+    steps.push({ type: 'pay', order, status });
+    if (draw.chance(0.3)) steps.push({ type: 'getOrder', order });
+  }
+  return steps;
+}
