@@ -32,6 +32,21 @@ async function root(project: string): Promise<string> {
   return backupsDir(project);
 }
 
+/** --until or --before, checked: one of them at most, a real time, a statement that is not empty. */
+export function stopPoint(opts: { until?: string; before?: string }): { until: Date } | { before: string } | undefined {
+  if (opts.until !== undefined && opts.before !== undefined) throw new UsageError('--until and --before name the same thing: give one');
+  if (opts.before !== undefined) {
+    if (opts.before.trim() === '' || /['\n]/.test(opts.before)) throw new UsageError('--before needs a statement to look for, without quotes or newlines (e.g. "DROP TABLE")');
+    return { before: opts.before.trim() };
+  }
+  if (opts.until === undefined) return undefined;
+  const text = opts.until.trim();
+  // a time without a zone is UTC, as the nodes and their logs are
+  const at = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`);
+  if (!/^\d{4}-\d\d-\d\d[T ]\d\d:\d\d/.test(text) || Number.isNaN(at.getTime())) throw new UsageError(`--until needs a time like 2026-12-02T19:20:00Z (got "${opts.until}")`);
+  return { until: at };
+}
+
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 
 export function backupCommand(): Command {
@@ -101,15 +116,20 @@ export function backupCommand(): Command {
     }));
 
   backup.command('restore')
-    .description('rebuild the cluster from a physical backup: checked first, the plan printed; with --yes the nodes are replaced and checked against the backup')
+    .description('rebuild the cluster from a physical backup, rolled forward to a point in time with --until/--before: checked first, the plan printed; with --yes the nodes are replaced and checked')
     .argument('<id>', 'the backup (smartshop backup list)')
     .option('--yes', 'do it (without it, only the check and the plan)')
+    .option('--until <time>', 'point in time: roll the backup forward with the binary logs up to this time (ISO 8601; UTC without a zone)')
+    .option('--before <statement>', 'point in time: roll forward up to just before the first statement matching this (an extended regex, e.g. "DROP TABLE")')
     .addOption(projectOption())
-    .action((id: string, opts: { yes?: boolean; project: string }) => run(async () => {
+    .action((id: string, opts: { yes?: boolean; until?: string; before?: string; project: string }) => run(async () => {
       if (!/^[\w.-]+$/.test(id)) throw new UsageError(`not a backup id: "${id}"`);
+      const stop = stopPoint(opts);
       const { openTarget } = await import('../lab/index.ts');
       const { restoreBackup } = await import('./index.ts');
-      const report = await restoreBackup({ target: await openTarget(opts.project, 'compose'), root: await root(opts.project), id, yes: opts.yes === true, log: (l) => console.log(l) });
+      const report = await restoreBackup({
+        target: await openTarget(opts.project, 'compose'), root: await root(opts.project), id, yes: opts.yes === true, ...(stop ? { stop } : {}), log: (l) => console.log(l),
+      });
       if (report === undefined) return 2;
       return Object.values(report.mismatches).every((l) => l.length === 0) && report.nodesAgree ? 0 : 1;
     }));

@@ -6,4 +6,5 @@ export {
   type BackupManifest, type BackupKind, type TableContent,
 } from './manifest.ts';
 export { restoreBackup, restorePlan, type RestoreOptions, type RestoreReport } from './restore.ts';
+export { binlogDatetime, parseStop, type StopPoint } from './roll-forward.ts';
 export { renderBackupMetrics, recordBackupMetrics, BACKUP_METRICS_FILE, type BackupState } from './metrics.ts';

@@ -63,4 +63,23 @@ describe('backup restore', () => {
       "  - DELETE the data of mariadb-2 and mariadb-3: they copy mariadb-1's by SST",
     ]);
   });
+
+  it('refuses a point in time for a backup without a binary log position, before it touches anything', async () => {
+    await backup('b1');
+    const { target, calls } = untouchable();
+    await expect(restoreBackup({ target, root, id: 'b1', yes: true, stop: { before: 'DROP TABLE' }, log: () => undefined }))
+      .rejects.toThrow('backup b1 has no binary log position (its node had log_bin off then): it restores to its own time only, without --until or --before');
+    expect(calls).toEqual([]);
+  });
+
+  it('refuses a time before the backup finished, or in the future, before it touches anything', async () => {
+    const m = await backup('b1');
+    await writeFile(join(root, 'b1', 'manifest.json'), JSON.stringify({ ...m, binlog: { file: 'mysql-bin.000002', position: 1234, gtid: '0-1-9' } }));
+    const { target, calls } = untouchable();
+    await expect(restoreBackup({ target, root, id: 'b1', yes: true, stop: { until: new Date('2026-12-02T09:59:00Z') }, log: () => undefined }))
+      .rejects.toThrow('is before the backup finished (2026-12-02T10:00:08.000Z): restore an older backup');
+    await expect(restoreBackup({ target, root, id: 'b1', yes: true, stop: { until: new Date(Date.now() + 3_600_000) }, log: () => undefined }))
+      .rejects.toThrow('is in the future');
+    expect(calls).toEqual([]);
+  });
 });

@@ -5,11 +5,16 @@
 // mariadb/backup-restore.sh) at the backup's Galera position, marked safe to bootstrap;
 // mariadb-2 and mariadb-3 are emptied and join it by SST, one at a time; the shop starts.
 // At the end every node holds exactly the manifest's rows and checksums, and they agree.
+// With a stop point (--until TIME, --before STATEMENT) the backup is rolled forward with its
+// node's binary logs before it takes mariadb-1's place (roll-forward.ts): the nodes must then
+// agree, and the tables hold the backup plus what the logs brought back.
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { compareNodes, GALERA_NODES, NodeSql, type LabContainer, type Target } from '../lab/index.ts';
 import { BackupError, readManifest, verifyBackupFiles, type BackupManifest, type TableContent } from './manifest.ts';
 import { INSPECT_IMAGE } from './create.ts';
+import { planRollForward, rollForwardEnv, type RollForward, type StopPoint } from './roll-forward.ts';
 
 export interface RestoreOptions {
   target: Target;
@@ -17,6 +22,8 @@ export interface RestoreOptions {
   id: string;
   /** without it, the plan is printed and nothing is done */
   yes: boolean;
+  /** roll forward with the binary logs to this point (point-in-time restore) */
+  stop?: StopPoint;
   log: (line: string) => void;
   /** bound for each node to become Synced (an SST of a big backup takes a while) */
   nodeTimeoutMs?: number;
@@ -26,23 +33,26 @@ export interface RestoreReport {
   id: string;
   /** seconds from the first stop to a shop answering on the restored data */
   restoreSeconds: number;
-  /** per node, the tables whose rows or checksum differ from the manifest's (empty = exact) */
+  /** per node, the tables whose rows or checksum differ from the manifest's (empty = exact; not checked after a roll-forward) */
   mismatches: Record<string, string[]>;
+  /** what the roll-forward did, when there was one */
+  rolledForward?: string;
   nodesAgree: boolean;
 }
 
 const [SEED, ...JOINERS] = GALERA_NODES;
 
 /** What a restore will do, in the order it does it: printed before anything happens. */
-export function restorePlan(m: BackupManifest, project: string): string[] {
+export function restorePlan(m: BackupManifest, project: string, roll?: RollForward): string[] {
+  const lost = roll ? `  - put the backup ${roll.describe}: every later write is lost` : `  - lose every write made after the backup (${m.startedAt})`;
   return [
     `restore backup ${m.id} (${m.kind}, taken from ${m.node} at ${m.startedAt}, Galera position ${m.galera ? `${m.galera.uuid}:${m.galera.seqno}` : 'none'})`,
     `into the lab ${project}; this will:`,
     '  - stop the shop (app) and the three Galera nodes',
-    `  - DELETE the data of ${SEED} (once the backup is extracted and prepared beside it) and put the backup in its place`,
+    `  - DELETE the data of ${SEED} (once the backup is extracted${roll ? ', prepared and rolled forward' : ' and prepared'} beside it) and put the backup in its place`,
     `  - DELETE the data of ${JOINERS.join(' and ')}: they copy ${SEED}'s by SST`,
-    `  - lose every write made after the backup (${m.startedAt})`,
-    '  - start the nodes and the shop, then check every node against the manifest\'s rows and checksums',
+    lost,
+    `  - start the nodes and the shop, then check ${roll ? 'that every node holds the same data' : "every node against the manifest's rows and checksums"}`,
   ];
 }
 
@@ -58,8 +68,8 @@ async function waitSynced(target: Target, sql: NodeSql, name: string, boundMs: n
   throw new BackupError(`${name} is not Synced within ${boundMs / 1000} s (last seen: ${last}); \`smartshop stack logs ${name}\` says why`);
 }
 
-async function helper(target: Target, node: LabContainer, args: string[], binds: string[]): Promise<string> {
-  const r = await target.runHelper({ image: INSPECT_IMAGE, entrypoint: ['/usr/local/bin/backup-restore.sh'], cmd: args, volumesFrom: node, binds }, 30 * 60_000);
+async function helper(target: Target, node: LabContainer, args: string[], binds: string[], env: string[] = []): Promise<string> {
+  const r = await target.runHelper({ image: INSPECT_IMAGE, entrypoint: ['/usr/local/bin/backup-restore.sh'], cmd: args, volumesFrom: node, binds, env }, 30 * 60_000);
   if (r.exitCode !== 0) throw new BackupError(`${args[0]} on ${node.name}'s data failed (exit ${r.exitCode}): ${r.stderr.trim().split('\n').slice(-6).join('\n')}`);
   return r.stdout;
 }
@@ -99,12 +109,20 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport | 
     throw new BackupError(`backup ${o.id} is ${m.kind}: this version restores physical backups (a logical one loads with \`mariadb < ${join(dir, 'dump.sql')}\` on one node)`);
   }
   o.log(`backup ${o.id}: intact (every file matches its sha256)`);
-  for (const line of restorePlan(m, o.target.project)) o.log(line);
-  if (!o.yes) {
-    o.log('nothing done: run again with --yes to restore');
-    return undefined;
+  const roll = o.stop ? await planRollForward(o.target, o.root, m, o.stop) : undefined;
+  try {
+    for (const line of restorePlan(m, o.target.project, roll)) o.log(line);
+    if (!o.yes) {
+      o.log('nothing done: run again with --yes to restore');
+      return undefined;
+    }
+    return await rebuild(o, m, dir, roll);
+  } finally {
+    if (roll) await rm(roll.binlogs, { recursive: true, force: true });
   }
+}
 
+async function rebuild(o: RestoreOptions, m: BackupManifest, dir: string, roll: RollForward | undefined): Promise<RestoreReport> {
   const started = Date.now();
   const sql = new NodeSql(o.target, m.database);
   const bound = o.nodeTimeoutMs ?? 10 * 60_000;
@@ -113,8 +131,15 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport | 
   for (const name of [...GALERA_NODES].reverse()) await o.target.stop(await o.target.find(name), 60);
 
   o.log(`==> ${SEED}: the backup in place of its data`);
-  const restored = await helper(o.target, await o.target.find(SEED), ['restore'], [`${dir}:/backup:ro`]);
-  o.log(`    ${restored.trim().replace(/\t/g, ' ')}`);
+  const binds = [`${dir}:/backup:ro`, ...(roll ? [`${roll.binlogs}:/binlogs:ro`] : [])];
+  const restored = await helper(o.target, await o.target.find(SEED), ['restore'], binds, roll ? rollForwardEnv(roll) : []).catch(async (e: Error) => {
+    // the script failed before it touched the old data (it works beside it): bring the lab back as it was
+    o.log(`    ${e.message}\n==> nothing was deleted: starting the nodes and the shop again`);
+    for (const name of GALERA_NODES) await o.target.start(await o.target.find(name));
+    await o.target.start(await o.target.find('app'));
+    throw e;
+  });
+  for (const line of restored.trim().split('\n')) o.log(`    ${line.replace(/\t/g, ' ')}`);
   for (const name of JOINERS) {
     o.log(`==> ${name}: emptied, to join by SST`);
     await helper(o.target, await o.target.find(name), ['empty'], []);
@@ -126,9 +151,9 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport | 
     await waitSynced(o.target, sql, name, bound);
   }
   // checked before the shop starts: from then on its writes move the tables on
-  o.log('==> checking every node against the manifest');
+  o.log(roll ? '==> checking that every node holds the same data' : '==> checking every node against the manifest');
   const mismatches: Record<string, string[]> = {};
-  for (const name of GALERA_NODES) mismatches[name] = await mismatchesOn(sql, await o.target.find(name), m);
+  if (!roll) for (const name of GALERA_NODES) mismatches[name] = await mismatchesOn(sql, await o.target.find(name), m);
   const agree = await compareNodes(o.target, { database: m.database, attempts: 3 });
   for (const [name, list] of Object.entries(mismatches)) o.log(`    ${name}: ${list.length === 0 ? `all ${m.tables.length} tables exactly as in the backup` : `DIFFERS: ${list.join('; ')}`}`);
   o.log(`    nodes ${agree.consistent ? 'agree' : `DISAGREE on ${agree.divergences.map((d) => d.table).join(', ')}`}`);
@@ -138,5 +163,5 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport | 
   await waitHealthy(o.target, 'app', 120_000);
   const restoreSeconds = Math.round((Date.now() - started) / 1000);
   o.log(`==> restored in ${restoreSeconds} s (from the first stop to a healthy shop)`);
-  return { id: o.id, restoreSeconds, mismatches, nodesAgree: agree.consistent };
+  return { id: o.id, restoreSeconds, mismatches, nodesAgree: agree.consistent, ...(roll ? { rolledForward: roll.describe } : {}) };
 }

@@ -4,7 +4,9 @@
 # volumes (/var/lib/mysql) and, to restore, the backup's folder read-only at /backup.
 #
 #   backup-restore.sh restore    the backup becomes this node's data, at the backup's Galera
-#                                position, marked safe to bootstrap a cluster from
+#                                position, marked safe to bootstrap a cluster from; with
+#                                PITR_START set (and the binary logs at /binlogs), rolled
+#                                forward first (binlog-pitr.sh apply)
 #   backup-restore.sh empty      no data at all: the node joins the next cluster by SST
 #
 # Exit 3 when the backup cannot be extracted or prepared: it is extracted and prepared
@@ -41,6 +43,10 @@ done
 [ -n "$info" ] || fail "the backup has no Galera position (taken without --galera-info)"
 uuid=$(awk -F: 'NR == 1 { print $1 }' "$info")
 seqno=$(awk -F: 'NR == 1 { split($2, s, " "); print s[1] }' "$info")
+if [ -n "${PITR_START:-}" ]; then
+  # still beside the old data: a replay that fails leaves the node as it was
+  binlog-pitr.sh apply "$STAGE" || fail "the roll-forward failed"
+fi
 
 empty_datadir
 find "$STAGE" -mindepth 1 -maxdepth 1 -exec mv {} "$DATADIR"/ \;

@@ -1,0 +1,92 @@
+// Point-in-time restore's first half: where the roll-forward starts and stops, settled from
+// the backup node's binary logs while the lab still runs, so a restore that cannot reach
+// the point asked for refuses before anything is stopped or deleted.
+// The backup's position (file:offset, mariadb-backup's binlog info) is in that node's own
+// logs; each node logs the whole cluster (log_slave_updates), but at offsets of its own.
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LabContainer, Target } from '../lab/index.ts';
+import { INSPECT_IMAGE } from './create.ts';
+import { BackupError, type BackupManifest } from './manifest.ts';
+
+/** Where to stop: a time (events from then on are left out) or just before a statement. */
+export type StopPoint = { until: Date } | { before: string };
+
+export interface RollForward {
+  /** host folder holding the copies of the node's closed binary logs */
+  binlogs: string;
+  /** file:offset the backup is at */
+  start: string;
+  /** stop before the transaction at file:offset (--before) */
+  stopPosition?: string;
+  /** stop at this UTC time, as mariadb-binlog takes it (--until) */
+  stopDatetime?: string;
+  /** for the plan and the log */
+  describe: string;
+}
+
+/** Runs one action of mariadb/binlog-pitr.sh in a helper of the nodes' image; its stdout. */
+export async function pitrHelper(target: Target, args: string[], spec: { volumesFrom?: LabContainer; binds: string[]; env?: string[] }): Promise<string> {
+  const r = await target.runHelper({ image: INSPECT_IMAGE, entrypoint: ['/usr/local/bin/binlog-pitr.sh'], cmd: args, ...spec }, 30 * 60_000);
+  if (r.exitCode === 127) throw new BackupError(`${INSPECT_IMAGE} has no binlog-pitr.sh: it predates point-in-time restore. Rebuild it with \`make up\``);
+  if (r.exitCode !== 0) throw new BackupError(`${r.stderr.trim().split('\n').slice(-4).join('\n') || `binlog-pitr.sh ${args[0]} exited ${r.exitCode}`}`);
+  return r.stdout;
+}
+
+/** "2026-12-02 19:20:01": the form mariadb-binlog's --stop-datetime reads (the helper runs in UTC). */
+export function binlogDatetime(at: Date): string {
+  return at.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** The position of the first transaction after the backup's position whose statement matches, from `find`'s line. */
+export function parseStop(line: string): { file: string; position: number; at: string; statement: string } {
+  const [kind, file, position, stamp, ...statement] = line.trim().split('\t');
+  if (kind !== 'stop' || !file || !/^\d+$/.test(position ?? '') || !stamp) throw new BackupError(`unexpected answer from binlog-pitr.sh find: ${line.trim()}`);
+  const m = /^#(\d\d)(\d\d)(\d\d) +(\d?\d:\d\d:\d\d)$/.exec(stamp);
+  const at = m ? `20${m[1]}-${m[2]}-${m[3]}T${(m[4] ?? '').padStart(8, '0')}Z` : stamp;
+  return { file, position: Number(position), at, statement: statement.join('\t').trim() };
+}
+
+/**
+ * Copies the backup node's closed binary logs (after FLUSH BINARY LOGS, so everything up to
+ * now is closed) beside the backups, checks they are the history the backup belongs to,
+ * and settles the stop. Throws BackupError, with the copies removed, when they cannot serve.
+ */
+export async function planRollForward(target: Target, root: string, m: BackupManifest, stop: StopPoint, now = new Date()): Promise<RollForward> {
+  if (!m.binlog) throw new BackupError(`backup ${m.id} has no binary log position (its node had log_bin off then): it restores to its own time only, without --until or --before`);
+  if ('until' in stop) {
+    if (stop.until.getTime() > now.getTime()) throw new BackupError(`--until ${stop.until.toISOString()} is in the future`);
+    if (stop.until.getTime() < Date.parse(m.finishedAt)) throw new BackupError(`--until ${stop.until.toISOString()} is before the backup finished (${m.finishedAt}): restore an older backup`);
+  }
+  const node = await target.find(m.node);
+  if (node.state !== 'running') throw new BackupError(`${m.node}, whose binary logs the backup's position refers to, is ${node.state}: start it (\`smartshop stack up\`) or restore without --until/--before`);
+  const flushed = await target.exec(node, ['mariadb', '-e', 'FLUSH BINARY LOGS']);
+  if (flushed.exitCode !== 0) throw new BackupError(`FLUSH BINARY LOGS on ${m.node} failed: ${flushed.stderr.trim()}`);
+
+  const binlogs = join(root, `.binlogs-${now.toISOString().replace(/[:.]/g, '-')}`);
+  await mkdir(binlogs, { recursive: true, mode: 0o700 });
+  try {
+    await pitrHelper(target, ['copy'], { volumesFrom: node, binds: [`${binlogs}:/out`] });
+    const ro = { binds: [`${binlogs}:/binlogs:ro`] };
+    // mariadb-backup rotates the log as it starts: the file begins during the backup, not before it
+    await pitrHelper(target, ['check', m.binlog.file, String(Math.ceil(Date.parse(m.finishedAt) / 1000))], ro);
+    const start = `${m.binlog.file}:${m.binlog.position}`;
+    if ('until' in stop) {
+      const stopDatetime = binlogDatetime(stop.until);
+      return { binlogs, start, stopDatetime, describe: `rolled forward with ${m.node}'s binary logs from ${start} to ${stop.until.toISOString()} (writes from then on are not brought back)` };
+    }
+    const found = parseStop(await pitrHelper(target, ['find', m.binlog.file, String(m.binlog.position), stop.before], ro));
+    return {
+      binlogs, start, stopPosition: `${found.file}:${found.position}`,
+      describe: `rolled forward with ${m.node}'s binary logs from ${start} to just before \`${found.statement.slice(0, 80)}\` (${found.at}, ${found.file}:${found.position})`,
+    };
+  } catch (e) {
+    await rm(binlogs, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** The environment that makes backup-restore.sh roll the backup forward. */
+export function rollForwardEnv(r: RollForward): string[] {
+  return [`PITR_START=${r.start}`, r.stopPosition ? `PITR_STOP_POSITION=${r.stopPosition}` : `PITR_STOP_DATETIME=${r.stopDatetime ?? ''}`];
+}
