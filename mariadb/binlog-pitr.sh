@@ -25,25 +25,27 @@ fail() { echo "binlog-pitr: $*" >&2; exit 3; }
 # the copies in order, from FILE on
 files_from() {
   found=""
-  for f in $(ls "$BINLOGS" | grep -E '^mysql-bin\.[0-9]+$' | sort); do
-    [ "$f" = "$1" ] && found=1
-    [ -n "$found" ] && echo "$BINLOGS/$f"
+  # a glob expands sorted, and the numbers have a fixed width
+  for path in "$BINLOGS"/mysql-bin.[0-9]*; do
+    [ -f "$path" ] || continue
+    [ "$(basename "$path")" = "$1" ] && found=1
+    [ -n "$found" ] && echo "$path"
   done
   return 0
 }
 
 case "${1:?copy, find, check or apply}" in
   copy)
-    cd /var/lib/mysql
-    logs=$(ls | grep -E '^mysql-bin\.[0-9]+$' | sort) || true
-    [ -n "$logs" ] || fail "this node has no binary log (log_bin is off, or it was emptied)"
-    active=$(echo "$logs" | tail -1)
+    active=""
+    for f in /var/lib/mysql/mysql-bin.[0-9]*; do [ -f "$f" ] && active=$f; done
+    [ -n "$active" ] || fail "this node has no binary log (log_bin is off, or it was emptied)"
     n=0
-    for f in $logs; do
+    for f in /var/lib/mysql/mysql-bin.[0-9]*; do
       # the newest file is the one the server writes now: not closed, not needed
       [ "$f" = "$active" ] && continue
       cp "$f" /out/ && n=$((n + 1))
     done
+    active=$(basename "$active")
     printf 'copied\t%s\t%s\n' "$n" "$active"
     ;;
 
@@ -51,12 +53,12 @@ case "${1:?copy, find, check or apply}" in
     file=${2:?FILE}; pos=${3:?POS}; pattern=${4:?PATTERN}
     first=1
     for path in $(files_from "$file"); do
-      start=""
+      start=--start-position=4
       [ -n "$first" ] && start="--start-position=$pos"
       first=""
       # `# at N` opens every event; a transaction begins with its GTID event, so the stop is
       # the GTID event's offset: the whole transaction is left out, not half of it
-      hit=$(mariadb-binlog $start --base64-output=decode-rows "$path" 2>/dev/null | awk -v pat="$pattern" '
+      hit=$(mariadb-binlog "$start" --base64-output=decode-rows "$path" 2>/dev/null | awk -v pat="$pattern" '
         /^# at [0-9]+$/ { at = $3; next }
         /^#[0-9]+ +[0-9:]+ .*[[:space:]]GTID[[:space:]]/ { gtid_at = at; stamp = $1 " " $2; next }
         /^(#|SET|\/\*|DELIMITER|BEGIN|COMMIT|use )/ { next }
