@@ -27,6 +27,8 @@ export interface CreateOptions {
   keep: number;
   /** the schedule's interval, exported beside the result (the backup service passes it) */
   intervalSeconds?: number;
+  /** write smartshop_backup.prom (default); a drill's own backups do not speak for the lab's */
+  exportMetrics?: boolean;
   /** upper bound for taking the backup and for opening it, each */
   timeoutMs?: number;
   log: (line: string) => void;
@@ -91,7 +93,7 @@ export async function createBackup(o: CreateOptions): Promise<BackupManifest> {
     await rename(partial, join(o.root, id));
     const removed = await pruneBackups(o.root, o.keep);
     if (removed.length) o.log(`    retention (keep ${o.keep}): removed ${removed.join(', ')}`);
-    await exportState(o, undefined);
+    if (o.exportMetrics !== false) await exportState(o, undefined);
     o.log(`==> backup ${id}: ${manifest.tables.length} tables, ${manifest.tables.reduce((n, t) => n + t.rows, 0)} rows, ${(manifest.sizeBytes / 1e6).toFixed(1)} MB in ${manifest.durationSeconds} s` +
       `${manifest.galera ? `, Galera position ${manifest.galera.uuid}:${manifest.galera.seqno}` : ''}`);
     return manifest;
@@ -99,7 +101,7 @@ export async function createBackup(o: CreateOptions): Promise<BackupManifest> {
     await rm(partial, { recursive: true, force: true }).catch(() => undefined);
     await mkdir(o.root, { recursive: true }).catch(() => undefined);
     await writeFile(join(o.root, FAILURE_FILE), JSON.stringify({ at: new Date().toISOString(), reason: (e as Error).message })).catch(() => undefined);
-    await exportState(o, new Date()).catch(() => undefined);
+    if (o.exportMetrics !== false) await exportState(o, new Date()).catch(() => undefined);
     throw e;
   }
 }

@@ -122,9 +122,39 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport | 
   }
 }
 
+/**
+ * Each table's next id on a running node, before the restore: a restore puts the counters
+ * back with the data, and the shop would hand out again ids it had already acknowledged to
+ * clients (who would then read another customer's order under theirs).
+ */
+async function readCounters(sql: NodeSql, node: LabContainer | undefined): Promise<Map<string, number>> {
+  if (!node) return new Map();
+  const rows = await sql.query(node, `SELECT table_name, AUTO_INCREMENT FROM information_schema.tables WHERE table_schema = '${sql.database}' AND AUTO_INCREMENT IS NOT NULL`, { database: null });
+  return new Map(rows.map(([t = '', n = '0']) => [t, Number(n)]));
+}
+
+/** Sets each counter at least where it was before the restore; the lines to log. */
+async function keepCountersAhead(sql: NodeSql, node: LabContainer, before: Map<string, number>): Promise<string[]> {
+  const now = await readCounters(sql, node);
+  const lines: string[] = [];
+  for (const [table, next] of now) {
+    const old = before.get(table);
+    if (old === undefined) {
+      if (before.size > 0) lines.push(`${table}: its counter before the restore is unknown (the table was gone): ids after the backup may be handed out again`);
+    } else if (old > next) {
+      await sql.query(node, `ALTER TABLE \`${sql.database}\`.\`${table}\` AUTO_INCREMENT = ${old}`, { database: null });
+      lines.push(`${table}: next id ${next} → ${old} (where it was before the restore)`);
+    }
+  }
+  return lines;
+}
+
 async function rebuild(o: RestoreOptions, m: BackupManifest, dir: string, roll: RollForward | undefined): Promise<RestoreReport> {
   const started = Date.now();
   const sql = new NodeSql(o.target, m.database);
+  const running = (await o.target.list('galera')).find((n) => n.state === 'running');
+  const counters = await readCounters(sql, running).catch(() => new Map<string, number>());
+  if (counters.size === 0) o.log('    (no running node to read the id counters from: ids after the backup may be handed out again)');
   const bound = o.nodeTimeoutMs ?? 10 * 60_000;
   o.log('==> stopping the shop and the Galera nodes');
   await o.target.stop(await o.target.find('app'), 30);
@@ -157,6 +187,9 @@ async function rebuild(o: RestoreOptions, m: BackupManifest, dir: string, roll: 
   const agree = await compareNodes(o.target, { database: m.database, attempts: 3 });
   for (const [name, list] of Object.entries(mismatches)) o.log(`    ${name}: ${list.length === 0 ? `all ${m.tables.length} tables exactly as in the backup` : `DIFFERS: ${list.join('; ')}`}`);
   o.log(`    nodes ${agree.consistent ? 'agree' : `DISAGREE on ${agree.divergences.map((d) => d.table).join(', ')}`}`);
+
+  o.log('==> id counters: never below where they were, so no acknowledged id is handed out again');
+  for (const line of await keepCountersAhead(sql, await o.target.find(SEED), counters)) o.log(`    ${line}`);
 
   o.log('==> starting the shop');
   await o.target.start(await o.target.find('app'));

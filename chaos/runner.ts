@@ -140,7 +140,7 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
     if (o.beforeJudge) await o.beforeJudge({ target, sql: ctx.sql, run: traffic.run });
     ctx.say('judging: ledger, invariants and checksums on every node directly');
     const { judged } = await journal.phase('judgement', async () => {
-      const j = await judgement(ctx, traffic, galera.length);
+      const j = await judgement(ctx, traffic, injection, galera.length);
       return { value: j, detail: judgementSummary(j.judged) };
     });
     const written = await journal.phase('report', async () => {

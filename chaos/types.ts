@@ -18,7 +18,9 @@ export type FaultSpec =
   | { kind: 'disconnect'; network: 'back-tier' } // cut from a network, then reconnect
   | { kind: 'netem'; delayMs: number; jitterMs: number } // tc netem delay, then tc qdisc del
   | { kind: 'kill-all'; spacingMs: number } // SIGKILL every target (spacing between kills), then safe bootstrap
-  | { kind: 'crash-restart'; crashes: number; intervalMs: number }; // SIGKILL, let it come back, again: `crashes` times
+  | { kind: 'crash-restart'; crashes: number; intervalMs: number } // SIGKILL, let it come back, again: `crashes` times
+  // a backup, traffic, then DROP TABLE; rolled back by `backup restore` (to just before the DROP, or the backup alone)
+  | { kind: 'restore'; disaster: 'drop-table'; table: string; pointInTime: boolean; trafficAfterBackupMs: number };
 
 /** What the shop's clients should see while the fault is active. */
 export interface Expectations {

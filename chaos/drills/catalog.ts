@@ -15,6 +15,19 @@ const oneNodeAway: Expectations = {
   lossPossible: false,
 };
 
+// A dropped table breaks every request that touches it (a 500: the shop cannot know), and
+// the restore stops the shop and the nodes: refused connections. Neither is a deviation here.
+const restoring: Expectations = {
+  allowedClientStatuses: [409, 500, 502, 503, 504],
+  forbidClientStatuses: [],
+  forbidTimeouts: false,
+  targetLeavesPrimary: false,
+  haproxyMarksTargetDown: false,
+  retryAfterOn503: false,
+  latencyRises: false,
+  lossPossible: false,
+};
+
 export const drills: readonly Drill[] = [
   {
     name: 'galera-node-stop',
@@ -129,7 +142,31 @@ export const drills: readonly Drill[] = [
     expectations: { ...oneNodeAway, haproxyMarksTargetDown: false, forbidTimeouts: false, latencyRises: true },
     recoveryBoundSeconds: 60,
   },
+  {
+    name: 'restore-from-backup',
+    description: 'Back up a node under traffic, then DROP TABLE orders; restore the backup rolled forward with the binary logs to just before the DROP (point in time).',
+    proves: 'a dropped table comes back with every write acknowledged before the disaster (RPO 0), and how long the shop was down (RTO)',
+    targets: { kind: 'all', role: 'galera' },
+    fault: { kind: 'restore', disaster: 'drop-table', table: 'orders', pointInTime: true, trafficAfterBackupMs: 10_000 },
+    // how long the disaster goes unnoticed before the restore begins
+    defaultFaultSeconds: 5,
+    breaksQuorum: true,
+    expectations: restoring,
+    recoveryBoundSeconds: 180,
+  },
+  {
+    name: 'restore-backup-only',
+    description: 'As restore-from-backup, but the backup alone is restored (no roll-forward): the writes acknowledged after it are named as lost.',
+    proves: 'what a backup without binary logs costs: exactly the writes after it, each named, with RPO in writes and seconds',
+    targets: { kind: 'all', role: 'galera' },
+    fault: { kind: 'restore', disaster: 'drop-table', table: 'orders', pointInTime: false, trafficAfterBackupMs: 10_000 },
+    defaultFaultSeconds: 5,
+    breaksQuorum: true,
+    expectations: restoring,
+    recoveryBoundSeconds: 180,
+  },
 ];
+
 
 export function findDrill(name: string): Drill | undefined {
   return drills.find((d) => d.name === name);

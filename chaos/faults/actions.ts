@@ -7,12 +7,18 @@ import type { LabContainer, Target } from '../../lab/index.ts';
 import type { FaultSpec } from '../types.ts';
 import { addDelay, removeDelay } from './netem.ts';
 import { netToolsImage } from '../../lab/index.ts';
+import type { LedgerExport } from '../../simulator/index.ts';
+import { describeRestore, injectRestore, type RestoreRecord } from './restore.ts';
 
 export interface FaultContext {
   target: Target;
   sql: NodeSql;
   victims: LabContainer[];
   log: (line: string) => void;
+  /** the traffic's ledger now (the restore drills snapshot it at the disaster) */
+  ledgerNow?: () => LedgerExport;
+  /** a wait that Ctrl-C cuts short */
+  pause?: (ms: number) => Promise<void>;
 }
 
 export interface InjectedFault {
@@ -22,6 +28,8 @@ export interface InjectedFault {
   rollback: () => Promise<string[]>;
   /** the safe bootstrap's findings (full outage), for the report */
   bootstrap?: () => SafeBootstrapResult | undefined;
+  /** the restore drills: the backup, the disaster and the ledger at it, for the judgement */
+  restore?: () => RestoreRecord | undefined;
 }
 
 /** What inject() would do, without doing it (--dry-run), as the target's runtime does it. */
@@ -51,6 +59,8 @@ export function describeFault(fault: FaultSpec, victims: string[], runtime: Targ
         ? `${kills}; Swarm restarts every task, each entrypoint recovers its position (--wsrep-recover) and the most advanced node bootstraps when all are waiting (galera-decide.sh); nodes still down after the hold get the safe bootstrap. Volumes are never deleted.`
         : `${kills}; later read grastate.dat / --wsrep-recover on each volume, set safe_to_bootstrap: 1 on the most advanced node only, start it, then the others. Volumes are never deleted.`;
     }
+    case 'restore':
+      return describeRestore(fault);
   }
 }
 
@@ -132,6 +142,11 @@ export async function injectFault(fault: FaultSpec, ctx: FaultContext): Promise<
         await sleep(fault.intervalMs);
       }
       return { description, rollback: () => each(victims, (v) => backUp(target, v, log)) };
+    }
+    case 'restore': {
+      const ledgerNow = ctx.ledgerNow ?? ((): never => { throw new Error("the restore drills need the traffic's ledger"); });
+      const r = await injectRestore(fault, { target, database: ctx.sql.database, log, ledgerNow, pause: ctx.pause ?? ((ms) => sleep(ms)) });
+      return { description, rollback: r.rollback, restore: r.record };
     }
     case 'kill-all': {
       if (fault.spacingMs > 0) {

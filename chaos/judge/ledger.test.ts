@@ -32,6 +32,12 @@ describe('isSameOrLaterOrderState', () => {
 });
 
 describe('compareLedger', () => {
+  it('counts a row that took an acknowledged id later (a reused id) as missing, and names it once', () => {
+    const reused = (name: string): NodeRows => ({ ...node(name, [['10', 'pending'], ['11', 'paid']], [['100', 'success']]), reused: ['user 1'] });
+    const r = compareLedger(ledger, [reused('a'), reused('b')]);
+    expect(r.missing).toEqual([{ kind: 'user', id: '1', nodes: ['a', 'b'] }]);
+    expect(r.reusedIds).toEqual(['user 1']);
+  });
   it('passes when every node has every write in the acknowledged or a later state', () => {
     const n = (name: string) => node(name, [['10', 'validated'], ['11', 'paid']], [['100', 'success']], ['1']);
     const r = compareLedger(ledger, [n('a'), n('b'), n('c')]);

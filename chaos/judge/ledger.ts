@@ -28,15 +28,18 @@ export function isSameOrLaterOrderState(acked: string, found: string): boolean {
 export interface AckedOrder {
   id: string;
   status: string;
+  /** when the last state was acknowledged (ISO); the row must be older */
+  ackAt?: string;
 }
 export interface AckedPayment {
   id: string;
   orderId: string;
   status: string;
+  ackAt?: string;
 }
 /** What the shop acknowledged during the drill (last acknowledged state per id). */
 export interface AckLedger {
-  users: { id: string }[];
+  users: { id: string; ackAt?: string }[];
   orders: AckedOrder[];
   payments: AckedPayment[];
 }
@@ -47,6 +50,11 @@ export interface NodeRows {
   users: Set<string>;
   orders: Map<string, string>; // id -> status
   payments: Map<string, string>; // id -> status
+  /**
+   * "user 1318": a row with the id, but created after the write was acknowledged: another
+   * row that was handed the id again (after a restore lost the first one). Counted absent.
+   */
+  reused?: string[];
   error?: string;
 }
 
@@ -71,6 +79,8 @@ export interface LedgerResult {
   missing: MissingWrite[];
   /** present but in an earlier state than the one acknowledged (a lost transition, or a stale read) */
   regressed: RegressedWrite[];
+  /** acknowledged ids now naming another, newer row (NodeRows.reused), on any node */
+  reusedIds: string[];
   unreadableNodes: { node: string; error: string }[];
 }
 
@@ -105,7 +115,8 @@ export function compareLedger(ledger: AckLedger, nodes: NodeRows[]): LedgerResul
   // a payment row never changes state once written
   for (const p of ledger.payments) check('payment', p.id, p.status, (n) => n.payments, (a, f) => a === f);
 
-  return { acknowledged: { users: ledger.users.length, orders: ledger.orders.length, payments: ledger.payments.length }, foundOnEveryNode, missing, regressed, unreadableNodes };
+  const reusedIds = [...new Set(readable.flatMap((n) => n.reused ?? []))];
+  return { acknowledged: { users: ledger.users.length, orders: ledger.orders.length, payments: ledger.payments.length }, foundOnEveryNode, missing, regressed, reusedIds, unreadableNodes };
 }
 
 /** Ids the first read flagged, to read again after a pause: causal reads should never be stale, but we measure, not assume. */
@@ -128,13 +139,14 @@ export function restrictLedger(ledger: AckLedger, ids: AckLedgerIds): AckLedger 
 
 /** The simulator's ledger export, with ids as strings. */
 export function fromSimulatorLedger(x: {
-  users: { id: number | string }[];
-  orders: { id: number | string; status: string }[];
-  payments: { id: number | string; orderId: number | string; status: string }[];
+  users: { id: number | string; ackAt?: string }[];
+  orders: { id: number | string; status: string; ackAt?: string }[];
+  payments: { id: number | string; orderId: number | string; status: string; ackAt?: string }[];
 }): AckLedger {
+  const at = (e: { ackAt?: string }): { ackAt?: string } => (e.ackAt === undefined ? {} : { ackAt: e.ackAt });
   return {
-    users: x.users.map((u) => ({ id: String(u.id) })),
-    orders: x.orders.map((o) => ({ id: String(o.id), status: o.status })),
-    payments: x.payments.map((p) => ({ id: String(p.id), orderId: String(p.orderId), status: p.status })),
+    users: x.users.map((u) => ({ id: String(u.id), ...at(u) })),
+    orders: x.orders.map((o) => ({ id: String(o.id), status: o.status, ...at(o) })),
+    payments: x.payments.map((p) => ({ id: String(p.id), orderId: String(p.orderId), status: p.status, ...at(p) })),
   };
 }

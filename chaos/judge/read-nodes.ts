@@ -18,17 +18,33 @@ function chunks<T>(xs: T[]): T[][] {
 
 const numeric = (id: string): boolean => /^\d+$/.test(id);
 
+/**
+ * A row created this long after its write was acknowledged is not that write's row: the id
+ * was handed out again (a restore put the counter back). The shop and the nodes share the
+ * host's clock; a restore takes most of a minute, so 5 s of slack never hides one.
+ */
+const REUSE_SLACK_MS = 5_000;
+
+/** created_at as the nodes print it (UTC, DATETIME(3)), epoch ms. */
+const createdMs = (text: string | undefined): number => Date.parse(`${(text ?? '').replace(' ', 'T')}Z`);
+
 async function readNodeRows(sql: NodeSql, node: LabContainer, ledger: AckLedger): Promise<NodeRows> {
-  const rows: NodeRows = { node: node.name, users: new Set(), orders: new Map(), payments: new Map() };
+  const rows: NodeRows = { node: node.name, users: new Set(), orders: new Map(), payments: new Map(), reused: [] };
+  const tables = [
+    { kind: 'user', table: 'users', entries: ledger.users, status: "'present'", add: (id: string) => rows.users.add(id) },
+    { kind: 'order', table: 'orders', entries: ledger.orders, status: 'status', add: (id: string, st: string) => rows.orders.set(id, st) },
+    { kind: 'payment', table: 'payments', entries: ledger.payments, status: 'status', add: (id: string, st: string) => rows.payments.set(id, st) },
+  ] as const;
   try {
-    for (const ids of chunks(ledger.users.map((u) => u.id).filter(numeric))) {
-      for (const r of await sql.query(node, `${CAUSAL}SELECT id FROM users WHERE id IN (${ids.join(',')})`)) rows.users.add(r[0] ?? '');
-    }
-    for (const ids of chunks(ledger.orders.map((o) => o.id).filter(numeric))) {
-      for (const r of await sql.query(node, `${CAUSAL}SELECT id, status FROM orders WHERE id IN (${ids.join(',')})`)) rows.orders.set(r[0] ?? '', r[1] ?? '');
-    }
-    for (const ids of chunks(ledger.payments.map((p) => p.id).filter(numeric))) {
-      for (const r of await sql.query(node, `${CAUSAL}SELECT id, status FROM payments WHERE id IN (${ids.join(',')})`)) rows.payments.set(r[0] ?? '', r[1] ?? '');
+    for (const t of tables) {
+      const ackAt = new Map<string, string | undefined>(t.entries.map((e) => [e.id, e.ackAt]));
+      for (const ids of chunks(t.entries.map((e) => e.id).filter(numeric))) {
+        for (const [id = '', status = '', created] of await sql.query(node, `${CAUSAL}SELECT id, ${t.status}, created_at FROM ${t.table} WHERE id IN (${ids.join(',')})`)) {
+          const acked = ackAt.get(id);
+          if (acked !== undefined && createdMs(created) > Date.parse(acked) + REUSE_SLACK_MS) rows.reused?.push(`${t.kind} ${id}`);
+          else t.add(id, status);
+        }
+      }
     }
   } catch (err) {
     rows.error = (err as Error).message;

@@ -22,7 +22,7 @@ const obs = (o: Partial<Observations> = {}): Observations => ({
 });
 
 const ledger = (o: Partial<LedgerCheck['result']> = {}, staleReads: LedgerCheck['staleReads'] = []): LedgerCheck => ({
-  result: { acknowledged: { users: 5, orders: 10, payments: 4 }, foundOnEveryNode: 19, missing: [], regressed: [], unreadableNodes: [], ...o },
+  result: { acknowledged: { users: 5, orders: 10, payments: 4 }, foundOnEveryNode: 19, missing: [], regressed: [], reusedIds: [], unreadableNodes: [], ...o },
   staleReads,
   staleMissing: 0,
 });

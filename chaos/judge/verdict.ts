@@ -9,6 +9,7 @@ import type { ConsistencyResult } from './verify.ts';
 import type { InvariantJudgement } from './invariants.ts';
 import type { LedgerCheck } from './read-nodes.ts';
 import { exactlyOnceFindings, type ExactlyOnceResult } from './exactly-once.ts';
+import { restoreFindings, type RestoreJudgement } from './restore.ts';
 
 export interface Observations {
   /** client outcomes (HTTP status, "timeout", "error") between fault start and steady state back */
@@ -32,6 +33,8 @@ export interface Judged {
   consistency: ConsistencyResult | { error: string };
   /** only for drills with `exactlyOnce` */
   exactlyOnce?: ExactlyOnceResult | { error: string };
+  /** only for the restore drills: what came back, RPO and RTO */
+  restore?: RestoreJudgement | { error: string };
 }
 
 export interface VerdictResult {
@@ -89,6 +92,15 @@ export function decideVerdict(drill: Drill, obs: Observations, judged: Judged, c
     }
   }
 
+  if (judged.restore !== undefined) {
+    if ('error' in judged.restore) failures.push(`the restore not judged: ${judged.restore.error}`);
+    else {
+      const found = restoreFindings(judged.restore);
+      failures.push(...found.failures);
+      deviations.push(...found.deviations);
+    }
+  }
+
   // --- lab ---
   if (!obs.recovered) failures.push(`the lab did not return to its steady state within ${drill.recoveryBoundSeconds} s`);
   for (const p of obs.rollbackProblems) failures.push(`not restored: ${p}`);
@@ -113,6 +125,14 @@ export function decideVerdict(drill: Drill, obs: Observations, judged: Judged, c
   const reason =
     failures[0] ??
     deviations[0] ??
+    (judged.restore && !('error' in judged.restore) ? restoredReason(judged.restore) : undefined) ??
     `every acknowledged write is on every node${judged.exactlyOnce ? ' exactly once, every replay equals its answer' : ''}, invariants hold, nodes agree, and the lab recovered within ${drill.recoveryBoundSeconds} s`;
   return { verdict, failures, deviations, reason };
+}
+
+function restoredReason(r: RestoreJudgement): string {
+  const rto = r.rtoSeconds === undefined ? '' : `, RTO ${r.rtoSeconds} s`;
+  if (r.mode === 'point-in-time') return `every write acknowledged before the disaster (${r.required}) is back on every node (RPO 0${rto}), invariants hold, nodes agree`;
+  const reused = r.reusedIds.length === 0 ? '' : `; ${r.reusedIds.length} of their ids handed out again, named`;
+  return `every write acknowledged before the backup (${r.required}) is back on every node; the ${r.rpo.writes} acknowledged after it are not, each named (RPO ${r.rpo.writes} writes, ${r.rpo.seconds} s${rto})${reused}; invariants hold, nodes agree`;
 }

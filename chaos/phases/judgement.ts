@@ -1,29 +1,43 @@
 // Phase 5: the judgement, on every Galera node directly: each acknowledged write present
 // (the ledger), the invariants, cross-node checksums; for exactly-once drills, one effect
-// per answered key and equal replays. The consistency result is also exported for the
+// per answered key and equal replays; for restore drills, the ledger as it was at the
+// disaster, split by the backup's and the disaster's times (judge/restore.ts), RPO and RTO. The consistency result is also exported for the
 // Galera dashboard and GaleraNodesDiverged.
 import type { LedgerExport } from '../../simulator/index.ts';
 import { recordConsistency } from '../../stack/index.ts';
 import { checkReplays, judgeExactlyOnce, readCreated } from '../judge/exactly-once.ts';
 import { fromSimulatorLedger } from '../judge/ledger.ts';
 import { checkInvariants, checkLedger } from '../judge/read-nodes.ts';
+import { judgeRestore, splitLedger } from '../judge/restore.ts';
 import type { Judged } from '../judge/verdict.ts';
 import { judgeConsistency, toConsistencyCheck } from '../judge/verify.ts';
 import type { DrillContext } from './context.ts';
-import type { Traffic } from './method.ts';
+import type { Injection, Traffic } from './method.ts';
 
 const asError = (err: unknown): { error: string } => ({ error: (err as Error).message });
 
-export async function judgement(ctx: DrillContext, traffic: Traffic, galeraCount: number): Promise<{ judged: Judged; ledger: LedgerExport }> {
+export async function judgement(ctx: DrillContext, traffic: Traffic, injection: Injection, galeraCount: number): Promise<{ judged: Judged; ledger: LedgerExport }> {
   const { target, sql, o, drill, say } = ctx;
   const ledgerAll = traffic.run.ledger.export();
   const ledger = fromSimulatorLedger(ledgerAll);
   const nodes = (await target.list('galera').catch(() => [])).filter((n) => n.state === 'running');
+  const restore = injection.fault?.restore?.();
   const judged: Judged = {
-    ledger: await checkLedger(sql, nodes, ledger).catch(asError),
+    ledger: restore ? { error: 'not read' } : await checkLedger(sql, nodes, ledger).catch(asError),
     invariants: await checkInvariants(sql, nodes).catch(asError),
     consistency: await judgeConsistency(target, o.database).catch(asError),
   };
+  if (restore) {
+    // what the restore had to bring back is the ledger's check; what a backup alone cannot is only counted
+    const split = splitLedger(restore.snapshot, restore.window);
+    const required = await checkLedger(sql, nodes, split.required).catch(asError);
+    const notInBackup = split.notInBackup ? await checkLedger(sql, nodes, split.notInBackup, 0).catch(asError) : undefined;
+    judged.ledger = required;
+    const steadyBackAt = traffic.observer.events.find((e) => e.kind === 'steady-state-back')?.at;
+    if ('error' in required) judged.restore = { error: required.error };
+    else if (notInBackup && 'error' in notInBackup) judged.restore = { error: notInBackup.error };
+    else judged.restore = judgeRestore(restore.window, restore.snapshot, ledgerAll, { required, ...(notInBackup ? { notInBackup } : {}) }, steadyBackAt);
+  }
   if (drill.exactlyOnce) {
     const node = nodes[0];
     const marks = traffic.marks;
@@ -48,5 +62,5 @@ export async function judgement(ctx: DrillContext, traffic: Traffic, galeraCount
 /** One line for the journal. */
 export function judgementSummary(judged: Judged): string {
   const part = (name: string, r: object | undefined): string => (r === undefined ? '' : `${name} ${'error' in r ? 'not judged' : 'judged'}`);
-  return [part('ledger', judged.ledger), part('invariants', judged.invariants), part('consistency', judged.consistency), part('exactly once', judged.exactlyOnce)].filter(Boolean).join(', ');
+  return [part('ledger', judged.ledger), part('invariants', judged.invariants), part('consistency', judged.consistency), part('exactly once', judged.exactlyOnce), part('restore', judged.restore)].filter(Boolean).join(', ');
 }

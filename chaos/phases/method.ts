@@ -49,7 +49,8 @@ export async function startTraffic(ctx: DrillContext): Promise<Traffic> {
   return { run, observer, marks };
 }
 
-export async function injectAndHold(ctx: DrillContext, { observer }: Traffic): Promise<Injection> {
+export async function injectAndHold(ctx: DrillContext, traffic: Traffic): Promise<Injection> {
+  const { observer } = traffic;
   const { drill, target, sql, victims, say } = ctx;
   const injection: Injection = {};
   try {
@@ -62,7 +63,7 @@ export async function injectAndHold(ctx: DrillContext, { observer }: Traffic): P
     ctx.metrics.injections.inc(ctx.labels);
     injection.annotation = await annotateStart(ctx.grafana, at, drill.name, `chaos ${drill.name} on ${ctx.labels.target}`);
     try {
-      injection.fault = await injectFault(drill.fault, { target, sql, victims, log: say });
+      injection.fault = await injectFault(drill.fault, { target, sql, victims, log: say, ledgerNow: () => traffic.run.ledger.export(), pause: (ms) => pause(ctx, ms) });
     } catch (err) {
       say(`injection failed: ${(err as Error).message}; recovering the lab`);
       throw err;

@@ -9,7 +9,7 @@ const drill = findDrill('galera-full-outage') as Drill;
 function report(): DrillReport {
   const integrity = integritySection(
     {
-      result: { acknowledged: { users: 2, orders: 3, payments: 1 }, foundOnEveryNode: 5, missing: [{ kind: 'order', id: '77', nodes: ['mariadb-2'] }], regressed: [], unreadableNodes: [] },
+      result: { acknowledged: { users: 2, orders: 3, payments: 1 }, foundOnEveryNode: 5, missing: [{ kind: 'order', id: '77', nodes: ['mariadb-2'] }], regressed: [], reusedIds: [], unreadableNodes: [] },
       staleReads: [],
       staleMissing: 1,
     },

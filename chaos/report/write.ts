@@ -6,6 +6,7 @@ import type { NodeState } from '../../lab/index.ts';
 import type { ConsistencyResult } from '../judge/verify.ts';
 import type { InvariantJudgement } from '../judge/invariants.ts';
 import type { LedgerCheck } from '../judge/read-nodes.ts';
+import type { RestoreJudgement } from '../judge/restore.ts';
 import type { ExactlyOnceResult } from '../judge/exactly-once.ts';
 import type { VerdictResult } from '../judge/verdict.ts';
 import type { Check } from '../steady-state.ts';
@@ -44,11 +45,15 @@ export interface DrillReport {
     invariantsChecked: string[];
     invariantViolations: { invariant: string; node: string; detail: string }[];
     staleReadsSeen: number;
+    /** acknowledged ids that now name another, newer row (counted missing) */
+    reusedIds: string[];
     error?: string;
   };
   consistency: ConsistencyResult | { error: string };
   /** drills with exactlyOnce: one effect per answered key, replays equal */
   exactlyOnce?: ExactlyOnceResult | { error: string };
+  /** the restore drills: the backup, the disaster, what came back, RPO and RTO */
+  restore?: RestoreJudgement | { error: string };
   nodesAfter: NodeState[];
   rollbackProblems: string[];
   verdict: VerdictResult;
@@ -63,7 +68,7 @@ export function integritySection(ledger: LedgerCheck | { error: string }, inv: I
     invariantViolations: 'error' in inv ? [] : inv.violations,
   };
   if ('error' in ledger) {
-    return { acknowledged: { users: 0, orders: 0, payments: 0 }, foundOnEveryNode: 0, missing: [], regressed: [], staleReadsSeen: 0, ...base, error: ledger.error };
+    return { acknowledged: { users: 0, orders: 0, payments: 0 }, foundOnEveryNode: 0, missing: [], regressed: [], staleReadsSeen: 0, reusedIds: [], ...base, error: ledger.error };
   }
   return {
     acknowledged: ledger.result.acknowledged,
@@ -71,6 +76,7 @@ export function integritySection(ledger: LedgerCheck | { error: string }, inv: I
     missing: ledger.result.missing,
     regressed: ledger.result.regressed,
     staleReadsSeen: ledger.staleReads.length + ledger.staleMissing,
+    reusedIds: ledger.result.reusedIds,
     ...base,
     ...('error' in inv ? { error: `invariants: ${inv.error}` } : {}),
   };
@@ -114,8 +120,10 @@ export function renderMarkdown(r: DrillReport, drill: Drill): string {
   lines.push(`- invariants checked: ${i.invariantsChecked.join(', ') || 'none'}`);
   lines.push(`- invariant violations: ${i.invariantViolations.length === 0 ? 'none' : i.invariantViolations.map((v) => `${v.invariant} on ${v.node}: ${v.detail}`).join('; ')}`);
   lines.push(`- stale reads seen by the ledger check: ${i.staleReadsSeen}`);
+  if (i.reusedIds.length > 0) lines.push(`- acknowledged ids now naming another, newer row (the id was handed out again; counted missing): ${i.reusedIds.slice(0, 30).join(', ')}${i.reusedIds.length > 30 ? ` … (${i.reusedIds.length} in all)` : ''}`);
   if (i.error) lines.push(`- **error**: ${i.error}`);
   if (r.exactlyOnce) lines.push('', '## Exactly once', '', ...exactlyOnceLines(r.exactlyOnce));
+  if (r.restore) lines.push('', '## Restore', '', ...restoreLines(r.restore));
   lines.push('', '## Cross-node consistency (stack verify)', '');
   if ('error' in r.consistency) lines.push(`**not verified**: ${r.consistency.error}`);
   else {
@@ -150,6 +158,25 @@ function exactlyOnceLines(x: ExactlyOnceResult | { error: string }): string[] {
     `- rows no answer names: ${x.orphans.length === 0 ? 'none' : x.orphans.map((o) => `${o.table.slice(0, -1)} ${o.id}`).join(', ')}; duplicated effects: ${x.duplicates}`,
     `- keyed writes rejected with a final 4xx: ${x.rejected.length === 0 ? 'none' : x.rejected.map((r) => `${r.path} ${r.status} ${r.error ?? ''}`.trim()).join('; ')}`,
     `- replays re-sent after the drill: ${x.replaysChecked}; differing from the first answer: ${x.replayMismatches.length === 0 ? 'none' : x.replayMismatches.map((m) => `${m.path} (${m.detail})`).join('; ')}`,
+  ];
+}
+
+function restoreLines(x: RestoreJudgement | { error: string }): string[] {
+  if ('error' in x) return [`**not judged**: ${x.error}`];
+  const named = (ids: string[]): string => (ids.length === 0 ? 'none' : `${ids.slice(0, 50).join(', ')}${ids.length > 50 ? ` … (${ids.length} in all)` : ''}`);
+  return [
+    `| mode | backup | disaster | restore | RTO (disaster → steady state) | RPO |`,
+    '|---|---|---|---:|---:|---|',
+    `| ${x.mode} | ${x.backupId} (${x.backupStartedAt} → ${x.backupFinishedAt}) | ${x.disaster} at ${x.disasterAt} | ${fmt(x.restoreSeconds)} | ${fmt(x.rtoSeconds)} | ${x.rpo.writes} writes, ${x.rpo.seconds} s |`,
+    '',
+    `- ${x.rolledForward ?? 'the backup alone, not rolled forward'}`,
+    `- acknowledged writes the restore had to bring back: ${x.required} (${x.mode === 'point-in-time' ? 'every one before the disaster' : 'those before the backup began'})`,
+    ...(x.notInBackup ? [
+      `- acknowledged after the backup finished, before the disaster: ${x.notInBackup.acknowledged}; not back: ${x.notInBackup.lost.length}; back anyway: ${x.notInBackup.found.length}`,
+    ] : []),
+    `- not back (the RPO, by id): ${named(x.rpo.ids)}`,
+    `- acknowledged after the disaster, before the shop stopped (discarded by a restore to before it): ${x.acknowledgedAfterDisaster}`,
+    `- acknowledged ids handed out again after the restore: ${named(x.reusedIds)}`,
   ];
 }
 

@@ -1,0 +1,83 @@
+// The restore drills' fault: a physical backup under traffic, more traffic, then the disaster
+// (DROP TABLE, as a migration gone wrong or an operator in the wrong window would run it);
+// the rollback is the operator's answer, `smartshop backup restore`: rolled forward to just
+// before the DROP (point in time), or the backup alone. The ledger is snapshotted the moment
+// before the DROP: what the shop acknowledged until then is what a restore must bring back.
+// The DROP runs as the node's local root: the shop's own account has no DDL (least privilege).
+import { createBackup, restoreBackup } from '../../backup/index.ts';
+import { backupsDir, type Target } from '../../lab/index.ts';
+import type { LedgerExport } from '../../simulator/index.ts';
+import type { RestoreWindow } from '../judge/restore.ts';
+import type { FaultSpec } from '../types.ts';
+
+type RestoreFault = Extract<FaultSpec, { kind: 'restore' }>;
+
+/** The drills' backups live apart from the user's: their retention and BackupTooOld stay the user's. */
+export const drillBackupsDir = (project: string): string => `${backupsDir(project)}/drills`;
+const BACKUP_NODE = 'mariadb-3';
+const DISASTER_NODE = 'mariadb-1';
+
+export interface RestoreRecord {
+  window: RestoreWindow;
+  /** the ledger as it was just before the disaster */
+  snapshot: LedgerExport;
+}
+
+export function describeRestore(f: RestoreFault): string {
+  return `physical backup of ${BACKUP_NODE}, ${f.trafficAfterBackupMs / 1000} s more traffic, then DROP TABLE ${f.table} on ${DISASTER_NODE}; ` +
+    `rollback: smartshop backup restore ${f.pointInTime ? `--before 'DROP TABLE .*${f.table}' (point in time: the backup rolled forward with ${BACKUP_NODE}'s binary logs)` : '(the backup alone, no roll-forward)'}`;
+}
+
+export interface RestoreContext {
+  target: Target;
+  database: string;
+  log: (line: string) => void;
+  /** the traffic's ledger now */
+  ledgerNow: () => LedgerExport;
+  /** waits that Ctrl-C cuts short */
+  pause: (ms: number) => Promise<void>;
+}
+
+export async function injectRestore(f: RestoreFault, ctx: RestoreContext): Promise<{ rollback: () => Promise<string[]>; record: () => RestoreRecord | undefined }> {
+  const { target, database, log } = ctx;
+  if (target.kind !== 'compose') throw new Error('the restore drills run on the compose lab only (backup restore stops and empties compose containers)');
+  const root = drillBackupsDir(target.project);
+  const backup = await createBackup({ target, root, kind: 'physical', node: BACKUP_NODE, database, keep: 2, exportMetrics: false, log });
+  log(`backup ${backup.id} taken; ${ctx.ledgerNow().orders.length} orders acknowledged so far; ${f.trafficAfterBackupMs / 1000} s more traffic`);
+  await ctx.pause(f.trafficAfterBackupMs);
+
+  const snapshot = structuredClone(ctx.ledgerNow());
+  const disasterAt = Date.now();
+  const dropped = await target.exec(await target.find(DISASTER_NODE), ['mariadb', '-e', `SET SESSION foreign_key_checks = 0; DROP TABLE \`${database}\`.\`${f.table}\``]);
+  if (dropped.exitCode !== 0) throw new Error(`DROP TABLE ${f.table} failed on ${DISASTER_NODE}: ${dropped.stderr.trim()}`);
+  log(`disaster: DROP TABLE ${f.table} on ${DISASTER_NODE}, with ${snapshot.users.length} users, ${snapshot.orders.length} orders, ${snapshot.payments.length} payments acknowledged`);
+
+  let restoreSeconds: number | undefined;
+  let rolledForward: string | undefined;
+  return {
+    rollback: async () => {
+      try {
+        const r = await restoreBackup({ target, root, id: backup.id, yes: true, ...(f.pointInTime ? { stop: { before: `DROP TABLE .*${f.table}` } } : {}), log });
+        if (r === undefined) return ['the restore did nothing'];
+        restoreSeconds = r.restoreSeconds;
+        rolledForward = r.rolledForward;
+        return r.nodesAgree ? [] : ['the nodes disagree after the restore'];
+      } catch (e) {
+        return [`backup restore ${backup.id}: ${(e as Error).message}`];
+      }
+    },
+    record: () => ({
+      window: {
+        mode: f.pointInTime ? 'point-in-time' : 'backup-only',
+        backupId: backup.id,
+        backupStartedAt: Date.parse(backup.startedAt),
+        backupFinishedAt: Date.parse(backup.finishedAt),
+        disaster: `DROP TABLE ${f.table} on ${DISASTER_NODE}`,
+        disasterAt,
+        ...(restoreSeconds === undefined ? {} : { restoreSeconds }),
+        ...(rolledForward === undefined ? {} : { rolledForward }),
+      },
+      snapshot,
+    }),
+  };
+}
