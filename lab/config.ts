@@ -23,6 +23,8 @@ export interface LabConfig {
   project: string;
   bind: string;
   durability: Durability;
+  /** the nodes' binary log (point-in-time restore); BINLOG=off trades it for a little throughput */
+  binlog: boolean;
   grafanaImage: string;
   ports: LabPorts;
 }
@@ -87,12 +89,18 @@ export function parseDurability(raw: string): Durability {
   return found;
 }
 
+function parseOnOff(name: string, raw: string): boolean {
+  if (raw !== 'on' && raw !== 'off') throw new ConfigError(`${name} must be on or off (got '${raw}')`);
+  return raw === 'on';
+}
+
 export function resolveLabConfig(env: Env = process.env): LabConfig {
   const port = (name: string, fallback: number): number => int(env, name, fallback, 1, 65535);
   return {
     project: str(env, 'COMPOSE_PROJECT_NAME', 'smartshop'),
     bind: str(env, 'LAB_BIND', '127.0.0.1'),
     durability: parseDurability(str(env, 'DURABILITY', 'strict')),
+    binlog: parseOnOff('BINLOG', str(env, 'BINLOG', 'on')),
     grafanaImage: str(env, 'GRAFANA_IMAGE', DEFAULT_GRAFANA_IMAGE),
     ports: {
       api: port('API_PORT', 8000),

@@ -7,7 +7,7 @@
 # Env: GALERA_NODE_NAME (default hostname), GALERA_PEERS (all cluster members,
 # comma-separated; this node is skipped), GALERA_BOOTSTRAP_CANDIDATE=1 (may start a
 # brand-new cluster), GALERA_RETRY_SECONDS (3), GALERA_JOIN_SETTLE_SECONDS (120: how
-# long to let another node finish joining before joining anyway), DURABILITY=strict|relaxed|fast,
+# long to let another node finish joining before joining anyway), DURABILITY=strict|relaxed|fast, BINLOG=on|off,
 # MARIADB_ROOT_PASSWORD, MARIADB_DATABASE, MARIADB_USER, MARIADB_PASSWORD (the shop's
 # runtime account: DML only), MARIADB_MIGRATION_USER, MARIADB_MIGRATION_PASSWORD (the
 # account its migrations run with: DDL on the shop schema), MARIADB_SST_PASSWORD,
@@ -37,6 +37,12 @@ case "${DURABILITY:-strict}" in
   fast) flush=0 sync_binlog=0 ;;
   *) die "DURABILITY must be strict, relaxed or fast (got '${DURABILITY}')" ;;
 esac
+# BINLOG=off: no binary log (a little more write throughput, no point-in-time restore)
+case "${BINLOG:-on}" in
+  on) binlog="" ;;
+  off) binlog="skip-log-bin" ;;
+  *) die "BINLOG must be on or off (got '${BINLOG}')" ;;
+esac
 
 : "${MARIADB_ROOT_PASSWORD:?set MARIADB_ROOT_PASSWORD (make up writes one into .env)}"
 : "${MARIADB_SST_PASSWORD:?set MARIADB_SST_PASSWORD (make up writes one into .env)}"
@@ -51,6 +57,8 @@ wsrep_sst_auth                  = sst:$SST_PASSWORD
 # durability profile ${DURABILITY:-strict}
 innodb_flush_log_at_trx_commit  = $flush
 sync_binlog                     = $sync_binlog
+# binary log ${BINLOG:-on}
+$binlog
 EOF
 chmod 0640 "$RUNTIME_CNF"; chgrp mysql "$RUNTIME_CNF"
 

@@ -19,6 +19,7 @@ export function composeEnv(config: LabConfig, base: Env = process.env): Record<s
     COMPOSE_PROJECT_NAME: config.project,
     LAB_BIND: config.bind,
     DURABILITY: config.durability,
+    BINLOG: config.binlog ? 'on' : 'off',
     GRAFANA_IMAGE: config.grafanaImage,
     API_PORT: String(config.ports.api),
     UI_PORT: String(config.ports.ui),

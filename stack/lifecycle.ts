@@ -99,7 +99,7 @@ export async function stackUp(config: LabConfig, options: UpOptions): Promise<vo
   await prepareFlags(config.project).catch((e: unknown) => {
     log(`warning: could not prepare the fault flags file (${(e as Error).message}): \`smartshop flags\` will not work`);
   });
-  log(`==> starting containers (durability ${config.durability})`);
+  log(`==> starting containers (durability ${config.durability}, binary log ${config.binlog ? 'on' : 'off'})`);
   // `up -d` itself waits on the healthchecks of dependencies; progress is printed
   // meanwhile by polling, and the wait is bounded below whatever compose does.
   let upExit: number | undefined;
