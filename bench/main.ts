@@ -19,8 +19,10 @@ import { section4 } from './sections/s4-metrics.ts';
 import { section5 } from './sections/s5-stats-growth.ts';
 import { section6 } from './sections/s6-failover.ts';
 import { section7 } from './sections/s7-durability.ts';
+import { section8 } from './sections/s8-binlog.ts';
+import { section9 } from './sections/s9-backup.ts';
 
-const SECTIONS: Section[] = [section1, section2, section3, section4, section5, section6, section7];
+const SECTIONS: Section[] = [section1, section2, section3, section4, section5, section6, section7, section8, section9];
 
 function missingParts(section: Section, stack: StackStatus | undefined): string[] {
   if (stack === undefined) return section.needs;

@@ -4,6 +4,7 @@ import { durabilityTable, generate, replaceBlock } from './readme-figures.ts';
 
 const run = (throughput: number) => ({ throughput, p50: 10, p99: 20 });
 const latest = {
+  startedAt: '2026-12-02T10:00:00.000Z',
   seconds: 100,
   machine: { cpuModel: 'Test CPU', cores: 2, memoryBytes: 2 * 1024 ** 3 },
   sections: [
@@ -27,6 +28,13 @@ describe('the README figures', () => {
     expect(table).toContain('| `strict` | 1 | 310/s | 0 of 1,200 | no |');
     expect(table).toContain('| `relaxed` | 2 | n/a | not measured in the latest bench run |');
     expect(table).toContain('| `fast` | 0 | 400/s | 6 of 466: order 1, order 2, order 3, order 4, order 5, … | yes |');
+  });
+
+  it('name the machine and the run of section 1 when it was kept from an earlier run', () => {
+    const carried = { ...latest, sections: latest.sections.map((x) => (x.id === 1 ? { ...x, carriedFrom: '2026-11-30T08:00:00.000Z', carriedMachine: '2 cores (Old CPU), 4.0 GiB' } : x)) };
+    const out = generate('<!-- figures:bench -->\n<!-- /figures:bench -->\n<!-- figures:durability -->\n<!-- /figures:durability -->\n', carried);
+    expect(out).toContain('Measured on 2 cores (Old CPU), 4.0 GiB, the whole lab on the same machine, in the run of 2026-11-30');
+    expect(generate('<!-- figures:bench -->\n<!-- /figures:bench -->\n<!-- figures:durability -->\n<!-- /figures:durability -->\n', latest)).toContain('in the run of 2026-12-02');
   });
 
   it('refuse a README without the block', () => {

@@ -5,6 +5,7 @@
 //   npx tsx bench/readme-figures.ts --check  exit 1 when README.md differs (npm run check, so CI)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { describeMachine } from './report.ts';
 import { median, pairedRatio } from './stats.ts';
 
 interface RunFigures {
@@ -14,9 +15,10 @@ interface RunFigures {
 }
 
 interface Latest {
+  startedAt: string;
   seconds: number;
   machine: { cpuModel: string; cores: number; memoryBytes: number };
-  sections: { id: number; status: string; data?: Record<string, unknown> }[];
+  sections: { id: number; status: string; data?: Record<string, unknown>; carriedFrom?: string; carriedMachine?: string }[];
 }
 
 type Runs = Record<string, RunFigures[]>;
@@ -64,8 +66,11 @@ function benchTable(latest: Latest): string {
   );
   const statsTable = stats.length === 0 ? [] : ['', '| `GET /api/stats`, 10 in flight | p50 | p99 | the same answer counted from the rows |', '|---|---:|---:|---:|', ...stats];
 
-  const gib = latest.machine.memoryBytes / 1024 ** 3;
-  const about = `Measured on ${latest.machine.cores} cores (${latest.machine.cpuModel}), ${fix(gib)} GiB, the whole lab on the same machine; ${whole(latest.seconds)} s for the run (medians of the runs; the ratio is the median of the per-run pairs, as in the report).`;
+  // a section kept from an earlier run (`--only` ran others) names that run's machine and time
+  const first = latest.sections.find((x) => x.id === 1);
+  const machine = first?.carriedMachine ?? describeMachine(latest.machine);
+  const when = (first?.carriedFrom ?? latest.startedAt).slice(0, 10);
+  const about = `Measured on ${machine}, the whole lab on the same machine, in the run of ${when} (medians of the runs; the ratio is the median of the per-run pairs, as in the report).`;
   return [about, '', ...table, ...statsTable].join('\n');
 }
 

@@ -73,9 +73,9 @@ describe('renderMarkdown', () => {
 describe('carryOver', () => {
   it('keeps the sections a partial run did not run, marked with the run they come from, in order', () => {
     const section = (id: number, title: string): SectionResult => ({ id, title, status: 'ok', about: [], tables: [], notes: [], seconds: 1 });
-    const previous = { startedAt: '2026-11-30T10:00:00.000Z', sections: [section(1, 'old one'), section(7, 'old seven')] } as BenchReport;
+    const previous = { startedAt: '2026-11-30T10:00:00.000Z', machine: { cpuModel: 'Old CPU', cores: 2, memoryBytes: 4 * 1024 ** 3 }, sections: [section(1, 'old one'), section(7, 'old seven')] } as BenchReport;
     const merged = carryOver([section(7, 'new seven')], previous);
-    expect(merged.map((s) => [s.id, s.title, s.carriedFrom])).toEqual([[1, 'old one', '2026-11-30T10:00:00.000Z'], [7, 'new seven', undefined]]);
+    expect(merged.map((s) => [s.id, s.title, s.carriedFrom, s.carriedMachine])).toEqual([[1, 'old one', '2026-11-30T10:00:00.000Z', '2 cores (Old CPU), 4.0 GiB'], [7, 'new seven', undefined, undefined]]);
     expect(renderSection(merged[0] as SectionResult)).toContain('Not run this time: kept from the run started 2026-11-30T10:00:00.000Z.');
     expect(carryOver([section(7, 'x')], undefined)).toHaveLength(1);
   });

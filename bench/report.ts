@@ -22,6 +22,8 @@ export interface SectionResult {
   data?: unknown;
   /** set when this section was not run this time and is kept from an earlier run (its start time) */
   carriedFrom?: string;
+  /** with carriedFrom: the machine that earlier run measured on ("2 cores (AMD EPYC), 23.5 GiB") */
+  carriedMachine?: string;
 }
 
 export interface MachineInfo {
@@ -113,6 +115,11 @@ export function skipped(id: number, title: string, reason: string): SectionResul
   return { id, title, status: 'skipped', reason, about: [], tables: [], notes: [], seconds: 0 };
 }
 
+/** "2 cores (AMD EPYC), 23.5 GiB" */
+export function describeMachine(m: { cpuModel: string; cores: number; memoryBytes: number }): string {
+  return `${m.cores} cores (${m.cpuModel}), ${(m.memoryBytes / 1024 ** 3).toFixed(1)} GiB`;
+}
+
 /**
  * A run of some sections only (`--only`) into the committed results keeps the other sections
  * of the previous report, each marked with the run it comes from, so latest.json stays whole
@@ -123,6 +130,6 @@ export function carryOver(results: SectionResult[], previous: BenchReport | unde
   const ran = new Set(results.map((r) => r.id));
   const kept = previous.sections
     .filter((s) => !ran.has(s.id))
-    .map((s) => ({ ...s, carriedFrom: s.carriedFrom ?? previous.startedAt }));
+    .map((s) => ({ ...s, carriedFrom: s.carriedFrom ?? previous.startedAt, carriedMachine: s.carriedMachine ?? describeMachine(previous.machine) }));
   return [...results, ...kept].sort((a, b) => a.id - b.id);
 }

@@ -38,6 +38,30 @@ async function switchTo(ctx: SectionContext, durability: Durability): Promise<vo
   await stackUp({ ...stack, durability }, { build: false, timeoutMs: SWITCH_TIMEOUT_MS, log: () => undefined });
 }
 
+/**
+ * POST /api/orders/create in a closed loop: a warm-up, then `opts.runs` measured runs. The
+ * lab's order-write throughput as it is configured now (§7 per durability profile, §8 with
+ * the binary log on and off).
+ */
+export async function measureOrderWrites(ctx: SectionContext, http: HttpClient, label: string): Promise<{ list: RunFigures[]; errors: Record<string, number> }> {
+  const { opts } = ctx;
+  const loop = { concurrency: opts.concurrency, durationMs: opts.seconds * 1000, maxOps: 200_000 };
+  const created = await http.post('/api/users/create', { name: 'Bench Writes', email: `bench-writes-${label}-${Date.now()}@bench.example` });
+  const userId = created.kind === 'response' && created.status === 201 ? Number((created.body as { id?: unknown }).id) : Number.NaN;
+  if (!Number.isInteger(userId)) throw new Error(`could not create the bench's customer (${label})`);
+  const op = async (i: number) => httpResult(await http.post('/api/orders/create', { userId, productId: (i % 5) + 1, quantity: 1 }), 201);
+  await closedLoop({ ...loop, durationMs: opts.warmupSeconds * 1000 }, op);
+  const list: RunFigures[] = [];
+  const kinds: Record<string, number>[] = [];
+  for (let r = 0; r < opts.runs; r++) {
+    const res = await closedLoop(loop, op);
+    list.push(loopFigures(res));
+    kinds.push(res.errorKinds);
+  }
+  ctx.log(`  ${label}: ${list.map((f) => `${f.throughput.toFixed(0)}/s`).join(', ')}`);
+  return { list, errors: Object.assign({}, ...kinds) as Record<string, number> };
+}
+
 export const section7: Section = {
   id: 7,
   title: TITLE,
@@ -50,7 +74,6 @@ export const section7: Section = {
     const { opts } = ctx;
     const original = await currentProfile(ctx);
     const http = new HttpClient({ baseUrl: access.api, timeoutMs: 10_000 });
-    const loop = { concurrency: opts.concurrency, durationMs: opts.seconds * 1000, maxOps: 200_000 };
     const runs: Record<string, RunFigures[]> = {};
     const crash: Record<string, CrashFigures> = {};
     const notes: string[] = [];
@@ -61,21 +84,8 @@ export const section7: Section = {
           continue;
         }
         await switchTo(ctx, profile);
-        const created = await http.post('/api/users/create', { name: 'Bench Durability', email: `bench-durability-${profile}@bench.example` });
-        const userId = created.kind === 'response' && created.status === 201 ? Number((created.body as { id?: unknown }).id) : Number.NaN;
-        if (!Number.isInteger(userId)) throw new Error(`could not create the bench's customer after switching to ${profile}`);
-        const op = async (i: number) => httpResult(await http.post('/api/orders/create', { userId, productId: (i % 5) + 1, quantity: 1 }), 201);
-        await closedLoop({ ...loop, durationMs: opts.warmupSeconds * 1000 }, op);
-        const list: RunFigures[] = [];
-        const kinds: Record<string, number>[] = [];
-        for (let r = 0; r < opts.runs; r++) {
-          const res = await closedLoop(loop, op);
-          list.push(loopFigures(res));
-          kinds.push(res.errorKinds);
-        }
+        const { list, errors } = await measureOrderWrites(ctx, http, profile);
         runs[profile] = list;
-        ctx.log(`  ${profile}: ${list.map((f) => `${f.throughput.toFixed(0)}/s`).join(', ')}`);
-        const errors = Object.assign({}, ...kinds) as Record<string, number>;
         if (Object.keys(errors).length > 0) notes.push(`${profile}: errors ${describeKinds(errors)}.`);
         if (Date.now() + CRASH_BUDGET_MS > ctx.deadline) {
           notes.push(`${profile}: ${CRASH_DRILL} left out, the run's time was up.`);
