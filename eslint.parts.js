@@ -14,7 +14,7 @@ export const MAY_IMPORT = {
   simulator: { shared: 'all', lab: 'index' },
   stack: { shared: 'all', lab: 'index' },
   chaos: { shared: 'all', lab: 'index', stack: 'index', simulator: 'index', backup: 'index' },
-  bench: { shared: 'all', app: 'all', lab: 'index', stack: 'index', simulator: 'index', chaos: 'index' },
+  bench: { shared: 'all', app: 'all', lab: 'index', stack: 'index', simulator: 'index', chaos: 'index', backup: 'index' },
   cli: { shared: 'all', app: 'command', backup: 'command', chaos: 'command', dashboards: 'command', simulator: 'command', stack: 'command' },
   test: { shared: 'all', app: 'all', lab: 'index', stack: 'index', simulator: 'index', chaos: 'index' },
 };
