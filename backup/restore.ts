@@ -10,8 +10,8 @@
 // agree, and the tables hold the backup plus what the logs brought back.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { compareNodes, GALERA_NODES, NodeSql, type LabContainer, type Target } from '../lab/index.ts';
+import { pollUntil } from '../shared/time.ts';
+import { compareNodes, GALERA_NODES, NodeSql, waitNodeSynced, type LabContainer, type Target } from '../lab/index.ts';
 import { BackupError, readManifest, verifyBackupFiles, type BackupManifest, type TableContent } from './manifest.ts';
 import { INSPECT_IMAGE } from './create.ts';
 import { planRollForward, rollForwardEnv, type RollForward, type StopPoint } from './roll-forward.ts';
@@ -57,15 +57,8 @@ export function restorePlan(m: BackupManifest, project: string, roll?: RollForwa
 }
 
 async function waitSynced(target: Target, sql: NodeSql, name: string, boundMs: number): Promise<void> {
-  const until = Date.now() + boundMs;
-  let last = 'not answering';
-  for (let i = 0; i < 10_000 && Date.now() < until; i++) {
-    const status = await sql.wsrepStatus(await target.find(name)).catch(() => undefined);
-    if (status) last = `${status.wsrep_local_state_comment}, ${status.wsrep_cluster_status}`;
-    if (status?.wsrep_local_state_comment === 'Synced' && status.wsrep_cluster_status === 'Primary') return;
-    await sleep(2_000);
-  }
-  throw new BackupError(`${name} is not Synced within ${boundMs / 1000} s (last seen: ${last}); \`smartshop stack logs ${name}\` says why`);
+  const r = await waitNodeSynced(target, sql, name, boundMs);
+  if (!r.synced) throw new BackupError(`${name} is not Synced within ${boundMs / 1000} s (last seen: ${r.last}); \`smartshop stack logs ${name}\` says why`);
 }
 
 async function helper(target: Target, node: LabContainer, args: string[], binds: string[], env: string[] = []): Promise<string> {
@@ -75,13 +68,11 @@ async function helper(target: Target, node: LabContainer, args: string[], binds:
 }
 
 async function waitHealthy(target: Target, name: string, boundMs: number): Promise<void> {
-  const until = Date.now() + boundMs;
-  for (let i = 0; i < 10_000 && Date.now() < until; i++) {
+  const healthy = await pollUntil(Date.now() + boundMs, 2_000, async () => {
     const c = await target.find(name);
-    if (c.state === 'running' && (c.health === 'healthy' || c.health === 'none')) return;
-    await sleep(2_000);
-  }
-  throw new BackupError(`${name} is not healthy within ${boundMs / 1000} s of its start; \`smartshop stack logs ${name}\` says why`);
+    return c.state === 'running' && (c.health === 'healthy' || c.health === 'none') ? true : undefined;
+  });
+  if (!healthy) throw new BackupError(`${name} is not healthy within ${boundMs / 1000} s of its start; \`smartshop stack logs ${name}\` says why`);
 }
 
 /** Each table of the manifest against one node: the names that differ. */

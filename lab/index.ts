@@ -16,7 +16,7 @@ export { SwarmTarget } from './targets/swarm-target.ts';
 export { PROJECT_LABEL, ROLE_LABEL } from './targets/docker-target.ts';
 export { netToolsImage, NET_TOOLS_IMAGE } from './targets/net-tools-image.ts';
 export { NodeSql, SqlError } from './node-sql.ts';
-export { readNodeStates, isHealthyNode, describeNodeState, type NodeState } from './node-state.ts';
+export { readNodeStates, isHealthyNode, describeNodeState, waitNodeSynced, type NodeState } from './node-state.ts';
 export { haproxyServers, fetchHaproxyServers, parseStatsCsv, isUp, isOut, type HaproxyServer } from './haproxy.ts';
 export { compareNodes, formatVerify, type VerifyResult, type VerifyOptions, type NodeDigest, type Divergence, type TableDigest } from './verify.ts';
 export { startMariaDb, freePort, type MariaDbServer, type MariaDbOptions } from './throwaway-mariadb.ts';

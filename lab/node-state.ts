@@ -1,6 +1,7 @@
 // Where each Galera node stands, read on the node itself (docker exec), never via HAProxy:
 // the one reader of it (`stack up` and `stack status`, the drills' steady state, observer
 // and report, the bench). Works the same on compose and Swarm (through a Target).
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LabContainer, Target } from './targets/target.ts';
 import type { NodeSql } from './node-sql.ts';
 
@@ -68,4 +69,27 @@ export function describeNodeState(s: NodeState): string {
   if (s.docker !== 'running') return `${s.node}: container ${s.docker}`;
   if (s.localState === undefined) return `${s.node}: running, mariadbd not answering yet${s.error ? ` (${s.error})` : ''}`;
   return `${s.node}: ${s.localState}, ${s.clusterStatus ?? '?'}, cluster size ${s.clusterSize ?? '?'}, ready ${s.ready ? 'ON' : 'OFF'}, last committed ${s.lastCommitted ?? '?'}`;
+}
+
+/**
+ * Waits (bounded) until a node is in the Primary Component, Synced and ready, read on the
+ * node itself. Gives up early when its container has exited (its entrypoint refused: the log
+ * says why). `last` is what the node said last, for the message of a caller that gives up.
+ */
+export async function waitNodeSynced(target: Target, sql: NodeSql, name: string, timeoutMs: number): Promise<{ synced: boolean; last: string }> {
+  const until = Date.now() + timeoutMs;
+  let last = 'not answering';
+  while (Date.now() < until) {
+    const node = await target.find(name);
+    if (node.state === 'exited' || node.state === 'dead') return { synced: false, last: `its container ${node.state}` };
+    if (node.state === 'running') {
+      const st = await sql.wsrepStatus(node, 5_000).catch(() => undefined); // undefined: still starting
+      if (st) last = `${st.wsrep_local_state_comment ?? '?'}, ${st.wsrep_cluster_status ?? '?'}, ready ${st.wsrep_ready ?? '?'}`;
+      if (st?.wsrep_cluster_status === 'Primary' && st.wsrep_local_state_comment === 'Synced' && st.wsrep_ready === 'ON') return { synced: true, last };
+    } else {
+      last = `its container ${node.state}`;
+    }
+    await sleep(1_000);
+  }
+  return { synced: false, last };
 }

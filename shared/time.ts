@@ -12,3 +12,19 @@ export async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | typ
     ac.abort();
   }
 }
+
+/**
+ * Calls `probe` until it returns something other than undefined, every `everyMs`, until
+ * `deadline` (epoch ms) has passed; undefined then. At most `maxTries` calls, so that a clock
+ * jump cannot make a bounded wait spin for ever. The probe decides what a failure means: one
+ * that throws ends the wait with that error.
+ */
+export async function pollUntil<T>(deadline: number, everyMs: number, probe: () => Promise<T | undefined>, maxTries = 10_000): Promise<T | undefined> {
+  for (let i = 0; i < maxTries; i++) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() + everyMs > deadline) return undefined;
+    await sleep(everyMs);
+  }
+  return undefined;
+}

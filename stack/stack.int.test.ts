@@ -12,6 +12,7 @@ import { nodeStates, promTargets } from './cluster.ts';
 import {
   compareNodes, ComposeTarget, demux, docker, flagsFile, freePort, GALERA_NODES, haproxyServers, isHealthyNode, resolveLabConfig, toolSocket, type LabConfig,
 } from '../lab/index.ts';
+import { pollUntil as poll } from '../shared/time.ts';
 import { resetFlags, setFlag } from '../shared/feature-flags/flag-file.ts';
 import { createBackup, listBackups, restoreBackup, verifyBackupFiles } from '../backup/index.ts';
 import { startRun } from '../simulator/index.ts';
@@ -27,19 +28,13 @@ const config: LabConfig = resolveLabConfig({
 const lab = new ComposeTarget(config.project);
 const base = 'http://127.0.0.1';
 const log = (line: string): void => { if (process.env.STACK_TEST_VERBOSE) console.log(line); };
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** Documented bound for HAProxy to take a stopped node out (check inter 500ms, fall 2, plus mariadbd's shutdown). */
 const DOWN_BOUND_MS = 15_000;
 
 async function pollUntil<T>(what: string, boundMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + boundMs;
-  for (let i = 0; i < 10_000; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) break;
-    await sleep(500);
-  }
-  throw new Error(`${what}: not within ${boundMs} ms`);
+  const value = await poll(Date.now() + boundMs, 500, probe);
+  if (value === undefined) throw new Error(`${what}: not within ${boundMs} ms`);
+  return value;
 }
 
 async function nodeSql(node: string, sql: string): Promise<string> {

@@ -1,6 +1,6 @@
 // What an alert drill is, and the small steps its causes and rollbacks are made of.
-import type { LabContainer, NodeSql, Target } from '../../lab/index.ts';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { GALERA_NODES, waitNodeSynced, type LabContainer, type NodeSql, type Target } from '../../lab/index.ts';
+import { pollUntil } from '../../shared/time.ts';
 import { recordConsistency } from '../../stack/index.ts';
 import { judgeConsistency, toConsistencyCheck } from '../judge/verify.ts';
 
@@ -49,15 +49,10 @@ export async function node(ctx: AlertDrillContext, name: string): Promise<LabCon
   return ctx.target.find(name);
 }
 
-/** Waits until the node answers SQL as Synced again (bounded). */
+/** Waits until the node is Primary, Synced and ready again (bounded); throws if not. */
 export async function waitSynced(ctx: AlertDrillContext, name: string, boundMs = 120_000): Promise<void> {
-  const until = Date.now() + boundMs;
-  for (let i = 0; i < 1_000 && Date.now() < until; i++) {
-    const rows = await ctx.sql.query(await node(ctx, name), "SHOW STATUS LIKE 'wsrep_local_state_comment'").catch(() => []);
-    if (rows[0]?.[1] === 'Synced') return;
-    await sleep(1_000);
-  }
-  throw new Error(`${name} not Synced within ${boundMs / 1000} s after the rollback`);
+  const r = await waitNodeSynced(ctx.target, ctx.sql, name, boundMs);
+  if (!r.synced) throw new Error(`${name} not Synced within ${boundMs / 1000} s after the rollback (last seen: ${r.last})`);
 }
 
 
@@ -83,19 +78,17 @@ export async function nodeValue(ctx: AlertDrillContext, name: string, sql: strin
  * no write could commit without quorum).
  */
 export async function waitPrimary(ctx: AlertDrillContext, boundMs = 120_000): Promise<void> {
-  const until = Date.now() + boundMs;
   const nudgeAt = Date.now() + boundMs / 2;
   let nudged = false;
-  for (let i = 0; i < 1_000 && Date.now() < until; i++) {
-    const statuses = await Promise.all(['mariadb-1', 'mariadb-2', 'mariadb-3'].map((n) =>
-      nodeValue(ctx, n, "SHOW STATUS LIKE 'wsrep_cluster_status'").catch(() => undefined)));
-    if (statuses.every((s) => s === 'Primary')) return;
+  const primary = await pollUntil(Date.now() + boundMs, 1_000, async () => {
+    const statuses = await Promise.all(GALERA_NODES.map((n) => nodeValue(ctx, n, "SHOW STATUS LIKE 'wsrep_cluster_status'").catch(() => undefined)));
+    if (statuses.every((s) => s === 'Primary')) return true;
     if (!nudged && Date.now() > nudgeAt) {
       ctx.say(`the Primary Component did not re-form by itself (${statuses.join(', ')}): bootstrapping it on mariadb-1`);
       await ctx.sql.query(await node(ctx, 'mariadb-1'), "SET GLOBAL wsrep_provider_options = 'pc.bootstrap=YES'").catch(() => undefined);
       nudged = true;
     }
-    await sleep(1_000);
-  }
-  throw new Error(`the Galera nodes are not all Primary within ${boundMs / 1000} s of the rollback`);
+    return undefined;
+  });
+  if (!primary) throw new Error(`the Galera nodes are not all Primary within ${boundMs / 1000} s of the rollback`);
 }

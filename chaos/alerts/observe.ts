@@ -1,7 +1,7 @@
 // What an alert drill watches: the lab's receiver (what Alertmanager delivered), Prometheus
 // (what fires or is pending) and Alertmanager itself (what it holds back, and why). Every
 // wait polls every 2 s and ends at its bound.
-import { setTimeout as sleep } from 'node:timers/promises';
+import { pollUntil } from '../../shared/time.ts';
 import { getJson } from '../../shared/http-json.ts';
 
 export interface AlertEndpoints {
@@ -50,14 +50,12 @@ const secondsSince = (since: Date, at: string | number): number => ((typeof at =
 
 /** Polls the receiver until `alert` fires after `since`, or the bound passes: seconds, and the label sets that fired. */
 export async function waitFiring(recorder: string, alert: string, since: Date, boundSeconds: number): Promise<{ after: number; labels: Set<string> } | null> {
-  const deadline = since.getTime() + boundSeconds * 1000;
-  for (let i = 0; i < 10_000 && Date.now() <= deadline; i++) {
+  const found = await pollUntil(since.getTime() + boundSeconds * 1000, POLL_MS, async () => {
     const fired = (await notificationsSince(recorder, since).catch(() => [])).filter((n) => n.alertname === alert && n.status === 'firing');
     const first = fired[0];
-    if (first) return { after: secondsSince(since, first.receivedAt), labels: new Set(fired.map((n) => labelKey(n.labels))) };
-    await sleep(POLL_MS);
-  }
-  return null;
+    return first ? { after: secondsSince(since, first.receivedAt), labels: new Set(fired.map((n) => labelKey(n.labels))) } : undefined;
+  });
+  return found ?? null;
 }
 
 /**
@@ -65,15 +63,13 @@ export async function waitFiring(recorder: string, alert: string, since: Date, b
  * `since` (a group's notification lists each alert with its own status), or the bound passes.
  */
 export async function waitResolved(recorder: string, alert: string, fired: Set<string>, since: Date, boundSeconds: number): Promise<number | null> {
-  const deadline = since.getTime() + boundSeconds * 1000;
-  for (let i = 0; i < 10_000 && Date.now() <= deadline; i++) {
+  const after = await pollUntil(since.getTime() + boundSeconds * 1000, POLL_MS, async () => {
     const resolved = (await notificationsSince(recorder, since).catch(() => [])).filter((n) => n.alertname === alert && n.status === 'resolved');
     const done = new Set(resolved.map((n) => labelKey(n.labels)));
     const last = resolved.at(-1);
-    if (last && [...fired].every((k) => done.has(k))) return secondsSince(since, last.receivedAt);
-    await sleep(POLL_MS);
-  }
-  return null;
+    return last && [...fired].every((k) => done.has(k)) ? secondsSince(since, last.receivedAt) : undefined;
+  });
+  return after ?? null;
 }
 
 export interface InhibitionSeen {
@@ -91,9 +87,8 @@ export interface InhibitionSeen {
  * bound passes (each part is then null).
  */
 export async function waitInhibited(e: AlertEndpoints, alert: string, inhibitor: string, since: Date, boundSeconds: number): Promise<InhibitionSeen> {
-  const deadline = since.getTime() + boundSeconds * 1000;
   const seen: InhibitionSeen = { firingAfter: null, suppressedAfter: null, inhibitorDeliveredAfter: null };
-  for (let i = 0; i < 10_000 && Date.now() <= deadline; i++) {
+  await pollUntil(since.getTime() + boundSeconds * 1000, POLL_MS, async () => {
     if (seen.firingAfter === null && (await activeAlerts(e.prometheus).catch(() => ({ firing: [] as string[] }))).firing.includes(alert)) {
       seen.firingAfter = secondsSince(since, Date.now());
     }
@@ -104,19 +99,16 @@ export async function waitInhibited(e: AlertEndpoints, alert: string, inhibitor:
       const first = (await notificationsSince(e.recorder, since).catch(() => [])).find((n) => n.alertname === inhibitor && n.status === 'firing');
       if (first) seen.inhibitorDeliveredAfter = secondsSince(since, first.receivedAt);
     }
-    if (seen.firingAfter !== null && seen.suppressedAfter !== null && seen.inhibitorDeliveredAfter !== null) break;
-    await sleep(POLL_MS);
-  }
+    return seen.firingAfter !== null && seen.suppressedAfter !== null && seen.inhibitorDeliveredAfter !== null ? true : undefined;
+  });
   return seen;
 }
 
 /** Polls until `alert` is neither firing nor pending in Prometheus: seconds after `since`, or null at the bound. */
 export async function waitCleared(prometheus: string, alert: string, since: Date, boundSeconds: number): Promise<number | null> {
-  const deadline = since.getTime() + boundSeconds * 1000;
-  for (let i = 0; i < 10_000 && Date.now() <= deadline; i++) {
+  const after = await pollUntil(since.getTime() + boundSeconds * 1000, POLL_MS, async () => {
     const active = await activeAlerts(prometheus).catch(() => undefined);
-    if (active && !active.firing.includes(alert) && !active.pending.includes(alert)) return secondsSince(since, Date.now());
-    await sleep(POLL_MS);
-  }
-  return null;
+    return active && !active.firing.includes(alert) && !active.pending.includes(alert) ? secondsSince(since, Date.now()) : undefined;
+  });
+  return after ?? null;
 }

@@ -6,8 +6,7 @@
 // start it first, wait for it to be Primary, then start the others one by one.
 // The node entrypoint (mariadb/docker-entrypoint.sh) recovers the position again on its
 // own start and bootstraps a node marked safe_to_bootstrap when no peer answers.
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { LabContainer, Target } from '../../lab/index.ts';
+import { waitNodeSynced, type LabContainer, type Target } from '../../lab/index.ts';
 import { chooseBootstrapNode, parseGrastate, parseRecoveredPosition, type BootstrapChoice, type NodePosition } from './grastate.ts';
 import type { NodeSql } from '../../lab/index.ts';
 
@@ -79,23 +78,9 @@ export interface SafeBootstrapResult {
   problems: string[];
 }
 
-/** Waits for a node to report Primary + Synced, bounded. */
+/** The node is Primary, Synced and ready within the bound (lab's waitNodeSynced). */
 export async function waitSynced(sql: NodeSql, target: Target, name: string, timeoutMs: number): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const node = await target.find(name);
-    if (node.state === 'exited' || node.state === 'dead') return false; // the entrypoint refused: its log says why
-    if (node.state === 'running') {
-      try {
-        const st = await sql.wsrepStatus(node, 5_000);
-        if (st.wsrep_cluster_status === 'Primary' && st.wsrep_local_state_comment === 'Synced' && st.wsrep_ready === 'ON') return true;
-      } catch {
-        // still starting
-      }
-    }
-    await sleep(1_000);
-  }
-  return false;
+  return (await waitNodeSynced(target, sql, name, timeoutMs)).synced;
 }
 
 /**

@@ -118,24 +118,13 @@ export abstract class DockerTarget implements Target {
     const stream = await exec.start({ hijack: true, stdin: false });
     // stdout is binary (a backup stream): written as it comes, never held in memory
     const file = createWriteStream(path, { mode: 0o600 });
-    const err: Buffer[] = [];
-    const e = new PassThrough();
-    e.on('data', (b: Buffer) => err.push(b));
-    let bytes = 0;
-    const o = new PassThrough();
-    o.on('data', (b: Buffer) => { bytes += b.length; });
-    o.pipe(file);
-    this.docker.modem.demuxStream(stream, o, e);
-    const ended = new Promise<void>((resolve) => {
-      stream.on('end', resolve);
-      stream.on('close', resolve);
-      stream.on('error', () => resolve());
-    });
-    const done = await withTimeout(ended, timeoutMs);
-    if (done === TIMED_OUT) stream.destroy();
-    o.end();
-    await new Promise<void>((resolve, reject) => { file.on('finish', resolve); file.on('error', reject); });
-    const stderr = Buffer.concat(err).toString('utf8');
+    const written = new Promise<void>((resolve, reject) => { file.on('finish', resolve); file.on('error', reject); });
+    const out = collect(this.docker, stream, file);
+    const done = await withTimeout(out.done, timeoutMs);
+    if (done === TIMED_OUT) out.abandon();
+    await written;
+    const bytes = out.bytes();
+    const stderr = out.stderr();
     if (done === TIMED_OUT) return { exitCode: 124, bytes, stderr: `${stderr}\n(exec timed out after ${timeoutMs} ms)` };
     return { exitCode: (await exec.inspect()).ExitCode ?? -1, bytes, stderr };
   }
@@ -221,20 +210,37 @@ export abstract class DockerTarget implements Target {
   }
 }
 
-function collect(docker: Docker, stream: NodeJS.ReadableStream): { stdout: () => string; stderr: () => string; done: Promise<void> } {
+/**
+ * An exec's multiplexed stream split into stdout and stderr. stdout is kept in memory, or,
+ * with `sink`, written to it as it comes (a backup stream: binary, possibly large).
+ */
+function collect(docker: Docker, stream: NodeJS.ReadableStream, sink?: NodeJS.WritableStream): {
+  stdout: () => string; stderr: () => string; bytes: () => number; done: Promise<void>;
+  /** gives up on the stream (a timeout): stdout ends here, so a sink is finished */
+  abandon: () => void;
+} {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
+  let bytes = 0;
   const o = new PassThrough();
   const e = new PassThrough();
-  o.on('data', (b: Buffer) => out.push(b));
+  o.on('data', (b: Buffer) => {
+    bytes += b.length;
+    if (!sink) out.push(b);
+  });
+  if (sink) o.pipe(sink);
   e.on('data', (b: Buffer) => err.push(b));
   docker.modem.demuxStream(stream, o, e);
   const done = new Promise<void>((resolve) => {
     stream.on('end', () => resolve());
     stream.on('close', () => resolve());
     stream.on('error', () => resolve());
-  });
-  return { stdout: () => Buffer.concat(out).toString('utf8'), stderr: () => Buffer.concat(err).toString('utf8'), done };
+  }).then(() => { o.end(); });
+  const abandon = (): void => {
+    (stream as NodeJS.ReadableStream & { destroy: () => void }).destroy();
+    o.end();
+  };
+  return { stdout: () => Buffer.concat(out).toString('utf8'), stderr: () => Buffer.concat(err).toString('utf8'), bytes: () => bytes, done, abandon };
 }
 
 /** "healthy" / "unhealthy" / "starting" / "none" from a container listing's Status text. */
