@@ -109,6 +109,25 @@ export function durabilityTable(latest: Latest): string {
   ].join('\n');
 }
 
+interface BackupFigures {
+  orders: number;
+  backupSeconds: number;
+  backupMB: number;
+  restoreSeconds: number;
+  exact: boolean;
+}
+
+/** Bench §9: backup and restore time as the shop grows. */
+export function backupTable(latest: Latest): string {
+  const results = (section(latest, 9).results ?? []) as BackupFigures[];
+  if (results.length === 0) return 'Not measured in the latest bench run (`npm run bench -- --only 9`).';
+  return [
+    '| orders | physical backup (taken and opened) | size | restore, first stop to a healthy shop | every node exact |',
+    '|---:|---:|---:|---:|---|',
+    ...results.map((r) => `| ${whole(r.orders)} | ${fix(r.backupSeconds)} s | ${fix(r.backupMB)} MB | ${whole(r.restoreSeconds)} s | ${r.exact ? 'yes' : 'NO'} |`),
+  ].join('\n');
+}
+
 /** README with the block NAME replaced by `content`; throws when the markers are missing. */
 export function replaceBlock(readme: string, name: string, content: string): string {
   const open = `<!-- figures:${name} -->`;
@@ -120,7 +139,7 @@ export function replaceBlock(readme: string, name: string, content: string): str
 }
 
 export function generate(readme: string, latest: Latest): string {
-  return replaceBlock(replaceBlock(readme, 'bench', benchTable(latest)), 'durability', durabilityTable(latest));
+  return replaceBlock(replaceBlock(replaceBlock(readme, 'bench', benchTable(latest)), 'durability', durabilityTable(latest)), 'backup', backupTable(latest));
 }
 
 /** README.md and what it would be with its figures generated from the committed results. */
