@@ -137,6 +137,43 @@ export const galeraCluster: DashboardSpec = {
       ],
     },
     {
+      title: 'Backups',
+      panels: [
+        stat({
+          title: 'Newest backup',
+          description:
+            'Time since the newest finished backup (`smartshop backup create`; node-exporter textfile smartshop_backup.prom). ' +
+            'Orange after one hourly interval, red after two: BackupTooOld fires then (its runbook says what to do).',
+          unit: 's',
+          queries: q('time() - max(smartshop_backup_last_success_timestamp_seconds)'),
+          thresholds: higherIsWorse(3600, 7200),
+          height: 8,
+        }),
+        stat({
+          title: 'Newest backup size',
+          description: 'Size of the newest backup folder: what a restore reads, what copying it off the machine moves.',
+          unit: 'bytes',
+          queries: q('max(smartshop_backup_last_size_bytes)'),
+          height: 8,
+        }),
+        stat({
+          title: 'Newest backup took',
+          description: 'Taking the newest backup and opening it in a throw-away server (the check that it restores), in seconds.',
+          unit: 's',
+          queries: q('max(smartshop_backup_last_duration_seconds)'),
+          height: 8,
+        }),
+        stat({
+          title: 'Backups kept',
+          description: 'Finished backups in the folder (retention keeps BACKUP_KEEP, 7 by default).',
+          unit: 'none',
+          queries: q('max(smartshop_backups_kept)'),
+          thresholds: lowerIsWorse(1, 2),
+          height: 8,
+        }),
+      ],
+    },
+    {
       title: 'Replication',
       panels: [
         timeseries({

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # ci:dashboards — the committed Grafana JSON matches what dashboards/ generates, and every
 # panel query and recording rule returns data from the running lab's Prometheus:
-#  1. steady: the simulator runs (bounded) so that its own panels and the injected errors
-#     have data, then every query not marked fault-only must return a series;
+#  1. steady: a backup is taken and the simulator runs (bounded) so that the backup panels,
+#     the simulator's own and the injected errors have data, then every query not marked
+#     fault-only must return a series;
 #  2. faults: a short galera-node-stop drill runs, a fault flag is flipped and a test alert
 #     is posted to Alertmanager, and while the fault is active the fault-only queries
 #     (chaos_fault_active, injections, DB errors and retries, the flag-change annotation,
@@ -27,11 +28,13 @@ wait_for_series() {
   done
 }
 
-log "steady: simulator for 150 s (5 journeys/s, 10% injected errors), metrics on :9464 for Prometheus"
+log "steady: a backup (the Galera dashboard's backup panels), then the simulator for 150 s (5 journeys/s, 10% injected errors), metrics on :9464 for Prometheus"
+"${SMARTSHOP[@]}" backup create > "$REPORTS/dashboards-backup.log" 2>&1 || { tail -n 20 "$REPORTS/dashboards-backup.log" >&2; exit 1; }
 "${SMARTSHOP[@]}" simulate --target "$BASE_URL" --mode continuous --duration 150s --rate 5 --error-rate 0.1 --seed 7 --json \
   > "$REPORTS/dashboards-simulator.json" 2> "$REPORTS/dashboards-simulator.log" &
 pids+=($!)
 wait_for_series 'simulator_requests_total' 90
+wait_for_series 'smartshop_backup_last_success_timestamp_seconds' 60
 # rate() over the verifier's interval needs a few scrapes (every 5 s) of moving counters
 sleep 40
 "${SMARTSHOP[@]}" dashboards verify --prometheus "$PROM" --mode steady
