@@ -179,8 +179,10 @@ async function rebuild(o: RestoreOptions, m: BackupManifest, dir: string, roll: 
   for (const [name, list] of Object.entries(mismatches)) o.log(`    ${name}: ${list.length === 0 ? `all ${m.tables.length} tables exactly as in the backup` : `DIFFERS: ${list.join('; ')}`}`);
   o.log(`    nodes ${agree.consistent ? 'agree' : `DISAGREE on ${agree.divergences.map((d) => d.table).join(', ')}`}`);
 
-  o.log('==> id counters: never below where they were, so no acknowledged id is handed out again');
-  for (const line of await keepCountersAhead(sql, await o.target.find(SEED), counters)) o.log(`    ${line}`);
+  if (counters.size > 0) {
+    o.log('==> id counters: never below where they were, so no acknowledged id is handed out again');
+    for (const line of await keepCountersAhead(sql, await o.target.find(SEED), counters)) o.log(`    ${line}`);
+  }
 
   o.log('==> starting the shop');
   await o.target.start(await o.target.find('app'));

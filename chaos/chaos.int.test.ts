@@ -391,6 +391,20 @@ describe('chaos drills on a real lab', () => {
     expect(r.verdict.verdict).toBe('passed');
   }, 600_000);
 
+  it('restore-after-volume-loss: every node\'s data gone, the cluster rebuilt from the backup, the writes after it named', async () => {
+    const outcome = await runDrill(options('restore-after-volume-loss', { faultMs: 5_000 }));
+    const r = outcome.report;
+    const x = r?.restore;
+    if (!r || !x || 'error' in x || !x.notInBackup) throw new Error('restore not judged');
+    console.log(`[restore-after-volume-loss] verdict ${r.verdict.verdict}: ${r.verdict.reason}`);
+    expect(r.writes.lostIds).toEqual([]);
+    expect(x.notInBackup.acknowledged).toBeGreaterThan(20);
+    expect(x.notInBackup.found).toEqual([]);
+    expect(x.rpo.writes).toBe(x.notInBackup.acknowledged);
+    expect('error' in r.consistency ? r.consistency.error : r.consistency.consistent).toBe(true);
+    expect(r.verdict.verdict).toBe('passed');
+  }, 600_000);
+
   it('galera-crash-burst under strict: the report is complete and agrees with a recount on every node', async () => {
     await crashBurst('strict');
   }, 900_000);

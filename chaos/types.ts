@@ -19,8 +19,9 @@ export type FaultSpec =
   | { kind: 'netem'; delayMs: number; jitterMs: number } // tc netem delay, then tc qdisc del
   | { kind: 'kill-all'; spacingMs: number } // SIGKILL every target (spacing between kills), then safe bootstrap
   | { kind: 'crash-restart'; crashes: number; intervalMs: number } // SIGKILL, let it come back, again: `crashes` times
-  // a backup, traffic, then DROP TABLE; rolled back by `backup restore` (to just before the DROP, or the backup alone)
-  | { kind: 'restore'; disaster: 'drop-table'; table: string; pointInTime: boolean; trafficAfterBackupMs: number };
+  // a backup, traffic, then a disaster (DROP TABLE, or every node's data lost); rolled back by
+  // `backup restore` (to just before the DROP, or the backup alone)
+  | { kind: 'restore'; disaster: 'drop-table' | 'volumes'; table: string; pointInTime: boolean; trafficAfterBackupMs: number };
 
 /** What the shop's clients should see while the fault is active. */
 export interface Expectations {

@@ -165,6 +165,18 @@ export const drills: readonly Drill[] = [
     expectations: restoring,
     recoveryBoundSeconds: 180,
   },
+  {
+    name: 'restore-after-volume-loss',
+    description: 'Back up a node under traffic, then SIGKILL all three nodes and empty their data volumes (binary logs included); rebuild the cluster from the backup alone.',
+    proves: 'a lab whose every disk is lost comes back from its backup, with exactly the writes after it missing, each named (RPO), and how long it took (RTO)',
+    targets: { kind: 'all', role: 'galera' },
+    // the binary logs went with the volumes: nothing to roll forward with (they would have to be archived off the nodes)
+    fault: { kind: 'restore', disaster: 'volumes', table: 'orders', pointInTime: false, trafficAfterBackupMs: 10_000 },
+    defaultFaultSeconds: 5,
+    breaksQuorum: true,
+    expectations: restoring,
+    recoveryBoundSeconds: 180,
+  },
 ];
 
 

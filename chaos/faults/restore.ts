@@ -1,10 +1,11 @@
 // The restore drills' fault: a physical backup under traffic, more traffic, then the disaster
-// (DROP TABLE, as a migration gone wrong or an operator in the wrong window would run it);
+// (DROP TABLE, as a migration gone wrong or an operator in the wrong window would run it; or
+// every node's data lost at once, as with the disks);
 // the rollback is the operator's answer, `smartshop backup restore`: rolled forward to just
 // before the DROP (point in time), or the backup alone. The ledger is snapshotted the moment
 // before the DROP: what the shop acknowledged until then is what a restore must bring back.
 // The DROP runs as the node's local root: the shop's own account has no DDL (least privilege).
-import { createBackup, restoreBackup } from '../../backup/index.ts';
+import { createBackup, INSPECT_IMAGE, restoreBackup } from '../../backup/index.ts';
 import { backupsDir, type Target } from '../../lab/index.ts';
 import type { LedgerExport } from '../../simulator/index.ts';
 import type { RestoreWindow } from '../judge/restore.ts';
@@ -23,9 +24,31 @@ export interface RestoreRecord {
   snapshot: LedgerExport;
 }
 
+function describeDisaster(f: RestoreFault): string {
+  return f.disaster === 'volumes' ? 'SIGKILL all three nodes and empty their data volumes (the disks lost)' : `DROP TABLE ${f.table} on ${DISASTER_NODE}`;
+}
+
 export function describeRestore(f: RestoreFault): string {
-  return `physical backup of ${BACKUP_NODE}, ${f.trafficAfterBackupMs / 1000} s more traffic, then DROP TABLE ${f.table} on ${DISASTER_NODE}; ` +
+  return `physical backup of ${BACKUP_NODE}, ${f.trafficAfterBackupMs / 1000} s more traffic, then ${describeDisaster(f)}; ` +
     `rollback: smartshop backup restore ${f.pointInTime ? `--before 'DROP TABLE .*${f.table}' (point in time: the backup rolled forward with ${BACKUP_NODE}'s binary logs)` : '(the backup alone, no roll-forward)'}`;
+}
+
+async function dropTable(target: Target, database: string, table: string): Promise<void> {
+  const dropped = await target.exec(await target.find(DISASTER_NODE), ['mariadb', '-e', `SET SESSION foreign_key_checks = 0; DROP TABLE \`${database}\`.\`${table}\``]);
+  if (dropped.exitCode !== 0) throw new Error(`DROP TABLE ${table} failed on ${DISASTER_NODE}: ${dropped.stderr.trim()}`);
+}
+
+/**
+ * Every node's data gone, as lost disks leave them: the nodes SIGKILLed at once, then each
+ * data volume emptied (grastate.dat, binary logs and all) by the restore's own helper.
+ */
+async function loseEveryNodesData(target: Target): Promise<void> {
+  const nodes = await target.list('galera');
+  await Promise.all(nodes.map((n) => target.kill(n, 'SIGKILL')));
+  for (const n of nodes) {
+    const r = await target.runHelper({ image: INSPECT_IMAGE, entrypoint: ['/usr/local/bin/backup-restore.sh'], cmd: ['empty'], volumesFrom: n }, 120_000);
+    if (r.exitCode !== 0) throw new Error(`emptying ${n.name}'s data failed: ${r.stderr.trim()}`);
+  }
 }
 
 export interface RestoreContext {
@@ -48,9 +71,9 @@ export async function injectRestore(f: RestoreFault, ctx: RestoreContext): Promi
 
   const snapshot = structuredClone(ctx.ledgerNow());
   const disasterAt = Date.now();
-  const dropped = await target.exec(await target.find(DISASTER_NODE), ['mariadb', '-e', `SET SESSION foreign_key_checks = 0; DROP TABLE \`${database}\`.\`${f.table}\``]);
-  if (dropped.exitCode !== 0) throw new Error(`DROP TABLE ${f.table} failed on ${DISASTER_NODE}: ${dropped.stderr.trim()}`);
-  log(`disaster: DROP TABLE ${f.table} on ${DISASTER_NODE}, with ${snapshot.users.length} users, ${snapshot.orders.length} orders, ${snapshot.payments.length} payments acknowledged`);
+  if (f.disaster === 'volumes') await loseEveryNodesData(target);
+  else await dropTable(target, database, f.table);
+  log(`disaster: ${describeDisaster(f)}, with ${snapshot.users.length} users, ${snapshot.orders.length} orders, ${snapshot.payments.length} payments acknowledged`);
 
   let restoreSeconds: number | undefined;
   let rolledForward: string | undefined;
@@ -72,7 +95,7 @@ export async function injectRestore(f: RestoreFault, ctx: RestoreContext): Promi
         backupId: backup.id,
         backupStartedAt: Date.parse(backup.startedAt),
         backupFinishedAt: Date.parse(backup.finishedAt),
-        disaster: `DROP TABLE ${f.table} on ${DISASTER_NODE}`,
+        disaster: describeDisaster(f),
         disasterAt,
         ...(restoreSeconds === undefined ? {} : { restoreSeconds }),
         ...(rolledForward === undefined ? {} : { rolledForward }),
