@@ -8,7 +8,7 @@
 // the profile loses when every node is SIGKILLed at once, the README's durability table.
 import { HttpClient } from '../../shared/http-client.ts';
 import { durabilityFromFlush, nodeStates, stackUp } from '../../stack/index.ts';
-import type { Durability } from '../../lab/index.ts';
+import type { Durability, LabConfig } from '../../lab/index.ts';
 import { fmtRatio, type Table } from '../format.ts';
 import { closedLoop, describeKinds, httpResult, loopFigures } from '../load.ts';
 import type { SectionResult } from '../report.ts';
@@ -31,12 +31,15 @@ async function currentProfile(ctx: SectionContext): Promise<Durability | 'unknow
   return profiles.size === 1 && only !== undefined ? only : 'unknown';
 }
 
-async function switchTo(ctx: SectionContext, durability: Durability): Promise<void> {
+/** Recreates the lab's Galera nodes with `change` applied to the lab's config (about a minute); §8 too. */
+export async function reconfigureNodes(ctx: SectionContext, change: Partial<Pick<LabConfig, 'durability' | 'binlog'>>, what: string): Promise<void> {
   const stack = ctx.stack?.access.stack;
   if (!stack) throw new Error('no stack status');
-  ctx.log(`  switching the lab's Galera nodes to ${durability} (they are recreated; about a minute)`);
-  await stackUp({ ...stack, durability }, { build: false, timeoutMs: SWITCH_TIMEOUT_MS, log: () => undefined });
+  ctx.log(`  switching the lab's Galera nodes to ${what} (they are recreated; about a minute)`);
+  await stackUp({ ...stack, ...change }, { build: false, timeoutMs: SWITCH_TIMEOUT_MS, log: () => undefined });
 }
+
+const switchTo = (ctx: SectionContext, durability: Durability): Promise<void> => reconfigureNodes(ctx, { durability }, durability);
 
 /**
  * POST /api/orders/create in a closed loop: a warm-up, then `opts.runs` measured runs. The

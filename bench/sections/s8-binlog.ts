@@ -5,24 +5,17 @@
 // "on" measurements around the "off" one, so a steady drift of the machine shows as a
 // difference between them instead of passing for the log's cost.
 import { HttpClient } from '../../shared/http-client.ts';
-import { stackUp } from '../../stack/index.ts';
 import { fmtRatio, type Table } from '../format.ts';
 import { describeKinds } from '../load.ts';
 import type { SectionResult } from '../report.ts';
 import { aggregate, median, pairedRatio, type RunFigures } from '../stats.ts';
 import { FIGURES_HEADERS, figuresCells, noisyNote, type Section, type SectionContext } from './common.ts';
-import { measureOrderWrites } from './s7-durability.ts';
+import { measureOrderWrites, reconfigureNodes } from './s7-durability.ts';
 
 const TITLE = 'Binary log: order writes per second with log_bin on and off';
-const SWITCH_TIMEOUT_MS = 300_000;
 const STEPS = [['on (before)', true], ['off', false], ['on (after)', true]] as const;
 
-async function switchTo(ctx: SectionContext, binlog: boolean): Promise<void> {
-  const stack = ctx.stack?.access.stack;
-  if (!stack) throw new Error('no stack status');
-  ctx.log(`  switching the lab's Galera nodes to binary log ${binlog ? 'on' : 'off'} (they are recreated; about a minute)`);
-  await stackUp({ ...stack, binlog }, { build: false, timeoutMs: SWITCH_TIMEOUT_MS, log: () => undefined });
-}
+const switchTo = (ctx: SectionContext, binlog: boolean): Promise<void> => reconfigureNodes(ctx, { binlog }, `binary log ${binlog ? 'on' : 'off'}`);
 
 export const section8: Section = {
   id: 8,
