@@ -116,7 +116,7 @@ export function backupCommand(): Command {
     }));
 
   backup.command('restore')
-    .description('rebuild the cluster from a physical backup, rolled forward to a point in time with --until/--before: checked first, the plan printed; with --yes the nodes are replaced and checked')
+    .description('rebuild the cluster from a backup (physical: rolled forward to a point in time with --until/--before; logical: the dump loaded through mariadb-1): checked first, the plan printed; with --yes it is done and every node checked')
     .argument('<id>', 'the backup (smartshop backup list)')
     .option('--yes', 'do it (without it, only the check and the plan)')
     .option('--until <time>', 'point in time: roll the backup forward with the binary logs up to this time (ISO 8601; UTC without a zone)')

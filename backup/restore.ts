@@ -12,7 +12,9 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pollUntil } from '../shared/time.ts';
 import { compareNodes, GALERA_NODES, NodeSql, waitNodeSynced, type LabContainer, type Target } from '../lab/index.ts';
-import { BackupError, readManifest, verifyBackupFiles, type BackupManifest, type TableContent } from './manifest.ts';
+import { BackupError, PAYLOAD, readManifest, verifyBackupFiles, type BackupManifest, type TableContent } from './manifest.ts';
+
+const PAYLOAD_LOGICAL = PAYLOAD.logical;
 import { INSPECT_IMAGE } from './create.ts';
 import { planRollForward, rollForwardEnv, type RollForward, type StopPoint } from './roll-forward.ts';
 
@@ -96,10 +98,17 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport | 
   const m = await readManifest(dir);
   const damaged = await verifyBackupFiles(dir, m);
   if (damaged.length) throw new BackupError(`backup ${o.id} is damaged, so nothing was touched:\n  - ${damaged.join('\n  - ')}`);
-  if (m.kind !== 'physical' || !m.galera) {
-    throw new BackupError(`backup ${o.id} is ${m.kind}: this version restores physical backups (a logical one loads with \`mariadb < ${join(dir, 'dump.sql')}\` on one node)`);
-  }
   o.log(`backup ${o.id}: intact (every file matches its sha256)`);
+  if (m.kind === 'logical') {
+    if (o.stop) throw new BackupError(`backup ${o.id} is a logical dump: --until/--before roll physical backups forward only (restore it to its own time, or pick a physical backup)`);
+    for (const line of logicalPlan(m, o.target.project)) o.log(line);
+    if (!o.yes) {
+      o.log('nothing done: run again with --yes to restore');
+      return undefined;
+    }
+    return loadDump(o, m, dir);
+  }
+  if (!m.galera) throw new BackupError(`backup ${o.id} has no Galera position (taken without --galera-info): it cannot seed a cluster`);
   const roll = o.stop ? await planRollForward(o.target, o.root, m, o.stop) : undefined;
   try {
     for (const line of restorePlan(m, o.target.project, roll)) o.log(line);
@@ -140,6 +149,35 @@ async function keepCountersAhead(sql: NodeSql, node: LabContainer, before: Map<s
   return lines;
 }
 
+function logicalPlan(m: BackupManifest, project: string): string[] {
+  return [
+    `restore backup ${m.id} (logical, a dump of ${m.node} at ${m.startedAt})`,
+    `into the lab ${project}; this will:`,
+    '  - stop the shop (app); the Galera nodes keep running',
+    `  - load the dump on ${SEED}: every table of ${m.database} DROPPED and recreated from it, replicated to ${JOINERS.join(' and ')} as it loads`,
+    `  - lose every write made after the dump (${m.startedAt})`,
+    "  - check every node against the manifest's rows and checksums, then start the shop",
+  ];
+}
+
+/** A dump loaded through one node of the running cluster: Galera replicates every statement. */
+async function loadDump(o: RestoreOptions, m: BackupManifest, dir: string): Promise<RestoreReport> {
+  const started = Date.now();
+  const sql = new NodeSql(o.target, m.database);
+  const seed = await o.target.find(SEED);
+  if (seed.state !== 'running') throw new BackupError(`${SEED} is ${seed.state}: a dump loads into a running cluster (\`smartshop stack up\`, or restore a physical backup)`);
+  const counters = await readCounters(sql, seed).catch(() => new Map<string, number>());
+  o.log('==> stopping the shop');
+  await o.target.stop(await o.target.find('app'), 30);
+  o.log(`==> loading ${PAYLOAD_LOGICAL} into ${SEED} (as its local root)`);
+  const loaded = await o.target.execWithInput(seed, ['mariadb'], join(dir, PAYLOAD_LOGICAL), 60 * 60_000);
+  if (loaded.exitCode !== 0) {
+    o.log(`    the load failed: ${loaded.stderr.trim().split('\n').slice(-3).join(' ')}; the shop stays stopped (the tables may be half loaded: load it again, or restore another backup)`);
+    throw new BackupError(`loading the dump into ${SEED} failed (exit ${loaded.exitCode}): ${loaded.stderr.trim().split('\n').slice(-3).join('\n')}`);
+  }
+  return finish(o, m, sql, counters, started, true);
+}
+
 async function rebuild(o: RestoreOptions, m: BackupManifest, dir: string, roll: RollForward | undefined): Promise<RestoreReport> {
   const started = Date.now();
   const sql = new NodeSql(o.target, m.database);
@@ -171,10 +209,16 @@ async function rebuild(o: RestoreOptions, m: BackupManifest, dir: string, roll: 
     await o.target.start(await o.target.find(name));
     await waitSynced(o.target, sql, name, bound);
   }
+  const report = await finish(o, m, sql, counters, started, !roll);
+  return roll ? { ...report, rolledForward: roll.describe } : report;
+}
+
+/** After the data is in place: every node checked, the id counters kept ahead, the shop started. */
+async function finish(o: RestoreOptions, m: BackupManifest, sql: NodeSql, counters: Map<string, number>, started: number, againstManifest: boolean): Promise<RestoreReport> {
   // checked before the shop starts: from then on its writes move the tables on
-  o.log(roll ? '==> checking that every node holds the same data' : '==> checking every node against the manifest');
+  o.log(againstManifest ? '==> checking every node against the manifest' : '==> checking that every node holds the same data');
   const mismatches: Record<string, string[]> = {};
-  if (!roll) for (const name of GALERA_NODES) mismatches[name] = await mismatchesOn(sql, await o.target.find(name), m);
+  if (againstManifest) for (const name of GALERA_NODES) mismatches[name] = await mismatchesOn(sql, await o.target.find(name), m);
   const agree = await compareNodes(o.target, { database: m.database, attempts: 3 });
   for (const [name, list] of Object.entries(mismatches)) o.log(`    ${name}: ${list.length === 0 ? `all ${m.tables.length} tables exactly as in the backup` : `DIFFERS: ${list.join('; ')}`}`);
   o.log(`    nodes ${agree.consistent ? 'agree' : `DISAGREE on ${agree.divergences.map((d) => d.table).join(', ')}`}`);
@@ -189,5 +233,5 @@ async function rebuild(o: RestoreOptions, m: BackupManifest, dir: string, roll: 
   await waitHealthy(o.target, 'app', 120_000);
   const restoreSeconds = Math.round((Date.now() - started) / 1000);
   o.log(`==> restored in ${restoreSeconds} s (from the first stop to a healthy shop)`);
-  return { id: o.id, restoreSeconds, mismatches, nodesAgree: agree.consistent, ...(roll ? { rolledForward: roll.describe } : {}) };
+  return { id: o.id, restoreSeconds, mismatches, nodesAgree: agree.consistent };
 }

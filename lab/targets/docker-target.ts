@@ -3,7 +3,7 @@
 // drill cannot touch anything else on the machine. The subclasses say how the lab's
 // containers, networks and volumes are found, and (Swarm) how stop/start/kill map to
 // services.
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import type { LabRole } from './target.ts';
@@ -127,6 +127,23 @@ export abstract class DockerTarget implements Target {
     const stderr = out.stderr();
     if (done === TIMED_OUT) return { exitCode: 124, bytes, stderr: `${stderr}\n(exec timed out after ${timeoutMs} ms)` };
     return { exitCode: (await exec.inspect()).ExitCode ?? -1, bytes, stderr };
+  }
+
+  async execWithInput(c: LabContainer, cmd: string[], inputPath: string, timeoutMs: number): Promise<ExecResult> {
+    const exec = await this.container(c).exec({ Cmd: cmd, AttachStdin: true, AttachStdout: true, AttachStderr: true });
+    const stream = await exec.start({ hijack: true, stdin: true });
+    const out = collect(this.docker, stream);
+    // the file streamed in, then stdin closed (half-close: the output still comes back)
+    const input = createReadStream(inputPath);
+    input.on('end', () => (stream as NodeJS.ReadableStream & { end: () => void }).end());
+    input.pipe(stream as unknown as NodeJS.WritableStream, { end: false });
+    const done = await withTimeout(out.done, timeoutMs);
+    if (done === TIMED_OUT) {
+      input.destroy();
+      out.abandon();
+      return { exitCode: 124, stdout: out.stdout(), stderr: `${out.stderr()}\n(exec timed out after ${timeoutMs} ms)` };
+    }
+    return { exitCode: (await exec.inspect()).ExitCode ?? -1, stdout: out.stdout(), stderr: out.stderr() };
   }
 
   async runHelper(spec: HelperSpec, timeoutMs: number): Promise<ExecResult> {

@@ -65,6 +65,8 @@ export interface Target {
   exec(c: LabContainer, cmd: string[], options?: { env?: string[]; timeoutMs?: number }): Promise<ExecResult>;
   /** runs a command in a lab container with its stdout written to a host file (binary-safe, streamed) */
   execToFile(c: LabContainer, cmd: string[], path: string, timeoutMs: number): Promise<{ exitCode: number; bytes: number; stderr: string }>;
+  /** runs a command in a lab container with a host file as its standard input (a dump loaded into a node) */
+  execWithInput(c: LabContainer, cmd: string[], inputPath: string, timeoutMs: number): Promise<ExecResult>;
   /** runs a short-lived labelled helper container to completion and removes it */
   runHelper(spec: HelperSpec, timeoutMs: number): Promise<ExecResult>;
   /** removes a leftover helper container (refuses any other role) */
