@@ -136,7 +136,7 @@ export abstract class DockerTarget implements Target {
     // the file streamed in, then stdin closed (half-close: the output still comes back)
     const input = createReadStream(inputPath);
     input.on('end', () => (stream as NodeJS.ReadableStream & { end: () => void }).end());
-    input.pipe(stream as unknown as NodeJS.WritableStream, { end: false });
+    input.pipe(stream, { end: false });
     const done = await withTimeout(out.done, timeoutMs);
     if (done === TIMED_OUT) {
       input.destroy();
