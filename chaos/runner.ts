@@ -76,6 +76,9 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
     print('(dry run: nothing touched)');
     return { plan };
   }
+  if (drill.fault.kind === 'restore' && target.kind !== 'compose') {
+    throw new DrillRefused(`${drill.name} runs on the compose lab only: \`backup restore\` stops and empties compose containers`);
+  }
   if (drill.fault.kind === 'netem') {
     const problem = await netemProblem(target, await netToolsImage(target, victims[0] as LabContainer, print));
     if (problem) throw new DrillRefused(problem);
