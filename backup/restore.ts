@@ -1,4 +1,4 @@
-// `smartshop backup restore ID`: the cluster rebuilt from one physical backup. Nothing is
+// `smartshop backup restore ID`: the cluster rebuilt from one backup. Nothing is
 // touched before the backup's files match their manifest's sha256, and nothing is deleted
 // without `--yes` after the list of what goes was printed. Then: the shop and the three
 // nodes stop; mariadb-1 gets the backup (extracted and prepared beside its old data first,
@@ -7,16 +7,18 @@
 // At the end every node holds exactly the manifest's rows and checksums, and they agree.
 // With a stop point (--until TIME, --before STATEMENT) the backup is rolled forward with its
 // node's binary logs before it takes mariadb-1's place (roll-forward.ts): the nodes must then
-// agree, and the tables hold the backup plus what the logs brought back.
+// agree, and the tables hold the backup plus what the logs brought back. A logical backup (a
+// dump) is loaded through mariadb-1 of the running cluster instead (loadDump). Either way the
+// id counters are put back at least where they were, and only then does the shop start.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pollUntil } from '../shared/time.ts';
 import { compareNodes, GALERA_NODES, NodeSql, waitNodeSynced, type LabContainer, type Target } from '../lab/index.ts';
 import { BackupError, PAYLOAD, readManifest, verifyBackupFiles, type BackupManifest, type TableContent } from './manifest.ts';
-
-const PAYLOAD_LOGICAL = PAYLOAD.logical;
 import { INSPECT_IMAGE } from './create.ts';
 import { planRollForward, rollForwardEnv, type RollForward, type StopPoint } from './roll-forward.ts';
+
+const PAYLOAD_LOGICAL = PAYLOAD.logical;
 
 export interface RestoreOptions {
   target: Target;
