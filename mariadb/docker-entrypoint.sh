@@ -43,6 +43,13 @@ case "${BINLOG:-on}" in
   off) binlog="skip-log-bin" ;;
   *) die "BINLOG must be on or off (got '${BINLOG}')" ;;
 esac
+# fast never has one: with innodb_flush_log_at_trx_commit=0 a crash of every node leaves the
+# binary log (the commit coordinator) ahead of the data, and the recovered positions with it
+# (measured: the nodes rejoined level only with the log off)
+if [ "${DURABILITY:-strict}" = fast ] && [ -z "$binlog" ]; then
+  log "durability fast: the binary log is off (point-in-time restore needs strict or relaxed)"
+  binlog="skip-log-bin"
+fi
 
 : "${MARIADB_ROOT_PASSWORD:?set MARIADB_ROOT_PASSWORD (make up writes one into .env)}"
 : "${MARIADB_SST_PASSWORD:?set MARIADB_SST_PASSWORD (make up writes one into .env)}"
