@@ -61,12 +61,11 @@ export function backupCommand(): Command {
     .action((opts: { logical?: boolean; node: string; keep: string; project: string }) => run(async () => {
       const keep = parseInteger('--keep', opts.keep, 1, 1000);
       const { openTarget } = await import('../lab/index.ts');
-      const { createBackup } = await import('./index.ts');
+      const { containerSource, createBackup } = await import('./index.ts');
       await createBackup({
-        target: await openTarget(opts.project, 'compose'),
+        source: containerSource(await openTarget(opts.project, 'compose'), opts.node),
         root: await root(opts.project),
         kind: opts.logical ? 'logical' : 'physical',
-        node: opts.node,
         database: str(env, 'DB_NAME', 'smartshop'),
         keep,
         // what BackupTooOld expects: a backup at least every interval (the lab's is hourly)

@@ -1,27 +1,23 @@
 // `smartshop backup create`: one backup of one Galera node, taken without blocking the shop,
 // then opened in a throw-away server to learn what it holds (rows and checksums per table)
-// before it is listed. Physical: `mariadb-backup --backup --galera-info --stream` run in the
-// node's container, its stream written to the host; logical: `mariadb-dump
-// --single-transaction`. The root account is the node's own (unix socket inside the
-// container): no password travels, and none is written into the backup folder.
+// before it is listed. Physical: `mariadb-backup --backup --galera-info --stream`; logical:
+// `mariadb-dump --single-transaction`. Where they run is the source's business (source.ts):
+// the node's container from the host, or the stack's backup service itself.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Target } from '../lab/index.ts';
 import {
   BackupError, describeFile, listBackups, MANIFEST, PAYLOAD, parseInspectOutput, pruneBackups, type BackupKind, type BackupManifest,
 } from './manifest.ts';
 import { recordBackupMetrics } from './metrics.ts';
+import type { BackupSource, BackupTool } from './source.ts';
 
-/** The image the backup is opened with: the nodes' own, so server and tool match theirs. */
-export const INSPECT_IMAGE = 'smartshop/mariadb:local';
 const FAILURE_FILE = '.last-failure.json';
 
 export interface CreateOptions {
-  target: Target;
+  source: BackupSource;
   /** folder of all backups (lab's backupsDir) */
   root: string;
   kind: BackupKind;
-  node: string;
   database: string;
   /** backups kept after this one (older ones removed) */
   keep: number;
@@ -29,16 +25,20 @@ export interface CreateOptions {
   intervalSeconds?: number;
   /** write smartshop_backup.prom (default); a drill's own backups do not speak for the lab's */
   exportMetrics?: boolean;
+  /** the textfile collector's folder (default: the lab's on the host) */
+  metricsDir?: string;
+  /** cuts the backup short (the backup service stopping): its folder is removed, no failure recorded */
+  signal?: AbortSignal;
   /** upper bound for taking the backup and for opening it, each */
   timeoutMs?: number;
   log: (line: string) => void;
 }
 
-function backupCommand(kind: BackupKind, database: string, logBin: boolean): string[] {
-  if (kind === 'physical') return ['mariadb-backup', '--backup', '--galera-info', '--stream=mbstream', '--target-dir=/tmp', '--user=root'];
+function backupCommand(kind: BackupKind, database: string, logBin: boolean): [BackupTool, string[]] {
+  if (kind === 'physical') return ['mariadb-backup', ['--backup', '--galera-info', '--stream=mbstream', '--target-dir=/tmp']];
   // --master-data=2 writes the binlog position as a comment; it needs the binary log on
-  return ['mariadb-dump', '--single-transaction', '--routines', '--triggers', '--events', '--hex-blob',
-    ...(logBin ? ['--master-data=2', '--gtid'] : []), '--databases', database];
+  return ['mariadb-dump', ['--single-transaction', '--routines', '--triggers', '--events', '--hex-blob',
+    ...(logBin ? ['--master-data=2', '--gtid'] : []), '--databases', database]];
 }
 
 const tail = (text: string, lines = 8): string => text.trim().split('\n').slice(-lines).join('\n');
@@ -49,26 +49,16 @@ export async function createBackup(o: CreateOptions): Promise<BackupManifest> {
   const partial = join(o.root, `${id}.partial`);
   const timeoutMs = o.timeoutMs ?? 30 * 60_000;
   try {
-    const node = await o.target.find(o.node);
-    if (node.state !== 'running') throw new BackupError(`${o.node} is ${node.state}: a backup needs a running node (\`smartshop stack status\`)`);
+    const { node } = o.source;
+    const { logBin } = await o.source.prepare();
     await mkdir(partial, { recursive: true, mode: 0o700 });
-    const logBin = (await o.target.exec(node, ['mariadb', '-N', '-B', '-e', 'SELECT @@log_bin'])).stdout.trim() === '1';
-    o.log(`==> ${o.kind} backup of ${o.node} (${o.kind === 'physical' ? 'mariadb-backup, non-blocking' : 'mariadb-dump --single-transaction'}) into ${partial}`);
-    const taken = await o.target.execToFile(node, backupCommand(o.kind, o.database, logBin), join(partial, PAYLOAD[o.kind]), timeoutMs);
-    if (taken.exitCode !== 0) throw new BackupError(`${backupCommand(o.kind, o.database, logBin)[0]} on ${o.node} exited ${taken.exitCode}:\n${tail(taken.stderr)}`);
+    o.log(`==> ${o.kind} backup of ${node} (${o.kind === 'physical' ? 'mariadb-backup, non-blocking' : 'mariadb-dump --single-transaction'}) into ${partial}`);
+    const [tool, args] = backupCommand(o.kind, o.database, logBin);
+    const taken = await o.source.take(tool, args, join(partial, PAYLOAD[o.kind]), timeoutMs, o.signal);
+    if (taken.exitCode !== 0) throw new BackupError(`${tool} on ${node} exited ${taken.exitCode}:\n${tail(taken.stderr)}`);
     o.log(`    ${(taken.bytes / 1e6).toFixed(1)} MB taken in ${((Date.now() - started.getTime()) / 1000).toFixed(1)} s; opening it in a throw-away server`);
 
-    const outdated = new BackupError(`${INSPECT_IMAGE} has no backup-inspect.sh: it predates backups. Rebuild it with \`make up\` (or \`docker compose build mariadb-1\`)`);
-    const opened = await o.target.runHelper({
-      image: INSPECT_IMAGE,
-      entrypoint: ['/usr/local/bin/backup-inspect.sh'],
-      cmd: [o.kind, o.database],
-      binds: [`${partial}:/backup:ro`],
-    }, timeoutMs).catch((e: Error) => {
-      // the engine refuses to start a container whose entrypoint is missing
-      throw /no such file|not found/i.test(e.message) ? outdated : e;
-    });
-    if (opened.exitCode === 127) throw outdated;
+    const opened = await o.source.open(o.kind, o.database, partial, timeoutMs, o.signal);
     if (opened.exitCode !== 0) throw new BackupError(`the backup does not open in a throw-away server (exit ${opened.exitCode}):\n${tail(opened.stderr)}`);
     const content = parseInspectOutput(opened.stdout);
     if (content.tables.length === 0) throw new BackupError(`the backup holds no table of ${o.database}: ${tail(opened.stderr || opened.stdout)}`);
@@ -79,8 +69,8 @@ export async function createBackup(o: CreateOptions): Promise<BackupManifest> {
       format: 1,
       id,
       kind: o.kind,
-      project: o.target.project,
-      node: o.node,
+      project: o.source.project,
+      node,
       database: o.database,
       startedAt: started.toISOString(),
       finishedAt: finished.toISOString(),
@@ -99,6 +89,7 @@ export async function createBackup(o: CreateOptions): Promise<BackupManifest> {
     return manifest;
   } catch (e) {
     await rm(partial, { recursive: true, force: true }).catch(() => undefined);
+    if (o.signal?.aborted) throw e;
     await mkdir(o.root, { recursive: true }).catch(() => undefined);
     await writeFile(join(o.root, FAILURE_FILE), JSON.stringify({ at: new Date().toISOString(), reason: (e as Error).message })).catch(() => undefined);
     if (o.exportMetrics !== false) await exportState(o, new Date()).catch(() => undefined);
@@ -111,5 +102,5 @@ async function exportState(o: CreateOptions, failedNow: Date | undefined): Promi
   const all = await listBackups(o.root);
   const failure = failedNow ?? await readFile(join(o.root, FAILURE_FILE), 'utf8')
     .then((t) => new Date((JSON.parse(t) as { at: string }).at), () => undefined);
-  await recordBackupMetrics(o.target.project, { last: all.at(-1), kept: all.length, lastFailureAt: failure, intervalSeconds: o.intervalSeconds });
+  await recordBackupMetrics(o.source.project, { last: all.at(-1), kept: all.length, lastFailureAt: failure, intervalSeconds: o.intervalSeconds }, o.metricsDir);
 }

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { pollUntil } from '../shared/time.ts';
 import { compareNodes, GALERA_NODES, NodeSql, waitNodeSynced, type LabContainer, type Target } from '../lab/index.ts';
 import { BackupError, PAYLOAD, readManifest, verifyBackupFiles, type BackupManifest, type TableContent } from './manifest.ts';
-import { INSPECT_IMAGE } from './create.ts';
+import { runNodeImageScript } from './source.ts';
 import { planRollForward, rollForwardEnv, type RollForward, type StopPoint } from './roll-forward.ts';
 
 const PAYLOAD_LOGICAL = PAYLOAD.logical;
@@ -52,7 +52,7 @@ export function restorePlan(m: BackupManifest, project: string, roll?: RollForwa
   return [
     `restore backup ${m.id} (${m.kind}, taken from ${m.node} at ${m.startedAt}, Galera position ${m.galera ? `${m.galera.uuid}:${m.galera.seqno}` : 'none'})`,
     `into the lab ${project}; this will:`,
-    '  - stop the shop (app) and the three Galera nodes',
+    '  - stop the shop (app), the backup service and the three Galera nodes',
     `  - DELETE the data of ${SEED} (once the backup is extracted${roll ? ', prepared and rolled forward' : ' and prepared'} beside it) and put the backup in its place`,
     `  - DELETE the data of ${JOINERS.join(' and ')}: they copy ${SEED}'s by SST`,
     lost,
@@ -66,9 +66,27 @@ async function waitSynced(target: Target, sql: NodeSql, name: string, boundMs: n
 }
 
 async function helper(target: Target, node: LabContainer, args: string[], binds: string[], env: string[] = []): Promise<string> {
-  const r = await target.runHelper({ image: INSPECT_IMAGE, entrypoint: ['/usr/local/bin/backup-restore.sh'], cmd: args, volumesFrom: node, binds, env }, 30 * 60_000);
+  const r = await runNodeImageScript(target, 'backup-restore.sh', args, { volumesFrom: node, binds, env });
   if (r.exitCode !== 0) throw new BackupError(`${args[0]} on ${node.name}'s data failed (exit ${r.exitCode}): ${r.stderr.trim().split('\n').slice(-6).join('\n')}`);
   return r.stdout;
+}
+
+/** A stopped node's data volume emptied (grastate.dat, binary logs and all): it rejoins by SST. */
+export async function emptyNodeData(target: Target, node: LabContainer): Promise<void> {
+  await helper(target, node, ['empty'], []);
+}
+
+/**
+ * The stack's backup service stopped for the restore (a backup of a node being rebuilt is
+ * worth nothing, and it reads mariadb-3's volume); the returned function starts it again.
+ */
+async function pauseScheduledBackups(o: RestoreOptions): Promise<() => Promise<void>> {
+  const running = (await o.target.list('backup')).filter((c) => c.state === 'running');
+  if (running.length > 0) o.log('==> stopping the backup service for the restore');
+  for (const c of running) await o.target.stop(c, 10);
+  return async () => {
+    for (const c of running) await o.target.start(c);
+  };
 }
 
 async function waitHealthy(target: Target, name: string, boundMs: number): Promise<void> {
@@ -155,7 +173,7 @@ function logicalPlan(m: BackupManifest, project: string): string[] {
   return [
     `restore backup ${m.id} (logical, a dump of ${m.node} at ${m.startedAt})`,
     `into the lab ${project}; this will:`,
-    '  - stop the shop (app); the Galera nodes keep running',
+    '  - stop the shop (app) and the backup service; the Galera nodes keep running',
     `  - load the dump on ${SEED}: every table of ${m.database} DROPPED and recreated from it, replicated to ${JOINERS.join(' and ')} as it loads`,
     `  - lose every write made after the dump (${m.startedAt})`,
     "  - check every node against the manifest's rows and checksums, then start the shop",
@@ -169,15 +187,17 @@ async function loadDump(o: RestoreOptions, m: BackupManifest, dir: string): Prom
   const seed = await o.target.find(SEED);
   if (seed.state !== 'running') throw new BackupError(`${SEED} is ${seed.state}: a dump loads into a running cluster (\`smartshop stack up\`, or restore a physical backup)`);
   const counters = await readCounters(sql, seed).catch(() => new Map<string, number>());
+  const resumeBackups = await pauseScheduledBackups(o);
   o.log('==> stopping the shop');
   await o.target.stop(await o.target.find('app'), 30);
   o.log(`==> loading ${PAYLOAD_LOGICAL} into ${SEED} (as its local root)`);
   const loaded = await o.target.execWithInput(seed, ['mariadb'], join(dir, PAYLOAD_LOGICAL), 60 * 60_000);
   if (loaded.exitCode !== 0) {
     o.log(`    the load failed: ${loaded.stderr.trim().split('\n').slice(-3).join(' ')}; the shop stays stopped (the tables may be half loaded: load it again, or restore another backup)`);
+    await resumeBackups();
     throw new BackupError(`loading the dump into ${SEED} failed (exit ${loaded.exitCode}): ${loaded.stderr.trim().split('\n').slice(-3).join('\n')}`);
   }
-  return finish(o, m, sql, counters, started, true);
+  return finish(o, m, sql, counters, started, true, resumeBackups);
 }
 
 async function rebuild(o: RestoreOptions, m: BackupManifest, dir: string, roll: RollForward | undefined): Promise<RestoreReport> {
@@ -187,6 +207,7 @@ async function rebuild(o: RestoreOptions, m: BackupManifest, dir: string, roll: 
   const counters = await readCounters(sql, running).catch(() => new Map<string, number>());
   if (counters.size === 0) o.log('    (no running node to read the id counters from: ids after the backup may be handed out again)');
   const bound = o.nodeTimeoutMs ?? 10 * 60_000;
+  const resumeBackups = await pauseScheduledBackups(o);
   o.log('==> stopping the shop and the Galera nodes');
   await o.target.stop(await o.target.find('app'), 30);
   for (const name of [...GALERA_NODES].reverse()) await o.target.stop(await o.target.find(name), 60);
@@ -198,12 +219,13 @@ async function rebuild(o: RestoreOptions, m: BackupManifest, dir: string, roll: 
     o.log(`    ${e.message}\n==> nothing was deleted: starting the nodes and the shop again`);
     for (const name of GALERA_NODES) await o.target.start(await o.target.find(name));
     await o.target.start(await o.target.find('app'));
+    await resumeBackups();
     throw e;
   });
   for (const line of restored.trim().split('\n')) o.log(`    ${line.replace(/\t/g, ' ')}`);
   for (const name of JOINERS) {
     o.log(`==> ${name}: emptied, to join by SST`);
-    await helper(o.target, await o.target.find(name), ['empty'], []);
+    await emptyNodeData(o.target, await o.target.find(name));
   }
 
   for (const name of GALERA_NODES) {
@@ -211,12 +233,14 @@ async function rebuild(o: RestoreOptions, m: BackupManifest, dir: string, roll: 
     await o.target.start(await o.target.find(name));
     await waitSynced(o.target, sql, name, bound);
   }
-  const report = await finish(o, m, sql, counters, started, !roll);
+  const report = await finish(o, m, sql, counters, started, !roll, resumeBackups);
   return roll ? { ...report, rolledForward: roll.describe } : report;
 }
 
 /** After the data is in place: every node checked, the id counters kept ahead, the shop started. */
-async function finish(o: RestoreOptions, m: BackupManifest, sql: NodeSql, counters: Map<string, number>, started: number, againstManifest: boolean): Promise<RestoreReport> {
+async function finish(
+  o: RestoreOptions, m: BackupManifest, sql: NodeSql, counters: Map<string, number>, started: number, againstManifest: boolean, resumeBackups: () => Promise<void>,
+): Promise<RestoreReport> {
   // checked before the shop starts: from then on its writes move the tables on
   o.log(againstManifest ? '==> checking every node against the manifest' : '==> checking that every node holds the same data');
   const mismatches: Record<string, string[]> = {};
@@ -233,6 +257,7 @@ async function finish(o: RestoreOptions, m: BackupManifest, sql: NodeSql, counte
   o.log('==> starting the shop');
   await o.target.start(await o.target.find('app'));
   await waitHealthy(o.target, 'app', 120_000);
+  await resumeBackups();
   const restoreSeconds = Math.round((Date.now() - started) / 1000);
   o.log(`==> restored in ${restoreSeconds} s (from the first stop to a healthy shop)`);
   return { id: o.id, restoreSeconds, mismatches, nodesAgree: agree.consistent };

@@ -6,7 +6,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LabContainer, Target } from '../lab/index.ts';
-import { INSPECT_IMAGE } from './create.ts';
+import { runNodeImageScript } from './source.ts';
 import { BackupError, type BackupManifest } from './manifest.ts';
 
 /** Where to stop: a time (events from then on are left out) or just before a statement. */
@@ -27,8 +27,7 @@ export interface RollForward {
 
 /** Runs one action of mariadb/binlog-pitr.sh in a helper of the nodes' image; its stdout. */
 export async function pitrHelper(target: Target, args: string[], spec: { volumesFrom?: LabContainer; binds: string[]; env?: string[] }): Promise<string> {
-  const r = await target.runHelper({ image: INSPECT_IMAGE, entrypoint: ['/usr/local/bin/binlog-pitr.sh'], cmd: args, ...spec }, 30 * 60_000);
-  if (r.exitCode === 127) throw new BackupError(`${INSPECT_IMAGE} has no binlog-pitr.sh: it predates point-in-time restore. Rebuild it with \`make up\``);
+  const r = await runNodeImageScript(target, 'binlog-pitr.sh', args, spec);
   if (r.exitCode !== 0) throw new BackupError(`${r.stderr.trim().split('\n').slice(-4).join('\n') || `binlog-pitr.sh ${args[0]} exited ${r.exitCode}`}`);
   return r.stdout;
 }

@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createBackup, restoreBackup } from '../../backup/index.ts';
+import { containerSource, createBackup, restoreBackup } from '../../backup/index.ts';
 import { ComposeTarget, NodeSql, resolveLabConfig, type LabConfig } from '../../lab/index.ts';
 import { stackDown, stackUp } from '../../stack/index.ts';
 import type { Table } from '../format.ts';
@@ -79,7 +79,7 @@ export const section9: Section = {
           continue;
         }
         await growTo(sql, target, orders, log);
-        const backup = await createBackup({ target, root, kind: 'physical', node: 'mariadb-3', database: 'smartshop', keep: 1, exportMetrics: false, log: () => undefined });
+        const backup = await createBackup({ source: containerSource(target, 'mariadb-3'), root, kind: 'physical', database: 'smartshop', keep: 1, exportMetrics: false, log: () => undefined });
         const restored = await restoreBackup({ target, root, id: backup.id, yes: true, log: () => undefined });
         if (!restored) throw new Error('the restore did nothing');
         const exact = restored.nodesAgree && Object.values(restored.mismatches).every((l) => l.length === 0);

@@ -4,7 +4,7 @@
 // `smartshop chaos run alert:<AlertName>` runs one, `alerts` all of them in this order
 // (runner.ts): the shop's first, while the hour's error window holds the least traffic.
 import { backupsDir, flagsFile } from '../../lab/index.ts';
-import { createBackup, listBackups } from '../../backup/index.ts';
+import { containerSource, createBackup, listBackups } from '../../backup/index.ts';
 import { resetFlags, setFlag } from '../../shared/feature-flags/flag-file.ts';
 import {
   checkConsistency, node, startService, stopService, waitPrimary, waitSynced, type AlertDrill, type AlertDrillContext,
@@ -36,7 +36,7 @@ async function isolate(ctx: AlertDrillContext, names: string[], on: boolean): Pr
 async function backupWithInterval(ctx: AlertDrillContext, intervalSeconds: number): Promise<void> {
   const root = backupsDir(ctx.target.project);
   const kept = (await listBackups(root)).length;
-  await createBackup({ target: ctx.target, root, kind: 'physical', node: 'mariadb-3', database: ctx.database, keep: kept + 1, intervalSeconds, log: ctx.say });
+  await createBackup({ source: containerSource(ctx.target, 'mariadb-3'), root, kind: 'physical', database: ctx.database, keep: kept + 1, intervalSeconds, log: ctx.say });
 }
 
 /** An alert caused by stopping one lab service cleanly; the rollback starts it again. */

@@ -5,7 +5,7 @@
 // before the DROP (point in time), or the backup alone. The ledger is snapshotted the moment
 // before the DROP: what the shop acknowledged until then is what a restore must bring back.
 // The DROP runs as the node's local root: the shop's own account has no DDL (least privilege).
-import { createBackup, INSPECT_IMAGE, restoreBackup } from '../../backup/index.ts';
+import { containerSource, createBackup, emptyNodeData, restoreBackup } from '../../backup/index.ts';
 import { backupsDir, type Target } from '../../lab/index.ts';
 import type { LedgerExport } from '../../simulator/index.ts';
 import type { RestoreWindow } from '../judge/restore.ts';
@@ -45,10 +45,7 @@ async function dropTable(target: Target, database: string, table: string): Promi
 async function loseEveryNodesData(target: Target): Promise<void> {
   const nodes = await target.list('galera');
   await Promise.all(nodes.map((n) => target.kill(n, 'SIGKILL')));
-  for (const n of nodes) {
-    const r = await target.runHelper({ image: INSPECT_IMAGE, entrypoint: ['/usr/local/bin/backup-restore.sh'], cmd: ['empty'], volumesFrom: n }, 120_000);
-    if (r.exitCode !== 0) throw new Error(`emptying ${n.name}'s data failed: ${r.stderr.trim()}`);
-  }
+  for (const n of nodes) await emptyNodeData(target, n);
 }
 
 export interface RestoreContext {
@@ -64,7 +61,7 @@ export interface RestoreContext {
 export async function injectRestore(f: RestoreFault, ctx: RestoreContext): Promise<{ rollback: () => Promise<string[]>; record: () => RestoreRecord | undefined }> {
   const { target, database, log } = ctx;
   const root = drillBackupsDir(target.project);
-  const backup = await createBackup({ target, root, kind: 'physical', node: BACKUP_NODE, database, keep: 2, exportMetrics: false, log });
+  const backup = await createBackup({ source: containerSource(target, BACKUP_NODE), root, kind: 'physical', database, keep: 2, exportMetrics: false, log });
   log(`backup ${backup.id} taken; ${ctx.ledgerNow().orders.length} orders acknowledged so far; ${f.trafficAfterBackupMs / 1000} s more traffic`);
   await ctx.pause(f.trafficAfterBackupMs);
 
