@@ -1,5 +1,6 @@
-# The SmartShop app (API :8000 + web UI :3000). Multi-stage on node:20-bookworm-slim
-# (built locally by scripts/build-base-images.sh where it cannot be pulled).
+# The SmartShop app (API :8000 + web UI :3000), target `app`, and the stack's backup service,
+# target `backup`. Multi-stage on node:20-bookworm-slim (built locally by
+# scripts/build-base-images.sh where it cannot be pulled).
 FROM node:20-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -27,7 +28,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
-FROM node:20-bookworm-slim
+FROM node:20-bookworm-slim AS app
 # Inside the container the shop listens on every interface of its own network namespace;
 # what reaches it from outside is what compose publishes (127.0.0.1 by default).
 ENV NODE_ENV=production PORT=8000 UI_PORT=3000 HOST=0.0.0.0
@@ -43,3 +44,17 @@ EXPOSE 8000 3000
 HEALTHCHECK --interval=5s --timeout=3s --retries=3 --start-period=30s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8000)+'/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "dist/cli/main.js", "serve"]
+
+# The scheduled backup service (backup/service.ts): the shop's compiled code beside MariaDB's
+# own tools, from the same Debian packages as the nodes' image (mariadb/Dockerfile):
+# mariadb-backup takes the backup, a throw-away mariadbd opens it (backup-inspect.sh). It
+# runs as root inside its container, for reading the node's data volume and starting that
+# server as mysql; docker-compose.yml drops every capability but those.
+FROM app AS backup
+USER root
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends mariadb-server mariadb-backup \
+ && rm -rf /var/lib/apt/lists/* /var/lib/mysql/*
+COPY mariadb/backup-inspect.sh /usr/local/bin/
+HEALTHCHECK NONE
+CMD ["node", "dist/backup/service.js"]

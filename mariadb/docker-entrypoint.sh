@@ -11,8 +11,9 @@
 # MARIADB_ROOT_PASSWORD, MARIADB_DATABASE, MARIADB_USER, MARIADB_PASSWORD (the shop's
 # runtime account: DML only), MARIADB_MIGRATION_USER, MARIADB_MIGRATION_PASSWORD (the
 # account its migrations run with: DDL on the shop schema), MARIADB_SST_PASSWORD,
-# MARIADB_EXPORTER_PASSWORD. Every password is required: `make up` writes random ones
-# into .env on its first run (stack/secrets.ts).
+# MARIADB_EXPORTER_PASSWORD; MARIADB_BACKUP_PASSWORD (optional: the backup service's
+# account). Every other password is required: `make up` writes random ones into .env on
+# its first run (stack/secrets.ts).
 set -eu
 
 DATADIR=/var/lib/mysql
@@ -96,6 +97,7 @@ initialise() {
   migrator_pass=$(sql_quote "${MARIADB_MIGRATION_PASSWORD:?set MARIADB_MIGRATION_PASSWORD}")
   sst=$(sql_quote "$SST_PASSWORD")
   exporter=$(sql_quote "${MARIADB_EXPORTER_PASSWORD:?set MARIADB_EXPORTER_PASSWORD}")
+  backup=$(sql_quote "${MARIADB_BACKUP_PASSWORD:-}")
   # Least privilege: root only on this node (unix socket or a password, from inside the
   # container: the drills' `docker exec`), never through HAProxy; the shop's runtime account
   # reads and writes rows (no DDL: a compromised or buggy shop cannot drop a table), its
@@ -104,6 +106,15 @@ initialise() {
   # mysqld_exporter's enabled collectors read (global status and variables, replica status,
   # InnoDB compression tables: PROCESS, REPLICATION CLIENT, SLAVE MONITOR), not SELECT on
   # every table (that would include mysql.global_priv, the password hashes).
+  # The backup service's account (backup/service.ts) reads nothing but what mariadb-backup
+  # needs to take a consistent copy (BACKUP STAGE, the redo log's progress, the binlog
+  # position); created only when its password is given (the Swarm and Ansible stacks run no
+  # backup service).
+  if [ -n "$backup" ]; then
+    backup_sql="CREATE USER 'backup'@'%' IDENTIFIED BY '$backup' WITH MAX_USER_CONNECTIONS 4; GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR ON *.* TO 'backup'@'%';"
+  else
+    backup_sql=""
+  fi
   # one account for both only when told so (an .env from before the split names the shop's)
   if [ "$migrator" = "$user" ]; then
     migration_sql="GRANT ALL ON \`$db\`.* TO '$user'@'%';"
@@ -120,11 +131,12 @@ CREATE USER 'sst'@'localhost' IDENTIFIED BY '$sst';
 GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR ON *.* TO 'sst'@'localhost';
 CREATE USER 'exporter'@'%' IDENTIFIED BY '$exporter' WITH MAX_USER_CONNECTIONS 3;
 GRANT PROCESS, REPLICATION CLIENT, SLAVE MONITOR ON *.* TO 'exporter'@'%';
+$backup_sql
 FLUSH PRIVILEGES;
 EOF
   mariadb-admin -S /run/mysqld/init.sock shutdown
   wait "$pid" || true
-  log "initialised: database $db, users ${MARIADB_USER:-smartshop} (DML), ${MARIADB_MIGRATION_USER:-smartshop_migrate} (DDL), sst, exporter"
+  log "initialised: database $db, users ${MARIADB_USER:-smartshop} (DML), ${MARIADB_MIGRATION_USER:-smartshop_migrate} (DDL), sst, exporter${backup:+, backup}"
 }
 
 [ -d "$DATADIR/mysql" ] || initialise

@@ -41,3 +41,29 @@ describe('fault flags folder (the shop watches its flags.json)', () => {
     expect(app?.environment?.FLAGS_FILE).toBe('/flags/flags.json');
   });
 });
+
+describe('the backup service (scheduled backups from inside the lab)', () => {
+  type Backup = Service & { ports?: unknown; cap_drop?: string[]; cap_add?: string[]; networks?: string[]; environment?: Record<string, string> };
+  const compose = parse(readFileSync(COMPOSE_FILE, 'utf8'), { merge: true }) as { services: Record<string, Backup> };
+  const backup = compose.services.backup;
+
+  it("reads the node it backs up from that node's volume, read-only, and writes only the project's backups and textfile folders", () => {
+    expect(backup?.environment?.BACKUP_NODE).toBe('mariadb-3');
+    expect(compose.services['mariadb-3']?.volumes).toContain('mariadb-3-data:/var/lib/mysql');
+    expect(backup?.volumes?.sort()).toEqual([
+      '${LAB_BACKUP_DIR:-./.lab/smartshop/backups}:/backups',
+      '${LAB_TEXTFILE_DIR:-./.lab/smartshop/textfile}:/textfile',
+      'mariadb-3-data:/var/lib/mysql:ro',
+    ]);
+    const env = composeEnv({ ...resolveLabConfig({}), project: 'smartshop-test' }, {});
+    expect(env.LAB_BACKUP_DIR).toBe(join(REPO_ROOT, '.lab', 'smartshop-test', 'backups'));
+  });
+
+  it('has no Docker socket, no published port, no network but the back tier, and only the capabilities it needs', () => {
+    expect(JSON.stringify(backup)).not.toMatch(/docker\.sock/);
+    expect(backup?.ports).toBeUndefined();
+    expect(backup?.networks).toEqual(['back-tier']);
+    expect(backup?.cap_drop).toEqual(['ALL']);
+    expect(backup?.cap_add?.sort()).toEqual(['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETGID', 'SETUID']);
+  });
+});

@@ -1,12 +1,12 @@
 // How compose runs the lab: its file, the images it builds, and the environment each
 // compose command gets (the lab's settings from lab/config.ts).
 import { fileURLToPath } from 'node:url';
-import { flagsDir, textfileDir, toolSocketDir, type LabConfig } from '../lab/index.ts';
+import { backupsDir, flagsDir, textfileDir, toolSocketDir, type LabConfig } from '../lab/index.ts';
 
 export const COMPOSE_FILE = fileURLToPath(new URL('../docker-compose.yml', import.meta.url));
 /** The images the lab builds itself (the `image:` of every service with a `build:` in
  * docker-compose.yml; a unit test keeps the two in step). */
-export const LAB_IMAGES = ['smartshop/mariadb:local', 'smartshop/monitoring:local', 'smartshop/haproxy:local', 'smartshop/app:local'] as const;
+export const LAB_IMAGES = ['smartshop/mariadb:local', 'smartshop/monitoring:local', 'smartshop/haproxy:local', 'smartshop/app:local', 'smartshop/backup:local'] as const;
 
 type Env = Record<string, string | undefined>;
 
@@ -32,5 +32,6 @@ export function composeEnv(config: LabConfig, base: Env = process.env): Record<s
     LAB_TEXTFILE_DIR: textfileDir(config.project),
     LAB_RUN_DIR: toolSocketDir(config.project),
     LAB_FLAGS_DIR: flagsDir(config.project),
+    LAB_BACKUP_DIR: backupsDir(config.project, base),
   };
 }

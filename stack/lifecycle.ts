@@ -10,7 +10,7 @@ import { composeCapture, composeCommand, composeInherit } from './compose.ts';
 import { forgetConsistency } from './consistency-metric.ts';
 import { LAB_IMAGES } from './config.ts';
 import {
-  describeNodeState, engineReachable, GALERA_NODES, imageExists, REPO_ROOT, textfileDir, toolSocketDir, urls, type LabConfig,
+  backupsDir, describeNodeState, engineReachable, GALERA_NODES, imageExists, REPO_ROOT, textfileDir, toolSocketDir, urls, type LabConfig,
 } from '../lab/index.ts';
 import { durabilityFromFlush } from './parse.ts';
 import { waitUntilReady } from './readiness.ts';
@@ -91,7 +91,7 @@ export async function stackUp(config: LabConfig, options: UpOptions): Promise<vo
   // node-exporter and Prometheus mount these folders; created here, they belong to the user
   // (Docker would create missing ones owned by root, and `stack verify` could not write its
   // result, nor the simulator its metrics socket)
-  for (const dir of [textfileDir(config.project), toolSocketDir(config.project)]) {
+  for (const dir of [textfileDir(config.project), toolSocketDir(config.project), backupsDir(config.project)]) {
     await mkdir(dir, { recursive: true }).catch((e: unknown) => {
       log(`warning: could not create ${dir} (${(e as Error).message}): results and tool metrics there will not reach Prometheus`);
     });
@@ -137,6 +137,8 @@ export async function stackUp(config: LabConfig, options: UpOptions): Promise<vo
   log(`  Alertmanager:  ${u.alertmanager}  (notifications it sent: ${u.alertRecorder}notifications)`);
   log(grafana ? `  Grafana:       ${u.grafana}` : `  Grafana:       not started (image ${config.grafanaImage} not available offline)`);
   log(`  MySQL via HAProxy: ${config.bind}:${config.ports.mysql}`);
+  const every = Number(process.env.BACKUP_INTERVAL_SECONDS || 3600);
+  log(`  Backups:       ${backupsDir(config.project)}  (${every > 0 ? `mariadb-3 every ${every >= 3600 && every % 3600 === 0 ? `${every / 3600} h` : `${every} s`}` : 'no schedule'}; \`smartshop backup list\`)`);
   for (const n of result.last.nodes) log(`  ${describeNodeState(n)}`);
 }
 
@@ -145,7 +147,7 @@ export async function stackDown(config: LabConfig, options: { volumes: boolean; 
   // Stop the Galera nodes one by one, mariadb-1 last: the last node to leave writes
   // safe_to_bootstrap: 1, so the next `up` re-forms the cluster with no manual step.
   options.log('==> stopping the shop, HAProxy and monitoring');
-  const others = ['app', 'haproxy', 'prometheus', 'alertmanager', 'alert-recorder', 'grafana', 'mysqld-exporter-1', 'mysqld-exporter-2', 'mysqld-exporter-3', 'node-exporter'];
+  const others = ['backup', 'app', 'haproxy', 'prometheus', 'alertmanager', 'alert-recorder', 'grafana', 'mysqld-exporter-1', 'mysqld-exporter-2', 'mysqld-exporter-3', 'node-exporter'];
   await composeInherit(config, ['stop', ...others], ['grafana']);
   for (const node of [...GALERA_NODES].reverse()) {
     options.log(`==> stopping ${node}`);

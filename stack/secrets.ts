@@ -17,6 +17,7 @@ export const SECRET_NAMES = [
   'DB_MIGRATION_PASSWORD',
   'MARIADB_SST_PASSWORD',
   'MARIADB_EXPORTER_PASSWORD',
+  'MARIADB_BACKUP_PASSWORD',
   'GRAFANA_ADMIN_PASSWORD',
 ] as const;
 
@@ -113,6 +114,7 @@ async function existingLabSecrets(project: string): Promise<Pick<SecretsOptions,
       ...migration,
       MARIADB_SST_PASSWORD: env.MARIADB_SST_PASSWORD ?? '',
       MARIADB_EXPORTER_PASSWORD: env.MARIADB_EXPORTER_PASSWORD ?? '',
+      MARIADB_BACKUP_PASSWORD: env.MARIADB_BACKUP_PASSWORD ?? '',
     };
     return { adopt };
   }

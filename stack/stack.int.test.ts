@@ -3,18 +3,18 @@
 // layer cache makes later runs quick; STACK_TEST_BUILD=0 skips the build). Every wait
 // is bounded; teardown removes the test project's volumes.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile as writeFileP, readFile as readFileP } from 'node:fs/promises';
+import { mkdtemp, rm, stat as statP, writeFile as writeFileP, readFile as readFileP } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeStates, promTargets } from './cluster.ts';
 import {
-  compareNodes, ComposeTarget, demux, docker, flagsFile, freePort, GALERA_NODES, haproxyServers, isHealthyNode, resolveLabConfig, toolSocket, type LabConfig,
+  backupsDir, compareNodes, ComposeTarget, demux, docker, flagsFile, freePort, GALERA_NODES, haproxyServers, isHealthyNode, resolveLabConfig, toolSocket, type LabConfig,
 } from '../lab/index.ts';
 import { pollUntil as poll } from '../shared/time.ts';
 import { resetFlags, setFlag } from '../shared/feature-flags/flag-file.ts';
-import { createBackup, listBackups, restoreBackup, verifyBackupFiles } from '../backup/index.ts';
+import { containerSource, createBackup, listBackups, restoreBackup, verifyBackupFiles } from '../backup/index.ts';
 import { startRun } from '../simulator/index.ts';
 import { isLoopback, tcpListeners } from '../test/listeners.ts';
 import { stackDown, stackUp } from './lifecycle.ts';
@@ -54,6 +54,8 @@ const probeId = randomUUID();
 
 beforeAll(async () => {
   await stackDown(config, { volumes: true, log }).catch(() => undefined);
+  // the test project's backups are the test's own: an earlier run's would stand for this lab's first
+  await rm(backupsDir(config.project), { recursive: true, force: true });
   await stackUp(config, { build: process.env.STACK_TEST_BUILD !== '0', timeoutMs: 420_000, log });
 }, 1_200_000);
 
@@ -228,16 +230,35 @@ describe('the lab stack', () => {
     expect((await received('resolved')).length).toBeGreaterThan(0);
   });
 
-  it('backs up a node physically and another logically without stopping the shop; each is opened, described, exported; a restore of either rebuilds the cluster exactly; a damaged backup is refused', async () => {
+  it("the backup service backs up mariadb-3 on its own, from a read-only view of the node's volume: the backup is intact, belongs to the folder's owner, and a restore of it rebuilds the cluster exactly, the service paused meanwhile", async () => {
+    const root = backupsDir(config.project);
+    // the first one is due 30 s after the service starts, once mariadb-3 is Synced
+    const taken = await pollUntil('the backup service took a backup', 300_000, async () => (await listBackups(root)).find((m) => m.node === 'mariadb-3' && m.kind === 'physical'));
+    expect(taken.galera?.seqno).toBeGreaterThan(0);
+    expect(taken.tables.find((t) => t.name === 'products')?.rows).toBeGreaterThan(0);
+    expect(await verifyBackupFiles(join(root, taken.id), taken)).toEqual([]);
+    const [folder, manifest] = await Promise.all([statP(root), statP(join(root, taken.id, 'manifest.json'))]);
+    expect([manifest.uid, manifest.gid]).toEqual([folder.uid, folder.gid]);
+
+    const lines: string[] = [];
+    const restored = await restoreBackup({ target: lab, root, id: taken.id, yes: true, log: (l) => { lines.push(l); log(l); } });
+    expect(restored?.mismatches).toEqual({ 'mariadb-1': [], 'mariadb-2': [], 'mariadb-3': [] });
+    expect(restored?.nodesAgree).toBe(true);
+    expect(lines).toContain('==> stopping the backup service for the restore');
+    expect((await lab.find('backup')).state).toBe('running');
+    expect((await fetch(`${base}:${config.ports.api}/api/ready`)).status).toBe(200);
+  }, 900_000);
+
+  it('backs up a node physically and another logically without stopping the shop; each is opened, described, exported; a logical restore brings back a deleted row; a damaged backup is refused', async () => {
     const root = await mkdtemp(join(tmpdir(), 'stack-backups-'));
     try {
-      const physical = await createBackup({ target: lab, root, kind: 'physical', node: 'mariadb-3', database: 'smartshop', keep: 7, intervalSeconds: 3600, log });
+      const physical = await createBackup({ source: containerSource(lab, 'mariadb-3'), root, kind: 'physical', database: 'smartshop', keep: 7, intervalSeconds: 3600, log });
       expect(physical.galera?.uuid).toMatch(/^[0-9a-f-]{36}$/);
       expect(physical.galera?.seqno).toBeGreaterThan(0);
       // the shop is idle here: what the backup holds is what the node holds
       const users = await nodeSql('mariadb-3', 'SELECT COUNT(*) FROM smartshop.users');
       expect(physical.tables.find((t) => t.name === 'users')?.rows).toBe(Number(users));
-      const logical = await createBackup({ target: lab, root, kind: 'logical', node: 'mariadb-2', database: 'smartshop', keep: 7, intervalSeconds: 3600, log });
+      const logical = await createBackup({ source: containerSource(lab, 'mariadb-2'), root, kind: 'logical', database: 'smartshop', keep: 7, intervalSeconds: 3600, log });
       const content = (m: typeof physical) => m.tables.filter((t) => ['products', 'users', 'orders', 'payments'].includes(t.name)).map((t) => [t.name, t.rows, t.checksum]);
       expect(content(logical)).toEqual(content(physical));
       expect((await listBackups(root)).map((m) => m.id)).toEqual([physical.id, logical.id]);
@@ -258,13 +279,8 @@ describe('the lab stack', () => {
       });
       expect(Number(size)).toBe(logical.sizeBytes);
 
-      // the cluster rebuilt from the physical one: every node exactly as the backup says
-      const restored = await restoreBackup({ target: lab, root, id: physical.id, yes: true, log });
-      expect(restored?.mismatches).toEqual({ 'mariadb-1': [], 'mariadb-2': [], 'mariadb-3': [] });
-      expect(restored?.nodesAgree).toBe(true);
-      expect((await fetch(`${base}:${config.ports.api}/api/ready`)).status).toBe(200);
       // a logical one loaded through mariadb-1 of the running cluster brings back a deleted row, on every node
-      const fresh = await createBackup({ target: lab, root, kind: 'logical', node: 'mariadb-3', database: 'smartshop', keep: 7, log });
+      const fresh = await createBackup({ source: containerSource(lab, 'mariadb-3'), root, kind: 'logical', database: 'smartshop', keep: 7, log });
       const userRows = Number(await nodeSql('mariadb-2', 'SELECT COUNT(*) FROM smartshop.users'));
       await nodeSql('mariadb-1', 'DELETE FROM smartshop.users ORDER BY id DESC LIMIT 1');
       const reloaded = await restoreBackup({ target: lab, root, id: fresh.id, yes: true, log });

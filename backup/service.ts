@@ -1,0 +1,179 @@
+// The stack's backup service (`backup` in docker-compose.yml): a physical backup of one Galera
+// node every BACKUP_INTERVAL_SECONDS (hourly in the lab), taken, opened, kept and exported
+// exactly as `smartshop backup create` does (create.ts), from inside the lab (source.ts):
+// the node's data volume read-only, a narrow SQL account, no Docker socket.
+//   node dist/backup/service.js
+// A failed backup is retried sooner than an interval, and the schedule survives restarts:
+// the next backup is due an interval after the newest one in the folder.
+import { lchown, lstat, readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino, type Logger } from 'pino';
+import { ConfigError, int, str } from '../shared/env.ts';
+import { createBackup } from './create.ts';
+import { listBackups } from './manifest.ts';
+import { recordBackupMetrics } from './metrics.ts';
+import { localSource, type BackupSource } from './source.ts';
+
+type Env = Record<string, string | undefined>;
+
+export interface ServiceConfig {
+  project: string;
+  node: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+  /** 0: no schedule (the service idles) */
+  intervalSeconds: number;
+  /** after a failure, the next attempt (at most an interval) */
+  retrySeconds: number;
+  /** after a start, before a first (or an overdue) backup: the lab settles */
+  firstDelaySeconds: number;
+  /** how long a backup waits for its node to be Synced before it is attempted anyway */
+  waitSeconds: number;
+  keep: number;
+  root: string;
+  metricsDir: string;
+}
+
+export function serviceConfig(env: Env): ServiceConfig {
+  const password = str(env, 'BACKUP_PASSWORD', '');
+  if (password === '') throw new ConfigError('BACKUP_PASSWORD is not set: `make up` writes MARIADB_BACKUP_PASSWORD into .env and compose passes it');
+  const intervalSeconds = int(env, 'BACKUP_INTERVAL_SECONDS', 3600, 0, 31 * 86_400);
+  if (intervalSeconds > 0 && intervalSeconds < 60) throw new ConfigError(`BACKUP_INTERVAL_SECONDS=${intervalSeconds}: a scheduled backup every less than a minute would never rest (0 turns the schedule off)`);
+  return {
+    project: str(env, 'COMPOSE_PROJECT_NAME', 'smartshop'),
+    node: str(env, 'BACKUP_NODE', 'mariadb-3'),
+    port: int(env, 'BACKUP_NODE_PORT', 3306, 1, 65_535),
+    user: str(env, 'BACKUP_USER', 'backup'),
+    password,
+    database: str(env, 'DB_NAME', 'smartshop'),
+    intervalSeconds,
+    retrySeconds: Math.min(intervalSeconds, int(env, 'BACKUP_RETRY_SECONDS', 300, 10, 86_400)),
+    firstDelaySeconds: int(env, 'BACKUP_FIRST_DELAY_SECONDS', 30, 0, 86_400),
+    waitSeconds: int(env, 'BACKUP_WAIT_SECONDS', 600, 0, 86_400),
+    keep: int(env, 'BACKUP_KEEP', 7, 1, 1000),
+    root: str(env, 'BACKUP_ROOT', '/backups'),
+    metricsDir: str(env, 'BACKUP_TEXTFILE_DIR', '/textfile'),
+  };
+}
+
+/**
+ * When the next backup is due (ms since the epoch): an interval after the newest finished
+ * one, but never sooner than the first delay from now; after a failure newer than the
+ * newest backup, a retry after retrySeconds.
+ */
+export function nextBackupAt(now: number, c: Pick<ServiceConfig, 'intervalSeconds' | 'retrySeconds' | 'firstDelaySeconds'>, newest?: number, lastFailure?: number): number {
+  const soonest = now + c.firstDelaySeconds * 1000;
+  if (lastFailure !== undefined && (newest === undefined || lastFailure > newest)) return Math.max(soonest, lastFailure + c.retrySeconds * 1000);
+  return newest === undefined ? soonest : Math.max(soonest, newest + c.intervalSeconds * 1000);
+}
+
+async function lastFailureAt(root: string): Promise<number | undefined> {
+  const text = await readFile(join(root, '.last-failure.json'), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  const at = Date.parse((JSON.parse(text) as { at?: string }).at ?? '');
+  return Number.isNaN(at) ? undefined : at;
+}
+
+/**
+ * What the service wrote (as root in its container) given to whoever owns the folder on
+ * the host: `smartshop backup list`, verify and retention run there as that user.
+ */
+async function giveToFolderOwner(dir: string): Promise<void> {
+  const { uid, gid } = await stat(dir);
+  const walk = async (folder: string): Promise<void> => {
+    for (const entry of await readdir(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      const st = await lstat(path);
+      if (st.uid !== uid || st.gid !== gid) await lchown(path, uid, gid);
+      if (entry.isDirectory()) await walk(path);
+    }
+  };
+  await walk(dir);
+}
+
+async function run(c: ServiceConfig): Promise<void> {
+  const log = pino({ base: { service: 'smartshop-backup' }, redact: ['password', '*.password'] });
+  const stopped = new AbortController();
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stopped.abort());
+  if (c.intervalSeconds === 0) {
+    log.info('BACKUP_INTERVAL_SECONDS=0: no scheduled backups (`smartshop backup create` takes one by hand)');
+    await new Promise<void>((resolve) => stopped.signal.addEventListener('abort', () => resolve()));
+    return;
+  }
+  const handOver = (): Promise<void> => Promise.all([c.root, c.metricsDir].map(giveToFolderOwner)).then(
+    () => undefined, (e: Error) => log.warn(`could not give the backups to their folder's owner: ${e.message}`));
+  await handOver();
+  const source = await localSource({ project: c.project, node: c.node, port: c.port, user: c.user, password: c.password });
+  const kept = await listBackups(c.root);
+  // a lab with backups says so at once (and its schedule); a new one only after its first attempt,
+  // so that BackupTooOld does not read "attempted, none succeeded" into a lab that has not tried yet
+  if (kept.length > 0) await recordBackupMetrics(c.project, { last: kept.at(-1), kept: kept.length, intervalSeconds: c.intervalSeconds, lastFailureAt: undefined }, c.metricsDir);
+  let due = nextBackupAt(Date.now(), c, kept.at(-1) && Date.parse(kept.at(-1)!.finishedAt), await lastFailureAt(c.root));
+  log.info({ node: c.node, intervalSeconds: c.intervalSeconds, keep: c.keep, next: new Date(due).toISOString(), kept: kept.length },
+    `backing up ${c.node} every ${c.intervalSeconds} s into ${c.root}, keeping ${c.keep}; next at ${new Date(due).toISOString()}`);
+  while (!stopped.signal.aborted) {
+    await sleepUntil(due, stopped.signal);
+    if (stopped.signal.aborted) break;
+    await untilBackupable(source, c.waitSeconds * 1000, stopped.signal, log);
+    if (stopped.signal.aborted) break;
+    try {
+      const m = await createBackup({
+        source, root: c.root, kind: 'physical', database: c.database, keep: c.keep, intervalSeconds: c.intervalSeconds,
+        metricsDir: c.metricsDir, signal: stopped.signal, log: (line) => log.info(line.replace(/^(==>|\s+)\s*/, '')),
+      });
+      due = nextBackupAt(Date.now(), c, Date.parse(m.finishedAt));
+    } catch (e) {
+      if (stopped.signal.aborted) break;
+      due = nextBackupAt(Date.now(), c, undefined, Date.now());
+      log.error({ err: (e as Error).message, retryAt: new Date(due).toISOString() }, `backup failed: ${(e as Error).message}`);
+    }
+    await handOver();
+    log.info({ next: new Date(due).toISOString() }, `next backup at ${new Date(due).toISOString()}`);
+  }
+  log.info('stopped (a backup cut short leaves no folder behind)');
+}
+
+/**
+ * A node still joining (the lab just started) or away for a moment is waited for, up to a
+ * bound, before the attempt counts: a failure is what a backup that could not be taken is,
+ * not a node that is a minute late.
+ */
+async function untilBackupable(source: BackupSource, boundMs: number, signal: AbortSignal, log: Logger): Promise<void> {
+  const deadline = Date.now() + boundMs;
+  let said = false;
+  while (!signal.aborted && Date.now() < deadline) {
+    try {
+      await source.prepare();
+      return;
+    } catch (e) {
+      if (!said) log.info(`waiting up to ${Math.round(boundMs / 1000)} s for ${source.node}: ${(e as Error).message}`);
+      said = true;
+      await sleepUntil(Math.min(deadline, Date.now() + 5_000), signal);
+    }
+  }
+}
+
+function sleepUntil(at: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    // setTimeout's bound is about 24.8 days; the interval is at most 31 days, so wake and look again
+    const timer = setTimeout(done, Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1));
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  }).then(() => (Date.now() < at && !signal.aborted ? sleepUntil(at, signal) : undefined));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  try {
+    await run(serviceConfig(process.env));
+  } catch (e) {
+    console.error(JSON.stringify({ level: 60, service: 'smartshop-backup', msg: (e as Error).message }));
+    process.exit(e instanceof ConfigError ? 2 : 1);
+  }
+}
