@@ -4,10 +4,19 @@
 #                              200 when Synced (wsrep_local_state=4) in the Primary
 #                              component with wsrep_ready=ON, otherwise 503.
 #   clustercheck.sh --status   same judgement as the exit code (0 healthy).
+# A brief desync is not a departure: mariadb-backup (the backup service, hourly) desyncs and
+# pauses the node for about a second at BACKUP STAGE BLOCK_DDL. Taking it out of HAProxy for
+# that would cut every session on it (on-marked-down shutdown-sessions) and turn the pause
+# into client errors; kept in, its commits and causal reads wait a second. So a Donor/Desynced
+# node that is Primary and ready stays healthy for DESYNC_GRACE_SECONDS (5) from the first
+# check that saw it desynced; a longer desync (an operator's wsrep_desync, an SST donor) is
+# reported as not synced after that.
 # The body is one line of key=value that peers' entrypoints read to decide
 # whether to join or bootstrap: status=, uuid=, seqno= (see galera-decide.sh).
 # When mariadbd is not answering, the body is the entrypoint's own state file.
 STATE_FILE=/run/galera/state
+DESYNC_MARK=/run/galera/desynced-since
+GRACE=${DESYNC_GRACE_SECONDS:-5}
 
 status=$(timeout 3 mariadb --connect-timeout=2 -N -B -e \
   "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_local_state','wsrep_cluster_status','wsrep_ready','wsrep_cluster_state_uuid','wsrep_last_committed','wsrep_cluster_size','wsrep_local_state_comment')" \
@@ -24,7 +33,16 @@ if [ -n "$status" ]; then
 else
   body=$(cat "$STATE_FILE" 2>/dev/null || echo "status=down")
 fi
-case "$body" in status=synced*) code=200 ;; *) code=503 ;; esac
+case "$body" in
+  status=synced*) code=200; rm -f "$DESYNC_MARK" ;;
+  *" state=Donor/Desynced cluster=Primary ready=ON "*)
+    now=$(date +%s)
+    [ -s "$DESYNC_MARK" ] || echo "$now" > "$DESYNC_MARK"
+    since=$(cat "$DESYNC_MARK" 2>/dev/null || echo "$now")
+    if [ $((now - since)) -lt "$GRACE" ]; then code=200; else code=503; fi
+    ;;
+  *) code=503; rm -f "$DESYNC_MARK" ;;
+esac
 
 if [ "${1:-}" = --status ]; then
   echo "$body"
