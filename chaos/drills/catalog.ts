@@ -28,6 +28,24 @@ const restoring: Expectations = {
   lossPossible: false,
 };
 
+type RestoreFault = Extract<Drill['fault'], { kind: 'restore' }>;
+
+/** A restore drill: a backup under traffic, 10 s more, the disaster, the restore; they differ in the disaster and the roll-forward. */
+function restoreDrill(d: Pick<Drill, 'name' | 'description' | 'proves'> & Pick<RestoreFault, 'disaster' | 'pointInTime'>): Drill {
+  return {
+    name: d.name,
+    description: d.description,
+    proves: d.proves,
+    targets: { kind: 'all', role: 'galera' },
+    fault: { kind: 'restore', disaster: d.disaster, table: 'orders', pointInTime: d.pointInTime, trafficAfterBackupMs: 10_000 },
+    // how long the disaster goes unnoticed before the restore begins
+    defaultFaultSeconds: 5,
+    breaksQuorum: true,
+    expectations: restoring,
+    recoveryBoundSeconds: 180,
+  };
+}
+
 export const drills: readonly Drill[] = [
   {
     name: 'galera-node-stop',
@@ -142,41 +160,28 @@ export const drills: readonly Drill[] = [
     expectations: { ...oneNodeAway, haproxyMarksTargetDown: false, forbidTimeouts: false, latencyRises: true },
     recoveryBoundSeconds: 60,
   },
-  {
+  restoreDrill({
     name: 'restore-from-backup',
     description: 'Back up a node under traffic, then DROP TABLE orders; restore the backup rolled forward with the binary logs to just before the DROP (point in time).',
     proves: 'a dropped table comes back with every write acknowledged before the disaster (RPO 0), and how long the shop was down (RTO)',
-    targets: { kind: 'all', role: 'galera' },
-    fault: { kind: 'restore', disaster: 'drop-table', table: 'orders', pointInTime: true, trafficAfterBackupMs: 10_000 },
-    // how long the disaster goes unnoticed before the restore begins
-    defaultFaultSeconds: 5,
-    breaksQuorum: true,
-    expectations: restoring,
-    recoveryBoundSeconds: 180,
-  },
-  {
+    disaster: 'drop-table',
+    pointInTime: true,
+  }),
+  restoreDrill({
     name: 'restore-backup-only',
     description: 'As restore-from-backup, but the backup alone is restored (no roll-forward): the writes acknowledged after it are named as lost.',
     proves: 'what a backup without binary logs costs: exactly the writes after it, each named, with RPO in writes and seconds',
-    targets: { kind: 'all', role: 'galera' },
-    fault: { kind: 'restore', disaster: 'drop-table', table: 'orders', pointInTime: false, trafficAfterBackupMs: 10_000 },
-    defaultFaultSeconds: 5,
-    breaksQuorum: true,
-    expectations: restoring,
-    recoveryBoundSeconds: 180,
-  },
-  {
+    disaster: 'drop-table',
+    pointInTime: false,
+  }),
+  restoreDrill({
     name: 'restore-after-volume-loss',
     description: 'Back up a node under traffic, then SIGKILL all three nodes and empty their data volumes (binary logs included); rebuild the cluster from the backup alone.',
     proves: 'a lab whose every disk is lost comes back from its backup, with exactly the writes after it missing, each named (RPO), and how long it took (RTO)',
-    targets: { kind: 'all', role: 'galera' },
     // the binary logs went with the volumes: nothing to roll forward with (they would have to be archived off the nodes)
-    fault: { kind: 'restore', disaster: 'volumes', table: 'orders', pointInTime: false, trafficAfterBackupMs: 10_000 },
-    defaultFaultSeconds: 5,
-    breaksQuorum: true,
-    expectations: restoring,
-    recoveryBoundSeconds: 180,
-  },
+    disaster: 'volumes',
+    pointInTime: false,
+  }),
 ];
 
 
