@@ -24,6 +24,8 @@ scratch=$(mktemp -d /tmp/inspect.XXXXXX)
 work=$scratch/data
 sock=$scratch/server.sock
 mkdir -p "$work"
+# the servers below run as mysql: the scratch folder (mode 0700 from mktemp) must be theirs
+chown mysql:mysql "$scratch" "$work"
 cleanup() {
   [ -f "$scratch/server.pid" ] && kill "$(cat "$scratch/server.pid")" 2>/dev/null
   rm -rf "$scratch"

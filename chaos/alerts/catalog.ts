@@ -213,7 +213,7 @@ const infrastructureDrills: AlertDrill[] = [
 const backupDrills: AlertDrill[] = [
   {
     alert: 'BackupTooOld',
-    cause: 'a backup on a 20 s schedule, then none: after two intervals the newest backup is too old',
+    cause: 'the backup service stopped, a backup on a 20 s schedule, then none: after two intervals the newest backup is too old',
     rate: 0,
     // two intervals, and the backup itself (taken before the clock starts counting)
     conditionSeconds: 45,
@@ -221,11 +221,14 @@ const backupDrills: AlertDrill[] = [
     alsoExpected: [],
     ci: false,
     async inject(ctx) {
+      // the stack's backup service would keep the lab's backups fresh: it is what stops
+      await stopService(ctx, 'backup', 10);
       await backupWithInterval(ctx, 20);
     },
     async rollback(ctx) {
-      // a fresh backup on the lab's usual schedule
+      // a fresh backup on the lab's usual schedule, and the service back to keep it so
       await backupWithInterval(ctx, 3600);
+      await startService(ctx, 'backup');
     },
   },
 ];
