@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../shared/env.ts';
-import { nextBackupAt, serviceConfig } from './service.ts';
+import type { BackupManifest } from './manifest.ts';
+import { newestOf, nextBackupAt, serviceConfig } from './service.ts';
 
 const c = { intervalSeconds: 3600, retrySeconds: 300, firstDelaySeconds: 30 };
 const now = Date.parse('2026-12-03T10:00:00Z');
@@ -41,5 +42,19 @@ describe('the backup service configuration', () => {
   it('retries at most an interval later, and 0 turns the schedule off', () => {
     expect(serviceConfig({ BACKUP_PASSWORD: 'x', BACKUP_INTERVAL_SECONDS: '120' }).retrySeconds).toBe(120);
     expect(serviceConfig({ BACKUP_PASSWORD: 'x', BACKUP_INTERVAL_SECONDS: '0' }).intervalSeconds).toBe(0);
+  });
+});
+
+describe('the newest backup the schedule counts from', () => {
+  const backup = (id: string, uuid: string | null): BackupManifest => ({ id, galera: uuid === null ? null : { uuid, seqno: 1 } }) as BackupManifest;
+  const kept = [backup('a', 'old-cluster'), backup('b', 'new-cluster'), backup('c', 'old-cluster'), backup('d', null)];
+
+  it("is the newest of the node's own cluster: a backup of a cluster since deleted does not put off this one's first", () => {
+    expect(newestOf(kept, 'new-cluster')?.id).toBe('b');
+    expect(newestOf(kept, 'a-third-cluster')).toBeUndefined();
+  });
+
+  it('is the newest of all when the cluster is not known', () => {
+    expect(newestOf(kept, undefined)?.id).toBe('d');
   });
 });

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { ConfigError, int, str } from '../shared/env.ts';
 import { createBackup } from './create.ts';
-import { listBackups } from './manifest.ts';
+import { listBackups, type BackupManifest } from './manifest.ts';
 import { recordBackupMetrics } from './metrics.ts';
 import { localSource, type BackupSource } from './source.ts';
 
@@ -70,6 +70,14 @@ export function nextBackupAt(now: number, c: Pick<ServiceConfig, 'intervalSecond
   return newest === undefined ? soonest : Math.max(soonest, newest + c.intervalSeconds * 1000);
 }
 
+/**
+ * The newest backup of the cluster the node is in now: one of an earlier cluster (its volumes
+ * deleted since, `make down ARGS=--volumes`) does not stand for this one. Unknown cluster: the newest.
+ */
+export function newestOf(backups: readonly BackupManifest[], clusterUuid: string | undefined): BackupManifest | undefined {
+  return clusterUuid ? backups.filter((m) => m.galera?.uuid === clusterUuid).at(-1) : backups.at(-1);
+}
+
 async function lastFailureAt(root: string): Promise<number | undefined> {
   const text = await readFile(join(root, '.last-failure.json'), 'utf8').catch(() => undefined);
   if (text === undefined) return undefined;
@@ -111,7 +119,9 @@ async function run(c: ServiceConfig): Promise<void> {
   // a lab with backups says so at once (and its schedule); a new one only after its first attempt,
   // so that BackupTooOld does not read "attempted, none succeeded" into a lab that has not tried yet
   if (kept.length > 0) await recordBackupMetrics(c.project, { last: kept.at(-1), kept: kept.length, intervalSeconds: c.intervalSeconds, lastFailureAt: undefined }, c.metricsDir);
-  let due = nextBackupAt(Date.now(), c, kept.at(-1) && Date.parse(kept.at(-1)!.finishedAt), await lastFailureAt(c.root));
+  const node = await untilBackupable(source, c.waitSeconds * 1000, stopped.signal, log);
+  const newest = newestOf(kept, node?.clusterUuid);
+  let due = nextBackupAt(Date.now(), c, newest && Date.parse(newest.finishedAt), await lastFailureAt(c.root));
   log.info({ node: c.node, intervalSeconds: c.intervalSeconds, keep: c.keep, next: new Date(due).toISOString(), kept: kept.length },
     `backing up ${c.node} every ${c.intervalSeconds} s into ${c.root}, keeping ${c.keep}; next at ${new Date(due).toISOString()}`);
   while (!stopped.signal.aborted) {
@@ -141,19 +151,19 @@ async function run(c: ServiceConfig): Promise<void> {
  * bound, before the attempt counts: a failure is what a backup that could not be taken is,
  * not a node that is a minute late.
  */
-async function untilBackupable(source: BackupSource, boundMs: number, signal: AbortSignal, log: Logger): Promise<void> {
+async function untilBackupable(source: BackupSource, boundMs: number, signal: AbortSignal, log: Logger): Promise<{ clusterUuid?: string } | undefined> {
   const deadline = Date.now() + boundMs;
   let said = false;
   while (!signal.aborted && Date.now() < deadline) {
     try {
-      await source.prepare();
-      return;
+      return await source.prepare();
     } catch (e) {
       if (!said) log.info(`waiting up to ${Math.round(boundMs / 1000)} s for ${source.node}: ${(e as Error).message}`);
       said = true;
       await sleepUntil(Math.min(deadline, Date.now() + 5_000), signal);
     }
   }
+  return undefined;
 }
 
 function sleepUntil(at: number, signal: AbortSignal): Promise<void> {

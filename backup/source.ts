@@ -23,8 +23,8 @@ export interface BackupSource {
   readonly project: string;
   /** the Galera node backed up */
   readonly node: string;
-  /** throws a BackupError naming what is wrong when the node cannot be backed up now; whether its binary log is on */
-  prepare(): Promise<{ logBin: boolean }>;
+  /** throws a BackupError naming what is wrong when the node cannot be backed up now; whether its binary log is on (and its cluster, where known) */
+  prepare(): Promise<{ logBin: boolean; clusterUuid?: string }>;
   /** runs a backup tool against the node, its standard output written to a file */
   take(tool: BackupTool, args: string[], path: string, timeoutMs: number, signal?: AbortSignal): Promise<Taken>;
   /** opens a backup folder in a throw-away server (mariadb/backup-inspect.sh) */
@@ -98,6 +98,8 @@ async function run(cmd: string, args: string[], o: { timeoutMs: number; stdoutFi
   }
 }
 
+const status = (name: string): string => `(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = '${name}')`;
+
 /** This container: the node's data volume at the same path as in the node, its SQL port on the network. */
 export async function localSource(o: LocalSourceOptions): Promise<BackupSource> {
   // the password in an option file of this container's own, never on a command line
@@ -111,7 +113,7 @@ export async function localSource(o: LocalSourceOptions): Promise<BackupSource> 
     node: o.node,
     async prepare() {
       const r = await run('mariadb', withAccount(['-N', '-B', '-e',
-        "SELECT @@log_bin, VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_LOCAL_STATE_COMMENT'"]), { timeoutMs: 15_000 });
+        `SELECT @@log_bin, ${status('WSREP_LOCAL_STATE_COMMENT')}, ${status('WSREP_CLUSTER_STATE_UUID')}`]), { timeoutMs: 15_000 });
       if (r.exitCode !== 0) {
         const denied = /Access denied/i.test(r.stderr);
         throw new BackupError(denied
@@ -119,9 +121,9 @@ export async function localSource(o: LocalSourceOptions): Promise<BackupSource> 
             '`make down ARGS=--volumes && make up` recreates the lab with it (its data is lost); `smartshop backup create` on the host works meanwhile'
           : `${o.node}:${o.port} does not answer (${r.stderr.trim().split('\n').at(-1) ?? `exit ${r.exitCode}`}); a backup needs the node running`);
       }
-      const [logBin = '', state = ''] = r.stdout.trim().split('\t');
+      const [logBin = '', state = '', clusterUuid = ''] = r.stdout.trim().split('\t');
       if (state !== 'Synced') throw new BackupError(`${o.node} is ${state || 'not in a cluster'}, not Synced: a backup waits for a node that holds the cluster's data`);
-      return { logBin: logBin === '1' };
+      return { logBin: logBin === '1', clusterUuid };
     },
     take: (tool, args, path, timeoutMs, signal) => run(tool, withAccount(args), { timeoutMs, stdoutFile: path, signal }),
     open: (kind, database, folder, timeoutMs, signal) => run('/usr/local/bin/backup-inspect.sh', [kind, database], { timeoutMs, env: { BACKUP_DIR: folder }, signal }),
