@@ -83,7 +83,7 @@ export async function createBackup(o: CreateOptions): Promise<BackupManifest> {
     await rename(partial, join(o.root, id));
     const removed = await pruneBackups(o.root, o.keep);
     if (removed.length) o.log(`    retention (keep ${o.keep}): removed ${removed.join(', ')}`);
-    if (o.exportMetrics !== false) await exportState(o, undefined);
+    if (o.exportMetrics !== false) await exportBackupState({ ...o, project: o.source.project });
     o.log(`==> backup ${id}: ${manifest.tables.length} tables, ${manifest.tables.reduce((n, t) => n + t.rows, 0)} rows, ${(manifest.sizeBytes / 1e6).toFixed(1)} MB in ${manifest.durationSeconds} s` +
       `${manifest.galera ? `, Galera position ${manifest.galera.uuid}:${manifest.galera.seqno}` : ''}`);
     return manifest;
@@ -92,15 +92,23 @@ export async function createBackup(o: CreateOptions): Promise<BackupManifest> {
     if (o.signal?.aborted) throw e;
     await mkdir(o.root, { recursive: true }).catch(() => undefined);
     await writeFile(join(o.root, FAILURE_FILE), JSON.stringify({ at: new Date().toISOString(), reason: (e as Error).message })).catch(() => undefined);
-    if (o.exportMetrics !== false) await exportState(o, new Date()).catch(() => undefined);
+    if (o.exportMetrics !== false) await exportBackupState({ ...o, project: o.source.project }, new Date()).catch(() => undefined);
     throw e;
   }
 }
 
+/** When the last backup failed, from the note a failure leaves in the backups folder. */
+export async function lastFailureAt(root: string): Promise<Date | undefined> {
+  const text = await readFile(join(root, FAILURE_FILE), 'utf8').catch(() => undefined);
+  const at = text === undefined ? NaN : Date.parse((JSON.parse(text) as { at?: string }).at ?? '');
+  return Number.isNaN(at) ? undefined : new Date(at);
+}
+
 /** The metrics from what is on disk: the newest backup, how many, the last failure. */
-async function exportState(o: CreateOptions, failedNow: Date | undefined): Promise<void> {
+export async function exportBackupState(
+  o: Pick<CreateOptions, 'root' | 'intervalSeconds' | 'metricsDir'> & { project: string }, failedNow?: Date,
+): Promise<void> {
   const all = await listBackups(o.root);
-  const failure = failedNow ?? await readFile(join(o.root, FAILURE_FILE), 'utf8')
-    .then((t) => new Date((JSON.parse(t) as { at: string }).at), () => undefined);
-  await recordBackupMetrics(o.source.project, { last: all.at(-1), kept: all.length, lastFailureAt: failure, intervalSeconds: o.intervalSeconds }, o.metricsDir);
+  const failure = failedNow ?? await lastFailureAt(o.root);
+  await recordBackupMetrics(o.project, { last: all.at(-1), kept: all.length, lastFailureAt: failure, intervalSeconds: o.intervalSeconds }, o.metricsDir);
 }

@@ -5,14 +5,13 @@
 //   node dist/backup/service.js
 // A failed backup is retried sooner than an interval, and the schedule survives restarts:
 // the next backup is due an interval after the newest one in the folder.
-import { lchown, lstat, readdir, readFile, stat } from 'node:fs/promises';
+import { lchown, lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { ConfigError, int, str } from '../shared/env.ts';
-import { createBackup } from './create.ts';
+import { createBackup, exportBackupState, lastFailureAt } from './create.ts';
 import { listBackups, type BackupManifest } from './manifest.ts';
-import { recordBackupMetrics } from './metrics.ts';
 import { localSource, type BackupSource } from './source.ts';
 
 type Env = Record<string, string | undefined>;
@@ -78,13 +77,6 @@ export function newestOf(backups: readonly BackupManifest[], clusterUuid: string
   return clusterUuid ? backups.filter((m) => m.galera?.uuid === clusterUuid).at(-1) : backups.at(-1);
 }
 
-async function lastFailureAt(root: string): Promise<number | undefined> {
-  const text = await readFile(join(root, '.last-failure.json'), 'utf8').catch(() => undefined);
-  if (text === undefined) return undefined;
-  const at = Date.parse((JSON.parse(text) as { at?: string }).at ?? '');
-  return Number.isNaN(at) ? undefined : at;
-}
-
 /**
  * What the service wrote (as root in its container) given to whoever owns the folder on
  * the host: `smartshop backup list`, verify and retention run there as that user.
@@ -118,10 +110,10 @@ async function run(c: ServiceConfig): Promise<void> {
   const kept = await listBackups(c.root);
   // a lab with backups says so at once (and its schedule); a new one only after its first attempt,
   // so that BackupTooOld does not read "attempted, none succeeded" into a lab that has not tried yet
-  if (kept.length > 0) await recordBackupMetrics(c.project, { last: kept.at(-1), kept: kept.length, intervalSeconds: c.intervalSeconds, lastFailureAt: undefined }, c.metricsDir);
+  if (kept.length > 0) await exportBackupState(c);
   const node = await untilBackupable(source, c.waitSeconds * 1000, stopped.signal, log);
   const newest = newestOf(kept, node?.clusterUuid);
-  let due = nextBackupAt(Date.now(), c, newest && Date.parse(newest.finishedAt), await lastFailureAt(c.root));
+  let due = nextBackupAt(Date.now(), c, newest && Date.parse(newest.finishedAt), (await lastFailureAt(c.root))?.getTime());
   log.info({ node: c.node, intervalSeconds: c.intervalSeconds, keep: c.keep, next: new Date(due).toISOString(), kept: kept.length },
     `backing up ${c.node} every ${c.intervalSeconds} s into ${c.root}, keeping ${c.keep}; next at ${new Date(due).toISOString()}`);
   while (!stopped.signal.aborted) {
