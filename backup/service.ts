@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { ConfigError, int, str } from '../shared/env.ts';
 import { createBackup, exportBackupState, lastFailureAt } from './create.ts';
+import { parseBackupInterval } from '../lab/index.ts';
 import { listBackups, type BackupManifest } from './manifest.ts';
 import { localSource, type BackupSource } from './source.ts';
 
@@ -39,8 +40,7 @@ export interface ServiceConfig {
 export function serviceConfig(env: Env): ServiceConfig {
   const password = str(env, 'BACKUP_PASSWORD', '');
   if (password === '') throw new ConfigError('BACKUP_PASSWORD is not set: `make up` writes MARIADB_BACKUP_PASSWORD into .env and compose passes it');
-  const intervalSeconds = int(env, 'BACKUP_INTERVAL_SECONDS', 3600, 0, 31 * 86_400);
-  if (intervalSeconds > 0 && intervalSeconds < 60) throw new ConfigError(`BACKUP_INTERVAL_SECONDS=${intervalSeconds}: a scheduled backup every less than a minute would never rest (0 turns the schedule off)`);
+  const intervalSeconds = parseBackupInterval(env);
   return {
     project: str(env, 'COMPOSE_PROJECT_NAME', 'smartshop'),
     node: str(env, 'BACKUP_NODE', 'mariadb-3'),

@@ -22,6 +22,9 @@ const LAB_ENV = {
   GRAFANA_PORT: '13030',
   ALERTMANAGER_PORT: '19093',
   ALERT_RECORDER_PORT: '19095',
+  // No scheduled backup: one landing in a drill would take its load and timing (the stack
+  // test runs the schedule; the drills take their own backups).
+  BACKUP_INTERVAL_SECONDS: '0',
 };
 Object.assign(process.env, LAB_ENV);
 

@@ -5,6 +5,7 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, int, str } from '../shared/env.ts';
+import { resolveBackTierPrefix } from './back-tier.ts';
 
 export type Durability = 'strict' | 'relaxed' | 'fast';
 
@@ -25,6 +26,11 @@ export interface LabConfig {
   durability: Durability;
   /** the nodes' binary log (point-in-time restore); BINLOG=off trades it for a little throughput */
   binlog: boolean;
+  /** the backup service's schedule (BACKUP_INTERVAL_SECONDS; 0 = none): the test labs turn it
+   * off, so a scheduled backup never lands in the middle of a drill's timing */
+  backupIntervalSeconds: number;
+  /** the back-tier's /24 (first three numbers): the Galera nodes' fixed addresses (back-tier.ts) */
+  backTierPrefix: string;
   grafanaImage: string;
   ports: LabPorts;
 }
@@ -94,13 +100,23 @@ function parseOnOff(name: string, raw: string): boolean {
   return raw === 'on';
 }
 
+/** BACKUP_INTERVAL_SECONDS, as the lab and its backup service read it (0: no schedule). */
+export function parseBackupInterval(env: Env): number {
+  const seconds = int(env, 'BACKUP_INTERVAL_SECONDS', 3600, 0, 31 * 86_400);
+  if (seconds > 0 && seconds < 60) throw new ConfigError(`BACKUP_INTERVAL_SECONDS=${seconds}: a scheduled backup every less than a minute would never rest (0 turns the schedule off)`);
+  return seconds;
+}
+
 export function resolveLabConfig(env: Env = process.env): LabConfig {
   const port = (name: string, fallback: number): number => int(env, name, fallback, 1, 65535);
+  const project = str(env, 'COMPOSE_PROJECT_NAME', 'smartshop');
   return {
-    project: str(env, 'COMPOSE_PROJECT_NAME', 'smartshop'),
+    project,
     bind: str(env, 'LAB_BIND', '127.0.0.1'),
     durability: parseDurability(str(env, 'DURABILITY', 'strict')),
     binlog: parseOnOff('BINLOG', str(env, 'BINLOG', 'on')),
+    backupIntervalSeconds: parseBackupInterval(env),
+    backTierPrefix: resolveBackTierPrefix(project, env, REPO_ROOT),
     grafanaImage: str(env, 'GRAFANA_IMAGE', DEFAULT_GRAFANA_IMAGE),
     ports: {
       api: port('API_PORT', 8000),

@@ -4,11 +4,12 @@
 // eslint.config.js).
 export {
   REPO_ROOT, GALERA_NODES, DURABILITIES, DEFAULT_GRAFANA_IMAGE,
-  resolveLabConfig, parseDurability, hostFor, urls, textfileDir, toolSocketDir, toolSocket, labToolSocket, flagsDir, flagsFile, labFlagsFile, backupsDir,
+  resolveLabConfig, parseDurability, parseBackupInterval, hostFor, urls, textfileDir, toolSocketDir, toolSocket, labToolSocket, flagsDir, flagsFile, labFlagsFile, backupsDir,
 } from './config.ts';
 export type { LabConfig, LabPorts, Durability } from './config.ts';
 export { docker, engineReachable, imageExists, demux } from './docker.ts';
 export { writeTextfile } from './textfile.ts';
+export { settleBackTierPrefix } from './back-tier.ts';
 export type { Target, LabContainer, LabRole, ExecResult, HelperSpec } from './targets/target.ts';
 export { openTarget, type Runtime } from './targets/open.ts';
 export { ComposeTarget } from './targets/compose-target.ts';

@@ -20,6 +20,8 @@ export function composeEnv(config: LabConfig, base: Env = process.env): Record<s
     LAB_BIND: config.bind,
     DURABILITY: config.durability,
     BINLOG: config.binlog ? 'on' : 'off',
+    BACKUP_INTERVAL_SECONDS: String(config.backupIntervalSeconds),
+    LAB_BACK_TIER_PREFIX: config.backTierPrefix,
     GRAFANA_IMAGE: config.grafanaImage,
     API_PORT: String(config.ports.api),
     UI_PORT: String(config.ports.ui),

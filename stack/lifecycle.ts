@@ -10,7 +10,7 @@ import { composeCapture, composeCommand, composeInherit } from './compose.ts';
 import { forgetConsistency } from './consistency-metric.ts';
 import { LAB_IMAGES } from './config.ts';
 import {
-  backupsDir, describeNodeState, engineReachable, GALERA_NODES, imageExists, REPO_ROOT, textfileDir, toolSocketDir, urls, type LabConfig,
+  backupsDir, describeNodeState, docker, engineReachable, settleBackTierPrefix, GALERA_NODES, imageExists, REPO_ROOT, textfileDir, toolSocketDir, urls, type LabConfig,
 } from '../lab/index.ts';
 import { durabilityFromFlush } from './parse.ts';
 import { waitUntilReady } from './readiness.ts';
@@ -83,10 +83,11 @@ export async function prepareImages(config: LabConfig, build: boolean, log: Log)
   }
 }
 
-export async function stackUp(config: LabConfig, options: UpOptions): Promise<void> {
+export async function stackUp(requested: LabConfig, options: UpOptions): Promise<void> {
   const { log } = options;
   const started = Date.now();
-  await prepareImages(config, options.build, log);
+  await prepareImages(requested, options.build, log);
+  const config = { ...requested, backTierPrefix: await settleBackTierPrefix(docker(), requested.project, requested.backTierPrefix, process.env, REPO_ROOT) };
   const grafana = await grafanaAvailable(config, log);
   // node-exporter and Prometheus mount these folders; created here, they belong to the user
   // (Docker would create missing ones owned by root, and `stack verify` could not write its
@@ -137,7 +138,7 @@ export async function stackUp(config: LabConfig, options: UpOptions): Promise<vo
   log(`  Alertmanager:  ${u.alertmanager}  (notifications it sent: ${u.alertRecorder}notifications)`);
   log(grafana ? `  Grafana:       ${u.grafana}` : `  Grafana:       not started (image ${config.grafanaImage} not available offline)`);
   log(`  MySQL via HAProxy: ${config.bind}:${config.ports.mysql}`);
-  const every = Number(process.env.BACKUP_INTERVAL_SECONDS || 3600);
+  const every = config.backupIntervalSeconds;
   log(`  Backups:       ${backupsDir(config.project)}  (${every > 0 ? `mariadb-3 every ${every >= 3600 && every % 3600 === 0 ? `${every / 3600} h` : `${every} s`}` : 'no schedule'}; \`smartshop backup list\`)`);
   for (const n of result.last.nodes) log(`  ${describeNodeState(n)}`);
 }

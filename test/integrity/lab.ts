@@ -20,6 +20,9 @@ export const integrityStack: LabConfig = resolveLabConfig({
   ALERT_RECORDER_PORT: '19195',
   // Grafana is not needed here; a name that cannot be pulled skips it at once.
   GRAFANA_IMAGE: 'smartshop-integrity/no-grafana:none',
+  // No scheduled backup: one landing in a drill would take its load and timing (the stack
+  // test runs the schedule; the drills take their own backups).
+  BACKUP_INTERVAL_SECONDS: '0',
 });
 
 /** The stack's application account, from .env as compose reads it (test/lab-env.ts loads it). */
