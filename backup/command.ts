@@ -60,7 +60,7 @@ export function backupCommand(): Command {
     .addOption(projectOption())
     .action((opts: { logical?: boolean; node: string; keep: string; project: string }) => run(async () => {
       const keep = parseInteger('--keep', opts.keep, 1, 1000);
-      const { openTarget } = await import('../lab/index.ts');
+      const { openTarget, parseBackupInterval } = await import('../lab/index.ts');
       const { containerSource, createBackup } = await import('./index.ts');
       await createBackup({
         source: containerSource(await openTarget(opts.project, 'compose'), opts.node),
@@ -68,8 +68,9 @@ export function backupCommand(): Command {
         kind: opts.logical ? 'logical' : 'physical',
         database: str(env, 'DB_NAME', 'smartshop'),
         keep,
-        // what BackupTooOld expects: a backup at least every interval (the lab's is hourly)
-        intervalSeconds: parseInteger('BACKUP_INTERVAL_SECONDS', str(env, 'BACKUP_INTERVAL_SECONDS', '3600'), 10, 31 * 86_400),
+        // what BackupTooOld expects: a backup at least every interval (the lab's is hourly);
+        // 0, no schedule, expects none
+        intervalSeconds: parseBackupInterval(env) || undefined,
         log: (l) => console.log(l),
       });
     }));
