@@ -48,6 +48,12 @@ describe('config', () => {
     expect(() => resolveLabConfig({ DURABILITY: 'yolo' })).toThrow(/durability/);
     expect(() => resolveLabConfig({ API_PORT: '99999' })).toThrow(/API_PORT/);
   });
+
+  it('hands the backup schedule to compose: hourly by default, 0 for none, under a minute refused', () => {
+    expect(composeEnv(resolveLabConfig({}), {}).BACKUP_INTERVAL_SECONDS).toBe('3600');
+    expect(composeEnv(resolveLabConfig({ BACKUP_INTERVAL_SECONDS: '0' }), {}).BACKUP_INTERVAL_SECONDS).toBe('0');
+    expect(() => resolveLabConfig({ BACKUP_INTERVAL_SECONDS: '30' })).toThrow(/less than a minute/);
+  });
 });
 
 describe('notReady', () => {
