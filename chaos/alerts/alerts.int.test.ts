@@ -69,11 +69,10 @@ afterAll(async () => {
 }, 300_000);
 
 describe('alert drills on a fresh lab', () => {
-  // first, on a lab with no traffic behind it: the 5-minute payment ratio moves at once
-  it('SmartShopPaymentFailureRatioHigh: paymentFailure raises it, it reaches the receiver and resolves', async () => {
-    expectPassed(await drill('SmartShopPaymentFailureRatioHigh'));
-  }, 1_200_000);
-
+  // The shop's alerts hold for 5 minutes and clear over a 5-minute window: 9-11 minutes each,
+  // more than CI's time allows beside the chaos drills; `make alert-drills` runs them. The
+  // path they use (a fault flag to the shop's metrics, Prometheus to Alertmanager to the
+  // recorder) is in the stack test; their rules in promtool's tests.
   it('HAProxyBackendServerDown: a stopped node pages once (its consequences inhibited), and resolves when it is back', async () => {
     const r = await drill('HAProxyBackendServerDown');
     expectPassed(r);
