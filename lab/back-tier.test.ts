@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { candidatePrefixes, choosePrefix, parseCidr, parseRoutes, resolveBackTierPrefix } from './back-tier.ts';
+import { candidatePrefixes, choosePrefix, parseCidr, parseRoutes, predatesOwnSubnet, resolveBackTierPrefix } from './back-tier.ts';
 
 // /proc/net/route as Linux writes it: docker0 172.17.0.0/16 and a VPN's 10.213.0.0/16
 const ROUTES = `Iface	Destination	Gateway 	Flags	RefCnt	Use	Metric	Mask		MTU	Window	IRTT
@@ -31,6 +31,12 @@ describe('the back-tier subnet', () => {
     expect(choosePrefix('lab-a', mine, false, [{ name: 'other_back-tier', subnets: [`${mine}.0/24`, 'fd00::/64'] }], [])).toBe(candidatePrefixes('lab-a')[1]);
     // a lab made before: its own /16 from Docker's pool neither holds nor blocks
     expect(choosePrefix('lab-a', mine, false, [{ name: 'lab-a_back-tier', subnets: [`${mine}.0/16`] }], [])).toBe(mine);
+  });
+
+  it('knows a back-tier made before it had a /24 of its own', () => {
+    expect(predatesOwnSubnet('lab-a', [{ name: 'lab-a_back-tier', subnets: ['172.20.0.0/16'] }])).toBe(true);
+    expect(predatesOwnSubnet('lab-a', [{ name: 'lab-a_back-tier', subnets: ['10.213.4.0/24'] }])).toBe(false);
+    expect(predatesOwnSubnet('lab-a', [{ name: 'other_back-tier', subnets: ['172.20.0.0/16'] }])).toBe(false);
   });
 
   it('refuses a pinned prefix that overlaps a route, naming it', () => {

@@ -115,11 +115,21 @@ export function choosePrefix(project: string, configured: string, pinned: boolea
   return free;
 }
 
-/** choosePrefix against this engine's networks and this host's routes, remembered in the lab's folder. */
-export async function settleBackTierPrefix(docker: Docker, project: string, configured: string, env: Env, root: string): Promise<string> {
+/** A back-tier this project made before it had a subnet of its own (Docker's, not a /24). */
+export function predatesOwnSubnet(project: string, networks: NetworkSubnets[]): boolean {
+  const own = networks.find((n) => n.name === `${project}_back-tier`);
+  return own !== undefined && !own.subnets.some((s) => s.endsWith('.0/24'));
+}
+
+/**
+ * choosePrefix against this engine's networks and this host's routes, remembered in the lab's
+ * folder; `stale`: the lab's back-tier predates its subnet and must be recreated first.
+ */
+export async function settleBackTierPrefix(docker: Docker, project: string, configured: string, env: Env, root: string): Promise<{ prefix: string; stale: boolean }> {
   const networks = (await docker.listNetworks()).map((n) => ({ name: n.Name, subnets: (n.IPAM?.Config ?? []).flatMap((c) => (c.Subnet ? [c.Subnet] : [])) }));
   const routes = parseRoutes(await readFile('/proc/net/route', 'utf8').catch(() => ''));
-  return remember(project, root, choosePrefix(project, configured, Boolean(env.LAB_BACK_TIER_PREFIX), networks, routes));
+  const prefix = await remember(project, root, choosePrefix(project, configured, Boolean(env.LAB_BACK_TIER_PREFIX), networks, routes));
+  return { prefix, stale: predatesOwnSubnet(project, networks) };
 }
 
 async function remember(project: string, root: string, prefix: string): Promise<string> {

@@ -87,7 +87,13 @@ export async function stackUp(requested: LabConfig, options: UpOptions): Promise
   const { log } = options;
   const started = Date.now();
   await prepareImages(requested, options.build, log);
-  const config = { ...requested, backTierPrefix: await settleBackTierPrefix(docker(), requested.project, requested.backTierPrefix, process.env, REPO_ROOT) };
+  const backTier = await settleBackTierPrefix(docker(), requested.project, requested.backTierPrefix, process.env, REPO_ROOT);
+  const config = { ...requested, backTierPrefix: backTier.prefix };
+  if (backTier.stale) {
+    // compose cannot give a network in use a subnet: the ordered stop lets the cluster re-form
+    log(`==> the lab's back-tier network predates its own subnet (${backTier.prefix}.0/24, fixed Galera addresses): recreating containers and networks, data volumes kept`);
+    await stackDown(config, { volumes: false, log });
+  }
   const grafana = await grafanaAvailable(config, log);
   // node-exporter and Prometheus mount these folders; created here, they belong to the user
   // (Docker would create missing ones owned by root, and `stack verify` could not write its
