@@ -90,7 +90,8 @@ export async function stackUp(requested: LabConfig, options: UpOptions): Promise
   const backTier = await settleBackTierPrefix(docker(), requested.project, requested.backTierPrefix, process.env, REPO_ROOT);
   const config = { ...requested, backTierPrefix: backTier.prefix };
   if (backTier.stale) {
-    // compose cannot give a network in use a subnet: the ordered stop lets the cluster re-form
+    // the network must be replaced to get a subnet, and its containers with it; the ordered
+    // stop lets the cluster re-form by itself (measured: a lab made at 3add15b, data kept)
     log(`==> the lab's back-tier network predates its own subnet (${backTier.prefix}.0/24, fixed Galera addresses): recreating containers and networks, data volumes kept`);
     await stackDown(config, { volumes: false, log });
   }
