@@ -89,21 +89,12 @@ export interface NetworkSubnets { name: string; subnets: string[] }
  * an overlap is an error naming it).
  */
 export function choosePrefix(project: string, configured: string, pinned: boolean, networks: NetworkSubnets[], routes: Net[]): string {
-  const own = `${project}_back-tier`;
-  const used: Net[] = [...routes];
-  for (const n of networks) {
-    for (const subnet of n.subnets) {
-      const net = parseCidr(subnet, `Docker network ${n.name}`);
-      if (!net) continue;
-      // a lab made before the back-tier had a subnet of its own has Docker's (a /16): compose
-      // replaces that network, so it neither holds a prefix nor blocks one
-      if (n.name === own) {
-        if (subnet.endsWith('.0/24')) return subnet.split('.').slice(0, 3).join('.');
-        continue;
-      }
-      used.push(net);
-    }
-  }
+  const kept = ownPrefix(project, networks);
+  if (kept) return kept;
+  // a lab made before the back-tier had a subnet of its own has Docker's (a /16): `stack up`
+  // replaces that network, so it neither holds a prefix nor blocks one
+  const others = networks.filter((n) => n.name !== ownName(project));
+  const used = [...routes, ...others.flatMap((n) => n.subnets.flatMap((s) => parseCidr(s, `Docker network ${n.name}`) ?? []))];
   const clash = (prefix: string): Net | undefined => used.find((u) => overlaps(u, parseCidr(`${prefix}.0/24`, '') as Net));
   if (pinned) {
     const hit = clash(configured);
@@ -115,10 +106,17 @@ export function choosePrefix(project: string, configured: string, pinned: boolea
   return free;
 }
 
+const ownName = (project: string): string => `${project}_back-tier`;
+
+/** The prefix of this project's back-tier when it has a /24 of its own. */
+function ownPrefix(project: string, networks: NetworkSubnets[]): string | undefined {
+  const subnet = networks.find((n) => n.name === ownName(project))?.subnets.find((s) => s.endsWith('.0/24'));
+  return subnet?.split('.').slice(0, 3).join('.');
+}
+
 /** A back-tier this project made before it had a subnet of its own (Docker's, not a /24). */
 export function predatesOwnSubnet(project: string, networks: NetworkSubnets[]): boolean {
-  const own = networks.find((n) => n.name === `${project}_back-tier`);
-  return own !== undefined && !own.subnets.some((s) => s.endsWith('.0/24'));
+  return networks.some((n) => n.name === ownName(project)) && ownPrefix(project, networks) === undefined;
 }
 
 /**
