@@ -86,8 +86,8 @@ case "${1:?copy, find, check or apply}" in
   apply)
     datadir=${2:?DATADIR}
     start_file=${PITR_START%%:*}; start_pos=${PITR_START##*:}
-    stop=""
     last_file=""
+    # one argument, quoted where it is used: a datetime has a space in it
     if [ -n "${PITR_STOP_POSITION:-}" ]; then
       last_file=${PITR_STOP_POSITION%%:*}
       stop="--stop-position=${PITR_STOP_POSITION##*:}"
@@ -111,7 +111,7 @@ case "${1:?copy, find, check or apply}" in
       sleep 0.5
     done
     # shellcheck disable=SC2086 # the list of files is meant to split
-    mariadb-binlog --start-position="$start_pos" $stop $files > /tmp/replay.sql 2>/tmp/replay.err ||
+    mariadb-binlog --start-position="$start_pos" "$stop" $files > /tmp/replay.sql 2>/tmp/replay.err ||
       { tail -5 /tmp/replay.err >&2; fail "mariadb-binlog could not read the logs"; }
     transactions=$(grep -c -E '^#[0-9]{6} +[0-9:]+ .*[[:space:]]GTID[[:space:]]' /tmp/replay.sql || true)
     mariadb --socket="$sock" < /tmp/replay.sql 2>/tmp/apply.err || { tail -5 /tmp/apply.err >&2; fail "replaying the logs failed"; }
