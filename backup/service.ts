@@ -4,16 +4,19 @@
 // the node's data volume read-only, a narrow SQL account, no Docker socket.
 //   node dist/backup/service.js
 // A failed backup is retried sooner than an interval, and the schedule survives restarts:
-// the next backup is due an interval after the newest one in the folder.
+// the next backup is due an interval after the newest one in the folder. Beside the schedule,
+// and with none, the node's binary log is streamed into <backups>/binlogs (binlog-archive.ts)
+// unless BINLOG_ARCHIVE=off: a restore after the node's disks are lost is rolled forward with it.
 import { lchown, lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
-import { ConfigError, int, str } from '../shared/env.ts';
+import { bool, ConfigError, int, str } from '../shared/env.ts';
 import { createBackup, exportBackupState, lastFailureAt } from './create.ts';
 import { parseBackupInterval } from '../lab/index.ts';
 import { listBackups, type BackupManifest } from './manifest.ts';
-import { localSource, type BackupSource } from './source.ts';
+import { localSource, writeAccountFile, type BackupSource } from './source.ts';
+import { ARCHIVE_FOLDER, runArchiver } from './binlog-archive.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -24,8 +27,10 @@ export interface ServiceConfig {
   user: string;
   password: string;
   database: string;
-  /** 0: no schedule (the service idles) */
+  /** 0: no schedule (the service only archives the binary log) */
   intervalSeconds: number;
+  /** stream the node's binary log into <root>/binlogs */
+  archiveBinlogs: boolean;
   /** after a failure, the next attempt (at most an interval) */
   retrySeconds: number;
   /** after a start, before a first (or an overdue) backup: the lab settles */
@@ -49,6 +54,7 @@ export function serviceConfig(env: Env): ServiceConfig {
     password,
     database: str(env, 'DB_NAME', 'smartshop'),
     intervalSeconds,
+    archiveBinlogs: bool(env, 'BINLOG_ARCHIVE', true),
     retrySeconds: Math.min(intervalSeconds, int(env, 'BACKUP_RETRY_SECONDS', 300, 10, 86_400)),
     firstDelaySeconds: int(env, 'BACKUP_FIRST_DELAY_SECONDS', 30, 0, 86_400),
     waitSeconds: int(env, 'BACKUP_WAIT_SECONDS', 600, 0, 86_400),
@@ -98,15 +104,21 @@ async function run(c: ServiceConfig): Promise<void> {
   const log = pino({ base: { service: 'smartshop-backup' }, redact: ['password', '*.password'] });
   const stopped = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stopped.abort());
+  const account = { project: c.project, node: c.node, port: c.port, user: c.user, password: c.password };
+  const archiving = c.archiveBinlogs ? archive(c, await writeAccountFile(account), stopped.signal, log) : Promise.resolve();
   if (c.intervalSeconds === 0) {
     log.info('BACKUP_INTERVAL_SECONDS=0: no scheduled backups (`smartshop backup create` takes one by hand)');
+    // a pending promise alone does not keep Node running: without this the service would exit, and be restarted, in a loop
+    const alive = setInterval(() => undefined, 3600_000);
     await new Promise<void>((resolve) => stopped.signal.addEventListener('abort', () => resolve()));
+    clearInterval(alive);
+    await archiving;
     return;
   }
   const handOver = (): Promise<void> => Promise.all([c.root, c.metricsDir].map(giveToFolderOwner)).then(
     () => undefined, (e: Error) => log.warn(`could not give the backups to their folder's owner: ${e.message}`));
   await handOver();
-  const source = await localSource({ project: c.project, node: c.node, port: c.port, user: c.user, password: c.password });
+  const source = await localSource(account);
   const kept = await listBackups(c.root);
   // a lab with backups says so at once (and its schedule); a new one only after its first attempt,
   // so that BackupTooOld does not read "attempted, none succeeded" into a lab that has not tried yet
@@ -135,7 +147,21 @@ async function run(c: ServiceConfig): Promise<void> {
     await handOver();
     log.info({ next: new Date(due).toISOString() }, `next backup at ${new Date(due).toISOString()}`);
   }
+  await archiving;
   log.info('stopped (a backup cut short leaves no folder behind)');
+}
+
+/** The binary-log archive, as long as the service runs; its failures are logged, never the service's end. */
+async function archive(c: ServiceConfig, defaultsFile: string, signal: AbortSignal, log: Logger): Promise<void> {
+  const { uid, gid } = await stat(c.root);
+  await runArchiver({
+    node: c.node, defaultsFile, volume: '/var/lib/mysql', archive: join(c.root, ARCHIVE_FOLDER), owner: { uid, gid }, signal,
+    oldestBackupStart: async () => {
+      const oldest = (await listBackups(c.root))[0];
+      return oldest && Date.parse(oldest.startedAt);
+    },
+    log: { info: (o, msg) => log.info(o, msg), error: (o, msg) => log.error(o, msg) },
+  }).catch((e: Error) => log.error({ err: e.message }, `binlog archive stopped: ${e.message}`));
 }
 
 /**

@@ -2,7 +2,7 @@
 // in the node's own container by `docker exec`, as its local root, and opened in a helper
 // container of the nodes' image. In the stack's backup service (service.ts): right here, in
 // a container that has the node's data volume mounted read-only, the backup tools, and a
-// narrow SQL account (RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR) on the node; no Docker
+// narrow SQL account (RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR; REPLICATION SLAVE for the binlog archive) on the node; no Docker
 // socket, so the service cannot touch any other container.
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -76,11 +76,16 @@ export interface LocalSourceOptions {
   password: string;
 }
 
-/** Runs a local program to its end; stdout into a file when one is given. Bounded. */
-async function run(cmd: string, args: string[], o: { timeoutMs: number; stdoutFile?: string; env?: Record<string, string>; signal?: AbortSignal }): Promise<ExecResult & { bytes: number }> {
+/**
+ * Runs a local program to its end; stdout into a file when one is given. Bounded by
+ * timeoutMs (Infinity: by the signal only, for a program meant to run until told to stop).
+ */
+export async function runLocal(
+  cmd: string, args: string[], o: { timeoutMs: number; stdoutFile?: string; env?: Record<string, string>; signal?: AbortSignal; as?: { uid: number; gid: number } },
+): Promise<ExecResult & { bytes: number }> {
   // an abort (the service stopping) ends the program: the backup is cut short and removed
-  const child = spawn(cmd, args, { env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'], signal: o.signal });
-  const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs);
+  const child = spawn(cmd, args, { env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'], signal: o.signal, ...o.as });
+  const timer = Number.isFinite(o.timeoutMs) ? setTimeout(() => child.kill('SIGKILL'), o.timeoutMs) : undefined;
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-16_000); });
@@ -100,19 +105,27 @@ async function run(cmd: string, args: string[], o: { timeoutMs: number; stdoutFi
 
 const status = (name: string): string => `(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = '${name}')`;
 
-/** This container: the node's data volume at the same path as in the node, its SQL port on the network. */
-export async function localSource(o: LocalSourceOptions): Promise<BackupSource> {
-  // the password in an option file of this container's own, never on a command line
+/**
+ * The account in an option file of this container's own (the password never on a command
+ * line), for the clients' --defaults-extra-file: mariadb, mariadb-backup, mariadb-binlog.
+ */
+export async function writeAccountFile(o: LocalSourceOptions): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'backup-account-'));
   const defaults = join(dir, 'account.cnf');
   const account = `user=${o.user}\npassword=${o.password}\nhost=${o.node}\nport=${o.port}\n`;
-  await writeFile(defaults, `[client]\n${account}[mariadb-backup]\n${account}`, { mode: 0o600 });
+  await writeFile(defaults, `[client]\n${account}[mariadb-backup]\n${account}[mariadb-binlog]\n${account}`, { mode: 0o600 });
+  return defaults;
+}
+
+/** This container: the node's data volume at the same path as in the node, its SQL port on the network. */
+export async function localSource(o: LocalSourceOptions): Promise<BackupSource> {
+  const defaults = await writeAccountFile(o);
   const withAccount = (args: string[]): string[] => [`--defaults-extra-file=${defaults}`, ...args];
   return {
     project: o.project,
     node: o.node,
     async prepare() {
-      const r = await run('mariadb', withAccount(['-N', '-B', '-e',
+      const r = await runLocal('mariadb', withAccount(['-N', '-B', '-e',
         `SELECT @@log_bin, ${status('WSREP_LOCAL_STATE_COMMENT')}, ${status('WSREP_CLUSTER_STATE_UUID')}`]), { timeoutMs: 15_000 });
       if (r.exitCode !== 0) {
         const denied = /Access denied/i.test(r.stderr);
@@ -125,7 +138,7 @@ export async function localSource(o: LocalSourceOptions): Promise<BackupSource> 
       if (state !== 'Synced') throw new BackupError(`${o.node} is ${state || 'not in a cluster'}, not Synced: a backup waits for a node that holds the cluster's data`);
       return { logBin: logBin === '1', clusterUuid };
     },
-    take: (tool, args, path, timeoutMs, signal) => run(tool, withAccount(args), { timeoutMs, stdoutFile: path, signal }),
-    open: (kind, database, folder, timeoutMs, signal) => run('/usr/local/bin/backup-inspect.sh', [kind, database], { timeoutMs, env: { BACKUP_DIR: folder }, signal }),
+    take: (tool, args, path, timeoutMs, signal) => runLocal(tool, withAccount(args), { timeoutMs, stdoutFile: path, signal }),
+    open: (kind, database, folder, timeoutMs, signal) => runLocal('/usr/local/bin/backup-inspect.sh', [kind, database], { timeoutMs, env: { BACKUP_DIR: folder }, signal }),
   };
 }

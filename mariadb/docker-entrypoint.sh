@@ -108,10 +108,11 @@ initialise() {
   # every table (that would include mysql.global_priv, the password hashes).
   # The backup service's account (backup/service.ts) reads nothing but what mariadb-backup
   # needs to take a consistent copy (BACKUP STAGE, the redo log's progress, the binlog
-  # position); created only when its password is given (the Swarm and Ansible stacks run no
+  # position) and the binary log's stream it archives (REPLICATION SLAVE: the events, no
+  # table); created only when its password is given (the Swarm and Ansible stacks run no
   # backup service).
   if [ -n "$backup" ]; then
-    backup_sql="CREATE USER 'backup'@'%' IDENTIFIED BY '$backup' WITH MAX_USER_CONNECTIONS 4; GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR ON *.* TO 'backup'@'%';"
+    backup_sql="CREATE USER 'backup'@'%' IDENTIFIED BY '$backup' WITH MAX_USER_CONNECTIONS 5; GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR, REPLICATION SLAVE ON *.* TO 'backup'@'%';"
   else
     backup_sql=""
   fi
