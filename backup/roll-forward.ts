@@ -3,9 +3,12 @@
 // the point asked for refuses before anything is stopped or deleted.
 // The backup's position (file:offset, mariadb-backup's binlog info) is in that node's own
 // logs; each node logs the whole cluster (log_slave_updates), but at offsets of its own.
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { LabContainer, Target } from '../lab/index.ts';
+// When the node's logs are gone (its disk lost, or rebuilt since), the backup service's
+// archive of them serves instead (binlog-archive.ts).
+import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { backupsDir, type LabContainer, type Target } from '../lab/index.ts';
+import { ARCHIVE_FOLDER, historyFor } from './binlog-archive.ts';
 import { runNodeImageScript } from './source.ts';
 import { BackupError, type BackupManifest } from './manifest.ts';
 
@@ -47,37 +50,72 @@ export function parseStop(line: string): { file: string; position: number; at: s
 }
 
 /**
- * Copies the backup node's closed binary logs (after FLUSH BINARY LOGS, so everything up to
- * now is closed) beside the backups, checks they are the history the backup belongs to,
- * and settles the stop. Throws BackupError, with the copies removed, when they cannot serve.
+ * The backup node's own closed binary logs (after FLUSH BINARY LOGS, so everything up to now
+ * is closed) copied into `into`, checked to be the history the backup belongs to. Throws
+ * BackupError when they cannot serve (the node down, emptied, or rebuilt since).
+ */
+async function fromNode(target: Target, m: BackupManifest & { binlog: NonNullable<BackupManifest['binlog']> }, into: string): Promise<string> {
+  const node = await target.find(m.node);
+  if (node.state !== 'running') throw new BackupError(`${m.node}, whose binary logs the backup's position refers to, is ${node.state}`);
+  const flushed = await target.exec(node, ['mariadb', '-e', 'FLUSH BINARY LOGS']);
+  if (flushed.exitCode !== 0) throw new BackupError(`FLUSH BINARY LOGS on ${m.node} failed: ${flushed.stderr.trim()}`);
+  await pitrHelper(target, ['copy'], { volumesFrom: node, binds: [`${into}:/out`] });
+  await checkHistory(target, m, into);
+  return `${m.node}'s binary logs`;
+}
+
+/**
+ * The same from the backup service's archive (binlog-archive.ts), for a node whose own logs
+ * are gone: only what the stream had received, so the RPO is its lag.
+ */
+async function fromArchive(target: Target, m: BackupManifest & { binlog: NonNullable<BackupManifest['binlog']> }, into: string): Promise<string> {
+  const archive = join(backupsDir(target.project), ARCHIVE_FOLDER);
+  const history = await historyFor(archive, m.binlog.file, new Date(m.finishedAt));
+  if (!history) throw new BackupError(`the binlog archive (${archive}) holds no ${m.binlog.file} from before the backup finished (the backup service was not streaming then, or BINLOG_ARCHIVE=off)`);
+  for (const f of history.files) await copyFile(join(history.dir, f), join(into, f));
+  await checkHistory(target, m, into);
+  return `${m.node}'s binary logs as the backup service archived them (${ARCHIVE_FOLDER}/${basename(history.dir)}, up to the stream's last event)`;
+}
+
+// mariadb-backup rotates the log as it starts: the file begins during the backup, not before it
+async function checkHistory(target: Target, m: BackupManifest & { binlog: NonNullable<BackupManifest['binlog']> }, copies: string): Promise<void> {
+  await pitrHelper(target, ['check', m.binlog.file, String(Math.ceil(Date.parse(m.finishedAt) / 1000))], { binds: [`${copies}:/binlogs:ro`] });
+}
+
+/**
+ * The logs the backup is rolled forward with, copied beside the backups, and the stop
+ * settled: the node's own (every event), else the backup service's archive (what it had
+ * streamed). Throws BackupError, with the copies removed, when neither can serve.
  */
 export async function planRollForward(target: Target, root: string, m: BackupManifest, stop: StopPoint, now = new Date()): Promise<RollForward> {
   if (!m.binlog) throw new BackupError(`backup ${m.id} has no binary log position (its node had log_bin off then): it restores to its own time only, without --until or --before`);
+  const withPosition = { ...m, binlog: m.binlog };
   if ('until' in stop) {
     if (stop.until.getTime() > now.getTime()) throw new BackupError(`--until ${stop.until.toISOString()} is in the future`);
     if (stop.until.getTime() < Date.parse(m.finishedAt)) throw new BackupError(`--until ${stop.until.toISOString()} is before the backup finished (${m.finishedAt}): restore an older backup`);
   }
-  const node = await target.find(m.node);
-  if (node.state !== 'running') throw new BackupError(`${m.node}, whose binary logs the backup's position refers to, is ${node.state}: start it (\`smartshop stack up\`) or restore without --until/--before`);
-  const flushed = await target.exec(node, ['mariadb', '-e', 'FLUSH BINARY LOGS']);
-  if (flushed.exitCode !== 0) throw new BackupError(`FLUSH BINARY LOGS on ${m.node} failed: ${flushed.stderr.trim()}`);
-
   const binlogs = join(root, `.binlogs-${now.toISOString().replace(/[:.]/g, '-')}`);
-  await mkdir(binlogs, { recursive: true, mode: 0o700 });
+  const fresh = async (): Promise<void> => {
+    await rm(binlogs, { recursive: true, force: true });
+    await mkdir(binlogs, { recursive: true, mode: 0o700 });
+  };
   try {
-    await pitrHelper(target, ['copy'], { volumesFrom: node, binds: [`${binlogs}:/out`] });
-    const ro = { binds: [`${binlogs}:/binlogs:ro`] };
-    // mariadb-backup rotates the log as it starts: the file begins during the backup, not before it
-    await pitrHelper(target, ['check', m.binlog.file, String(Math.ceil(Date.parse(m.finishedAt) / 1000))], ro);
+    await fresh();
+    const source = await fromNode(target, withPosition, binlogs).catch(async (own: Error) => {
+      await fresh();
+      return fromArchive(target, withPosition, binlogs).catch((archived: Error) => {
+        throw new BackupError(`no binary logs to roll backup ${m.id} forward with: ${own.message}; and ${archived.message}. Restore it without --until/--before (the backup alone)`);
+      });
+    });
     const start = `${m.binlog.file}:${m.binlog.position}`;
     if ('until' in stop) {
       const stopDatetime = binlogDatetime(stop.until);
-      return { binlogs, start, stopDatetime, describe: `rolled forward with ${m.node}'s binary logs from ${start} to ${stop.until.toISOString()} (writes from then on are not brought back)` };
+      return { binlogs, start, stopDatetime, describe: `rolled forward with ${source} from ${start} to ${stop.until.toISOString()} (writes from then on are not brought back)` };
     }
-    const found = parseStop(await pitrHelper(target, ['find', m.binlog.file, String(m.binlog.position), stop.before], ro));
+    const found = parseStop(await pitrHelper(target, ['find', m.binlog.file, String(m.binlog.position), stop.before], { binds: [`${binlogs}:/binlogs:ro`] }));
     return {
       binlogs, start, stopPosition: `${found.file}:${found.position}`,
-      describe: `rolled forward with ${m.node}'s binary logs from ${start} to just before \`${found.statement.slice(0, 80)}\` (${found.at}, ${found.file}:${found.position})`,
+      describe: `rolled forward with ${source} from ${start} to just before \`${found.statement.slice(0, 80)}\` (${found.at}, ${found.file}:${found.position})`,
     };
   } catch (e) {
     await rm(binlogs, { recursive: true, force: true });
