@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { nodeStates } from './cluster.ts';
 import { composeCapture, composeCommand, composeInherit } from './compose.ts';
 import { forgetConsistency } from './consistency-metric.ts';
+import { upgradeAccounts } from './accounts.ts';
 import { LAB_IMAGES } from './config.ts';
 import {
   backupsDir, describeNodeState, docker, engineReachable, settleBackTierPrefix, GALERA_NODES, imageExists, REPO_ROOT, textfileDir, toolSocketDir, urls, type LabConfig,
@@ -131,6 +132,7 @@ export async function stackUp(requested: LabConfig, options: UpOptions): Promise
     throw new StackError(`the lab is not healthy after ${Math.round((Date.now() - started) / 1000)} s:\n  - ${result.problems.join('\n  - ')}\n` +
       'Look at `smartshop stack logs <service>` (for example mariadb-1) and `smartshop stack status`.');
   }
+  await upgradeAccounts(config, log);
   const u = urls(config);
   // A running lab keeps its containers when nothing in the compose file changed, but the
   // checkout's rules and routes (bind-mounted) may have: both reload them on SIGHUP.
