@@ -176,11 +176,11 @@ export const drills: readonly Drill[] = [
   }),
   restoreDrill({
     name: 'restore-after-volume-loss',
-    description: 'Back up a node under traffic, then SIGKILL all three nodes and empty their data volumes (binary logs included); rebuild the cluster from the backup alone.',
-    proves: 'a lab whose every disk is lost comes back from its backup, with exactly the writes after it missing, each named (RPO), and how long it took (RTO)',
-    // the binary logs went with the volumes: nothing to roll forward with (they would have to be archived off the nodes)
+    description: 'Back up a node under traffic, then SIGKILL all three nodes and empty their data volumes (binary logs included); rebuild the cluster from the backup rolled forward with the binary log the backup service archived off mariadb-3.',
+    proves: 'a lab whose every disk is lost comes back with every write acknowledged until the archive\'s last seconds, the few it had not received named (RPO), and how long it took (RTO)',
+    // the nodes' own binary logs went with the volumes: the archive's copy of mariadb-3's is what rolls it forward
     disaster: 'volumes',
-    pointInTime: false,
+    pointInTime: true,
   }),
 ];
 

@@ -2,13 +2,14 @@
 // (DROP TABLE, as a migration gone wrong or an operator in the wrong window would run it; or
 // every node's data lost at once, as with the disks);
 // the rollback is the operator's answer, `smartshop backup restore`: rolled forward to just
-// before the DROP (point in time), or the backup alone. The ledger is snapshotted the moment
+// before the DROP (point in time), after lost disks with the backup service's archive of the
+// binary log, or the backup alone. The ledger is snapshotted the moment
 // before the DROP: what the shop acknowledged until then is what a restore must bring back.
 // The DROP runs as the node's local root: the shop's own account has no DDL (least privilege).
-import { containerSource, createBackup, emptyNodeData, restoreBackup } from '../../backup/index.ts';
+import { containerSource, createBackup, emptyNodeData, restoreBackup, type StopPoint } from '../../backup/index.ts';
 import { backupsDir, type Target } from '../../lab/index.ts';
 import type { LedgerExport } from '../../simulator/index.ts';
-import type { RestoreWindow } from '../judge/restore.ts';
+import type { RestoreMode, RestoreWindow } from '../judge/restore.ts';
 import type { FaultSpec } from '../types.ts';
 
 type RestoreFault = Extract<FaultSpec, { kind: 'restore' }>;
@@ -28,9 +29,26 @@ function describeDisaster(f: RestoreFault): string {
   return f.disaster === 'volumes' ? 'SIGKILL all three nodes and empty their data volumes (the disks lost)' : `DROP TABLE ${f.table} on ${DISASTER_NODE}`;
 }
 
+function describeRollback(f: RestoreFault): string {
+  if (!f.pointInTime) return '(the backup alone, no roll-forward)';
+  // the nodes' own logs went with their volumes: the backup service's archive of mariadb-3's is what is left
+  if (f.disaster === 'volumes') return `--until <the restore's start> (the backup rolled forward with ${BACKUP_NODE}'s binary log as the backup service archived it)`;
+  return `--before 'DROP TABLE .*${f.table}' (point in time: the backup rolled forward with ${BACKUP_NODE}'s binary logs)`;
+}
+
 export function describeRestore(f: RestoreFault): string {
-  return `physical backup of ${BACKUP_NODE}, ${f.trafficAfterBackupMs / 1000} s more traffic, then ${describeDisaster(f)}; ` +
-    `rollback: smartshop backup restore ${f.pointInTime ? `--before 'DROP TABLE .*${f.table}' (point in time: the backup rolled forward with ${BACKUP_NODE}'s binary logs)` : '(the backup alone, no roll-forward)'}`;
+  return `physical backup of ${BACKUP_NODE}, ${f.trafficAfterBackupMs / 1000} s more traffic, then ${describeDisaster(f)}; rollback: smartshop backup restore ${describeRollback(f)}`;
+}
+
+/** Where the rollback's restore stops: just before the DROP; after lost disks, wherever the archive ends (the nodes are dead since). */
+function stopPoint(f: RestoreFault): StopPoint | undefined {
+  if (!f.pointInTime) return undefined;
+  return f.disaster === 'volumes' ? { until: new Date() } : { before: `DROP TABLE .*${f.table}` };
+}
+
+function restoreMode(f: RestoreFault): RestoreMode {
+  if (!f.pointInTime) return 'backup-only';
+  return f.disaster === 'volumes' ? 'archived-logs' : 'point-in-time';
 }
 
 async function dropTable(target: Target, database: string, table: string): Promise<void> {
@@ -76,7 +94,8 @@ export async function injectRestore(f: RestoreFault, ctx: RestoreContext): Promi
   return {
     rollback: async () => {
       try {
-        const r = await restoreBackup({ target, root, id: backup.id, yes: true, ...(f.pointInTime ? { stop: { before: `DROP TABLE .*${f.table}` } } : {}), log });
+        const stop = stopPoint(f);
+        const r = await restoreBackup({ target, root, id: backup.id, yes: true, ...(stop ? { stop } : {}), log });
         if (r === undefined) return ['the restore did nothing'];
         restoreSeconds = r.restoreSeconds;
         rolledForward = r.rolledForward;
@@ -87,7 +106,7 @@ export async function injectRestore(f: RestoreFault, ctx: RestoreContext): Promi
     },
     record: () => ({
       window: {
-        mode: f.pointInTime ? 'point-in-time' : 'backup-only',
+        mode: restoreMode(f),
         backupId: backup.id,
         backupStartedAt: Date.parse(backup.startedAt),
         backupFinishedAt: Date.parse(backup.finishedAt),

@@ -66,4 +66,18 @@ describe('restore judgement', () => {
     const { restoreSeconds: _, ...failedWindow } = window('point-in-time');
     expect(restoreFindings(judgeRestore(failedWindow, ledger(40), ledger(40), { required: check([]) }, undefined)).failures).toEqual(['the restore of backup b1 failed']);
   });
+
+  it("archived logs: all but the archive's last seconds before the disaster are required; those lost in its lag are the RPO, named, not a failure", () => {
+    // users at 0, 15, 30, 38 s; the disaster at 40 s: the last 3 s (the stream's lag) hold user 138
+    const l = ledger(40);
+    l.users.push({ id: 138, name: null, email: null, ackAt: t(38) });
+    const split = splitLedger(l, window('archived-logs'));
+    expect(split.required.users.map((u) => u.id)).toEqual(['100', '115', '130']);
+    expect(split.inStreamLag?.users.map((u) => u.id)).toEqual(['138']);
+    expect(split.notInBackup).toBeUndefined();
+    const r = judgeRestore(window('archived-logs'), l, l, { required: check([]), inStreamLag: check(['user 138'], ['user 138']) }, at(100));
+    expect(r.inStreamLag).toEqual({ acknowledged: 1, lost: ['user 138'] });
+    expect(r.rpo).toEqual({ writes: 1, seconds: 2, ids: ['user 138'] });
+    expect(restoreFindings(r)).toEqual({ failures: [], deviations: [] });
+  });
 });

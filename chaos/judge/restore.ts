@@ -4,12 +4,18 @@
 // every one back), those before the backup began (a backup alone brings those back), those
 // after the backup finished (a backup alone cannot have them), those acknowledged after the
 // disaster (a restore to just before it discards them by design: counted, not required).
+// Rolled forward with the backup service's archive of the binary log (the disks lost), the
+// last ARCHIVE_LAG_MS before the disaster may not have been streamed yet: counted and named,
+// not required; everything before that is.
 // The ledger is the one snapshotted at the disaster: an order's state as acknowledged then.
 import type { LedgerExport } from '../../simulator/index.ts';
 import { fromSimulatorLedger, type AckLedger } from './ledger.ts';
 import type { LedgerCheck } from './read-nodes.ts';
 
-export type RestoreMode = 'point-in-time' | 'backup-only';
+export type RestoreMode = 'point-in-time' | 'archived-logs' | 'backup-only';
+
+/** How far behind the node the binlog archive's stream may be when every node dies at once. */
+export const ARCHIVE_LAG_MS = 3_000;
 
 /** What the restore fault recorded; epoch ms. */
 export interface RestoreWindow {
@@ -32,6 +38,8 @@ export interface RestoreJudgement extends Omit<RestoreWindow, 'backupStartedAt' 
   required: number;
   /** backup only: acknowledged after the backup finished, before the disaster; none can be back */
   notInBackup?: { acknowledged: number; lost: string[]; found: string[] };
+  /** archived logs: acknowledged in the last ARCHIVE_LAG_MS before the disaster; back if the stream had them */
+  inStreamLag?: { acknowledged: number; lost: string[] };
   /** acknowledged after the disaster (before the shop stopped): a restore to before it discards them by design */
   acknowledgedAfterDisaster: number;
   /** acknowledged ids the shop handed out again after the restore, to other rows */
@@ -51,12 +59,19 @@ function cut(l: LedgerExport, keep: <T extends Entry>(list: T[]) => T[]): AckLed
 }
 
 /**
- * The part of the snapshot a restore must bring back (point in time: all of it; backup only:
- * what was acknowledged before the backup began) and, for a backup alone, the part it cannot.
+ * The part of the snapshot a restore must bring back (point in time: all of it; archived
+ * logs: all but the stream's lag; backup only: what was acknowledged before the backup
+ * began) and the part it may not (a backup alone cannot; the archive may not have).
  * Writes acknowledged while the backup ran may or may not be in it: neither required nor expected lost.
  */
-export function splitLedger(snapshot: LedgerExport, w: Pick<RestoreWindow, 'mode' | 'backupStartedAt' | 'backupFinishedAt'>): { required: AckLedger; notInBackup?: AckLedger } {
+export function splitLedger(
+  snapshot: LedgerExport, w: Pick<RestoreWindow, 'mode' | 'backupStartedAt' | 'backupFinishedAt' | 'disasterAt'>,
+): { required: AckLedger; notInBackup?: AckLedger; inStreamLag?: AckLedger } {
   if (w.mode === 'point-in-time') return { required: fromSimulatorLedger(snapshot) };
+  if (w.mode === 'archived-logs') {
+    const streamed = w.disasterAt - ARCHIVE_LAG_MS;
+    return { required: cut(snapshot, (list) => before(list, streamed)), inStreamLag: cut(snapshot, (list) => list.filter((x) => Date.parse(x.ackAt) >= streamed)) };
+  }
   return {
     required: cut(snapshot, (list) => before(list, w.backupStartedAt)),
     notInBackup: cut(snapshot, (list) => after(list, w.backupFinishedAt)),
@@ -83,7 +98,7 @@ export function judgeRestore(
   w: RestoreWindow,
   snapshot: LedgerExport,
   final: LedgerExport,
-  checks: { required: LedgerCheck; notInBackup?: LedgerCheck },
+  checks: { required: LedgerCheck; notInBackup?: LedgerCheck; inStreamLag?: LedgerCheck },
   steadyBackAt: number | undefined,
 ): RestoreJudgement {
   const split = splitLedger(snapshot, w);
@@ -99,7 +114,8 @@ export function judgeRestore(
     ];
     notInBackup = { acknowledged: all.length, lost, found: all.filter((id) => !lostSet.has(id)) };
   }
-  const ids = [...requiredLost, ...(notInBackup?.lost ?? [])];
+  const inStreamLag = split.inStreamLag && checks.inStreamLag ? { acknowledged: ledgerSize(split.inStreamLag), lost: lostWrites(checks.inStreamLag) } : undefined;
+  const ids = [...requiredLost, ...(notInBackup?.lost ?? []), ...(inStreamLag?.lost ?? [])];
   const first = Math.min(...ackTimes(snapshot, ids));
   return {
     ...w,
@@ -108,8 +124,9 @@ export function judgeRestore(
     disasterAt: new Date(w.disasterAt).toISOString(),
     required: ledgerSize(split.required),
     acknowledgedAfterDisaster: ledgerSize(cut(final, (list) => after(list, w.disasterAt))),
-    reusedIds: [...new Set([...checks.required.result.reusedIds, ...(checks.notInBackup?.result.reusedIds ?? [])])],
+    reusedIds: [...new Set([...checks.required.result.reusedIds, ...(checks.notInBackup?.result.reusedIds ?? []), ...(checks.inStreamLag?.result.reusedIds ?? [])])],
     ...(notInBackup ? { notInBackup } : {}),
+    ...(inStreamLag ? { inStreamLag } : {}),
     rpo: { writes: ids.length, seconds: ids.length === 0 || !Number.isFinite(first) ? 0 : Math.round((w.disasterAt - first) / 100) / 10, ids },
     ...(steadyBackAt === undefined ? {} : { rtoSeconds: Math.round((steadyBackAt - w.disasterAt) / 100) / 10 }),
   };
@@ -121,8 +138,9 @@ export function restoreFindings(r: RestoreJudgement): { failures: string[]; devi
   const deviations: string[] = [];
   if (r.restoreSeconds === undefined) failures.push(`the restore of backup ${r.backupId} failed`);
   // a backup alone cannot know the counter of a table the disaster took (its ids after the
-  // backup are handed out again: part of what it costs, named in the report); a point-in-time
-  // restore can, so there a reused id is a deviation
+  // backup are handed out again: part of what it costs, named in the report), nor the archive
+  // those of the writes it had not received; a point-in-time restore from the node's own logs
+  // can, so there a reused id is a deviation
   if (r.mode === 'point-in-time' && r.reusedIds.length > 0) {
     deviations.push(`${r.reusedIds.length} acknowledged id(s) were handed out again after the restore, to other rows (a client holding one reads someone else's): ${r.reusedIds.slice(0, 10).join(', ')}`);
   }

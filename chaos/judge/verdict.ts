@@ -9,7 +9,7 @@ import type { ConsistencyResult } from './verify.ts';
 import type { InvariantJudgement } from './invariants.ts';
 import type { LedgerCheck } from './read-nodes.ts';
 import { exactlyOnceFindings, type ExactlyOnceResult } from './exactly-once.ts';
-import { restoreFindings, type RestoreJudgement } from './restore.ts';
+import { ARCHIVE_LAG_MS, restoreFindings, type RestoreJudgement } from './restore.ts';
 
 export interface Observations {
   /** client outcomes (HTTP status, "timeout", "error") between fault start and steady state back */
@@ -133,6 +133,10 @@ export function decideVerdict(drill: Drill, obs: Observations, judged: Judged, c
 function restoredReason(r: RestoreJudgement): string {
   const rto = r.rtoSeconds === undefined ? '' : `, RTO ${r.rtoSeconds} s`;
   if (r.mode === 'point-in-time') return `every write acknowledged before the disaster (${r.required}) is back on every node (RPO 0${rto}), invariants hold, nodes agree`;
+  if (r.mode === 'archived-logs') {
+    const lag = r.inStreamLag ? `; of the ${r.inStreamLag.acknowledged} acknowledged in its last ${ARCHIVE_LAG_MS / 1000} s, ${r.inStreamLag.lost.length} not back (the archive's lag), each named` : '';
+    return `every write acknowledged until ${ARCHIVE_LAG_MS / 1000} s before the disaster (${r.required}) is back on every node from the backup and the archived binary log${lag} (RPO ${r.rpo.writes} writes, ${r.rpo.seconds} s${rto}); invariants hold, nodes agree`;
+  }
   const reused = r.reusedIds.length === 0 ? '' : `; ${r.reusedIds.length} of their ids handed out again, named`;
   return `every write acknowledged before the backup (${r.required}) is back on every node; the ${r.rpo.writes} acknowledged after it are not, each named (RPO ${r.rpo.writes} writes, ${r.rpo.seconds} s${rto})${reused}; invariants hold, nodes agree`;
 }

@@ -32,11 +32,16 @@ export async function judgement(ctx: DrillContext, traffic: Traffic, injection: 
     const split = splitLedger(restore.snapshot, restore.window);
     const required = await checkLedger(sql, nodes, split.required).catch(asError);
     const notInBackup = split.notInBackup ? await checkLedger(sql, nodes, split.notInBackup, 0).catch(asError) : undefined;
+    const inStreamLag = split.inStreamLag ? await checkLedger(sql, nodes, split.inStreamLag, 0).catch(asError) : undefined;
     judged.ledger = required;
     const steadyBackAt = traffic.observer.events.find((e) => e.kind === 'steady-state-back')?.at;
-    if ('error' in required) judged.restore = { error: required.error };
-    else if (notInBackup && 'error' in notInBackup) judged.restore = { error: notInBackup.error };
-    else judged.restore = judgeRestore(restore.window, restore.snapshot, ledgerAll, { required, ...(notInBackup ? { notInBackup } : {}) }, steadyBackAt);
+    const unread = [required, notInBackup, inStreamLag].find((c) => c !== undefined && 'error' in c);
+    if (unread && 'error' in unread) judged.restore = { error: unread.error };
+    else if (!('error' in required)) {
+      judged.restore = judgeRestore(restore.window, restore.snapshot, ledgerAll, {
+        required, ...(notInBackup && !('error' in notInBackup) ? { notInBackup } : {}), ...(inStreamLag && !('error' in inStreamLag) ? { inStreamLag } : {}),
+      }, steadyBackAt);
+    }
   }
   if (drill.exactlyOnce) {
     const node = nodes[0];

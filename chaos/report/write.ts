@@ -6,7 +6,7 @@ import type { NodeState } from '../../lab/index.ts';
 import type { ConsistencyResult } from '../judge/verify.ts';
 import type { InvariantJudgement } from '../judge/invariants.ts';
 import type { LedgerCheck } from '../judge/read-nodes.ts';
-import type { RestoreJudgement } from '../judge/restore.ts';
+import { ARCHIVE_LAG_MS, type RestoreJudgement } from '../judge/restore.ts';
 import type { ExactlyOnceResult } from '../judge/exactly-once.ts';
 import type { VerdictResult } from '../judge/verdict.ts';
 import type { Check } from '../steady-state.ts';
@@ -161,6 +161,12 @@ function exactlyOnceLines(x: ExactlyOnceResult | { error: string }): string[] {
   ];
 }
 
+const REQUIRED: Record<RestoreJudgement['mode'], string> = {
+  'point-in-time': 'every one before the disaster',
+  'archived-logs': `every one until ${ARCHIVE_LAG_MS / 1000} s before the disaster`,
+  'backup-only': 'those before the backup began',
+};
+
 function restoreLines(x: RestoreJudgement | { error: string }): string[] {
   if ('error' in x) return [`**not judged**: ${x.error}`];
   const named = (ids: string[]): string => (ids.length === 0 ? 'none' : `${ids.slice(0, 50).join(', ')}${ids.length > 50 ? ` … (${ids.length} in all)` : ''}`);
@@ -170,9 +176,12 @@ function restoreLines(x: RestoreJudgement | { error: string }): string[] {
     `| ${x.mode} | ${x.backupId} (${x.backupStartedAt} → ${x.backupFinishedAt}) | ${x.disaster} at ${x.disasterAt} | ${fmt(x.restoreSeconds)} | ${fmt(x.rtoSeconds)} | ${x.rpo.writes} writes, ${x.rpo.seconds} s |`,
     '',
     `- ${x.rolledForward ?? 'the backup alone, not rolled forward'}`,
-    `- acknowledged writes the restore had to bring back: ${x.required} (${x.mode === 'point-in-time' ? 'every one before the disaster' : 'those before the backup began'})`,
+    `- acknowledged writes the restore had to bring back: ${x.required} (${REQUIRED[x.mode]})`,
     ...(x.notInBackup ? [
       `- acknowledged after the backup finished, before the disaster: ${x.notInBackup.acknowledged}; not back: ${x.notInBackup.lost.length}; back anyway: ${x.notInBackup.found.length}`,
+    ] : []),
+    ...(x.inStreamLag ? [
+      `- acknowledged in the last ${ARCHIVE_LAG_MS / 1000} s before the disaster (the archive's stream may not have had them): ${x.inStreamLag.acknowledged}; not back: ${x.inStreamLag.lost.length}`,
     ] : []),
     `- not back (the RPO, by id): ${named(x.rpo.ids)}`,
     `- acknowledged after the disaster, before the shop stopped (discarded by a restore to before it): ${x.acknowledgedAfterDisaster}`,
