@@ -8,4 +8,5 @@ export {
 } from './manifest.ts';
 export { restoreBackup, restorePlan, emptyNodeData, type RestoreOptions, type RestoreReport } from './restore.ts';
 export { binlogDatetime, parseStop, type StopPoint } from './roll-forward.ts';
+export { readHistories, ARCHIVE_FOLDER, type History } from './binlog-archive.ts';
 export { renderBackupMetrics, recordBackupMetrics, BACKUP_METRICS_FILE, type BackupState } from './metrics.ts';

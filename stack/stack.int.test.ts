@@ -14,7 +14,7 @@ import {
 } from '../lab/index.ts';
 import { pollUntil as poll } from '../shared/time.ts';
 import { resetFlags, setFlag } from '../shared/feature-flags/flag-file.ts';
-import { containerSource, createBackup, listBackups, restoreBackup, verifyBackupFiles } from '../backup/index.ts';
+import { ARCHIVE_FOLDER, containerSource, createBackup, listBackups, readHistories, restoreBackup, verifyBackupFiles } from '../backup/index.ts';
 import { startRun } from '../simulator/index.ts';
 import { isLoopback, tcpListeners } from '../test/listeners.ts';
 import { stackDown, stackUp } from './lifecycle.ts';
@@ -248,6 +248,26 @@ describe('the lab stack', () => {
     expect((await lab.find('backup')).state).toBe('running');
     expect((await fetch(`${base}:${config.ports.api}/api/ready`)).status).toBe(200);
   }, 900_000);
+
+  it("the backup service archives mariadb-3's binary log as it is written: a closed file is in the archive byte for byte, and the next one follows", async () => {
+    const archive = join(backupsDir(config.project), ARCHIVE_FOLDER);
+    const before = (await nodeSql('mariadb-3', 'SHOW MASTER STATUS')).split('\t')[0] ?? '';
+    await nodeSql('mariadb-1', `INSERT INTO smartshop.users (name, email) VALUES ('archive probe', 'archive-${probeId}@example.test')`);
+    // the file that was being written is closed: its last byte is known on the node
+    await nodeSql('mariadb-3', 'FLUSH BINARY LOGS');
+    const next = (await nodeSql('mariadb-3', 'SHOW MASTER STATUS')).split('\t')[0] ?? '';
+    expect(next).not.toBe(before);
+    const onNode = Number((await lab.exec(await lab.find('mariadb-3'), ['stat', '-c', '%s', `/var/lib/mysql/${before}`])).stdout.trim());
+    const archived = await pollUntil(`the archive holds ${before} whole and has begun ${next}`, 60_000, async () => {
+      const history = (await readHistories(archive)).at(-1);
+      if (!history?.files.includes(next)) return undefined;
+      const size = (await statP(join(archive, history.name, before)).catch(() => undefined))?.size;
+      return size === onNode ? { history: history.name, size } : undefined;
+    });
+    expect(archived.size).toBeGreaterThan(0);
+    const [folder, file] = await Promise.all([statP(backupsDir(config.project)), statP(join(archive, archived.history, next))]);
+    expect([file.uid, file.gid]).toEqual([folder.uid, folder.gid]);
+  }, 120_000);
 
   it('backs up a node physically and another logically without stopping the shop; each is opened, described, exported; a logical restore brings back a deleted row; a damaged backup is refused', async () => {
     const root = await mkdtemp(join(tmpdir(), 'stack-backups-'));
