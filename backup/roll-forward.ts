@@ -49,12 +49,15 @@ export function parseStop(line: string): { file: string; position: number; at: s
   return { file, position: Number(position), at, statement: statement.join('\t').trim() };
 }
 
+/** A backup with a binary log position: the only kind a roll-forward starts from. */
+type Positioned = BackupManifest & { binlog: NonNullable<BackupManifest['binlog']> };
+
 /**
  * The backup node's own closed binary logs (after FLUSH BINARY LOGS, so everything up to now
  * is closed) copied into `into`, checked to be the history the backup belongs to. Throws
  * BackupError when they cannot serve (the node down, emptied, or rebuilt since).
  */
-async function fromNode(target: Target, m: BackupManifest & { binlog: NonNullable<BackupManifest['binlog']> }, into: string): Promise<string> {
+async function fromNode(target: Target, m: Positioned, into: string): Promise<string> {
   const node = await target.find(m.node);
   if (node.state !== 'running') throw new BackupError(`${m.node}, whose binary logs the backup's position refers to, is ${node.state}`);
   const flushed = await target.exec(node, ['mariadb', '-e', 'FLUSH BINARY LOGS']);
@@ -68,7 +71,7 @@ async function fromNode(target: Target, m: BackupManifest & { binlog: NonNullabl
  * The same from the backup service's archive (binlog-archive.ts), for a node whose own logs
  * are gone: only what the stream had received, so the RPO is its lag.
  */
-async function fromArchive(target: Target, m: BackupManifest & { binlog: NonNullable<BackupManifest['binlog']> }, into: string): Promise<string> {
+async function fromArchive(target: Target, m: Positioned, into: string): Promise<string> {
   const archive = join(backupsDir(target.project), ARCHIVE_FOLDER);
   const history = await historyFor(archive, m.binlog.file, new Date(m.finishedAt));
   if (!history) throw new BackupError(`the binlog archive (${archive}) holds no ${m.binlog.file} from before the backup finished (the backup service was not streaming then, or BINLOG_ARCHIVE=off)`);
@@ -78,7 +81,7 @@ async function fromArchive(target: Target, m: BackupManifest & { binlog: NonNull
 }
 
 // mariadb-backup rotates the log as it starts: the file begins during the backup, not before it
-async function checkHistory(target: Target, m: BackupManifest & { binlog: NonNullable<BackupManifest['binlog']> }, copies: string): Promise<void> {
+async function checkHistory(target: Target, m: Positioned, copies: string): Promise<void> {
   await pitrHelper(target, ['check', m.binlog.file, String(Math.ceil(Date.parse(m.finishedAt) / 1000))], { binds: [`${copies}:/binlogs:ro`] });
 }
 
