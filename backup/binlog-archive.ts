@@ -9,6 +9,7 @@
 // its own, and a file is known by its first event (when and by which server it was created).
 import { chown, open, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { runLocal } from './source.ts';
 
 export const BINLOG_FILE = /^mysql-bin\.\d{6}$/;
@@ -136,6 +137,9 @@ export interface ArchiverOptions {
   log: { info: (o: object, msg: string) => void; error: (o: object, msg: string) => void };
 }
 
+/** A wait that the service's stop cuts short (and ends the loop). */
+const pause = (ms: number, signal: AbortSignal): Promise<void> => delay(ms, undefined, { signal }).catch(() => undefined);
+
 const RETRY_MIN_MS = 5_000;
 const RETRY_MAX_MS = 60_000;
 const STREAM_RAN_MS = 10_000;
@@ -173,7 +177,7 @@ export async function runArchiver(o: ArchiverOptions): Promise<void> {
     if (!at) {
       if (lastSaid !== 'none') o.log.info({}, `binlog archive: ${o.node} has no binary log yet; looking again every ${RETRY_MIN_MS / 1000} s`);
       lastSaid = 'none';
-      await sleep(RETRY_MIN_MS, o.signal);
+      await pause(RETRY_MIN_MS, o.signal);
       continue;
     }
     const folder = join(o.archive, at.history);
@@ -191,18 +195,6 @@ export async function runArchiver(o: ArchiverOptions): Promise<void> {
     const why = explainStreamEnd(r.stderr, o.node);
     if (why !== lastSaid) o.log.error({ exitCode: r.exitCode, retryInMs: wait }, `binlog archive: the stream from ${o.node} ended (${why}); again in ${wait / 1000} s`);
     lastSaid = why;
-    await sleep(wait, o.signal);
+    await pause(wait, o.signal);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
 }
