@@ -26,6 +26,12 @@ export interface AppConfig {
   uiPort: number | null;
   /** Address both listeners bind to. */
   host: string;
+  /**
+   * Host names answered besides IP literals and localhost (ALLOWED_HOSTS, comma-separated):
+   * the compose service name Prometheus scrapes, a Swarm node's name. Any other name is a
+   * 421, so a DNS-rebinding page cannot reach the shop (http/site-guard.ts).
+   */
+  allowedHosts: string[];
   db: DbConfig;
   paymentSuccessRatio: number;
   errorInjectionEnabled: boolean;
@@ -69,6 +75,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // this machine only unless told otherwise; the container sets HOST=0.0.0.0 and Docker
     // publishes the port on 127.0.0.1 (docker-compose.yml)
     host: str(env, 'HOST', '127.0.0.1'),
+    allowedHosts: str(env, 'ALLOWED_HOSTS', '').split(',').map((h) => h.trim()).filter((h) => h !== ''),
     db: {
       host: str(env, 'DB_HOST', '127.0.0.1'),
       port: int(env, 'DB_PORT', 3306, 1, 65535),

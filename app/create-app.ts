@@ -15,6 +15,7 @@ import { purgeExpired } from './db/purge.ts';
 import { requestId } from './http/request-context.ts';
 import { observeHttp } from './http/observe.ts';
 import { bodyGuard, verifyUtf8 } from './http/body-guard.ts';
+import { siteGuard } from './http/site-guard.ts';
 import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import { healthRouter } from './routes/health.ts';
 import { usersRouter } from './routes/users.ts';
@@ -96,6 +97,8 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Sh
       next();
     });
   }
+  const guard = siteGuard(config.allowedHosts);
+  api.use(guard);
   api.use(bodyGuard());
   api.use(express.json({ limit: config.bodyLimit, strict: true, verify: verifyUtf8 }));
 
@@ -121,8 +124,11 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Sh
 
   const ui = express();
   ui.disable('x-powered-by');
+  ui.use(requestId);
+  ui.use(guard);
   ui.use(staticUi());
   ui.use(api);
+  ui.use(errorHandler(logger));
 
   let closed = false;
   const stopping = new AbortController();

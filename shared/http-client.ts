@@ -72,11 +72,10 @@ export class HttpClient {
     const timeout = AbortSignal.timeout(options.timeoutMs ?? this.timeoutMs);
     const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     const headers: Record<string, string> = { accept: 'application/json', ...this.headers, ...options.headers };
-    let payload: string | undefined;
-    if (options.body !== undefined) {
-      payload = JSON.stringify(options.body);
-      headers['content-type'] = 'application/json';
-    }
+    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+    // every write says JSON, with or without a body: the shop refuses any other (no simple
+    // cross-site request can be one)
+    if (payload !== undefined || (method !== 'GET' && method !== 'HEAD')) headers['content-type'] = 'application/json';
     const started = performance.now();
     try {
       const res = await fetch(this.url(path), { method, headers, body: payload, signal });

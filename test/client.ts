@@ -15,7 +15,7 @@ export async function request<T = Record<string, unknown>>(
   let body: string | Uint8Array | undefined;
   if (options.rawBody !== undefined) body = options.rawBody;
   else if (options.body !== undefined) body = JSON.stringify(options.body);
-  if (body !== undefined && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+  if ((body !== undefined || (method !== 'GET' && method !== 'HEAD')) && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
   const res = await fetch(`${baseUrl}${path}`, { method, headers, body, signal: AbortSignal.timeout(options.timeoutMs ?? 15_000) });
   const text = await res.text();
   let parsed: unknown = text;

@@ -2,9 +2,12 @@
 // Without this a JSON body sent as text/plain or form-encoded was silently ignored (a
 // payment's {"status":"failed"} then drew its outcome at random, and any web page can send
 // such a body without a CORS preflight), a gzip body met the parser's inflate and answered
-// 500, and invalid UTF-8 was stored with replacement characters.
+// 500, and invalid UTF-8 was stored with replacement characters. A state-changing request
+// must say application/json even without a body: a cross-site page can send an empty
+// text/plain POST without a preflight, but not an application/json one.
 import type { Request, Response, NextFunction, RequestHandler } from 'express';
 import { HttpError } from './http-errors.ts';
+import { isStateChanging } from './site-guard.ts';
 
 /** True when the request carries a body (chunked, or a non-zero Content-Length). */
 function hasBody(req: Request): boolean {
@@ -15,7 +18,10 @@ function hasBody(req: Request): boolean {
 export function bodyGuard(): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
     if (!hasBody(req)) {
-      next();
+      const type = (req.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+      if (isStateChanging(req.method) && !/^application\/([\w.-]+\+)?json$/.test(type)) {
+        next(new HttpError(415, 'unsupported_media_type', `a ${req.method} must say Content-Type: application/json, even without a body`));
+      } else next();
       return;
     }
     const encoding = (req.get('content-encoding') ?? 'identity').trim().toLowerCase();

@@ -20,7 +20,8 @@ declare module 'express-serve-static-core' {
 }
 
 export function requestId(req: Request, res: Response, next: NextFunction): void {
-  req.requestId = chooseRequestId(req.get('x-request-id'));
+  // the UI listener runs this before the API it mounts runs it again: one id per request
+  req.requestId ??= chooseRequestId(req.get('x-request-id'));
   res.setHeader('X-Request-Id', req.requestId);
   next();
 }

@@ -112,7 +112,7 @@ describe('slow clients', () => {
         if (sent < 100 && !socket.destroyed) socket.write('x');
         sent++;
       }, 1_000);
-      socket.on('connect', () => socket.write('POST /api/users/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n'));
+      socket.on('connect', () => socket.write('POST /api/users/create HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n'));
       socket.on('data', (d) => (text += d.toString()));
       socket.on('close', () => {
         clearInterval(drip);

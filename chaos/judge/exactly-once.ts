@@ -135,8 +135,7 @@ export async function checkReplays(api: string, answers: LedgerAnswer[], options
 
 async function replayOnce(api: string, a: LedgerAnswer, timeoutMs: number): Promise<string | undefined> {
   try {
-    const headers: Record<string, string> = { 'idempotency-key': a.idempotencyKey, accept: 'application/json' };
-    if (a.body !== undefined) headers['content-type'] = 'application/json';
+    const headers: Record<string, string> = { 'idempotency-key': a.idempotencyKey, accept: 'application/json', 'content-type': 'application/json' };
     const res = await fetch(`${api}${a.path}`, { method: a.method, headers, body: a.body === undefined ? undefined : JSON.stringify(a.body), signal: AbortSignal.timeout(timeoutMs) });
     const text = await res.text();
     if (res.headers.get('idempotent-replayed') !== 'true') return `HTTP ${res.status} without Idempotent-Replayed`;
