@@ -81,8 +81,11 @@ initialise() {
   log "first start: initialising $DATADIR"
   mariadb-install-db --user=mysql --datadir="$DATADIR" --skip-test-db --wsrep-on=OFF > /tmp/install-db.log 2>&1 \
     || { cat /tmp/install-db.log >&2; die "mariadb-install-db failed"; }
+  # No binary log while the accounts are made: their CREATE USER ... IDENTIFIED BY statements
+  # would sit in mysql-bin.000001 with the passwords in clear, readable by anyone who may
+  # stream the log (the backup account) and copied into the binlog archive.
   mariadbd --user=mysql --datadir="$DATADIR" --wsrep-on=OFF --wsrep-provider=none --skip-networking \
-    --socket=/run/mysqld/init.sock > /tmp/init-server.log 2>&1 &
+    --skip-log-bin --socket=/run/mysqld/init.sock > /tmp/init-server.log 2>&1 &
   pid=$!
   i=0
   until mariadb -S /run/mysqld/init.sock -e 'SELECT 1' >/dev/null 2>&1; do

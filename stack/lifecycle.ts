@@ -9,6 +9,7 @@ import { nodeStates } from './cluster.ts';
 import { composeCapture, composeCommand, composeInherit } from './compose.ts';
 import { forgetConsistency } from './consistency-metric.ts';
 import { upgradeAccounts } from './accounts.ts';
+import { purgeClearPasswords } from './binlog-secrets.ts';
 import { LAB_IMAGES } from './config.ts';
 import {
   backupsDir, describeNodeState, docker, engineReachable, settleBackTierPrefix, GALERA_NODES, imageExists, REPO_ROOT, textfileDir, toolSocketDir, urls, type LabConfig,
@@ -133,6 +134,7 @@ export async function stackUp(requested: LabConfig, options: UpOptions): Promise
       'Look at `smartshop stack logs <service>` (for example mariadb-1) and `smartshop stack status`.');
   }
   await upgradeAccounts(config, log);
+  await purgeClearPasswords(config, log);
   const u = urls(config);
   // A running lab keeps its containers when nothing in the compose file changed, but the
   // checkout's rules and routes (bind-mounted) may have: both reload them on SIGHUP.
@@ -144,7 +146,10 @@ export async function stackUp(requested: LabConfig, options: UpOptions): Promise
   log(`  API:           ${u.api}`);
   log(`  HAProxy stats: ${u.haproxyStats}  (metrics: ${u.haproxyStats}metrics)`);
   log(`  Prometheus:    ${u.prometheus}`);
-  log(`  Alertmanager:  ${u.alertmanager}  (notifications it sent: ${u.alertRecorder}notifications)`);
+  log(config.publishAlertmanager
+    ? `  Alertmanager:  ${u.alertmanager}  (notifications it sent: ${u.alertRecorder}notifications)`
+    : `  Alertmanager:  its alerts at ${u.alertRecorder}alertmanager/api/v2/alerts, the notifications it sent at ${u.alertRecorder}notifications ` +
+      '(its UI is not published: it answers any web page; ALERTMANAGER_PUBLISH=true in .env publishes it)');
   log(grafana ? `  Grafana:       ${u.grafana}` : `  Grafana:       not started (image ${config.grafanaImage} not available offline)`);
   log(`  MySQL via HAProxy: ${config.bind}:${config.ports.mysql}`);
   const every = config.backupIntervalSeconds;

@@ -18,6 +18,7 @@ import { ARCHIVE_FOLDER, containerSource, createBackup, listBackups, readHistori
 import { startRun } from '../simulator/index.ts';
 import { isLoopback, tcpListeners } from '../test/listeners.ts';
 import { stackDown, stackUp } from './lifecycle.ts';
+import { binlogsCheckedFile, findClearPasswords } from './binlog-secrets.ts';
 import { OPTIONAL_JOBS } from './readiness.ts';
 
 const config: LabConfig = resolveLabConfig({
@@ -215,19 +216,26 @@ describe('the lab stack', () => {
     expect(managers[0]?.url).toContain('alertmanager:9093');
     const alertname = `LabPipelineCheck${Date.now()}`;
     const since = new Date().toISOString();
-    const send = (endsAt?: string) => fetch(`${base}:${config.ports.alertmanager}/api/v2/alerts`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify([{ labels: { alertname, lab: 'smartshop', severity: 'info' }, annotations: { summary: 'stack test' }, ...(endsAt ? { endsAt } : {}) }]),
-    });
-    expect((await send()).status).toBe(200);
+    // Alertmanager is not published (it answers any origin): post from inside its container
+    const send = async (endsAt?: string): Promise<number> => (await lab.exec(await lab.find('alertmanager'), [
+      'amtool', '--alertmanager.url=http://127.0.0.1:9093', 'alert', 'add', `alertname=${alertname}`, 'lab=smartshop', 'severity=info',
+      '--annotation=summary=stack test', ...(endsAt ? [`--end=${endsAt}`] : []),
+    ])).exitCode;
+    expect(await send()).toBe(0);
+    expect((await fetch(`${base}:${config.ports.alertmanager}/api/v2/status`).catch(() => undefined))?.status).toBeUndefined();
+    const viaRecorder = await fetch(`${base}:${config.ports.alertRecorder}/alertmanager/api/v2/alerts?filter=${encodeURIComponent(`alertname="${alertname}"`)}`);
+    expect(viaRecorder.status).toBe(200);
     const received = (status: string) => pollUntil(`the recorder has ${alertname} ${status}`, 60_000, async () => {
       const res = await fetch(`${base}:${config.ports.alertRecorder}/notifications?alertname=${alertname}&status=${status}&since=${encodeURIComponent(since)}`);
       const body = (await res.json()) as { notifications: { alertname: string; receiver: string }[] };
       return body.notifications.length > 0 ? body.notifications : undefined;
     });
     expect((await received('firing'))[0]?.receiver).toBe('lab-recorder');
-    expect((await send(new Date().toISOString())).status).toBe(200);
+    expect(await send(new Date().toISOString())).toBe(0);
     expect((await received('resolved')).length).toBeGreaterThan(0);
+    // only Alertmanager may post to the recorder (its bearer token from .env)
+    const forged = await fetch(`${base}:${config.ports.alertRecorder}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(forged.status).toBe(401);
   });
 
   it("the backup service backs up mariadb-3 on its own, from a read-only view of the node's volume: the backup is intact, belongs to the folder's owner, and a restore of it rebuilds the cluster exactly, the service paused meanwhile", async () => {
@@ -371,5 +379,23 @@ describe('the lab stack', () => {
     const verdict = await compareNodes(lab, { attempts: 5 });
     expect(verdict.divergences).toEqual([]);
     expect(verdict.consistent).toBe(true);
+  }, 420_000);
+
+  it('no account password is in clear in any binary log of any node or in the archive; one put there (an old lab) is purged by stack up', async () => {
+    const clean = { nodes: Object.fromEntries(GALERA_NODES.map((n) => [n, []])), archive: [] };
+    expect(await findClearPasswords(config)).toEqual(clean);
+    // what an old lab's first start left behind: a CREATE USER with its password, replicated
+    await nodeSql('mariadb-1', "CREATE USER 'stack_test_leak'@'localhost' IDENTIFIED BY 'not-a-real-secret'; DROP USER 'stack_test_leak'@'localhost'");
+    await nodeSql('mariadb-1', 'FLUSH BINARY LOGS'); // closed, so the archive copies it whole
+    const leaked = await pollUntil('the archive has the leaked file', 30_000, async () => {
+      const found = await findClearPasswords(config);
+      return found.archive.length > 0 ? found : undefined;
+    });
+    expect(leaked.nodes['mariadb-1']?.length).toBeGreaterThan(0);
+    await rm(binlogsCheckedFile(config), { force: true });
+    const lines: string[] = [];
+    await stackUp(config, { build: false, timeoutMs: 300_000, log: (l) => lines.push(l) });
+    expect(lines.join('\n')).toMatch(/mariadb-1: .* hold\(s\) account passwords in clear/);
+    expect(await findClearPasswords(config)).toEqual(clean);
   }, 420_000);
 });
