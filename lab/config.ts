@@ -4,7 +4,7 @@
 // project and ports) beside a user's.
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, int, str } from '../shared/env.ts';
+import { bool, ConfigError, int, str } from '../shared/env.ts';
 import { resolveBackTierPrefix } from './back-tier.ts';
 
 export type Durability = 'strict' | 'relaxed' | 'fast';
@@ -32,6 +32,8 @@ export interface LabConfig {
   /** the back-tier's /24 (first three numbers): the Galera nodes' fixed addresses (back-tier.ts) */
   backTierPrefix: string;
   grafanaImage: string;
+  /** ALERTMANAGER_PUBLISH: publish Alertmanager's UI (off: it answers any web page, CORS `*`) */
+  publishAlertmanager: boolean;
   ports: LabPorts;
 }
 
@@ -118,6 +120,7 @@ export function resolveLabConfig(env: Env = process.env): LabConfig {
     backupIntervalSeconds: parseBackupInterval(env),
     backTierPrefix: resolveBackTierPrefix(project, env, REPO_ROOT),
     grafanaImage: str(env, 'GRAFANA_IMAGE', DEFAULT_GRAFANA_IMAGE),
+    publishAlertmanager: bool(env, 'ALERTMANAGER_PUBLISH', false),
     ports: {
       api: port('API_PORT', 8000),
       ui: port('UI_PORT', 3000),

@@ -3,7 +3,7 @@
 // project name and its environment (ports, durability), whatever the cwd.
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { COMPOSE_FILE, composeEnv } from './config.ts';
+import { composeEnv, composeFiles } from './config.ts';
 import { REPO_ROOT } from '../lab/index.ts';
 import { ensureLabSecrets } from './secrets.ts';
 import type { LabConfig } from '../lab/index.ts';
@@ -34,7 +34,7 @@ async function argv(config: LabConfig, args: string[]): Promise<{ bin: string; a
   // the compose file requires the lab's passwords, for every command (it interpolates all of it)
   await ensureLabSecrets(config.project);
   const [bin = 'docker', ...rest] = cmd;
-  return { bin, args: [...rest, '-f', COMPOSE_FILE, '--project-directory', REPO_ROOT, '-p', config.project, ...args] };
+  return { bin, args: [...rest, ...composeFiles(config), '--project-directory', REPO_ROOT, '-p', config.project, ...args] };
 }
 
 /** Runs compose with its output on our terminal; resolves with the exit code. */

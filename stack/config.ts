@@ -4,6 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { backupsDir, flagsDir, textfileDir, toolSocketDir, type LabConfig } from '../lab/index.ts';
 
 export const COMPOSE_FILE = fileURLToPath(new URL('../docker-compose.yml', import.meta.url));
+/** Publishes Alertmanager, added only with ALERTMANAGER_PUBLISH=true (docs/operations.md). */
+export const ALERTMANAGER_PORT_FILE = fileURLToPath(new URL('../docker-compose.alertmanager.yml', import.meta.url));
+
+/** The compose files of this lab, as `-f` arguments. */
+export function composeFiles(config: LabConfig): string[] {
+  return ['-f', COMPOSE_FILE, ...(config.publishAlertmanager ? ['-f', ALERTMANAGER_PORT_FILE] : [])];
+}
 /** The images the lab builds itself (the `image:` of every service with a `build:` in
  * docker-compose.yml; a unit test keeps the two in step). */
 export const LAB_IMAGES = ['smartshop/mariadb:local', 'smartshop/monitoring:local', 'smartshop/haproxy:local', 'smartshop/app:local', 'smartshop/backup:local'] as const;

@@ -19,6 +19,8 @@ export const SECRET_NAMES = [
   'MARIADB_EXPORTER_PASSWORD',
   'MARIADB_BACKUP_PASSWORD',
   'GRAFANA_ADMIN_PASSWORD',
+  // Alertmanager's bearer token for the alert recorder's webhook
+  'ALERT_RECORDER_TOKEN',
 ] as const;
 
 /**
@@ -86,7 +88,8 @@ export function ensureSecrets(options: SecretsOptions = {}): string[] {
     : '# Random passwords written by the first `make up` (stack/secrets.ts); keep this file private.\n';
   const lines = Object.entries(values).map(([name, value]) => `${name}=${value}`).join('\n');
   appendFileSync(file, `${before === '' || before.endsWith('\n') ? '' : '\n'}${header}${lines}\n`, { mode: 0o600 });
-  if (!existed) chmodSync(file, 0o600);
+  // an .env copied from .env.example (0644) holds passwords from now on: private, always
+  chmodSync(file, 0o600);
   Object.assign(env, values);
   const names = Object.keys(values);
   log(legacyData

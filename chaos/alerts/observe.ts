@@ -7,6 +7,7 @@ import { getJson } from '../../shared/http-json.ts';
 export interface AlertEndpoints {
   api: string;
   prometheus: string;
+  /** Alertmanager's API v2 base: the recorder's read-only view of it (Alertmanager is not published) */
   alertmanager: string;
   recorder: string;
 }
