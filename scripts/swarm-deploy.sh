@@ -4,8 +4,11 @@
 #   scripts/swarm-deploy.sh down   remove the stack (DELETE_VOLUMES=1 also deletes data)
 #   scripts/swarm-deploy.sh status services and tasks
 # Env: STACK_NAME (smartshop), API_PORT, UI_PORT, MYSQL_PORT, HAPROXY_STATS_PORT,
-# PROMETHEUS_PORT (published on every swarm node), APP_REPLICAS (3), SWARM_WAIT_SECONDS (480),
-# SWARM_INIT=1 (make this engine a one-node swarm when it is not in one).
+# PROMETHEUS_PORT, APP_REPLICAS (3), SWARM_WAIT_SECONDS (480), SWARM_INIT=1 (make this engine
+# a one-node swarm when it is not in one), SWARM_PUBLISH_OPS=1 (publish MySQL, HAProxy's stats,
+# Prometheus, Alertmanager and the recorder too: on every interface, as Swarm publishes;
+# without it only the edge's API and UI are published).
+# SHOP_HOSTNAMES: the names users reach the edge by (the shop refuses unknown Host names).
 # On a one-node swarm every placement label goes on that node; on several nodes, label
 # them yourself first (see the header of swarm/docker-stack.yml).
 set -euo pipefail
@@ -23,13 +26,14 @@ STACK_NAME="${STACK_NAME:-smartshop}"
 export STACK_NAME
 # The stack file has no default passwords; `smartshop stack up --swarm` (or `make up` once)
 # writes random ones into .env.
-for secret in MARIADB_ROOT_PASSWORD DB_PASSWORD DB_MIGRATION_PASSWORD MARIADB_SST_PASSWORD MARIADB_EXPORTER_PASSWORD; do
+for secret in MARIADB_ROOT_PASSWORD DB_PASSWORD DB_MIGRATION_PASSWORD MARIADB_SST_PASSWORD MARIADB_EXPORTER_PASSWORD ALERT_RECORDER_TOKEN; do
   if [[ "${1:-}" == up && -z "${!secret:-}" ]]; then
     echo "$secret is not set: run 'smartshop stack up --swarm' (it writes random passwords into .env) or set it in .env" >&2
     exit 2
   fi
 done
-STACK_FILE="$ROOT/swarm/docker-stack.yml"
+STACK_FILES=(-c "$ROOT/swarm/docker-stack.yml")
+[[ "${SWARM_PUBLISH_OPS:-0}" == 1 ]] && STACK_FILES+=(-c "$ROOT/swarm/docker-stack.ops-ports.yml")
 WAIT="${SWARM_WAIT_SECONDS:-480}"
 API_URL="http://127.0.0.1:${API_PORT:-8000}"
 say() { printf '==> [swarm] %s\n' "$*" >&2; }
@@ -73,10 +77,14 @@ wait_ready() {
       say "stack $STACK_NAME is up ($want app replicas, 3 Galera nodes):"
       say "  shop API      $API_URL   (try $API_URL/api/stats)"
       say "  shop UI       http://127.0.0.1:${UI_PORT:-3000}/"
-      say "  Prometheus    http://127.0.0.1:${PROMETHEUS_PORT:-9090}/"
-      say "  HAProxy stats http://127.0.0.1:${HAPROXY_STATS_PORT:-8404}/"
-      say "  MySQL         127.0.0.1:${MYSQL_PORT:-3306} (through HAProxy)"
-      say "  drills        smartshop chaos run galera-node-kill --project $STACK_NAME"
+      if [[ "${SWARM_PUBLISH_OPS:-0}" == 1 ]]; then
+        say "  Prometheus    http://127.0.0.1:${PROMETHEUS_PORT:-9090}/"
+        say "  HAProxy stats http://127.0.0.1:${HAPROXY_STATS_PORT:-8404}/"
+        say "  MySQL         127.0.0.1:${MYSQL_PORT:-3306} (through HAProxy)"
+        say "  drills        smartshop chaos run galera-node-kill --project $STACK_NAME"
+      else
+        say "  only the edge is published; SWARM_PUBLISH_OPS=1 publishes MySQL, Prometheus and the rest (the drills need them)"
+      fi
       return 0
     fi
     sleep 3
@@ -96,7 +104,7 @@ case "${1:-up}" in
     fi
     say "docker stack deploy $STACK_NAME"
     # local images only: never ask a registry for their digests
-    docker stack deploy --resolve-image never --prune -c "$STACK_FILE" "$STACK_NAME"
+    docker stack deploy --resolve-image never --prune "${STACK_FILES[@]}" "$STACK_NAME"
     wait_ready
     ;;
   down)

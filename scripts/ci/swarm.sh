@@ -8,7 +8,8 @@
 # Makes this engine a swarm only for the test and always leaves it (and removes the stack
 # and its volumes) on exit; an engine that was already a swarm manager is left as it was.
 export CI_STAGE=swarm; source "$(dirname "$0")/lib.sh"
-export STACK_NAME="${STACK_NAME:-smartshop-swarm-ci}" SWARM_WAIT_SECONDS="${SWARM_WAIT_SECONDS:-480}"
+# the drills read MySQL, HAProxy's stats and Prometheus: publish them (this machine's swarm)
+export STACK_NAME="${STACK_NAME:-smartshop-swarm-ci}" SWARM_WAIT_SECONDS="${SWARM_WAIT_SECONDS:-480}" SWARM_PUBLISH_OPS=1
 export API_PORT="${SWARM_API_PORT:-38200}" UI_PORT="${SWARM_UI_PORT:-38201}" MYSQL_PORT="${SWARM_MYSQL_PORT:-38202}"
 export HAPROXY_STATS_PORT="${SWARM_STATS_PORT:-38203}" PROMETHEUS_PORT="${SWARM_PROMETHEUS_PORT:-38204}"
 API="http://127.0.0.1:$API_PORT"
