@@ -1,6 +1,5 @@
 // `smartshop backup create | list | verify | restore`: the lab's backups from the host. Heavy modules
 // (dockerode) load inside the actions, so `smartshop --help` stays quick.
-import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { EXIT_USAGE, parseInteger, UsageError } from '../shared/cli-numbers.ts';
 import { str } from '../shared/env.ts';
@@ -104,8 +103,8 @@ export function backupCommand(): Command {
     .addOption(projectOption())
     .action((id: string, opts: { project: string }) => run(async () => {
       if (!/^[\w.-]+$/.test(id)) throw new UsageError(`not a backup id: "${id}"`);
-      const { readManifest, verifyBackupFiles } = await import('./index.ts');
-      const dir = join(await root(opts.project), id);
+      const { backupFolder, readManifest, verifyBackupFiles } = await import('./index.ts');
+      const dir = backupFolder(await root(opts.project), id);
       const problems = await verifyBackupFiles(dir, await readManifest(dir));
       if (problems.length === 0) {
         console.log(`backup ${id}: intact (every file matches its sha256)`);

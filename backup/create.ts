@@ -91,7 +91,10 @@ export async function createBackup(o: CreateOptions): Promise<BackupManifest> {
     await rm(partial, { recursive: true, force: true }).catch(() => undefined);
     if (o.signal?.aborted) throw e;
     await mkdir(o.root, { recursive: true }).catch(() => undefined);
-    await writeFile(join(o.root, FAILURE_FILE), JSON.stringify({ at: new Date().toISOString(), reason: (e as Error).message })).catch(() => undefined);
+    // written whole or not at all: a half-written note once crash-looped the service
+    const note = join(o.root, FAILURE_FILE);
+    await writeFile(`${note}.tmp`, JSON.stringify({ at: new Date().toISOString(), reason: (e as Error).message }))
+      .then(() => rename(`${note}.tmp`, note)).catch(() => undefined);
     if (o.exportMetrics !== false) await exportBackupState({ ...o, project: o.source.project }, new Date()).catch(() => undefined);
     throw e;
   }
@@ -100,7 +103,13 @@ export async function createBackup(o: CreateOptions): Promise<BackupManifest> {
 /** When the last backup failed, from the note a failure leaves in the backups folder. */
 export async function lastFailureAt(root: string): Promise<Date | undefined> {
   const text = await readFile(join(root, FAILURE_FILE), 'utf8').catch(() => undefined);
-  const at = text === undefined ? NaN : Date.parse((JSON.parse(text) as { at?: string }).at ?? '');
+  let at = NaN;
+  try {
+    const note = text === undefined ? undefined : (JSON.parse(text) as { at?: unknown } | null);
+    if (typeof note?.at === 'string') at = Date.parse(note.at);
+  } catch {
+    // a note that is not JSON (an older version's torn write) says nothing of when
+  }
   return Number.isNaN(at) ? undefined : new Date(at);
 }
 

@@ -3,7 +3,7 @@
 export { createBackup, type CreateOptions } from './create.ts';
 export { containerSource, localSource, INSPECT_IMAGE, type BackupSource } from './source.ts';
 export {
-  listBackups, readManifest, verifyBackupFiles, pruneBackups, parseInspectOutput, BackupError, MANIFEST, PAYLOAD,
+  backupFolder, listBackups, readManifest, verifyBackupFiles, pruneBackups, parseInspectOutput, BackupError, MANIFEST, PAYLOAD,
   type BackupManifest, type BackupKind, type TableContent,
 } from './manifest.ts';
 export { restoreBackup, restorePlan, emptyNodeData, type RestoreOptions, type RestoreReport } from './restore.ts';

@@ -2,7 +2,8 @@ import { mkdtemp, mkdir, readdir, rm, utimes, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { describeFile, listBackups, parseInspectOutput, pruneBackups, verifyBackupFiles, type BackupManifest } from './manifest.ts';
+import { backupFolder, describeFile, listBackups, parseInspectOutput, pruneBackups, readManifest, verifyBackupFiles, type BackupManifest } from './manifest.ts';
+import { lastFailureAt } from './create.ts';
 import { renderBackupMetrics } from './metrics.ts';
 
 let root: string;
@@ -76,5 +77,36 @@ describe('backup manifests', () => {
     const none = renderBackupMetrics({ last: undefined, kept: 0, lastFailureAt: new Date('2026-12-01T11:00:00Z') });
     expect(none).not.toContain('last_success');
     expect(none).toContain('smartshop_backup_last_failure_timestamp_seconds 1796122800');
+  });
+
+  it('resolve a backup id inside the backups folder only', () => {
+    expect(backupFolder(root, 'b1')).toBe(join(root, 'b1'));
+    for (const id of ['..', '.', '', '../b1', 'b1/../../etc', '/etc', 'b1/manifest.json', '.hidden']) expect(() => backupFolder(root, id), id).toThrow(/not a backup id/);
+  });
+
+  it("refuse a manifest whose names would be used as paths or SQL: a file outside the folder, a database that is not an identifier", async () => {
+    const m = await fakeBackup('b1', '2026-12-01T10:00:00.000Z');
+    const dir = join(root, 'b1');
+    for (const bad of [
+      { ...m, files: [{ name: '../../etc/passwd', bytes: 1, sha256: 'x' }] },
+      { ...m, database: 'smartshop`; DROP DATABASE mysql; --' },
+      { ...m, tables: [{ name: 'users` ; --', rows: 1, checksum: '1' }] },
+      { ...m, binlog: { file: '../mysql-bin.000001', position: 4, gtid: '' } },
+      { ...m, kind: 'other' },
+    ]) {
+      await writeFile(join(dir, 'manifest.json'), JSON.stringify(bad));
+      await expect(readManifest(dir)).rejects.toThrow(/not a backup manifest this version reads/);
+    }
+    await writeFile(join(dir, 'manifest.json'), '{"format": 1, "id": "b1", "fil');
+    await expect(readManifest(dir)).rejects.toThrow(/not JSON/);
+  });
+
+  it("read a torn or foreign failure note as 'no failure known', not as a crash", async () => {
+    await writeFile(join(root, '.last-failure.json'), '{"at": "2026-12-0');
+    expect(await lastFailureAt(root)).toBeUndefined();
+    await writeFile(join(root, '.last-failure.json'), 'null');
+    expect(await lastFailureAt(root)).toBeUndefined();
+    await writeFile(join(root, '.last-failure.json'), JSON.stringify({ at: '2026-12-01T11:00:00.000Z', reason: 'x' }));
+    expect(await lastFailureAt(root)).toEqual(new Date('2026-12-01T11:00:00.000Z'));
   });
 });

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export type BackupKind = 'physical' | 'logical';
 
@@ -88,12 +88,47 @@ export async function verifyBackupFiles(dir: string, manifest: BackupManifest): 
   return problems;
 }
 
+/** A backup id, file or binary log name: one path segment of safe characters, never `.` or `..`. */
+const SAFE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** A database or table name as the lab makes them: used in SQL (backquoted) run as root. */
+const SAFE_IDENTIFIER = /^[A-Za-z0-9_]{1,64}$/;
+
+/**
+ * The folder of backup `id` under `root`, refused unless `id` is one plain folder name: a
+ * command line's `..` or `a/../../etc` must not reach outside the backups folder.
+ */
+export function backupFolder(root: string, id: string): string {
+  if (!SAFE_NAME.test(id)) throw new BackupError(`"${id.slice(0, 80)}" is not a backup id (one of \`smartshop backup list\`)`);
+  const dir = resolve(root, id);
+  if (dirname(dir) !== resolve(root)) throw new BackupError(`"${id.slice(0, 80)}" is not inside the backups folder`);
+  return dir;
+}
+
+/** What is wrong with a manifest's names before any of them is used in a path or in SQL. */
+export function manifestProblems(m: BackupManifest): string[] {
+  const problems: string[] = [];
+  if (m.format !== 1) problems.push(`format ${String(m.format)}`);
+  if (typeof m.id !== 'string' || !SAFE_NAME.test(m.id)) problems.push('id is not a plain folder name');
+  if (m.kind !== 'physical' && m.kind !== 'logical') problems.push(`kind ${String(m.kind)}`);
+  if (typeof m.database !== 'string' || !SAFE_IDENTIFIER.test(m.database)) problems.push('database is not a plain identifier');
+  if (!Array.isArray(m.files) || m.files.some((f) => typeof f.name !== 'string' || !SAFE_NAME.test(f.name))) problems.push('a file name is not one plain name');
+  if (!Array.isArray(m.tables) || m.tables.some((t) => typeof t.name !== 'string' || !SAFE_IDENTIFIER.test(t.name))) problems.push('a table name is not a plain identifier');
+  if (m.binlog !== null && (typeof m.binlog?.file !== 'string' || !SAFE_NAME.test(m.binlog.file))) problems.push('the binary log file is not one plain name');
+  return problems;
+}
+
 export async function readManifest(dir: string): Promise<BackupManifest> {
   const text = await readFile(join(dir, MANIFEST), 'utf8').catch(() => {
     throw new BackupError(`${dir} has no ${MANIFEST}: not a finished backup`);
   });
-  const m = JSON.parse(text) as BackupManifest;
-  if (m.format !== 1 || typeof m.id !== 'string' || !Array.isArray(m.files)) throw new BackupError(`${join(dir, MANIFEST)} is not a backup manifest this version reads`);
+  let m: BackupManifest;
+  try {
+    m = JSON.parse(text) as BackupManifest;
+  } catch {
+    throw new BackupError(`${join(dir, MANIFEST)} is not JSON`);
+  }
+  const problems = typeof m === 'object' && m !== null ? manifestProblems(m) : ['not an object'];
+  if (problems.length > 0) throw new BackupError(`${join(dir, MANIFEST)} is not a backup manifest this version reads: ${problems.join('; ')}`);
   return m;
 }
 

@@ -14,7 +14,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pollUntil } from '../shared/time.ts';
 import { compareNodes, GALERA_NODES, NodeSql, waitNodeSynced, type LabContainer, type Target } from '../lab/index.ts';
-import { BackupError, PAYLOAD, readManifest, verifyBackupFiles, type BackupManifest, type TableContent } from './manifest.ts';
+import { backupFolder, BackupError, PAYLOAD, readManifest, verifyBackupFiles, type BackupManifest, type TableContent } from './manifest.ts';
 import { runNodeImageScript } from './source.ts';
 import { planRollForward, rollForwardEnv, type RollForward, type StopPoint } from './roll-forward.ts';
 
@@ -114,7 +114,7 @@ async function tableOn(sql: NodeSql, node: LabContainer, database: string, table
 }
 
 export async function restoreBackup(o: RestoreOptions): Promise<RestoreReport | undefined> {
-  const dir = join(o.root, o.id);
+  const dir = backupFolder(o.root, o.id);
   const m = await readManifest(dir);
   const damaged = await verifyBackupFiles(dir, m);
   if (damaged.length) throw new BackupError(`backup ${o.id} is damaged, so nothing was touched:\n  - ${damaged.join('\n  - ')}`);
