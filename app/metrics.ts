@@ -59,6 +59,11 @@ export function createMetrics(options: { defaults: boolean; poolSnapshot?: () =>
     }),
     leakedBytes: new Gauge({ name: 'smartshop_fault_leaked_bytes', help: 'Memory kept by the memoryLeak fault flag', registers }),
     busySeconds: new Counter({ name: 'smartshop_fault_cpu_busy_seconds_total', help: 'Seconds the highCpu fault flag spent in its busy loop', registers }),
+    oldestExpiredKey: new Gauge({
+      name: 'smartshop_idempotency_oldest_expired_seconds',
+      help: 'How long the oldest expired Idempotency-Key record has waited for the purge (0: none); growing means the purge falls behind',
+      registers,
+    }),
     heldConnections: new Gauge({ name: 'smartshop_fault_held_connections', help: 'Pool connections held idle by the dbPoolStarvation fault flag', registers }),
     injectedErrors: new Counter({ name: 'smartshop_injected_errors_total', help: 'Errors injected on purpose, by kind', labelNames: ['kind'] as const, registers }),
     dbPool: new Gauge({
