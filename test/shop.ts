@@ -1,6 +1,10 @@
 // Test harness: the real shop app, in-process on free ports, against a real MariaDB (started
 // here, or one passed in so several shops / restarts share it). Used by every part's tests.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
+import { resetFlags } from '../shared/feature-flags/flag-file.ts';
 import { loadConfig, type AppConfig } from '../app/config.ts';
 import { startServer, type RunningServer } from '../app/server.ts';
 import type { ShopApp } from '../app/create-app.ts';
@@ -68,4 +72,13 @@ export async function startShop(options: StartShopOptions = {}): Promise<Shop> {
       if (ownsDb) await db.destroy();
     },
   };
+}
+
+/** A shop with the flags API on, reading a fresh all-off flags file of its own (`file`). */
+export async function startFlaggedShop(): Promise<{ shop: Shop; file: string }> {
+  const file = join(mkdtempSync(join(tmpdir(), 'shop-flags-')), 'flags.json');
+  await resetFlags(file);
+  const shop = await startShop({ config: { flags: { file, apiEnabled: true } } });
+  await shop.app.faultsReady;
+  return { shop, file };
 }

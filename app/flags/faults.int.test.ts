@@ -2,17 +2,15 @@
 // the flags file changes what the shop does within 2 s, shows in its metrics, and `reset`
 // puts everything back; a broken file is refused and the previous flags stay; the HTTP API
 // is off unless enabled and refuses bad values with a JSON error.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startShop, type Shop } from '../../test/shop.ts';
+import { startFlaggedShop, startShop, type Shop } from '../../test/shop.ts';
 import { request } from '../../test/client.ts';
 import { parseSamples, total } from '../../shared/prom-text.ts';
 import { readFlagFile, resetFlags, setFlag } from '../../shared/feature-flags/flag-file.ts';
 
-const file = join(mkdtempSync(join(tmpdir(), 'shop-flags-')), 'flags.json');
+let file: string;
 let shop: Shop;
 
 async function metric(name: string, where: Record<string, string> = {}): Promise<number> {
@@ -40,9 +38,7 @@ async function processingOrder(): Promise<number> {
 }
 
 beforeAll(async () => {
-  await resetFlags(file);
-  shop = await startShop({ config: { flags: { file, apiEnabled: true } } });
-  await shop.app.faultsReady;
+  ({ shop, file } = await startFlaggedShop());
 });
 afterAll(async () => {
   await shop?.stop();

@@ -2,15 +2,12 @@
 // API on): a DNS-rebinding Host, a foreign Origin, a cross-site fetch and an empty text/plain
 // POST are each refused with a JSON error and change nothing; the pages cannot be framed.
 import { request as httpRequest } from 'node:http';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RowDataPacket } from 'mysql2/promise';
-import { startShop, type Shop } from '../../test/shop.ts';
+import { startFlaggedShop, type Shop } from '../../test/shop.ts';
 import { readFlagFile, resetFlags } from '../../shared/feature-flags/flag-file.ts';
 
-const file = join(mkdtempSync(join(tmpdir(), 'site-guard-')), 'flags.json');
+let file: string;
 let shop: Shop;
 
 interface Raw { status: number; headers: Record<string, string | string[] | undefined>; body: unknown }
@@ -52,9 +49,7 @@ const host = (base: string): string => new URL(base).host;
 const paymentFailureFlag = { flags: { paymentFailure: 1 } };
 
 beforeAll(async () => {
-  await resetFlags(file);
-  shop = await startShop({ config: { flags: { file, apiEnabled: true } } });
-  await shop.app.faultsReady;
+  ({ shop, file } = await startFlaggedShop());
 });
 afterAll(async () => {
   await shop?.stop();
