@@ -60,8 +60,9 @@ describe('backup restore', () => {
     expect(plan[0]).toBe('restore backup b1 (physical, taken from mariadb-3 at 2026-12-02T10:00:00.000Z, Galera position 1519c356-ee55-11f1-9182-0b066664fba2:14007)');
     expect(plan.filter((l) => l.includes('DELETE'))).toEqual([
       '  - DELETE the data of mariadb-1 (once the backup is extracted and prepared beside it) and put the backup in its place',
-      "  - DELETE the data of mariadb-2 and mariadb-3: they copy mariadb-1's by SST",
+      "  - only then DELETE the data of mariadb-2 and mariadb-3: they copy mariadb-1's by SST",
     ]);
+    expect(plan.indexOf(plan.find((l) => l.includes('start mariadb-1 alone'))!)).toBeLessThan(plan.findIndex((l) => l.includes('DELETE the data of mariadb-2')));
   });
 
   it('refuses a point in time for a backup without a binary log position, before it touches anything', async () => {

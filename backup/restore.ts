@@ -2,8 +2,10 @@
 // touched before the backup's files match their manifest's sha256, and nothing is deleted
 // without `--yes` after the list of what goes was printed. Then: the shop and the three
 // nodes stop; mariadb-1 gets the backup (extracted and prepared beside its old data first,
-// mariadb/backup-restore.sh) at the backup's Galera position, marked safe to bootstrap;
-// mariadb-2 and mariadb-3 are emptied and join it by SST, one at a time; the shop starts.
+// mariadb/backup-restore.sh) at the backup's Galera position, marked safe to bootstrap, and
+// starts alone; only once it is Synced on the manifest's data are mariadb-2 and mariadb-3
+// (which kept the old data until then) emptied to join it by SST, one at a time; the shop
+// starts. A failure before that brings the old cluster back (rebuild's rollBack).
 // At the end every node holds exactly the manifest's rows and checksums, and they agree.
 // With a stop point (--until TIME, --before STATEMENT) the backup is rolled forward with its
 // node's binary logs before it takes mariadb-1's place (roll-forward.ts): the nodes must then
@@ -31,6 +33,8 @@ export interface RestoreOptions {
   log: (line: string) => void;
   /** bound for each node to become Synced (an SST of a big backup takes a while) */
   nodeTimeoutMs?: number;
+  /** tests only: fail on purpose at this step, to prove that the restore goes back */
+  failAt?: RestoreStep;
 }
 
 export interface RestoreReport {
@@ -45,6 +49,11 @@ export interface RestoreReport {
 }
 
 const [SEED, ...JOINERS] = GALERA_NODES;
+/** mariadb-1 first and mariadb-2 last: the last to leave holds safe_to_bootstrap, so the old
+ * cluster can come back from mariadb-2 while mariadb-1 holds the backup */
+const STOP_ORDER = [SEED, ...[...JOINERS].reverse()];
+/** the way back: the node that left last first, mariadb-1 (emptied, or on old data) last */
+const START_ORDER = [...STOP_ORDER].reverse();
 
 /** What a restore will do, in the order it does it: printed before anything happens. */
 export function restorePlan(m: BackupManifest, project: string, roll?: RollForward): string[] {
@@ -54,9 +63,10 @@ export function restorePlan(m: BackupManifest, project: string, roll?: RollForwa
     `into the lab ${project}; this will:`,
     '  - stop the shop (app), the backup service and the three Galera nodes',
     `  - DELETE the data of ${SEED} (once the backup is extracted${roll ? ', prepared and rolled forward' : ' and prepared'} beside it) and put the backup in its place`,
-    `  - DELETE the data of ${JOINERS.join(' and ')}: they copy ${SEED}'s by SST`,
+    `  - start ${SEED} alone on it and check it${roll ? '' : " against the manifest's rows and checksums"}; should that fail, ${SEED} is emptied and the cluster comes back from ${JOINERS.join(' and ')}, which still hold the old data`,
+    `  - only then DELETE the data of ${JOINERS.join(' and ')}: they copy ${SEED}'s by SST`,
     lost,
-    `  - start the nodes and the shop, then check ${roll ? 'that every node holds the same data' : "every node against the manifest's rows and checksums"}`,
+    `  - start the shop once every node is Synced, then check ${roll ? 'that every node holds the same data' : "every node against the manifest's rows and checksums"}`,
   ];
 }
 
@@ -200,6 +210,15 @@ async function loadDump(o: RestoreOptions, m: BackupManifest, dir: string): Prom
   return finish(o, m, sql, counters, started, true, resumeBackups);
 }
 
+/** Where a test may make a restore fail, to prove the way back (RestoreOptions.failAt). */
+export type RestoreStep = 'prepare' | 'first-start' | 'sync' | 'manifest';
+
+/**
+ * The physical restore, in an order that can always go back: mariadb-1 takes the backup and
+ * starts alone while mariadb-2 and mariadb-3 keep the old data; only once mariadb-1 is Synced
+ * and holds the manifest's rows are they emptied to copy it. Until then any failure brings
+ * the old cluster back from them (rollBack); after it, what stopped is started all the same.
+ */
 async function rebuild(o: RestoreOptions, m: BackupManifest, dir: string, roll: RollForward | undefined): Promise<RestoreReport> {
   const started = Date.now();
   const sql = new NodeSql(o.target, m.database);
@@ -207,34 +226,86 @@ async function rebuild(o: RestoreOptions, m: BackupManifest, dir: string, roll: 
   const counters = await readCounters(sql, running).catch(() => new Map<string, number>());
   if (counters.size === 0) o.log('    (no running node to read the id counters from: ids after the backup may be handed out again)');
   const bound = o.nodeTimeoutMs ?? 10 * 60_000;
+  const inject = (step: RestoreStep): void => {
+    if (o.failAt === step) throw new BackupError(`injected failure at ${step} (a test of the way back)`);
+  };
   const resumeBackups = await pauseScheduledBackups(o);
-  o.log('==> stopping the shop and the Galera nodes');
-  await o.target.stop(await o.target.find('app'), 30);
-  for (const name of [...GALERA_NODES].reverse()) await o.target.stop(await o.target.find(name), 60);
+  let done = false;
+  try {
+    o.log('==> stopping the shop and the Galera nodes');
+    await o.target.stop(await o.target.find('app'), 30);
+    for (const name of STOP_ORDER) await o.target.stop(await o.target.find(name), 60);
 
-  o.log(`==> ${SEED}: the backup in place of its data`);
-  const binds = [`${dir}:/backup:ro`, ...(roll ? [`${roll.binlogs}:/binlogs:ro`] : [])];
-  const restored = await helper(o.target, await o.target.find(SEED), ['restore'], binds, roll ? rollForwardEnv(roll) : []).catch(async (e: Error) => {
-    // the script failed before it touched the old data (it works beside it): bring the lab back as it was
-    o.log(`    ${e.message}\n==> nothing was deleted: starting the nodes and the shop again`);
-    for (const name of GALERA_NODES) await o.target.start(await o.target.find(name));
-    await o.target.start(await o.target.find('app'));
-    await resumeBackups();
-    throw e;
-  });
-  for (const line of restored.trim().split('\n')) o.log(`    ${line.replace(/\t/g, ' ')}`);
-  for (const name of JOINERS) {
-    o.log(`==> ${name}: emptied, to join by SST`);
-    await emptyNodeData(o.target, await o.target.find(name));
+    o.log(`==> ${SEED}: the backup in place of its data`);
+    const binds = [`${dir}:/backup:ro`, ...(roll ? [`${roll.binlogs}:/binlogs:ro`] : [])];
+    const env = [...(roll ? rollForwardEnv(roll) : []), ...(o.failAt === 'prepare' ? ['RESTORE_FAIL_AT=prepare'] : [])];
+    const restored = await helper(o.target, await o.target.find(SEED), ['restore'], binds, env).catch(async (e: Error) => {
+      // the script failed before it touched the old data (it works beside it)
+      o.log(`    ${e.message}\n==> nothing was deleted: starting the nodes and the shop again`);
+      await startInOrder(o, START_ORDER, false);
+      throw e;
+    });
+    for (const line of restored.trim().split('\n')) o.log(`    ${line.replace(/\t/g, ' ')}`);
+
+    o.log(`==> starting ${SEED} alone on the backup (${JOINERS.join(' and ')} keep the old data until it is proven)`);
+    try {
+      await o.target.start(await o.target.find(SEED));
+      inject('first-start');
+      await waitSynced(o.target, sql, SEED, bound);
+      inject('sync');
+      const wrong = roll ? [] : await mismatchesOn(sql, await o.target.find(SEED), m);
+      inject('manifest');
+      if (wrong.length > 0) throw new BackupError(`${SEED} does not hold the backup's data: ${wrong.join('; ')}`);
+    } catch (e) {
+      await rollBack(o, sql, bound, e as Error);
+      throw new BackupError(`${(e as Error).message}\nthe restore was undone: the cluster holds the data it had before (${JOINERS.join(' and ')} kept it; ` +
+        `${SEED}'s old data was replaced by the backup, and that copy deleted again when ${SEED} rejoined by SST); nothing else was deleted`);
+    }
+
+    for (const name of JOINERS) {
+      o.log(`==> ${name}: emptied, to join ${SEED} by SST`);
+      await emptyNodeData(o.target, await o.target.find(name));
+      await o.target.start(await o.target.find(name));
+      await waitSynced(o.target, sql, name, bound);
+    }
+    const report = await finish(o, m, sql, counters, started, !roll, resumeBackups);
+    done = true;
+    return roll ? { ...report, rolledForward: roll.describe } : report;
+  } finally {
+    if (!done) {
+      // whatever failed, nothing the restore stopped stays stopped
+      await startInOrder(o, START_ORDER, false).catch((e: Error) => o.log(`    could not start every node again: ${e.message}`));
+      await startIfStopped(o, 'app').catch((e: Error) => o.log(`    could not start the shop again: ${e.message}`));
+      await resumeBackups().catch((e: Error) => o.log(`    could not start the backup service again: ${e.message}`));
+    }
   }
+}
 
-  for (const name of GALERA_NODES) {
-    o.log(`==> starting ${name}${name === SEED ? ' (bootstraps from the backup)' : ' (joins by SST)'}`);
-    await o.target.start(await o.target.find(name));
+async function startIfStopped(o: RestoreOptions, name: string): Promise<boolean> {
+  const c = await o.target.find(name);
+  if (c.state === 'running') return false;
+  await o.target.start(c);
+  return true;
+}
+
+/** Starts the stopped ones of `names` in that order, each Synced before the next when `wait`. */
+async function startInOrder(o: RestoreOptions, names: string[], wait = true, sql?: NodeSql, bound = 10 * 60_000): Promise<void> {
+  for (const name of names) {
+    if (!(await startIfStopped(o, name)) || !wait || sql === undefined) continue;
     await waitSynced(o.target, sql, name, bound);
   }
-  const report = await finish(o, m, sql, counters, started, !roll, resumeBackups);
-  return roll ? { ...report, rolledForward: roll.describe } : report;
+}
+
+/** mariadb-1 failed on the backup: emptied, and the old cluster started from the node that left last. */
+async function rollBack(o: RestoreOptions, sql: NodeSql, bound: number, cause: Error): Promise<void> {
+  o.log(`    ${cause.message}\n==> undoing: ${SEED} emptied, the old cluster started from ${START_ORDER[0]}, ${SEED} rejoins it by SST`);
+  await o.target.stop(await o.target.find(SEED), 60);
+  await emptyNodeData(o.target, await o.target.find(SEED));
+  // the node that left last first, and Synced before an empty mariadb-1 starts (which would
+  // otherwise bootstrap a brand-new, empty cluster as the bootstrap candidate)
+  await startInOrder(o, START_ORDER, true, sql, bound);
+  await startIfStopped(o, 'app');
+  await waitHealthy(o.target, 'app', 120_000);
 }
 
 /** After the data is in place: every node checked, the id counters kept ahead, the shop started. */

@@ -43,6 +43,8 @@ done
 [ -n "$info" ] || fail "the backup has no Galera position (taken without --galera-info)"
 uuid=$(awk -F: 'NR == 1 { print $1 }' "$info")
 seqno=$(awk -F: 'NR == 1 { split($2, s, " "); print s[1] }' "$info")
+# RESTORE_FAIL_AT=prepare: the tests' way to prove that a failure here touches nothing
+[ "${RESTORE_FAIL_AT:-}" = prepare ] && fail "injected failure at prepare (after it, before the old data is touched: a test of the way back)"
 if [ -n "${PITR_START:-}" ]; then
   # still beside the old data: a replay that fails leaves the node as it was
   binlog-pitr.sh apply "$STAGE" || fail "the roll-forward failed"

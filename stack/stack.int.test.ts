@@ -257,6 +257,28 @@ describe('the lab stack', () => {
     expect((await fetch(`${base}:${config.ports.api}/api/ready`)).status).toBe(200);
   }, 900_000);
 
+  it('a restore that fails after the prepare, at the first start, the sync or the manifest check brings the old cluster, the shop and the backup service back, every row with it', async () => {
+    const root = backupsDir(config.project);
+    const taken = (await listBackups(root)).filter((m) => m.kind === 'physical').at(-1);
+    expect(taken).toBeDefined();
+    for (const failAt of ['prepare', 'first-start', 'sync', 'manifest'] as const) {
+      // written after the backup: a cluster that came back on the backup's data would lack it
+      const marker = `rollback-${failAt}-${probeId}`;
+      await nodeSql('mariadb-1', `INSERT INTO smartshop.users (name, email) VALUES ('rollback probe', '${marker}@example.test')`);
+      const lines: string[] = [];
+      await expect(restoreBackup({ target: lab, root, id: taken!.id, yes: true, failAt, log: (l) => { lines.push(l); log(l); } }), failAt)
+        .rejects.toThrow(`injected failure at ${failAt}`);
+      expect(lines.join('\n'), failAt).toMatch(failAt === 'prepare' ? /nothing was deleted/ : /undoing: mariadb-1 emptied/);
+      for (const node of GALERA_NODES) {
+        await pollUntil(`${node} Synced after the ${failAt} failure`, 300_000, async () => ((await nodeStates(config)).find((n) => n.node === node && isHealthyNode(n, 3)) ? true : undefined));
+        expect(await nodeSql(node, `SET SESSION wsrep_sync_wait=1; SELECT COUNT(*) FROM smartshop.users WHERE email='${marker}@example.test'`), `${node} after ${failAt}`).toBe('1');
+      }
+      expect((await lab.find('backup')).state, failAt).toBe('running');
+      await pollUntil(`the shop ready after the ${failAt} failure`, 120_000, async () => ((await fetch(`${base}:${config.ports.api}/api/ready`)).status === 200 ? true : undefined));
+      expect((await compareNodes(lab, { attempts: 5 })).consistent, failAt).toBe(true);
+    }
+  }, 2_400_000);
+
   it("the backup service archives mariadb-3's binary log as it is written: a closed file is in the archive byte for byte, and the next one follows", async () => {
     const archive = join(backupsDir(config.project), ARCHIVE_FOLDER);
     const before = (await nodeSql('mariadb-3', 'SHOW MASTER STATUS')).split('\t')[0] ?? '';
