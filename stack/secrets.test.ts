@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,6 +26,13 @@ describe('the lab passwords in .env', () => {
       for (const line of lines) expect(line).not.toContain(values[name]);
     }
     expect(new Set(SECRET_NAMES.map((n) => values[n])).size).toBe(SECRET_NAMES.length);
+  });
+
+  it('makes an .env copied from .env.example (0644) private once it holds passwords', () => {
+    const file = tempFile('# copied from .env.example\nLAB_BIND=127.0.0.1\n');
+    chmodSync(file, 0o644);
+    ensureSecrets({ env: {}, file, log: () => undefined });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it('keeps what .env or the environment already sets, and writes nothing the second time', () => {
