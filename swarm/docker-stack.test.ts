@@ -50,3 +50,16 @@ describe('swarm/docker-stack.yml Galera services', () => {
     expect(service.labels?.['lab.smartshop.project']).toBe('${STACK_NAME:-smartshop}');
   });
 });
+
+describe('what the Swarm stack publishes (every interface of every node: Swarm cannot bind 127.0.0.1)', () => {
+  const published = (file: string): Record<string, number[]> => {
+    const doc = parse(readFileSync(new URL(file, import.meta.url), 'utf8'), { merge: true }) as { services: Record<string, { ports?: { target: number }[] }> };
+    return Object.fromEntries(Object.entries(doc.services).filter(([, s]) => (s.ports ?? []).length > 0).map(([name, s]) => [name, (s.ports ?? []).map((p) => p.target)]));
+  };
+  it("by default only the edge: the shop's API and UI", () => {
+    expect(published('./docker-stack.yml')).toEqual({ edge: [8000, 3000] });
+  });
+  it('the operator ports only from docker-stack.ops-ports.yml (SWARM_PUBLISH_OPS=1)', () => {
+    expect(published('./docker-stack.ops-ports.yml')).toEqual({ haproxy: [3306, 8404], prometheus: [9090], alertmanager: [9093], 'alert-recorder': [9099] });
+  });
+});
