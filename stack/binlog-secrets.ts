@@ -50,14 +50,19 @@ export async function purgeClearPasswords(config: LabConfig, log: Log): Promise<
   const uuid = status.trim().split('\t')[1] ?? '';
   const marker = binlogsCheckedFile(config);
   if (uuid !== '' && (await readFile(marker, 'utf8').catch(() => '')).trim() === uuid) return;
-  const found = await findClearPasswords(config);
-  const affected = Object.entries(found.nodes).filter(([, files]) => files.length > 0);
-  if (affected.length > 0 || found.archive.length > 0) await purge(config, found, affected, log);
-  if (uuid !== '') await writeFile(marker, `${uuid}\n`).catch(() => undefined);
+  let found = await findClearPasswords(config);
+  if (holdsAny(found)) {
+    await purge(config, found, log);
+    // noted as checked only once a second scan finds nothing: a purge that failed is tried again
+    found = await findClearPasswords(config);
+  }
+  if (uuid !== '' && !holdsAny(found)) await writeFile(marker, `${uuid}\n`).catch(() => undefined);
 }
 
-async function purge(config: LabConfig, found: BinlogSecrets, affected: [string, string[]][], log: Log): Promise<void> {
-  for (const [node, files] of affected) {
+const holdsAny = (found: BinlogSecrets): boolean => found.archive.length > 0 || Object.values(found.nodes).some((files) => files.length > 0);
+
+async function purge(config: LabConfig, found: BinlogSecrets, log: Log): Promise<void> {
+  for (const [node, files] of Object.entries(found.nodes).filter(([, f]) => f.length > 0)) {
     log(`==> ${node}: ${files.join(', ')} hold(s) account passwords in clear (made before accounts were created with the binary log off): purging its binary logs up to a new file`);
     // PURGE takes every file before the one named: the fresh one the flush opened
     await composeCapture(config, ['exec', '-T', node, 'bash', '-c',
