@@ -16,6 +16,7 @@ COPY stack stack
 COPY lab lab
 COPY alerts alerts
 COPY backup backup
+COPY worker worker
 # ALLOW_TS_ERRORS=1 keeps what tsc emitted despite type errors (work in progress);
 # the default fails the build on any error.
 ARG ALLOW_TS_ERRORS=0

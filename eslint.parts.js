@@ -2,12 +2,14 @@
 // A part's internals are its own: another part reaches it through its index.ts (or, for the
 // CLI, its command.ts). `all` = any module of that part (the bench replays the shop's own
 // SQL, the test harness runs the shop in-process). Everything not listed is forbidden.
-export const PARTS = ['alerts', 'app', 'backup', 'bench', 'chaos', 'cli', 'dashboards', 'lab', 'shared', 'simulator', 'stack', 'test'];
+export const PARTS = ['alerts', 'app', 'backup', 'bench', 'chaos', 'cli', 'dashboards', 'lab', 'shared', 'simulator', 'stack', 'test', 'worker'];
 
 export const MAY_IMPORT = {
   shared: {},
   lab: { shared: 'all' },
   app: { shared: 'all' },
+  // the fulfilment workers run the shop's own database layer, state machine and flags reader
+  worker: { shared: 'all', app: 'all' },
   alerts: { shared: 'all' },
   dashboards: { shared: 'all' },
   backup: { shared: 'all', lab: 'index' },

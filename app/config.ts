@@ -1,5 +1,6 @@
 // The app's settings, read once from the environment (names in the shared contract).
 import { str, int, num, bool, ConfigError } from '../shared/env.ts';
+import { brokerConfig, type BrokerConfig } from '../shared/broker.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -59,6 +60,9 @@ export interface AppConfig {
   };
   /** Seconds between purges of expired keys and old stat buckets; 0 = never (tests). */
   purgeIntervalSeconds: number;
+  /** The outbox relay's broker (RABBITMQ_HOSTS, the `shop` account); undefined = no relay
+   * in this process: paid orders' events wait in the outbox (docs/fulfilment.md). */
+  broker: BrokerConfig | undefined;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
@@ -95,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimit: '10kb',
     idempotency: { ttlSeconds: int(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 30 * 86_400), commit: idempotencyCommit(env) },
     purgeIntervalSeconds: int(env, 'PURGE_INTERVAL_SECONDS', 60, 0, 86_400),
+    broker: brokerConfig(env, 'shop'),
   };
 }
 

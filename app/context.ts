@@ -11,6 +11,7 @@ import { OrdersRepository } from './db/orders-repository.ts';
 import { ProductsRepository } from './db/products-repository.ts';
 import { StatsRepository } from './db/stats-repository.ts';
 import { Faults } from './flags/faults.ts';
+import { OutboxRelay } from './fulfilment/relay.ts';
 
 export interface AppContext {
   config: AppConfig;
@@ -24,10 +25,14 @@ export interface AppContext {
   state: { schemaReady: boolean };
   /** the fault flags as the shop evaluates them now (flags/faults.ts) */
   faults: Faults;
+  /** the outbox relay, when a broker is configured (fulfilment/relay.ts) */
+  relay: OutboxRelay | undefined;
   /** A write route: one transaction with its Idempotency-Key record (http/idempotency.ts). */
   write: Writer;
   /** Throws DbNotReadyError (→ 503) until migrations have been applied. */
   requireSchema(): void;
+  /** Wakes the outbox relay after a paid order's commit (no-op without a broker). */
+  outboxWritten(): void;
   /** Draws a payment outcome with the configured success ratio. */
   drawPaymentOutcome(): 'success' | 'failed';
   /** Whether the paymentFailure flag fails this payment, whatever the client asked for. */
@@ -37,6 +42,8 @@ export interface AppContext {
 export function createContext(config: AppConfig, logger: Logger, metrics: Metrics, random: () => number = Math.random): AppContext {
   const db = new Database(config.db, metrics, logger);
   const state = { schemaReady: false };
+  const faults = new Faults(config.flags.file, db, metrics, logger);
+  const relay = config.broker === undefined ? undefined : new OutboxRelay(db, config.broker, metrics, logger, { copies: () => faults.values.queueOverload });
   return {
     config,
     logger,
@@ -47,10 +54,14 @@ export function createContext(config: AppConfig, logger: Logger, metrics: Metric
     products: new ProductsRepository(db),
     stats: new StatsRepository(db),
     state,
-    faults: new Faults(config.flags.file, db, metrics, logger),
+    faults,
+    relay,
     write: createWriter(db, config.idempotency, () => state.schemaReady),
     requireSchema() {
       if (!state.schemaReady) throw new DbNotReadyError();
+    },
+    outboxWritten() {
+      relay?.kick();
     },
     drawPaymentOutcome() {
       return random() < config.paymentSuccessRatio ? 'success' : 'failed';

@@ -185,6 +185,7 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Sh
           ctx.state.schemaReady = true;
           logger.info({ applied, attempt }, 'database schema ready');
           startPurging();
+          ctx.relay?.start();
           return;
         } catch (err) {
           const delayMs = Math.min(10_000, 500 * attempt);
@@ -227,6 +228,7 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Sh
     async close() {
       closed = true;
       stopping.abort();
+      await ctx.relay?.close();
       await ctx.faults.close();
       await ctx.db.close();
     },

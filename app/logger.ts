@@ -13,7 +13,7 @@ const REDACT_PATHS = [
   'db.password',
 ];
 
-export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
-  const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service: 'smartshop-api' } };
+export function createLogger(level: LogLevel, destination?: DestinationStream, service = 'smartshop-api'): Logger {
+  const options = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service } };
   return destination === undefined ? pino(options) : pino(options, destination);
 }

@@ -95,6 +95,18 @@ export function createMetrics(options: { defaults: boolean; poolSnapshot?: () =>
       labelNames: ['backend'] as const,
       registers,
     }),
+    // The outbox relay (fulfilment/relay.ts, docs/fulfilment.md)
+    outboxBacklog: new Gauge({ name: 'smartshop_outbox_backlog', help: 'Outbox events not yet confirmed by the broker', registers }),
+    outboxOldest: new Gauge({ name: 'smartshop_outbox_oldest_seconds', help: 'Age of the oldest outbox event not yet confirmed by the broker (0: none)', registers }),
+    relayLeader: new Gauge({ name: 'smartshop_relay_leader', help: '1 while this replica holds the outbox relay lease and publishes', registers }),
+    relayPublished: new Counter({ name: 'smartshop_relay_published_total', help: 'Messages the relay published and the broker confirmed (queueOverload copies included)', registers }),
+    relayConfirmDuration: new Histogram({
+      name: 'smartshop_relay_confirm_duration_seconds',
+      help: 'From publishing a batch to the broker confirming all of it',
+      buckets: DB_BUCKETS,
+      registers,
+    }),
+    relayErrors: new Counter({ name: 'smartshop_relay_errors_total', help: 'Relay failures, by stage (lease, read, publish, mark)', labelNames: ['stage'] as const, registers }),
     setPoolSnapshot(fn: () => PoolSnapshot | undefined): void {
       poolSnapshot = fn;
     },

@@ -21,7 +21,7 @@ const LAB_ENV = {
   PROMETHEUS_PORT: '19090',
   GRAFANA_PORT: '13030',
   ALERTMANAGER_PORT: '19093',
-  ALERT_RECORDER_PORT: '19095',
+  ALERT_RECORDER_PORT: '19095', RABBITMQ_MANAGEMENT_PORT: '19672', RABBITMQ_METRICS_PORT: '19692',
   // No scheduled backup: one landing in a drill would take its load and timing (the stack
   // test runs the schedule; the drills take their own backups).
   BACKUP_INTERVAL_SECONDS: '0',

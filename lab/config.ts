@@ -18,6 +18,10 @@ export interface LabPorts {
   alertmanager: number;
   alertRecorder: number;
   grafana: number;
+  /** RabbitMQ's management UI and API (rabbitmq-1; it shows the whole cluster) */
+  rabbitmqManagement: number;
+  /** RabbitMQ's Prometheus endpoint (rabbitmq-1) */
+  rabbitmqMetrics: number;
 }
 
 export interface LabConfig {
@@ -130,6 +134,8 @@ export function resolveLabConfig(env: Env = process.env): LabConfig {
       alertmanager: port('ALERTMANAGER_PORT', 9093),
       alertRecorder: port('ALERT_RECORDER_PORT', 9095),
       grafana: port('GRAFANA_PORT', 3030),
+      rabbitmqManagement: port('RABBITMQ_MANAGEMENT_PORT', 15672),
+      rabbitmqMetrics: port('RABBITMQ_METRICS_PORT', 15692),
     },
   };
 }
@@ -139,7 +145,7 @@ export function hostFor(config: LabConfig): string {
   return config.bind === '0.0.0.0' || config.bind === '' ? '127.0.0.1' : config.bind;
 }
 
-export function urls(config: LabConfig): Record<'ui' | 'api' | 'haproxyStats' | 'prometheus' | 'alertmanager' | 'alertRecorder' | 'grafana', string> {
+export function urls(config: LabConfig): Record<'ui' | 'api' | 'haproxyStats' | 'prometheus' | 'alertmanager' | 'alertRecorder' | 'grafana' | 'rabbitmq', string> {
   const h = hostFor(config);
   return {
     ui: `http://${h}:${config.ports.ui}/`,
@@ -149,5 +155,6 @@ export function urls(config: LabConfig): Record<'ui' | 'api' | 'haproxyStats' | 
     alertmanager: `http://${h}:${config.ports.alertmanager}/`,
     alertRecorder: `http://${h}:${config.ports.alertRecorder}/`,
     grafana: `http://${h}:${config.ports.grafana}/`,
+    rabbitmq: `http://${h}:${config.ports.rabbitmqManagement}/`,
   };
 }

@@ -13,7 +13,7 @@ export function composeFiles(config: LabConfig): string[] {
 }
 /** The images the lab builds itself (the `image:` of every service with a `build:` in
  * docker-compose.yml; a unit test keeps the two in step). */
-export const LAB_IMAGES = ['smartshop/mariadb:local', 'smartshop/monitoring:local', 'smartshop/haproxy:local', 'smartshop/app:local', 'smartshop/backup:local'] as const;
+export const LAB_IMAGES = ['smartshop/mariadb:local', 'smartshop/monitoring:local', 'smartshop/haproxy:local', 'smartshop/app:local', 'smartshop/backup:local', 'smartshop/rabbitmq:local'] as const;
 
 type Env = Record<string, string | undefined>;
 
@@ -38,6 +38,8 @@ export function composeEnv(config: LabConfig, base: Env = process.env): Record<s
     ALERTMANAGER_PORT: String(config.ports.alertmanager),
     ALERT_RECORDER_PORT: String(config.ports.alertRecorder),
     GRAFANA_PORT: String(config.ports.grafana),
+    RABBITMQ_MANAGEMENT_PORT: String(config.ports.rabbitmqManagement),
+    RABBITMQ_METRICS_PORT: String(config.ports.rabbitmqMetrics),
     LAB_TEXTFILE_DIR: textfileDir(config.project),
     LAB_RUN_DIR: toolSocketDir(config.project),
     LAB_FLAGS_DIR: flagsDir(config.project),

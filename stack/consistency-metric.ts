@@ -15,7 +15,11 @@ import type { LabConfig, VerifyResult } from '../lab/index.ts';
 
 /** The shop's tables as its migrations leave them (app/db/migrations; a unit test keeps the two in step): always exported, so that a check that could read
  * no node at all still yields a 0 per table instead of no series. */
-export const SHOP_TABLES = ['products', 'users', 'orders', 'payments', 'activity_logs', 'stat_counters', 'stat_windows', 'idempotency_records'] as const;
+export const SHOP_TABLES = [
+  'products', 'users', 'orders', 'payments', 'activity_logs', 'stat_counters', 'stat_windows', 'idempotency_records',
+  // the fulfilment pipeline's (docs/fulfilment.md)
+  'outbox', 'leases', 'processed_messages', 'shipments',
+] as const;
 
 export const CONSISTENCY_FILE = 'smartshop_consistency.prom';
 

@@ -10,9 +10,10 @@ import { composeCapture, composeCommand, composeInherit } from './compose.ts';
 import { forgetConsistency } from './consistency-metric.ts';
 import { upgradeAccounts } from './accounts.ts';
 import { purgeClearPasswords } from './binlog-secrets.ts';
+import { ensureQueueReplicas } from './broker-queues.ts';
 import { LAB_IMAGES } from './config.ts';
 import {
-  backupsDir, describeNodeState, docker, engineReachable, settleBackTierPrefix, GALERA_NODES, imageExists, REPO_ROOT, textfileDir, toolSocketDir, urls, type LabConfig,
+  backupsDir, BROKER_NODES, describeNodeState, docker, hostFor, engineReachable, settleBackTierPrefix, GALERA_NODES, imageExists, REPO_ROOT, textfileDir, toolSocketDir, urls, type LabConfig,
 } from '../lab/index.ts';
 import { durabilityFromFlush } from './parse.ts';
 import { waitUntilReady } from './readiness.ts';
@@ -135,6 +136,9 @@ export async function stackUp(requested: LabConfig, options: UpOptions): Promise
   }
   await upgradeAccounts(config, log);
   await purgeClearPasswords(config, log);
+  await ensureQueueReplicas(config, log).catch((e: unknown) => {
+    log(`warning: could not check the fulfilment queues' replicas (${(e as Error).message}); \`smartshop stack status\` shows them`);
+  });
   const u = urls(config);
   // A running lab keeps its containers when nothing in the compose file changed, but the
   // checkout's rules and routes (bind-mounted) may have: both reload them on SIGHUP.
@@ -151,6 +155,7 @@ export async function stackUp(requested: LabConfig, options: UpOptions): Promise
     : `  Alertmanager:  its alerts at ${u.alertRecorder}alertmanager/api/v2/alerts, the notifications it sent at ${u.alertRecorder}notifications ` +
       '(its UI is not published: it answers any web page; ALERTMANAGER_PUBLISH=true in .env publishes it)');
   log(grafana ? `  Grafana:       ${u.grafana}` : `  Grafana:       not started (image ${config.grafanaImage} not available offline)`);
+  log(`  RabbitMQ:      ${u.rabbitmq}  (user admin, password RABBITMQ_ADMIN_PASSWORD in .env; metrics: http://${hostFor(config)}:${config.ports.rabbitmqMetrics}/metrics)`);
   log(`  MySQL via HAProxy: ${config.bind}:${config.ports.mysql}`);
   const every = config.backupIntervalSeconds;
   log(`  Backups:       ${backupsDir(config.project)}  (${every > 0 ? `mariadb-3 every ${every >= 3600 && every % 3600 === 0 ? `${every / 3600} h` : `${every} s`}` : 'no schedule'}; \`smartshop backup list\`)`);
@@ -162,8 +167,12 @@ export async function stackDown(config: LabConfig, options: { volumes: boolean; 
   // Stop the Galera nodes one by one, mariadb-1 last: the last node to leave writes
   // safe_to_bootstrap: 1, so the next `up` re-forms the cluster with no manual step.
   options.log('==> stopping the shop, HAProxy and monitoring');
-  const others = ['backup', 'app', 'haproxy', 'prometheus', 'alertmanager', 'alert-recorder', 'grafana', 'mysqld-exporter-1', 'mysqld-exporter-2', 'mysqld-exporter-3', 'node-exporter'];
+  const others = ['backup', 'app', 'worker', 'haproxy', 'prometheus', 'alertmanager', 'alert-recorder', 'grafana', 'mysqld-exporter-1', 'mysqld-exporter-2', 'mysqld-exporter-3', 'node-exporter'];
   await composeInherit(config, ['stop', ...others], ['grafana']);
+  // the brokers one by one too, rabbitmq-1 last: the last node to stop is the one the others
+  // wait for when they start again
+  options.log('==> stopping RabbitMQ (rabbitmq-3, rabbitmq-2, rabbitmq-1)');
+  for (const node of [...BROKER_NODES].reverse()) await composeInherit(config, ['stop', node]);
   for (const node of [...GALERA_NODES].reverse()) {
     options.log(`==> stopping ${node}`);
     await composeInherit(config, ['stop', '-t', '60', node]);

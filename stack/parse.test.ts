@@ -36,7 +36,7 @@ describe('config', () => {
   it('uses the contract defaults and lets env move project and ports', () => {
     const d = resolveLabConfig({});
     expect(d.project).toBe('smartshop');
-    expect(d.ports).toEqual({ api: 8000, ui: 3000, mysql: 3306, haproxyStats: 8404, prometheus: 9090, alertmanager: 9093, alertRecorder: 9095, grafana: 3030 });
+    expect(d.ports).toEqual({ api: 8000, ui: 3000, mysql: 3306, haproxyStats: 8404, prometheus: 9090, alertmanager: 9093, alertRecorder: 9095, grafana: 3030, rabbitmqManagement: 15672, rabbitmqMetrics: 15692 });
     const t = resolveLabConfig({ COMPOSE_PROJECT_NAME: 'smartshop-test', API_PORT: '18000', DURABILITY: 'fast' });
     expect(t.ports.api).toBe(18000);
     expect(composeEnv(t, {}).API_PORT).toBe('18000');
@@ -65,6 +65,7 @@ describe('notReady', () => {
     targets: [{ job: 'app', instance: 'app:8000', health: 'up', lastError: '' }, { job: 'simulator', instance: 'h:9464', health: 'down', lastError: 'refused' },
       { job: 'chaos', instance: 'h:9465', health: 'down', lastError: 'refused' }],
     alertmanagers: 1,
+    broker: { nodes: [1, 2, 3].map((i) => ({ name: `rabbit@rabbitmq-${i}`, running: true, alarm: false })), queues: [] },
   };
 
   it('is empty for a healthy lab (the simulator and the chaos runner may be down)', () => {
@@ -90,7 +91,10 @@ describe('notReady', () => {
       haproxy: [{ backend: 'galera', server: 'mariadb-3', status: 'DOWN' }],
       appStatus: 503,
       alertmanagers: 0,
+      broker: { nodes: [{ name: 'rabbit@rabbitmq-1', running: true, alarm: true }, { name: 'rabbit@rabbitmq-2', running: false, alarm: false }], queues: [] },
     });
+    expect(problems.join('\n')).toMatch(/RabbitMQ: 1\/3 nodes running/);
+    expect(problems.join('\n')).toMatch(/rabbit@rabbitmq-1 has a resource alarm/);
     expect(problems.join('\n')).toMatch(/mariadb-1: Synced, Primary, cluster size 2/);
     expect(problems.join('\n')).toMatch(/mariadb-3 DOWN/);
     expect(problems.join('\n')).toMatch(/HTTP 503/);

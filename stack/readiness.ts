@@ -2,7 +2,9 @@
 // each node's wsrep state and cluster size as it joins, HAProxy's servers, the
 // shop, Prometheus' targets. Bounded: reports what is not healthy at the deadline.
 import { activeAlertmanagers, appReady, nodeStates, promTargets } from './cluster.ts';
-import { describeNodeState, haproxyServers, isHealthyNode, type HaproxyServer, type LabConfig, type NodeState } from '../lab/index.ts';
+import {
+  BrokerApi, brokerProblems, describeBroker, describeNodeState, haproxyServers, isHealthyNode, type BrokerState, type HaproxyServer, type LabConfig, type NodeState,
+} from '../lab/index.ts';
 import type { PromTarget } from './types.ts';
 
 export interface Readiness {
@@ -12,6 +14,7 @@ export interface Readiness {
   targets: PromTarget[];
   /** Alertmanagers Prometheus sends to (1 in a ready lab) */
   alertmanagers: number;
+  broker: BrokerState;
 }
 
 /** Jobs that may be down in a healthy lab: the simulator and the chaos runner are
@@ -19,10 +22,10 @@ export interface Readiness {
 export const OPTIONAL_JOBS = new Set(['simulator', 'chaos']);
 
 export async function readiness(config: LabConfig): Promise<Readiness> {
-  const [nodes, haproxy, appStatus, targets, alertmanagers] = await Promise.all([
-    nodeStates(config), haproxyServers(config), appReady(config), promTargets(config), activeAlertmanagers(config),
+  const [nodes, haproxy, appStatus, targets, alertmanagers, broker] = await Promise.all([
+    nodeStates(config), haproxyServers(config), appReady(config), promTargets(config), activeAlertmanagers(config), new BrokerApi(config).state(),
   ]);
-  return { nodes, haproxy, appStatus, targets, alertmanagers };
+  return { nodes, haproxy, appStatus, targets, alertmanagers, broker };
 }
 
 /** What is not healthy yet, one short phrase each; empty when the lab is ready. */
@@ -35,6 +38,7 @@ export function notReady(r: Readiness): string[] {
   const down = galera.filter((s) => !s.status.startsWith('UP'));
   if (galera.length === 0) problems.push('HAProxy stats not answering');
   else if (down.length) problems.push(`HAProxy: ${down.map((s) => `${s.server} ${s.status}`).join(', ')}`);
+  problems.push(...brokerProblems(r.broker));
   if (r.appStatus !== 200) problems.push(`shop /api/ready: ${r.appStatus === 0 ? 'no answer' : `HTTP ${r.appStatus}`}`);
   const targetsDown = r.targets.filter((t) => t.health !== 'up' && !OPTIONAL_JOBS.has(t.job));
   if (r.targets.length === 0) problems.push('Prometheus targets not answering');
@@ -48,6 +52,8 @@ function progressLines(r: Readiness): string[] {
   const lines = r.nodes.map(describeNodeState);
   const galera = r.haproxy.filter((s) => s.backend === 'galera');
   if (galera.length) lines.push(`HAProxy: ${galera.map((s) => `${s.server} ${s.status}`).join(', ')}`);
+  // the nodes' line only: the queues' counts change all the time (stack up prints them once)
+  lines.push(describeBroker({ ...r.broker, queues: [] })[0] as string);
   lines.push(`shop: ${r.appStatus === 200 ? 'ready' : r.appStatus === 0 ? 'not answering' : `HTTP ${r.appStatus}`}`);
   if (r.targets.length) {
     const up = r.targets.filter((t) => t.health === 'up').length;

@@ -21,6 +21,11 @@ export const SECRET_NAMES = [
   'GRAFANA_ADMIN_PASSWORD',
   // Alertmanager's bearer token for the alert recorder's webhook
   'ALERT_RECORDER_TOKEN',
+  // RabbitMQ: the nodes' shared Erlang cookie and one account per client (docs/fulfilment.md)
+  'RABBITMQ_COOKIE',
+  'RABBITMQ_ADMIN_PASSWORD',
+  'RABBITMQ_SHOP_PASSWORD',
+  'RABBITMQ_WORKER_PASSWORD',
 ] as const;
 
 /**

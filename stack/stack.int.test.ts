@@ -24,7 +24,7 @@ import { OPTIONAL_JOBS } from './readiness.ts';
 const config: LabConfig = resolveLabConfig({
   COMPOSE_PROJECT_NAME: 'smartshop-test',
   API_PORT: '28000', UI_PORT: '23000', MYSQL_PORT: '23306', HAPROXY_STATS_PORT: '28404', PROMETHEUS_PORT: '29090', GRAFANA_PORT: '23030',
-  ALERTMANAGER_PORT: '29093', ALERT_RECORDER_PORT: '29095',
+  ALERTMANAGER_PORT: '29093', ALERT_RECORDER_PORT: '29095', RABBITMQ_MANAGEMENT_PORT: '29672', RABBITMQ_METRICS_PORT: '29692',
 });
 const lab = new ComposeTarget(config.project);
 const base = 'http://127.0.0.1';

@@ -49,6 +49,17 @@ export function toOrder(r: OrderRow): Order {
   };
 }
 
+interface ShipmentRow extends RowDataPacket {
+  tracking_number: string;
+  worker: string;
+  paid_at: Date;
+  created_at: Date;
+}
+
+export type Fulfilment =
+  | { state: 'waiting'; waitingMs: number; shipments: 0 }
+  | { state: 'fulfilled'; shipment: { trackingNumber: string; worker: string; shippedAt: string }; lagMs: number; shipments: number };
+
 export type CreateOrderResult = { ok: true; order: Order; productName: string } | { ok: false; missing: 'user' | 'product' };
 
 /** Outcome of a transition: applied (with the status it came from), or why not. */
@@ -57,7 +68,7 @@ export type TransitionResult =
   | { ok: false; reason: 'not_found' }
   | { ok: false; reason: 'illegal'; current: OrderStatus };
 
-const LEVEL_OF: Record<OrderAction, ActivityLevel> = { validate: 'low', process: 'low', cancel: 'medium', pay: 'low', fail: 'medium' };
+const LEVEL_OF: Record<OrderAction, ActivityLevel> = { validate: 'low', process: 'low', cancel: 'medium', pay: 'low', fail: 'medium', fulfil: 'low' };
 
 export async function readOrder(tx: Tx, id: number): Promise<OrderRow | undefined> {
   const rows = await tx.rows<OrderRow>(
@@ -115,6 +126,26 @@ export class OrdersRepository {
   async get(id: number): Promise<Order | undefined> {
     const rows = await this.db.rows<OrderRow>('orders.get', ORDER_BY_ID_SQL, [id], { causal: true });
     return rows[0] === undefined ? undefined : toOrder(rows[0]);
+  }
+
+  /** A paid order's fulfilment (docs/fulfilment.md): its shipment, or how long it has waited. */
+  async fulfilment(order: Order): Promise<Fulfilment | null> {
+    if (order.status !== 'paid' && order.status !== 'fulfilled') return null;
+    const rows = await this.db.rows<ShipmentRow>(
+      'orders.fulfilment',
+      'SELECT tracking_number, worker, paid_at, created_at FROM shipments WHERE order_id = ? ORDER BY id',
+      [order.id],
+      { causal: true },
+    );
+    const first = rows[0];
+    if (first === undefined) return { state: 'waiting', waitingMs: Math.max(0, Date.now() - Date.parse(order.updated_at)), shipments: 0 };
+    return {
+      state: 'fulfilled',
+      shipment: { trackingNumber: first.tracking_number, worker: first.worker, shippedAt: first.created_at.toISOString() },
+      lagMs: first.created_at.getTime() - first.paid_at.getTime(),
+      // more than one would be a duplicate fulfilment: the drills' ledger looks here too
+      shipments: rows.length,
+    };
   }
 }
 

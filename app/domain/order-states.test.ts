@@ -8,6 +8,7 @@ const LEGAL: Record<OrderAction, OrderStatus[]> = {
   cancel: ['pending', 'validated', 'processing'],
   pay: ['processing'],
   fail: ['processing'],
+  fulfil: ['paid'],
 };
 
 describe('order state machine', () => {
@@ -21,7 +22,7 @@ describe('order state machine', () => {
   }
 
   it('never leaves a terminal state', () => {
-    for (const terminal of ['paid', 'failed', 'cancelled'] as const) {
+    for (const terminal of ['fulfilled', 'failed', 'cancelled'] as const) {
       for (const t of Object.values(TRANSITIONS)) expect(t.from).not.toContain(terminal);
     }
   });

@@ -1,10 +1,11 @@
-// The order state machine as data: pending → validated → processing → paid | failed,
-// cancelled from any state before payment. Repositories turn an action into one
-// conditional UPDATE (… WHERE status IN (from)), so the table is the only source of truth.
-export const ORDER_STATUSES = ['pending', 'validated', 'processing', 'paid', 'failed', 'cancelled'] as const;
+// The order state machine as data: pending → validated → processing → paid | failed, then
+// paid → fulfilled (a worker shipped it: docs/fulfilment.md); cancelled from any state
+// before payment. Repositories turn an action into one conditional UPDATE
+// (… WHERE status IN (from)), so the table is the only source of truth.
+export const ORDER_STATUSES = ['pending', 'validated', 'processing', 'paid', 'failed', 'cancelled', 'fulfilled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-export type OrderAction = 'validate' | 'process' | 'cancel' | 'pay' | 'fail';
+export type OrderAction = 'validate' | 'process' | 'cancel' | 'pay' | 'fail' | 'fulfil';
 
 export interface Transition {
   from: readonly OrderStatus[];
@@ -17,6 +18,7 @@ export const TRANSITIONS: Readonly<Record<OrderAction, Transition>> = {
   cancel: { from: ['pending', 'validated', 'processing'], to: 'cancelled' },
   pay: { from: ['processing'], to: 'paid' },
   fail: { from: ['processing'], to: 'failed' },
+  fulfil: { from: ['paid'], to: 'fulfilled' },
 };
 
 export function isOrderStatus(value: unknown): value is OrderStatus {

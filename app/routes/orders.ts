@@ -64,7 +64,7 @@ export function ordersRouter(ctx: AppContext): Router {
     ctx.requireSchema();
     const order = await ctx.orders.get(id);
     if (order === undefined) throw notFound('order', id);
-    res.json(order);
+    res.json({ ...order, fulfilment: await ctx.orders.fulfilment(order) });
   });
 
   return r;

@@ -28,7 +28,10 @@ export function paymentsRouter(ctx: AppContext): Router {
           onCommit: () => {
             ctx.metrics.orderTransitions.inc({ from: 'processing', to: result.order.status });
             ctx.metrics.payments.inc({ outcome });
-            if (outcome === 'success') ctx.metrics.revenue.inc(result.payment.amount);
+            if (outcome === 'success') {
+              ctx.metrics.revenue.inc(result.payment.amount);
+              ctx.outboxWritten();
+            }
           },
         };
       };

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const LAB_ENV = {
   COMPOSE_PROJECT_NAME: 'smartshop-alerts',
   API_PORT: '48000', UI_PORT: '43000', MYSQL_PORT: '43306', HAPROXY_STATS_PORT: '48404',
-  PROMETHEUS_PORT: '49090', GRAFANA_PORT: '43030', ALERTMANAGER_PORT: '49093', ALERT_RECORDER_PORT: '49095',
+  PROMETHEUS_PORT: '49090', GRAFANA_PORT: '43030', ALERTMANAGER_PORT: '49093', ALERT_RECORDER_PORT: '49095', RABBITMQ_MANAGEMENT_PORT: '49672', RABBITMQ_METRICS_PORT: '49692',
   GRAFANA_IMAGE: 'smartshop-alerts/no-grafana:none',
   // No scheduled backup: one landing in a drill would take its load and timing (the stack
   // test runs the schedule; the drills take their own backups).

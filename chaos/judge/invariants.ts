@@ -12,7 +12,10 @@ export interface InvariantQuery {
   describe: (row: string[]) => string;
 }
 
-const TERMINAL = "('paid','failed','cancelled')";
+// `paid` is left once, for `fulfilled` (a worker shipped it): the states no order leaves
+const TERMINAL = "('fulfilled','failed','cancelled')";
+/** paid, or paid and since shipped */
+const PAID = "('paid','fulfilled')";
 
 export const invariantQueries: readonly InvariantQuery[] = [
   {
@@ -25,13 +28,13 @@ export const invariantQueries: readonly InvariantQuery[] = [
   {
     name: 'paid-and-not-paid',
     meaning: 'an order has a successful payment but is not paid (paid and another terminal state at once)',
-    sql: "SELECT o.id, o.status, p.id FROM orders o JOIN payments p ON p.order_id = o.id WHERE p.status = 'success' AND o.status <> 'paid'",
+    sql: `SELECT o.id, o.status, p.id FROM orders o JOIN payments p ON p.order_id = o.id WHERE p.status = 'success' AND o.status NOT IN ${PAID}`,
     describe: (r) => `order ${r[0]} is ${r[1]} but payment ${r[2]} succeeded`,
   },
   {
     name: 'paid-needs-one-successful-payment',
     meaning: 'every paid order has exactly one successful payment row',
-    sql: "SELECT o.id, COUNT(p.id) FROM orders o LEFT JOIN payments p ON p.order_id = o.id AND p.status = 'success' WHERE o.status = 'paid' GROUP BY o.id HAVING COUNT(p.id) <> 1",
+    sql: `SELECT o.id, COUNT(p.id) FROM orders o LEFT JOIN payments p ON p.order_id = o.id AND p.status = 'success' WHERE o.status IN ${PAID} GROUP BY o.id HAVING COUNT(p.id) <> 1`,
     describe: (r) => `paid order ${r[0]} has ${r[1]} successful payments`,
   },
   {
@@ -46,7 +49,7 @@ export const invariantQueries: readonly InvariantQuery[] = [
     // both sides in integer cents; the counter is written in the payment's transaction
     sql: `SELECT r.cents, p.cents FROM
             (SELECT CAST(COALESCE(SUM(value), 0) AS SIGNED) AS cents FROM stat_counters WHERE name = 'revenue_cents') r,
-            (SELECT CAST(COALESCE(ROUND(SUM(amount) * 100), 0) AS SIGNED) AS cents FROM orders WHERE status = 'paid') p
+            (SELECT CAST(COALESCE(ROUND(SUM(amount) * 100), 0) AS SIGNED) AS cents FROM orders WHERE status IN ${PAID}) p
           WHERE r.cents <> p.cents`,
     describe: (r) => `revenue counter ${cents(r[0])} but paid orders sum to ${cents(r[1])}`,
   },

@@ -2,14 +2,16 @@
 // drill must be on EVERY Galera node, in the acknowledged state or a later legal one.
 // Pure comparison; reading the nodes is in judge/read-nodes.ts.
 
-export type OrderStatus = 'pending' | 'validated' | 'processing' | 'paid' | 'failed' | 'cancelled';
+export type OrderStatus = 'pending' | 'validated' | 'processing' | 'paid' | 'failed' | 'cancelled' | 'fulfilled';
 
 /** Order states reachable from each state (the shop's state machine: app/domain/order-states.ts). */
 const reachable: Record<OrderStatus, readonly OrderStatus[]> = {
-  pending: ['validated', 'processing', 'paid', 'failed', 'cancelled'],
-  validated: ['processing', 'paid', 'failed', 'cancelled'],
-  processing: ['paid', 'failed', 'cancelled'],
-  paid: [],
+  pending: ['validated', 'processing', 'paid', 'failed', 'cancelled', 'fulfilled'],
+  validated: ['processing', 'paid', 'failed', 'cancelled', 'fulfilled'],
+  processing: ['paid', 'failed', 'cancelled', 'fulfilled'],
+  // a worker ships a paid order (docs/fulfilment.md)
+  paid: ['fulfilled'],
+  fulfilled: [],
   failed: [],
   cancelled: [],
 };

@@ -28,6 +28,8 @@ export const FLAG_LIMITS = {
   leakMaxMb: 512,
   heldConnections: 100,
   flood: 20,
+  fulfilmentDelayMs: 10_000,
+  queueCopies: 10,
 } as const;
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -108,6 +110,28 @@ export const FLAGS = {
     off: 1,
     preset: 5,
     check: numberIn(1, FLAG_LIMITS.flood),
+  },
+  // The fulfilment pipeline's (docs/fulfilment.md): read by the workers and the outbox relay.
+  fulfilmentDelay: {
+    description: 'milliseconds each worker spends on every message before handling it (a slow consumer: the backlog grows)',
+    accepts: `milliseconds from 0 to ${FLAG_LIMITS.fulfilmentDelayMs}`,
+    off: 0,
+    preset: 1000,
+    check: numberIn(0, FLAG_LIMITS.fulfilmentDelayMs, true),
+  },
+  fulfilmentFailure: {
+    description: 'share of messages the workers fail (redelivered; dead-lettered past the delivery limit)',
+    accepts: 'a share from 0 to 1',
+    off: 0,
+    preset: 1,
+    check: numberIn(0, 1),
+  },
+  queueOverload: {
+    description: "copies of each message the outbox relay publishes (as the OpenTelemetry demo's kafkaQueueProblems): the workers must dedupe",
+    accepts: `a whole number of copies from 1 to ${FLAG_LIMITS.queueCopies}`,
+    off: 1,
+    preset: 3,
+    check: numberIn(1, FLAG_LIMITS.queueCopies, true),
   },
 } satisfies Record<string, FlagSpec>;
 

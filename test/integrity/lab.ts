@@ -17,7 +17,7 @@ export const integrityStack: LabConfig = resolveLabConfig({
   PROMETHEUS_PORT: '19190',
   GRAFANA_PORT: '13130',
   ALERTMANAGER_PORT: '19193',
-  ALERT_RECORDER_PORT: '19195',
+  ALERT_RECORDER_PORT: '19195', RABBITMQ_MANAGEMENT_PORT: '19772', RABBITMQ_METRICS_PORT: '19792',
   // Grafana is not needed here; a name that cannot be pulled skips it at once.
   GRAFANA_IMAGE: 'smartshop-integrity/no-grafana:none',
   // No scheduled backup: one landing in a drill would take its load and timing (the stack

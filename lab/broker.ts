@@ -1,0 +1,98 @@
+// The lab's RabbitMQ cluster as its management API tells it (rabbitmq-1's port, published
+// on the lab's bind address, account `admin`): which nodes run, and each fulfilment queue's
+// replicas. `stack up` prints it as Galera's nodes are printed, and makes sure every quorum
+// queue has a replica on every node (a queue declared while a node was still joining has
+// fewer: RabbitMQ 3.10 does not add them by itself).
+import { hostFor, type LabConfig } from './config.ts';
+import { DEAD_LETTER_QUEUE, DEAD_LETTER_QUEUE_ARGS, FULFILMENT_QUEUE, FULFILMENT_QUEUE_ARGS } from '../shared/broker.ts';
+
+export const BROKER_NODES = ['rabbitmq-1', 'rabbitmq-2', 'rabbitmq-3'] as const;
+
+export interface BrokerNode {
+  name: string;
+  running: boolean;
+  /** memory or disk alarm: publishers are blocked */
+  alarm: boolean;
+}
+
+export interface QueueReplicas {
+  queue: string;
+  members: string[];
+  online: string[];
+  leader: string | undefined;
+  messages: number;
+  unacked: number;
+  consumers: number;
+}
+
+export interface BrokerState {
+  nodes: BrokerNode[];
+  queues: QueueReplicas[];
+  /** why the management API could not be read (it is not up yet, or the password is wrong) */
+  error?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+export class BrokerApi {
+  private readonly base: string;
+  private readonly auth: string;
+
+  constructor(config: LabConfig, env: Env = process.env) {
+    this.base = `http://${hostFor(config)}:${config.ports.rabbitmqManagement}/api`;
+    this.auth = `Basic ${Buffer.from(`admin:${env.RABBITMQ_ADMIN_PASSWORD ?? ''}`).toString('base64')}`;
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers: { authorization: this.auth, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(5_000),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`RabbitMQ management API ${method} ${path}: HTTP ${res.status} ${text.slice(0, 200)}`);
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+
+  async state(): Promise<BrokerState> {
+    try {
+      const nodes = await this.request<{ name: string; running: boolean; mem_alarm?: boolean; disk_free_alarm?: boolean }[]>('GET', '/nodes?columns=name,running,mem_alarm,disk_free_alarm');
+      const queues = await this.request<{ name: string; members?: string[]; online?: string[]; leader?: string; messages_ready?: number; messages_unacknowledged?: number; consumers?: number }[]>('GET', '/queues/%2F');
+      return {
+        nodes: nodes.map((n) => ({ name: n.name, running: n.running, alarm: n.mem_alarm === true || n.disk_free_alarm === true })).sort((a, b) => a.name.localeCompare(b.name)),
+        queues: queues.filter((q) => q.name === FULFILMENT_QUEUE || q.name === DEAD_LETTER_QUEUE).map((q) => ({
+          queue: q.name, members: q.members ?? [], online: q.online ?? [], leader: q.leader,
+          messages: q.messages_ready ?? 0, unacked: q.messages_unacknowledged ?? 0, consumers: q.consumers ?? 0,
+        })),
+      };
+    } catch (err) {
+      return { nodes: [], queues: [], error: (err as Error).message };
+    }
+  }
+
+  /** Declares both queues with the clients' arguments (a no-op when they exist as declared). */
+  async declareQueues(): Promise<void> {
+    await this.request('PUT', `/queues/%2F/${encodeURIComponent(FULFILMENT_QUEUE)}`, { durable: true, auto_delete: false, arguments: FULFILMENT_QUEUE_ARGS });
+    await this.request('PUT', `/queues/%2F/${encodeURIComponent(DEAD_LETTER_QUEUE)}`, { durable: true, auto_delete: false, arguments: DEAD_LETTER_QUEUE_ARGS });
+  }
+}
+
+export function describeBroker(s: BrokerState): string[] {
+  if (s.error !== undefined) return [`RabbitMQ: not answering yet (${s.error.slice(0, 120)})`];
+  const lines = [`RabbitMQ: ${s.nodes.map((n) => `${n.name.replace(/^rabbit@/, '')} ${n.running ? (n.alarm ? 'ALARM' : 'running') : 'down'}`).join(', ') || 'no node'}`];
+  for (const q of s.queues) {
+    lines.push(`queue ${q.queue}: ${q.online.length}/${q.members.length} replicas online${q.leader ? ` (leader ${q.leader.replace(/^rabbit@/, '')})` : ''}, ${q.messages} ready, ${q.unacked} unacked, ${q.consumers} consumers`);
+  }
+  return lines;
+}
+
+/** What keeps the broker from being ready, one phrase each. */
+export function brokerProblems(s: BrokerState): string[] {
+  if (s.error !== undefined) return [`RabbitMQ management API: ${s.error.slice(0, 160)}`];
+  const problems: string[] = [];
+  const running = s.nodes.filter((n) => n.running).length;
+  if (running < BROKER_NODES.length) problems.push(`RabbitMQ: ${running}/${BROKER_NODES.length} nodes running`);
+  for (const n of s.nodes) if (n.alarm) problems.push(`RabbitMQ: ${n.name} has a resource alarm (publishers blocked)`);
+  return problems;
+}

@@ -1,0 +1,23 @@
+// After the broker nodes are up: the fulfilment queues declared (the shop and the workers
+// declare them too, with the same arguments) and each with a replica on every node. A quorum
+// queue declared while a node was still joining has fewer members, and RabbitMQ 3.10 never
+// adds them by itself: `rabbitmq-queues grow` does, one node at a time.
+import { BROKER_NODES, BrokerApi, describeBroker, type LabConfig } from '../lab/index.ts';
+import { composeCapture } from './compose.ts';
+
+type Log = (line: string) => void;
+
+export async function ensureQueueReplicas(config: LabConfig, log: Log): Promise<void> {
+  const api = new BrokerApi(config);
+  await api.declareQueues();
+  let state = await api.state();
+  const missing = BROKER_NODES.map((n) => `rabbit@${n}`).filter((node) => state.queues.some((q) => !q.members.includes(node)));
+  for (const node of missing) {
+    log(`==> adding ${node.replace(/^rabbit@/, '')}'s replica to the fulfilment queues (rabbitmq-queues grow)`);
+    await composeCapture(config, ['exec', '-T', 'rabbitmq-1', 'rabbitmq-queues', 'grow', node, 'all', '--vhost-pattern', '^/$', '--queue-pattern', '^fulfilment'], 120_000);
+  }
+  if (missing.length > 0) state = await api.state();
+  for (const line of describeBroker(state)) log(`  ${line}`);
+  const short = state.queues.filter((q) => q.members.length < BROKER_NODES.length);
+  if (short.length > 0) log(`warning: ${short.map((q) => `${q.queue} has ${q.members.length} replicas`).join(', ')}: a broker node lost is then a queue lost`);
+}
