@@ -43,7 +43,10 @@ export function createContext(config: AppConfig, logger: Logger, metrics: Metric
   const db = new Database(config.db, metrics, logger);
   const state = { schemaReady: false };
   const faults = new Faults(config.flags.file, db, metrics, logger);
-  const relay = config.broker === undefined ? undefined : new OutboxRelay(db, config.broker, metrics, logger, { copies: () => faults.values.queueOverload });
+  const relay = config.broker === undefined ? undefined : new OutboxRelay(db, config.broker, metrics, logger, {
+    copies: () => faults.values.queueOverload,
+    crashAfterConfirm: () => faults.values.relayCrash,
+  });
   return {
     config,
     logger,

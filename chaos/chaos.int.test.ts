@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DrillReport } from './report/write.ts';
 
 const LAB_ENV = {
   COMPOSE_PROJECT_NAME: 'smartshop-chaos',
@@ -29,7 +30,8 @@ const LAB_ENV = {
 Object.assign(process.env, LAB_ENV);
 
 const { stackDown, stackUp } = await import('../stack/index.ts');
-const { ComposeTarget, NodeSql, resolveLabConfig } = await import('../lab/index.ts');
+const { ComposeTarget, NodeSql, docker, resolveLabConfig } = await import('../lab/index.ts');
+type FulfilmentJudged = NonNullable<DrillReport['fulfilment']>;
 const { runDrill } = await import('./runner.ts');
 const { findDrill } = await import('./drills/catalog.ts');
 const { recoverLab, findInjections } = await import('./recover.ts');
@@ -357,6 +359,67 @@ describe('chaos drills on a real lab', () => {
       await recreateApp();
     }
   }, 900_000);
+
+  // The fulfilment pipeline (docs/fulfilment.md): every drill above judged it too (every
+  // acknowledged paid order shipped once); these three break the pipeline itself.
+  const fulfilmentOf = (r: { fulfilment?: FulfilmentJudged }, name: string) => {
+    const f = r.fulfilment;
+    if (!f || 'error' in f) throw new Error(`[${name}] fulfilment not judged: ${f ? f.error : 'missing'}`);
+    console.log(`[${name}] ${f.paid} paid orders, ${f.shipped} shipped once, lost ${f.lost.length}, duplicated ${f.duplicated.length}, dead letters ${f.deadLettered}, waited ${f.waitedMs} ms`);
+    return f;
+  };
+
+  it('worker-crash: every worker killed five times while holding committed, unacked messages; every paid order shipped exactly once', async () => {
+    const r = await expectNoLoss('worker-crash', { faultMs: 2_000 });
+    const f = fulfilmentOf(r, 'worker-crash');
+    expect(f.paid).toBeGreaterThan(20);
+    expect(f.lost).toEqual([]);
+    expect(f.duplicated).toEqual([]);
+    expect(f.deadLettered).toBe(0);
+    expect(r.verdict.verdict).toBe('passed');
+  }, 600_000);
+
+  it('the judge fails a weakened worker: acking before its commit, worker-crash finds lost fulfilments', async () => {
+    const recreateWorkers = (): Promise<unknown> =>
+      stackUp({ ...resolveLabConfig(), project }, { build: false, timeoutMs: 300_000, log: (l) => console.log(`[stack] ${l}`) });
+    process.env.WORKER_ACK = 'before-commit';
+    try {
+      await recreateWorkers();
+      const r = (await runDrill(options('worker-crash', { faultMs: 2_000 }))).report;
+      if (!r) throw new Error('no report');
+      const f = fulfilmentOf(r, 'weakened worker-crash');
+      console.log(`[weakened worker-crash] verdict ${r.verdict.verdict}: ${r.verdict.reason}`);
+      expect(r.verdict.verdict).toBe('failed');
+      expect(f.lost.length).toBeGreaterThan(0);
+    } finally {
+      delete process.env.WORKER_ACK;
+      await recreateWorkers();
+    }
+  }, 900_000);
+
+  it('relay-crash: the shop killed between the broker\'s confirm and the outbox mark, again and again; nothing lost, nothing shipped twice', async () => {
+    const restarts = async (): Promise<number> => Number((await docker().getContainer(`${project}-app-1`).inspect()).RestartCount);
+    const before = await restarts();
+    const r = await expectNoLoss('relay-crash', { faultMs: 12_000 });
+    const f = fulfilmentOf(r, 'relay-crash');
+    const crashes = (await restarts()) - before;
+    console.log(`[relay-crash] the shop crashed ${crashes} time(s) between a confirm and its mark`);
+    expect(crashes).toBeGreaterThan(0);
+    expect(f.lost).toEqual([]);
+    expect(f.duplicated).toEqual([]);
+  }, 600_000);
+
+  it('worker-poison: every message fails and is dead-lettered, then replayed once fixed and shipped exactly once', async () => {
+    const r = await expectNoLoss('worker-poison', { faultMs: 10_000 });
+    const f = fulfilmentOf(r, 'worker-poison');
+    const replayed = r.log.map((l) => /(\d+) message\(s\) replayed/.exec(l)).reduce((n, m) => n + Number(m?.[1] ?? 0), 0);
+    console.log(`[worker-poison] ${replayed} dead-lettered message(s) replayed`);
+    expect(replayed).toBeGreaterThan(0);
+    expect(f.lost).toEqual([]);
+    expect(f.duplicated).toEqual([]);
+    expect(f.deadLettered).toBe(0);
+    expect(r.verdict.verdict).toBe('passed');
+  }, 600_000);
 
   it('restore-from-backup: DROP TABLE orders, restored to just before it, every write acknowledged before it back (RPO 0)', async () => {
     const r = await expectNoLoss('restore-from-backup', { faultMs: 5_000 });

@@ -4,6 +4,7 @@
 // queue has a replica on every node (a queue declared while a node was still joining has
 // fewer: RabbitMQ 3.10 does not add them by itself).
 import { hostFor, type LabConfig } from './config.ts';
+import type { Target } from './targets/target.ts';
 import { DEAD_LETTER_QUEUE, DEAD_LETTER_QUEUE_ARGS, FULFILMENT_QUEUE, FULFILMENT_QUEUE_ARGS } from '../shared/broker.ts';
 
 export const BROKER_NODES = ['rabbitmq-1', 'rabbitmq-2', 'rabbitmq-3'] as const;
@@ -95,4 +96,13 @@ export function brokerProblems(s: BrokerState): string[] {
   if (running < BROKER_NODES.length) problems.push(`RabbitMQ: ${running}/${BROKER_NODES.length} nodes running`);
   for (const n of s.nodes) if (n.alarm) problems.push(`RabbitMQ: ${n.name} has a resource alarm (publishers blocked)`);
   return problems;
+}
+
+/** `dead-letters.js list|replay|purge` (worker/dead-letters.ts) in a running worker container: its JSON answer. */
+export async function deadLetterTool(target: Target, action: 'list' | 'replay' | 'purge'): Promise<Record<string, unknown>> {
+  const worker = (await target.list('worker')).find((c) => c.state === 'running');
+  if (worker === undefined) throw new Error('no worker container is running: the dead-letter tools run inside one (`smartshop stack up` starts them)');
+  const r = await target.exec(worker, ['node', 'dist/worker/dead-letters.js', action]);
+  if (r.exitCode !== 0) throw new Error(`dead-letters ${action} in ${worker.containerName} exited ${r.exitCode}: ${(r.stderr || r.stdout).trim().slice(0, 400)}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
 }

@@ -2,8 +2,8 @@
 // transaction per message, ack after commit. What fails:
 //  - a message that cannot be read, or an order that is not paid: rejected for redelivery,
 //    and dead-lettered by the broker past its delivery limit;
-//  - the database unavailable: the message is held a while (backoff by its delivery count)
-//    before it is returned, so an outage of seconds does not burn its deliveries;
+//  - the database unavailable: the message is kept (unacked) and its transaction tried again
+//    with a backoff, so an outage does not burn its deliveries;
 //  - the broker connection lost: unacked messages go back to the queue (to this or another
 //    worker) and the consumer reconnects to the next node.
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,6 +19,8 @@ import type { WorkerFlags } from './flags.ts';
 export interface ConsumerOptions {
   name: string;
   prefetch: number;
+  /** WORKER_ACK=before-commit: the broken order, for the worker-crash drill's own test */
+  ackBeforeCommit?: boolean;
 }
 
 const MAX_BACKOFF_MS = 5_000;
@@ -113,32 +115,58 @@ export class FulfilmentConsumer {
         ch.nack(msg, false, true);
         return;
       }
-      const delayMs = this.flags.delayMs();
-      if (delayMs > 0) await sleep(delayMs);
       if (this.flags.fails()) {
         this.outcome('injected_failure', done);
         ch.nack(msg, false, true);
         return;
       }
-      try {
-        const r = await fulfil(this.db, id, event, this.options.name);
-        // committed: only now may the broker forget the message
+      // the broken order, for the drill's own test only (ackOrder)
+      const ackedEarly = this.options.ackBeforeCommit === true;
+      // fulfilmentDelay holds the message between the two steps (commit then ack, or the broken
+      // ack then commit): a slow consumer, and the window a crash hurts most
+      const delayMs = this.flags.delayMs();
+      const hold = async (): Promise<void> => {
+        if (delayMs > 0) await sleep(delayMs);
+      };
+      if (ackedEarly) {
         ch.ack(msg);
-        if (r.kind === 'applied') this.metrics.lag.observe(r.lagSeconds);
-        this.outcome(r.kind, done);
-      } catch (err) {
-        if (err instanceof NotPaidError) {
-          this.logger.warn({ messageId: id, orderId: event.orderId, deliveries }, `${err.message}: rejected (dead-lettered past the delivery limit)`);
-          this.outcome('not_paid', done);
-          ch.nack(msg, false, true);
+        await hold();
+      }
+      const giveBack = (): void => {
+        if (!ackedEarly) ch.nack(msg, false, true);
+      };
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const r = await fulfil(this.db, id, event, this.options.name);
+          // committed: only now may the broker forget the message
+          if (!ackedEarly) {
+            await hold();
+            ch.ack(msg);
+          }
+          if (r.kind === 'applied') this.metrics.lag.observe(r.lagSeconds);
+          this.outcome(r.kind, done);
           return;
+        } catch (err) {
+          if (err instanceof NotPaidError) {
+            this.logger.warn({ messageId: id, orderId: event.orderId, deliveries }, `${err.message}: rejected (dead-lettered past the delivery limit)`);
+            this.outcome('not_paid', done);
+            giveBack();
+            return;
+          }
+          // The database's trouble, not the message's: keep the message and try again after a
+          // pause. Returning it would spend one of its deliveries per attempt, and a quorum
+          // loss of half a minute would dead-letter every paid order in flight.
+          this.metrics.messages.inc({ outcome: 'db_error' });
+          if (this.closed) {
+            giveBack();
+            return;
+          }
+          const waitMs = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(attempt, 5));
+          if (attempt === 0 || attempt % 10 === 0) {
+            this.logger.warn({ err, messageId: id, attempt, code: classifyDbError(err)?.code, retryInMs: waitMs }, 'fulfilment failed on the database; the message is kept and tried again');
+          }
+          await sleep(waitMs);
         }
-        // the database's trouble, not the message's: hold it a while before returning it
-        const waitMs = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(deliveries, 4));
-        this.logger.warn({ err, messageId: id, deliveries, code: classifyDbError(err)?.code, retryInMs: waitMs }, 'fulfilment failed; message returned after a pause');
-        this.outcome('db_error', done);
-        await sleep(waitMs);
-        ch.nack(msg, false, true);
       }
     } catch (err) {
       // the channel closed under us: the broker returns the message by itself

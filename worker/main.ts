@@ -2,7 +2,8 @@
 // orders, one transaction per message. Its own process and container (compose runs
 // WORKER_REPLICAS of them); metrics and health on WORKER_METRICS_PORT (default 9101).
 // Env: the shop's DB_* settings, RABBITMQ_HOSTS / RABBITMQ_USER (worker) / RABBITMQ_PASSWORD,
-// WORKER_PREFETCH (default 5), WORKER_NAME (default the host name), FLAGS_FILE, LOG_LEVEL.
+// WORKER_PREFETCH (default 5), WORKER_NAME (default the host name), FLAGS_FILE, LOG_LEVEL,
+// WORKER_ACK (after-commit; before-commit is the broken order the worker-crash drill's test runs).
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +35,10 @@ export async function startWorker(env: Env = process.env, logger?: Logger): Prom
   const flags = new WorkerFlags(app.flags.file, log);
   await flags.start().catch((err: unknown) => log.error({ err, file: app.flags.file }, 'fault flags not read; every fault stays off'));
   const name = str(env, 'WORKER_NAME', hostname());
-  const consumer = new FulfilmentConsumer(db, broker, flags, metrics, log, { name, prefetch: int(env, 'WORKER_PREFETCH', 5, 1, 1000) });
+  const ack = str(env, 'WORKER_ACK', 'after-commit');
+  if (ack !== 'after-commit' && ack !== 'before-commit') throw new ConfigError(`WORKER_ACK=${ack} is not after-commit or before-commit`);
+  if (ack === 'before-commit') log.warn('WORKER_ACK=before-commit: messages are acked BEFORE their transaction commits; a crash in between loses them (the worker-crash drill\'s own test only)');
+  const consumer = new FulfilmentConsumer(db, broker, flags, metrics, log, { name, prefetch: int(env, 'WORKER_PREFETCH', 5, 1, 1000), ackBeforeCommit: ack === 'before-commit' });
   consumer.start();
 
   const server: Server = createServer((req, res) => {

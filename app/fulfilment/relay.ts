@@ -24,6 +24,8 @@ const MAX_BACKOFF_MS = 5_000;
 export interface RelayOptions {
   /** copies of each message to publish (the queueOverload fault flag; 1 = none) */
   copies: () => number;
+  /** the share of confirmed batches after which the process dies before the mark (the relayCrash flag) */
+  crashAfterConfirm: () => number;
   /** this replica's name in the lease (default hostname and pid) */
   holder?: string;
 }
@@ -151,6 +153,12 @@ export class OutboxRelay {
       session.channel.off('return', onReturn);
     }
     confirmed();
+    const crash = this.options.crashAfterConfirm();
+    if (crash > 0 && Math.random() < crash) {
+      // the relay-crash drill: confirmed by the broker, not marked; the next relay publishes them again
+      this.logger.fatal({ rows: rows.length }, 'relayCrash fault flag: killing the shop between the confirm and the mark');
+      process.kill(process.pid, 'SIGKILL');
+    }
     const done = rows.filter((r) => !returned.has(r.id)).map((r) => r.id);
     if (returned.size > 0) this.problem('publish', new Error(`${returned.size} message(s) returned unroutable: is the queue ${FULFILMENT_QUEUE} there?`));
     try {

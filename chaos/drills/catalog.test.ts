@@ -5,7 +5,7 @@ describe('drill catalog', () => {
   it('has the drills the issues ask for, each named once', () => {
     const names = drills.map((d) => d.name);
     expect(new Set(names).size).toBe(names.length);
-    for (const n of ['galera-node-stop', 'galera-node-kill', 'galera-node-pause', 'galera-partition', 'galera-quorum-loss', 'galera-full-outage', 'galera-crash-burst', 'haproxy-stop', 'db-latency']) {
+    for (const n of ['galera-node-stop', 'galera-node-kill', 'galera-node-pause', 'galera-partition', 'galera-quorum-loss', 'galera-full-outage', 'galera-crash-burst', 'haproxy-stop', 'db-latency', 'worker-crash', 'relay-crash', 'worker-poison']) {
       expect(findDrill(n), n).toBeDefined();
     }
   });

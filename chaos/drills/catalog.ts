@@ -28,6 +28,19 @@ const restoring: Expectations = {
   lossPossible: false,
 };
 
+// The fulfilment drills break the pipeline, not the database: the shop's clients see nothing
+// (a worker or a dead-letter is invisible to them), and the fulfilment ledger judges.
+const pipelineOnly: Expectations = {
+  allowedClientStatuses: [409],
+  forbidClientStatuses: [500, 502, 503, 504],
+  forbidTimeouts: true,
+  targetLeavesPrimary: false,
+  haproxyMarksTargetDown: false,
+  retryAfterOn503: false,
+  latencyRises: false,
+  lossPossible: false,
+};
+
 type RestoreFault = Extract<Drill['fault'], { kind: 'restore' }>;
 
 /** A restore drill: a backup under traffic, 10 s more, the disaster, the restore; they differ in the disaster and the roll-forward. */
@@ -148,6 +161,40 @@ export const drills: readonly Drill[] = [
     expectations: { ...oneNodeAway, haproxyMarksTargetDown: false, forbidTimeouts: false },
     recoveryBoundSeconds: 90,
     exactlyOnce: true,
+  },
+  {
+    name: 'worker-crash',
+    description: 'SIGKILL every fulfilment worker five times under traffic, each while it holds messages it has committed and not yet acked (fulfilmentDelay keeps them in hand); each comes back.',
+    proves: 'a message whose worker died before its ack is delivered again and applied once: every paid order shipped exactly once, none lost, none twice',
+    targets: { kind: 'all', role: 'worker' },
+    fault: { kind: 'crash-restart', crashes: 5, intervalMs: 3_000, flags: { fulfilmentDelay: 300 } },
+    defaultFaultSeconds: 2,
+    breaksQuorum: false,
+    expectations: pipelineOnly,
+    recoveryBoundSeconds: 90,
+  },
+  {
+    name: 'relay-crash',
+    description: 'Under traffic, the shop kills itself right after the broker confirmed an outbox batch and before marking it published (fault flag relayCrash), again and again for the hold; Docker restarts it, the lease passes on.',
+    proves: 'an event confirmed but not marked is published again and the workers apply it once: no paid order lost or shipped twice across relay crashes',
+    targets: { kind: 'one', role: 'app', default: 'app' },
+    fault: { kind: 'flags', flags: { relayCrash: 0.5 }, replayDeadLetters: false },
+    defaultFaultSeconds: 20,
+    breaksQuorum: false,
+    // the shop is down for a moment after each crash: refused connections, retried by the clients
+    expectations: { ...oneNodeAway, haproxyMarksTargetDown: false, forbidTimeouts: false, retryAfterOn503: false },
+    recoveryBoundSeconds: 120,
+  },
+  {
+    name: 'worker-poison',
+    description: 'Make the workers fail every message for a while (fault flag fulfilmentFailure): each is redelivered to its limit and dead-lettered; then turn the flag off and replay the dead-letter queue.',
+    proves: 'a message that cannot succeed is set aside, not lost nor retried for ever, and once fixed is fulfilled exactly once',
+    targets: { kind: 'all', role: 'worker' },
+    fault: { kind: 'flags', flags: { fulfilmentFailure: 1 }, replayDeadLetters: true },
+    defaultFaultSeconds: 15,
+    breaksQuorum: false,
+    expectations: pipelineOnly,
+    recoveryBoundSeconds: 90,
   },
   {
     name: 'db-latency',

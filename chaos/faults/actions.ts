@@ -4,9 +4,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { NodeSql } from '../../lab/index.ts';
 import { safeBootstrap, type SafeBootstrapResult } from '../galera/safe-bootstrap.ts';
 import type { LabContainer, Target } from '../../lab/index.ts';
-import type { FaultSpec } from '../types.ts';
+import type { DrillFlags, FaultSpec } from '../types.ts';
+import { resetFlags, setFlag } from '../../shared/feature-flags/flag-file.ts';
+import type { FlagName, FlagValue } from '../../shared/feature-flags/catalog.ts';
 import { addDelay, removeDelay } from './netem.ts';
-import { netToolsImage } from '../../lab/index.ts';
+import { deadLetterTool, flagsFile, netToolsImage } from '../../lab/index.ts';
 import type { LedgerExport } from '../../simulator/index.ts';
 import { describeRestore, injectRestore, type RestoreRecord } from './restore.ts';
 
@@ -51,8 +53,10 @@ export function describeFault(fault: FaultSpec, victims: string[], runtime: Targ
         : `docker network disconnect ${fault.network} ${who}; later reconnect with the service alias`;
     case 'netem':
       return `tc qdisc replace … netem delay ${fault.delayMs}ms ${fault.jitterMs}ms in ${who}'s network namespace (helper container, NET_ADMIN); later tc qdisc del`;
+    case 'flags':
+      return `fault flags ${describeFlags(fault.flags)} for the hold; then reset${fault.replayDeadLetters ? ', and the dead-letter queue replayed into the fulfilment queue' : ''}`;
     case 'crash-restart':
-      return `${fault.crashes} × (docker kill -s SIGKILL ${who}, ${swarm ? 'Swarm' : 'its restart policy or docker start'} brings it back, ${fault.intervalMs / 1000} s of traffic)`;
+      return `${fault.flags ? `fault flags ${describeFlags(fault.flags)}; ` : ''}${fault.crashes} × (docker kill -s SIGKILL ${who}, ${swarm ? 'Swarm' : 'its restart policy or docker start'} brings it back, ${fault.intervalMs / 1000} s of traffic)`;
     case 'kill-all': {
       const kills = `SIGKILL ${who} ${fault.spacingMs > 0 ? `${fault.spacingMs} ms apart` : 'at once (within 1 s)'}`;
       return swarm
@@ -130,18 +134,33 @@ export async function injectFault(fault: FaultSpec, ctx: FaultContext): Promise<
       for (const v of victims) await addDelay(target, image, v, fault.delayMs, fault.jitterMs);
       return { description, rollback: () => each(victims, (v) => removeDelay(target, image, v)) };
     }
+    case 'flags': {
+      await setFlags(target, fault.flags, log);
+      return {
+        description,
+        rollback: async () => {
+          const problems = await resetDrillFlags(target, fault.flags, log);
+          if (fault.replayDeadLetters) problems.push(...(await replayDeadLetters(target, log)));
+          return problems;
+        },
+      };
+    }
     case 'crash-restart': {
+      if (fault.flags) await setFlags(target, fault.flags, log);
       for (let i = 1; i <= fault.crashes; i++) {
         for (const v of victims) {
           // the container running now: on Swarm a killed task is replaced by a new one
-          const live = (await target.list(v.role)).find((c) => c.name === v.name && c.state === 'running') ?? v;
+          const live = (await target.list(v.role)).find((c) => sameContainer(target, c, v) && c.state === 'running') ?? v;
           await target.kill(live, 'SIGKILL');
           log(`crash ${i}/${fault.crashes}: killed ${live.name} (${live.containerName})`);
           await backUp(target, v, log);
         }
         await sleep(fault.intervalMs);
       }
-      return { description, rollback: () => each(victims, (v) => backUp(target, v, log)) };
+      return {
+        description,
+        rollback: async () => [...(await each(victims, (v) => backUp(target, v, log))), ...(fault.flags ? await resetDrillFlags(target, fault.flags, log) : [])],
+      };
     }
     case 'restore': {
       const ledgerNow = ctx.ledgerNow ?? ((): never => { throw new Error("the restore drills need the traffic's ledger"); });
@@ -182,16 +201,66 @@ export async function injectFault(fault: FaultSpec, ctx: FaultContext): Promise<
  * not running after 1.5 s is started, as an operator's supervisor would.
  */
 async function backUp(target: Target, v: LabContainer, log: (line: string) => void): Promise<void> {
-  const running = async (): Promise<boolean> => (await target.list(v.role)).some((c) => c.name === v.name && c.state === 'running');
+  const running = async (): Promise<boolean> => (await target.list(v.role)).some((c) => sameContainer(target, c, v) && c.state === 'running');
   for (let i = 0; i < 6; i++) {
     if (await running()) return;
     await sleep(250);
   }
   log(`${v.name} not back by itself: docker start`);
-  await target.start(await target.find(v.name));
+  await target.start(await target.find(target.kind === 'compose' ? v.containerName : v.name));
   for (let i = 0; i < 60; i++) {
     if (await running()) return;
     await sleep(500);
   }
   throw new Error(`${v.name} is not running 30 s after it was started again`);
+}
+
+/**
+ * The same container across a kill: on compose the container itself (a service with replicas,
+ * the workers, has several containers of one name); on Swarm the task of that name, since a
+ * killed task is replaced by a new container.
+ */
+function sameContainer(target: Target, c: LabContainer, v: LabContainer): boolean {
+  return target.kind === 'compose' ? c.containerName === v.containerName : c.name === v.name;
+}
+
+function describeFlags(flags: DrillFlags): string {
+  return Object.entries(flags).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
+}
+
+/** The drill's flags, written to the lab's flags file (the shop and the workers watch it). */
+async function setFlags(target: Target, flags: DrillFlags, log: (line: string) => void): Promise<void> {
+  const file = flagsFile(target.project);
+  for (const [name, value] of Object.entries(flags) as [FlagName, FlagValue][]) await setFlag(file, name, value);
+  log(`fault flags set: ${describeFlags(flags)}`);
+  // the shop and the workers poll the file every 500 ms
+  await sleep(1_500);
+}
+
+async function resetDrillFlags(target: Target, flags: DrillFlags, log: (line: string) => void): Promise<string[]> {
+  try {
+    await resetFlags(flagsFile(target.project), Object.keys(flags) as FlagName[]);
+    log(`fault flags reset: ${Object.keys(flags).join(', ')}`);
+    await sleep(1_500);
+    return [];
+  } catch (err) {
+    return [`fault flags ${Object.keys(flags).join(', ')} not reset: ${(err as Error).message} (\`smartshop flags reset\`)`];
+  }
+}
+
+/** Every dead-lettered message back into the fulfilment queue, once the flags that poisoned them are off. */
+async function replayDeadLetters(target: Target, log: (line: string) => void): Promise<string[]> {
+  try {
+    // dead-lettering is asynchronous (the queue's leader sends them on): a few rounds until empty
+    for (let round = 1; round <= 5; round++) {
+      const r = await deadLetterTool(target, 'replay');
+      const n = Number(r.replayed ?? 0);
+      log(`dead-letter queue, round ${round}: ${n} message(s) replayed into the fulfilment queue`);
+      if (n === 0 && round > 1) break;
+      await sleep(2_000);
+    }
+    return [];
+  } catch (err) {
+    return [`dead-letter queue not replayed: ${(err as Error).message} (\`smartshop queue dlq replay\`)`];
+  }
 }

@@ -53,6 +53,26 @@ export const invariantQueries: readonly InvariantQuery[] = [
           WHERE r.cents <> p.cents`,
     describe: (r) => `revenue counter ${cents(r[0])} but paid orders sum to ${cents(r[1])}`,
   },
+  // The fulfilment pipeline's (docs/fulfilment.md): what at-least-once delivery must never
+  // turn into, whatever crashed.
+  {
+    name: 'one-shipment-per-order',
+    meaning: 'no order is shipped twice (a message applied twice: the processed-messages record failed)',
+    sql: 'SELECT order_id, COUNT(*) FROM shipments GROUP BY order_id HAVING COUNT(*) > 1',
+    describe: (r) => `order ${r[0]} has ${r[1]} shipments`,
+  },
+  {
+    name: 'shipment-needs-payment',
+    meaning: 'every shipment is for an order with a successful payment',
+    sql: "SELECT s.id, s.order_id FROM shipments s LEFT JOIN payments p ON p.order_id = s.order_id AND p.status = 'success' WHERE p.id IS NULL",
+    describe: (r) => `shipment ${r[0]} is for order ${r[1]}, which was never paid`,
+  },
+  {
+    name: 'fulfilled-has-shipment',
+    meaning: 'an order marked fulfilled has its shipment (they commit together)',
+    sql: "SELECT o.id FROM orders o LEFT JOIN shipments s ON s.order_id = o.id WHERE o.status = 'fulfilled' AND s.id IS NULL",
+    describe: (r) => `order ${r[0]} is fulfilled without a shipment`,
+  },
 ];
 
 function cents(v: string | undefined): string {

@@ -10,6 +10,7 @@ import type { InvariantJudgement } from './invariants.ts';
 import type { LedgerCheck } from './read-nodes.ts';
 import { exactlyOnceFindings, type ExactlyOnceResult } from './exactly-once.ts';
 import { ARCHIVE_LAG_MS, restoreFindings, type RestoreJudgement } from './restore.ts';
+import { fulfilmentFindings, type FulfilmentResult } from './fulfilment.ts';
 
 export interface Observations {
   /** client outcomes (HTTP status, "timeout", "error") between fault start and steady state back */
@@ -35,6 +36,8 @@ export interface Judged {
   exactlyOnce?: ExactlyOnceResult | { error: string };
   /** only for the restore drills: what came back, RPO and RTO */
   restore?: RestoreJudgement | { error: string };
+  /** a lab with fulfilment workers: every acknowledged paid order shipped exactly once (fulfilment.ts) */
+  fulfilment?: FulfilmentResult | { error: string };
 }
 
 export interface VerdictResult {
@@ -92,6 +95,11 @@ export function decideVerdict(drill: Drill, obs: Observations, judged: Judged, c
     }
   }
 
+  if (judged.fulfilment !== undefined) {
+    if ('error' in judged.fulfilment) failures.push(`fulfilment not judged: ${judged.fulfilment.error}`);
+    else failures.push(...fulfilmentFindings(judged.fulfilment));
+  }
+
   if (judged.restore !== undefined) {
     if ('error' in judged.restore) failures.push(`the restore not judged: ${judged.restore.error}`);
     else {
@@ -126,8 +134,12 @@ export function decideVerdict(drill: Drill, obs: Observations, judged: Judged, c
     failures[0] ??
     deviations[0] ??
     (judged.restore && !('error' in judged.restore) ? restoredReason(judged.restore) : undefined) ??
-    `every acknowledged write is on every node${judged.exactlyOnce ? ' exactly once, every replay equals its answer' : ''}, invariants hold, nodes agree, and the lab recovered within ${drill.recoveryBoundSeconds} s`;
+    `every acknowledged write is on every node${judged.exactlyOnce ? ' exactly once, every replay equals its answer' : ''}${fulfilledReason(judged.fulfilment)}, invariants hold, nodes agree, and the lab recovered within ${drill.recoveryBoundSeconds} s`;
   return { verdict, failures, deviations, reason };
+}
+
+function fulfilledReason(f: Judged['fulfilment']): string {
+  return f === undefined || 'error' in f ? '' : `, each of the ${f.paid} paid orders shipped exactly once (the last after ${Math.round(f.waitedMs / 1000)} s)`;
 }
 
 function restoredReason(r: RestoreJudgement): string {

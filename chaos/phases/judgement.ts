@@ -9,6 +9,7 @@ import { checkReplays, judgeExactlyOnce, readCreated } from '../judge/exactly-on
 import { fromSimulatorLedger } from '../judge/ledger.ts';
 import { checkInvariants, checkLedger } from '../judge/read-nodes.ts';
 import { judgeRestore, splitLedger } from '../judge/restore.ts';
+import { judgeFulfilment } from '../judge/fulfilment.ts';
 import type { Judged } from '../judge/verdict.ts';
 import { judgeConsistency, toConsistencyCheck } from '../judge/verify.ts';
 import type { DrillContext } from './context.ts';
@@ -52,6 +53,14 @@ export async function judgement(ctx: DrillContext, traffic: Traffic, injection: 
       judged.exactlyOnce = await (async () => judgeExactlyOnce(ledgerAll, await readCreated(sql, node, marks), await checkReplays(o.endpoints.api, ledgerAll.answers)))().catch(asError);
     }
   }
+  // the pipeline runs through every drill: where workers run, it is judged too
+  const workers = await target.list('worker').catch(() => []);
+  if (workers.length > 0 && restore === undefined) {
+    const node = nodes[0];
+    judged.fulfilment = node === undefined
+      ? { error: 'no running Galera node to read the shipments from' }
+      : await judgeFulfilment(target, sql, node, ledger, { say }).catch(asError);
+  }
   // compose: the project's node-exporter reads the folder; a failure to write is a log line, not a verdict
   if (target.kind === 'compose' && !('error' in judged.consistency)) {
     await recordConsistency({ project: target.project }, toConsistencyCheck(judged.consistency, galeraCount), { warn: say });
@@ -67,5 +76,5 @@ export async function judgement(ctx: DrillContext, traffic: Traffic, injection: 
 /** One line for the journal. */
 export function judgementSummary(judged: Judged): string {
   const part = (name: string, r: object | undefined): string => (r === undefined ? '' : `${name} ${'error' in r ? 'not judged' : 'judged'}`);
-  return [part('ledger', judged.ledger), part('invariants', judged.invariants), part('consistency', judged.consistency), part('exactly once', judged.exactlyOnce), part('restore', judged.restore)].filter(Boolean).join(', ');
+  return [part('ledger', judged.ledger), part('invariants', judged.invariants), part('consistency', judged.consistency), part('exactly once', judged.exactlyOnce), part('restore', judged.restore), part('fulfilment', judged.fulfilment)].filter(Boolean).join(', ');
 }

@@ -78,6 +78,7 @@ export async function report(ctx: DrillContext, input: ReportInput): Promise<{ r
     integrity,
     consistency: judged.consistency,
     exactlyOnce: judged.exactlyOnce,
+    fulfilment: judged.fulfilment,
     restore: judged.restore,
     nodesAfter: await readNodeStates(target, ctx.sql).catch(() => []),
     rollbackProblems,

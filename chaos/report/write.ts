@@ -8,6 +8,7 @@ import type { InvariantJudgement } from '../judge/invariants.ts';
 import type { LedgerCheck } from '../judge/read-nodes.ts';
 import { ARCHIVE_LAG_MS, type RestoreJudgement } from '../judge/restore.ts';
 import type { ExactlyOnceResult } from '../judge/exactly-once.ts';
+import type { FulfilmentResult } from '../judge/fulfilment.ts';
 import type { VerdictResult } from '../judge/verdict.ts';
 import type { Check } from '../steady-state.ts';
 import type { Drill } from '../types.ts';
@@ -54,6 +55,8 @@ export interface DrillReport {
   exactlyOnce?: ExactlyOnceResult | { error: string };
   /** the restore drills: the backup, the disaster, what came back, RPO and RTO */
   restore?: RestoreJudgement | { error: string };
+  /** labs with fulfilment workers: each acknowledged paid order shipped exactly once */
+  fulfilment?: FulfilmentResult | { error: string };
   nodesAfter: NodeState[];
   rollbackProblems: string[];
   verdict: VerdictResult;
@@ -124,6 +127,7 @@ export function renderMarkdown(r: DrillReport, drill: Drill): string {
   if (i.error) lines.push(`- **error**: ${i.error}`);
   if (r.exactlyOnce) lines.push('', '## Exactly once', '', ...exactlyOnceLines(r.exactlyOnce));
   if (r.restore) lines.push('', '## Restore', '', ...restoreLines(r.restore));
+  if (r.fulfilment) lines.push('', '## Fulfilment', '', ...fulfilmentLines(r.fulfilment));
   lines.push('', '## Cross-node consistency (stack verify)', '');
   if ('error' in r.consistency) lines.push(`**not verified**: ${r.consistency.error}`);
   else {
@@ -146,6 +150,16 @@ export async function writeReport(dir: string, r: DrillReport, drill: Drill): Pr
   await writeFile(json, `${JSON.stringify(r, null, 2)}\n`);
   await writeFile(md, renderMarkdown(r, drill));
   return { json, md };
+}
+
+function fulfilmentLines(f: FulfilmentResult | { error: string }): string[] {
+  if ('error' in f) return [`**not checked**: ${f.error}`];
+  return [
+    `- orders acknowledged as paid: ${f.paid}; shipped exactly once: ${f.shipped} (the judge waited ${Math.round(f.waitedMs / 1000)} s of its ${f.boundMs / 1000} s bound)`,
+    `- lost (no shipment): ${f.lost.length === 0 ? 'none' : f.lost.slice(0, 30).join(', ')}`,
+    `- duplicated (more than one shipment): ${f.duplicated.length === 0 ? 'none' : f.duplicated.slice(0, 30).map((d) => `${d.orderId} ×${d.shipments}`).join(', ')}`,
+    `- outbox events unconfirmed at the end: ${f.outboxBacklog}; messages in the dead-letter queue: ${f.deadLettered ?? 'not read'}`,
+  ];
 }
 
 function exactlyOnceLines(x: ExactlyOnceResult | { error: string }): string[] {

@@ -113,7 +113,7 @@ export const FLAGS = {
   },
   // The fulfilment pipeline's (docs/fulfilment.md): read by the workers and the outbox relay.
   fulfilmentDelay: {
-    description: 'milliseconds each worker spends on every message before handling it (a slow consumer: the backlog grows)',
+    description: 'milliseconds each worker holds every message between its commit and its ack (a slow consumer: the backlog grows; a crash then leaves committed messages unacked)',
     accepts: `milliseconds from 0 to ${FLAG_LIMITS.fulfilmentDelayMs}`,
     off: 0,
     preset: 1000,
@@ -132,6 +132,13 @@ export const FLAGS = {
     off: 1,
     preset: 3,
     check: numberIn(1, FLAG_LIMITS.queueCopies, true),
+  },
+  relayCrash: {
+    description: "share of the outbox relay's confirmed batches after which the shop kills itself before marking them published (the relay-crash drill: they are published again)",
+    accepts: 'a share from 0 to 1',
+    off: 0,
+    preset: 0.5,
+    check: numberIn(0, 1),
   },
 } satisfies Record<string, FlagSpec>;
 
