@@ -6,7 +6,7 @@ import { serveCommand } from '../app/command.ts';
 import { simulateCommand } from '../simulator/command.ts';
 import { dashboardsCommand } from '../dashboards/command.ts';
 import { chaosCommand } from '../chaos/command.ts';
-import { flagsCommand, stackCommand } from '../stack/command.ts';
+import { flagsCommand, queueCommand, stackCommand } from '../stack/command.ts';
 import { backupCommand } from '../backup/command.ts';
 
 // The checkout's .env (ports, passwords `make up` wrote) under what the environment sets,
@@ -24,6 +24,7 @@ program.addCommand(dashboardsCommand());
 program.addCommand(chaosCommand());
 program.addCommand(stackCommand());
 program.addCommand(flagsCommand());
+program.addCommand(queueCommand());
 program.addCommand(backupCommand());
 
 await program.parseAsync(process.argv);

@@ -127,3 +127,19 @@ export function flagsCommand(): Command {
     .action((names: string[], o: { project: string }) => run(async () => (await import('./flags.ts')).resetFlagsCli(o.project, names).then((lines) => lines.forEach(log)), 'flags'));
   return flags;
 }
+
+export function queueCommand(): Command {
+  const queue = new Command('queue').description('the fulfilment queues on RabbitMQ (docs/fulfilment.md)');
+  queue.command('status').description('broker nodes, and each queue\'s replicas, depth, unacked and consumers')
+    .action(() => run(async () => (await import('./queue.ts')).queueStatus(await config()).then((lines) => lines.forEach(log)), 'queue'));
+  const dlq = queue.command('dlq').description('the dead-letter queue: messages that failed past their delivery limit');
+  for (const [action, what] of [
+    ['list', 'the messages waiting, left in place'],
+    ['replay', 'every message back into the fulfilment queue (after the cause is fixed); the workers apply each once'],
+    ['purge', 'drop every message (their orders stay unshipped)'],
+  ] as const) {
+    dlq.command(action).description(what)
+      .action(() => run(async () => (await import('./queue.ts')).deadLetters(await config(), action).then((lines) => lines.forEach(log)), 'queue'));
+  }
+  return queue;
+}

@@ -10,7 +10,7 @@ import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeStates, promTargets } from './cluster.ts';
 import {
-  backupsDir, compareNodes, ComposeTarget, demux, docker, flagsFile, freePort, GALERA_NODES, haproxyServers, isHealthyNode, resolveLabConfig, toolSocket, type LabConfig,
+  backupsDir, BROKER_NODES, BrokerApi, compareNodes, ComposeTarget, demux, docker, flagsFile, freePort, GALERA_NODES, haproxyServers, isHealthyNode, resolveLabConfig, toolSocket, type LabConfig,
 } from '../lab/index.ts';
 import { pollUntil as poll } from '../shared/time.ts';
 import { resetFlags, setFlag } from '../shared/feature-flags/flag-file.ts';
@@ -96,12 +96,70 @@ describe('the lab stack', () => {
       const t = await promTargets(config);
       return t.length > 0 && t.every((x) => OPTIONAL_JOBS.has(x.job) || x.health === 'up') ? t : undefined;
     });
-    expect(new Set(targets.map((t) => t.job))).toEqual(new Set(['prometheus', 'app', 'alertmanager', 'alert-recorder', 'haproxy', 'mysqld', 'node', ...OPTIONAL_JOBS]));
+    expect(new Set(targets.map((t) => t.job))).toEqual(new Set(['prometheus', 'app', 'alertmanager', 'alert-recorder', 'haproxy', 'mysqld', 'node', 'rabbitmq', 'worker', ...OPTIONAL_JOBS]));
+    // one target per broker node and per worker replica
+    expect(targets.filter((t) => t.job === 'rabbitmq')).toHaveLength(3);
+    expect(targets.filter((t) => t.job === 'worker')).toHaveLength(2);
     const query = `min by (job) (up{job!~"${[...OPTIONAL_JOBS].join('|')}"})`;
     const res = await fetch(`${base}:${config.ports.prometheus}/api/v1/query?query=${encodeURIComponent(query)}`);
     const body = (await res.json()) as { data: { result: { metric: { job: string }; value: [number, string] }[] } };
     expect(body.data.result.every((r) => r.value[1] === '1')).toBe(true);
-    expect(body.data.result).toHaveLength(7);
+    expect(body.data.result).toHaveLength(9);
+  });
+
+  it('the broker is three nodes with the fulfilment queues on all three (quorum), and its own metrics reach Prometheus', async () => {
+    const state = await new BrokerApi(config).state();
+    expect(state.error).toBeUndefined();
+    expect(state.nodes.map((n) => [n.name, n.running])).toEqual(BROKER_NODES.map((n) => [`rabbit@${n}`, true]));
+    for (const queue of ['fulfilment', 'fulfilment.dead']) {
+      const q = state.queues.find((x) => x.queue === queue);
+      expect(q?.members.slice().sort(), queue).toEqual(BROKER_NODES.map((n) => `rabbit@${n}`));
+    }
+    expect(state.queues.find((q) => q.queue === 'fulfilment')?.consumers).toBe(2);
+    const queues = await pollUntil('the queues in Prometheus', 60_000, async () => {
+      const res = await fetch(`${base}:${config.ports.prometheus}/api/v1/query?query=${encodeURIComponent('sum by (queue) (rabbitmq_queue_messages_ready)')}`);
+      const result = ((await res.json()) as { data: { result: { metric: { queue: string } }[] } }).data.result;
+      return result.length >= 2 ? result.map((r) => r.metric.queue).sort() : undefined;
+    });
+    expect(queues).toEqual(['fulfilment', 'fulfilment.dead']);
+  });
+
+  it('a paid order is fulfilled: one shipment each, shown by GET /api/orders/:id; a failed payment ships nothing', async () => {
+    const api = `${base}:${config.ports.api}`;
+    const post = async <T>(path: string, body?: unknown): Promise<T> => {
+      const res = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+      if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    };
+    const user = await post<{ id: number }>('/api/users/create', { name: 'Fulfilment Probe', email: `fulfil-${randomUUID()}@example.com` });
+    const orders: { id: number; paid: boolean }[] = [];
+    for (let i = 0; i < 6; i++) {
+      const o = await post<{ id: number }>('/api/orders/create', { userId: user.id, productId: 1, quantity: 1 });
+      await post(`/api/orders/validate/${o.id}`);
+      await post(`/api/orders/process/${o.id}`);
+      await post(`/api/payments/process/${o.id}`, { status: i < 5 ? 'success' : 'failed' });
+      orders.push({ id: o.id, paid: i < 5 });
+    }
+    type Got = { status: string; fulfilment: { state: string; shipments: number; shipment?: { trackingNumber: string } } | null };
+    const read = async (id: number): Promise<Got> => (await (await fetch(`${api}/api/orders/${id}`)).json()) as Got;
+    const shipped = await pollUntil('every paid order fulfilled', 30_000, async () => {
+      const got = await Promise.all(orders.filter((o) => o.paid).map((o) => read(o.id)));
+      return got.every((g) => g.status === 'fulfilled') ? got : undefined;
+    });
+    for (const g of shipped) {
+      expect(g.fulfilment?.state).toBe('fulfilled');
+      expect(g.fulfilment?.shipments).toBe(1);
+      expect(g.fulfilment?.shipment?.trackingNumber).toMatch(/^SS[A-Z0-9]{10}$/);
+    }
+    const failed = await read(orders[5]?.id ?? 0);
+    expect(failed.status).toBe('failed');
+    expect(failed.fulfilment).toBeNull();
+    // and on every node, one shipment per paid order, none for the failed one
+    const ids = orders.map((o) => o.id).join(',');
+    for (const node of GALERA_NODES) {
+      const rows = await nodeSql(node, `SET SESSION wsrep_sync_wait = 1; SELECT order_id, COUNT(*) FROM smartshop.shipments WHERE order_id IN (${ids}) GROUP BY order_id ORDER BY order_id`);
+      expect(rows.split('\n').map((l) => l.split('\t')), node).toEqual(orders.filter((o) => o.paid).map((o) => [String(o.id), '1']));
+    }
   });
 
   it('root cannot log in through HAProxy, and the exporter cannot read the password hashes', async () => {

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { fulfilmentFindings, paidOrderIds, type FulfilmentResult } from './fulfilment.ts';
+
+const clean: FulfilmentResult = { paid: 3, shipped: 3, lost: [], duplicated: [], outboxBacklog: 0, deadLettered: 0, waitedMs: 1_000, boundMs: 90_000 };
+
+describe('the fulfilment ledger', () => {
+  it('expects a shipment for every order acknowledged with a successful payment, once each', () => {
+    const ledger = {
+      users: [],
+      orders: [],
+      payments: [
+        { id: '1', orderId: '10', status: 'success' },
+        { id: '2', orderId: '11', status: 'failed' },
+        { id: '3', orderId: '12', status: 'success' },
+        { id: '4', orderId: '12', status: 'success' },
+      ],
+    };
+    expect(paidOrderIds(ledger)).toEqual(['10', '12']);
+  });
+
+  it('passes when every paid order is shipped once and nothing is left', () => {
+    expect(fulfilmentFindings(clean)).toEqual([]);
+  });
+
+  it('names lost and duplicated fulfilments, a backlog, dead letters and an unread broker', () => {
+    expect(fulfilmentFindings({ ...clean, shipped: 1, lost: ['10'], duplicated: [{ orderId: '12', shipments: 2 }] }).join('\n'))
+      .toMatch(/1 order\(s\) acknowledged as paid were not shipped within 90 s \(lost fulfilments\): order 10[\s\S]*order 12 ×2/);
+    expect(fulfilmentFindings({ ...clean, outboxBacklog: 4 })).toEqual(['4 outbox event(s) still not confirmed by the broker at the end']);
+    expect(fulfilmentFindings({ ...clean, deadLettered: 2 })[0]).toMatch(/2 message\(s\) in the dead-letter queue/);
+    expect(fulfilmentFindings({ ...clean, deadLettered: undefined })[0]).toMatch(/could not be read/);
+  });
+});

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { brokerProblems, describeBroker, type BrokerState } from './broker.ts';
+
+const node = (i: number, running = true, alarm = false) => ({ name: `rabbit@rabbitmq-${i}`, running, alarm });
+
+describe('the broker as stack up shows it', () => {
+  it('is ready with three running nodes and no alarm', () => {
+    expect(brokerProblems({ nodes: [node(1), node(2), node(3)], queues: [] })).toEqual([]);
+  });
+
+  it('names a missing node, an alarm and an unreadable API', () => {
+    expect(brokerProblems({ nodes: [node(1, true, true), node(2, false)], queues: [] })).toEqual([
+      'RabbitMQ: 1/3 nodes running',
+      'RabbitMQ: rabbit@rabbitmq-1 has a resource alarm (publishers blocked)',
+    ]);
+    expect(brokerProblems({ nodes: [], queues: [], error: 'fetch failed' })).toEqual(['RabbitMQ management API: fetch failed']);
+  });
+
+  it('prints the nodes, then each queue with its replicas and leader', () => {
+    const s: BrokerState = {
+      nodes: [node(1), node(2, false), node(3)],
+      queues: [{ queue: 'fulfilment', members: ['a', 'b', 'c'], online: ['a', 'c'], leader: 'rabbit@rabbitmq-3', messages: 4, unacked: 1, consumers: 2 }],
+    };
+    expect(describeBroker(s)).toEqual([
+      'RabbitMQ: rabbitmq-1 running, rabbitmq-2 down, rabbitmq-3 running',
+      'queue fulfilment: 2/3 replicas online (leader rabbitmq-3), 4 ready, 1 unacked, 2 consumers',
+    ]);
+  });
+});

@@ -1,0 +1,29 @@
+// `smartshop queue status | dlq list|replay|purge`: the fulfilment queues of a compose lab.
+// Status reads the management API; the dead-letter tools run inside a worker container
+// (worker/dead-letters.ts), since the broker's AMQP port is not published.
+import { BrokerApi, ComposeTarget, deadLetterTool, describeBroker, type LabConfig } from '../lab/index.ts';
+
+export async function queueStatus(config: LabConfig): Promise<string[]> {
+  return describeBroker(await new BrokerApi(config).state());
+}
+
+interface DeadLetterLine {
+  messageId?: string;
+  orderId?: number;
+  deliveries?: number;
+  reason?: string;
+}
+
+export async function deadLetters(config: LabConfig, action: 'list' | 'replay' | 'purge'): Promise<string[]> {
+  const r = await deadLetterTool(new ComposeTarget(config.project), action);
+  if (action === 'list') {
+    const messages = (Array.isArray(r.messages) ? r.messages : []) as DeadLetterLine[];
+    if (messages.length === 0) return ['the dead-letter queue is empty'];
+    return [
+      `${messages.length} message(s) in the dead-letter queue (\`smartshop queue dlq replay\` sends them back to the fulfilment queue):`,
+      ...messages.map((m) => `  order ${m.orderId ?? '?'}  message ${m.messageId ?? '?'}  ${m.reason ?? 'dead-lettered'}`),
+    ];
+  }
+  if (action === 'replay') return [`${Number(r.replayed ?? 0)} message(s) replayed into the fulfilment queue (the workers skip any already applied)`];
+  return [`${Number(r.purged ?? 0)} message(s) purged: their orders stay paid and unshipped`];
+}
