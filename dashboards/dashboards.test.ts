@@ -23,11 +23,12 @@ describe('generated dashboards', () => {
     expect([...generateAll()]).toEqual([...generateAll()]);
   });
 
-  it('are the six dashboards with fixed, unique uids and file names', () => {
+  it('are the seven dashboards with fixed, unique uids and file names', () => {
     expect(dashboards.map((d) => d.uid)).toEqual([
       'smartshop-overview',
       'smartshop-galera',
       'smartshop-haproxy',
+      'smartshop-fulfilment',
       'smartshop-host',
       'smartshop-chaos',
       'smartshop-simulator',
