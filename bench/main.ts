@@ -21,8 +21,9 @@ import { section6 } from './sections/s6-failover.ts';
 import { section7 } from './sections/s7-durability.ts';
 import { section8 } from './sections/s8-binlog.ts';
 import { section9 } from './sections/s9-backup.ts';
+import { section10 } from './sections/s10-fulfilment.ts';
 
-const SECTIONS: Section[] = [section1, section2, section3, section4, section5, section6, section7, section8, section9];
+const SECTIONS: Section[] = [section1, section2, section3, section4, section5, section6, section7, section8, section9, section10];
 
 function missingParts(section: Section, stack: StackStatus | undefined): string[] {
   if (stack === undefined) return section.needs;

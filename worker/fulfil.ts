@@ -28,11 +28,11 @@ function trackingNumber(): string {
   return `SS${[...randomBytes(10)].map((b) => TRACKING_ALPHABET[b % TRACKING_ALPHABET.length]).join('')}`;
 }
 
-export async function fulfil(db: Database, messageId: string, event: OrderPaidEvent, worker: string): Promise<FulfilOutcome> {
+export async function fulfil(db: Database, messageId: string, event: OrderPaidEvent, worker: string, consumer = CONSUMER): Promise<FulfilOutcome> {
   return db.transaction('fulfilment.apply', async (tx) => {
     // Two workers racing on one message: on one node the second waits on the row lock and
     // finds it; on two nodes certification rolls one back (1213) and its retry finds it.
-    const claimed = await tx.exec('INSERT IGNORE INTO processed_messages (consumer, message_id) VALUES (?, ?)', [CONSUMER, messageId]);
+    const claimed = await tx.exec('INSERT IGNORE INTO processed_messages (consumer, message_id) VALUES (?, ?)', [consumer, messageId]);
     if (claimed.affectedRows === 0) return { kind: 'duplicate' };
     if (!(await applyTransition(tx, event.orderId, 'fulfil'))) {
       const [row] = await tx.rows<RowDataPacket & { status: string }>('SELECT status FROM orders WHERE id = ?', [event.orderId]);

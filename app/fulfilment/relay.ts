@@ -3,7 +3,8 @@
 // confirm channel, and marks them published only once the broker confirmed them. A crash
 // between the confirm and the mark publishes those rows again: delivery is at least once,
 // and the workers dedupe on the message id. A payment's commit wakes the relay at once;
-// otherwise it looks every POLL_MS, and reports the backlog every second.
+// otherwise it looks every POLL_MS. The lease is renewed and the backlog reported each
+// second by loops of their own, so their commits never delay a publish.
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
@@ -36,6 +37,12 @@ export class OutboxRelay {
   private session: BrokerSession | undefined;
   private attempts = 0;
   private wake: (() => void) | undefined;
+  private kicked = false;
+  /** ids confirmed whose mark has not committed yet, and those marks */
+  private readonly marking = new Set<string>();
+  private readonly pendingMarks = new Set<Promise<void>>();
+  /** the side loops' sleeps, cut short by close() */
+  private readonly stoppers = new Set<AbortController>();
   private loop: Promise<void> | undefined;
   private lastProblem = '';
   private readonly holder: string;
@@ -56,12 +63,15 @@ export class OutboxRelay {
 
   /** A paid order was committed: look at the outbox now rather than at the next poll. */
   kick(): void {
+    // remembered when the loop is busy: the next pause then returns at once
+    this.kicked = true;
     this.wake?.();
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.kick();
+    for (const ac of this.stoppers) ac.abort();
     await this.loop;
     if (this.leader) await releaseLease(this.db, this.holder).catch(() => undefined);
     this.metrics.relayLeader.set(0);
@@ -69,18 +79,11 @@ export class OutboxRelay {
   }
 
   private async run(): Promise<void> {
-    let renewedAt = 0;
-    let backlogAt = 0;
+    // The lease and the backlog gauge keep their own pace, off the publishing path: a slow
+    // commit of the lease's UPDATE must not delay the next publish (it is a paid order's lag).
+    const side = this.every(RENEW_MS, () => this.renewLease());
+    const gauge = this.every(BACKLOG_EVERY_MS, () => this.reportBacklog());
     while (!this.closed) {
-      const now = Date.now();
-      if (now - renewedAt >= RENEW_MS) {
-        renewedAt = now;
-        await this.renewLease();
-      }
-      if (now - backlogAt >= BACKLOG_EVERY_MS) {
-        backlogAt = now;
-        await this.reportBacklog();
-      }
       let more = false;
       if (this.leader) {
         try {
@@ -94,6 +97,19 @@ export class OutboxRelay {
         }
       }
       if (!more) await this.pause(POLL_MS);
+    }
+    await Promise.all([side, gauge, ...this.pendingMarks]);
+  }
+
+  /** Runs `task` every `ms` (never two at once) until close(). */
+  private async every(ms: number, task: () => Promise<void>): Promise<void> {
+    while (!this.closed) {
+      const started = Date.now();
+      await task();
+      const ac = new AbortController();
+      this.stoppers.add(ac);
+      await sleep(Math.max(0, ms - (Date.now() - started)), undefined, { signal: ac.signal }).catch(() => undefined);
+      this.stoppers.delete(ac);
     }
   }
 
@@ -124,7 +140,8 @@ export class OutboxRelay {
   private async publishBatch(): Promise<boolean> {
     let rows;
     try {
-      rows = await unpublished(this.db, BATCH);
+      // rows confirmed and still being marked are skipped (their mark runs beside the next batch)
+      rows = (await unpublished(this.db, BATCH + this.marking.size)).filter((r) => !this.marking.has(r.id)).slice(0, BATCH);
     } catch (err) {
       this.problem('read', err);
       return false;
@@ -161,13 +178,15 @@ export class OutboxRelay {
     }
     const done = rows.filter((r) => !returned.has(r.id)).map((r) => r.id);
     if (returned.size > 0) this.problem('publish', new Error(`${returned.size} message(s) returned unroutable: is the queue ${FULFILMENT_QUEUE} there?`));
-    try {
-      await markPublished(this.db, done);
-    } catch (err) {
-      // confirmed but not marked: published again next round, and deduped by the workers
-      this.problem('mark', err);
-    }
     this.metrics.relayPublished.inc(done.length * copies);
+    // The mark is a commit of its own: it runs beside the next batch instead of before it.
+    // Confirmed but not marked (a failure, a crash): published again, deduped by the workers.
+    for (const id of done) this.marking.add(id);
+    const marked = markPublished(this.db, done).catch((err: unknown) => this.problem('mark', err)).finally(() => {
+      for (const id of done) this.marking.delete(id);
+      this.pendingMarks.delete(marked);
+    });
+    this.pendingMarks.add(marked);
     return rows.length === BATCH;
   }
 
@@ -204,10 +223,15 @@ export class OutboxRelay {
 
   private async pause(ms: number): Promise<void> {
     if (this.closed) return;
+    if (this.kicked) {
+      this.kicked = false;
+      return;
+    }
     const woken = new Promise<void>((resolve) => { this.wake = resolve; });
     const ac = new AbortController();
     await Promise.race([woken, sleep(ms, undefined, { signal: ac.signal }).catch(() => undefined)]);
     ac.abort();
     this.wake = undefined;
+    this.kicked = false;
   }
 }
