@@ -25,15 +25,30 @@ async function connect(access: LabAccess): Promise<Connection> {
   return mysql.createConnection({ host: '127.0.0.1', port: access.mysqlPort, user: access.user, password: access.password, database: access.database, timezone: 'Z' });
 }
 
-/** N orders already paid (with their payments), for one user of the bench's own; their ids. */
+/**
+ * N orders already paid (with their payments), for one user of the bench's own; their ids.
+ * One transaction that also counts them as the shop's payments would (users, successful
+ * payments, revenue): the lab's invariants (revenue equals the paid orders) keep holding.
+ */
 async function paidOrders(conn: Connection, n: number): Promise<number[]> {
-  const [user] = await conn.query<ResultSetHeader>('INSERT INTO users (name, email) VALUES (?, ?)', ['Bench Fulfilment', `bench-${randomUUID()}@example.com`]);
-  const values = Array.from({ length: n }, () => '(?, 1, 1, 9.99, \'paid\')').join(', ');
-  await conn.query(`INSERT INTO orders (user_id, product_id, quantity, amount, status) VALUES ${values}`, Array.from({ length: n }, () => user.insertId));
-  const [rows] = await conn.query<RowDataPacket[]>('SELECT id FROM orders WHERE user_id = ? ORDER BY id', [user.insertId]);
-  const ids = rows.map((r) => Number(r.id));
-  await conn.query(`INSERT INTO payments (order_id, status, amount) VALUES ${ids.map(() => '(?, \'success\', 9.99)').join(', ')}`, ids);
-  return ids;
+  await conn.beginTransaction();
+  try {
+    const [user] = await conn.query<ResultSetHeader>('INSERT INTO users (name, email) VALUES (?, ?)', ['Bench Fulfilment', `bench-${randomUUID()}@example.com`]);
+    const values = Array.from({ length: n }, () => '(?, 1, 1, 9.99, \'paid\')').join(', ');
+    await conn.query(`INSERT INTO orders (user_id, product_id, quantity, amount, status) VALUES ${values}`, Array.from({ length: n }, () => user.insertId));
+    const [rows] = await conn.query<RowDataPacket[]>('SELECT id FROM orders WHERE user_id = ? ORDER BY id', [user.insertId]);
+    const ids = rows.map((r) => Number(r.id));
+    await conn.query(`INSERT INTO payments (order_id, status, amount) VALUES ${ids.map(() => '(?, \'success\', 9.99)').join(', ')}`, ids);
+    await conn.query(
+      'INSERT INTO stat_counters (name, shard, value) VALUES (\'users\', 0, 1), (\'payments_success\', 0, ?), (\'revenue_cents\', 0, ?) ON DUPLICATE KEY UPDATE value = value + VALUES(value)',
+      [ids.length, ids.length * 999],
+    );
+    await conn.commit();
+    return ids;
+  } catch (err) {
+    await conn.rollback().catch(() => undefined);
+    throw err;
+  }
 }
 
 /** The pipeline: every event in the outbox in one commit, then wait until every order is shipped. */
