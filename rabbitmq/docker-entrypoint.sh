@@ -40,7 +40,8 @@ admin_hash=$(hash_of RABBITMQ_ADMIN_PASSWORD)
 shop_hash=$(hash_of RABBITMQ_SHOP_PASSWORD)
 worker_hash=$(hash_of RABBITMQ_WORKER_PASSWORD)
 # shop: declares the fulfilment queues and publishes through the default exchange (its
-# relay); worker: declares and consumes them; admin: the management UI and `smartshop queue`.
+# relay; it reads nothing); worker: declares and consumes them; admin: the management UI
+# and `smartshop queue`.
 cat > "$defs/definitions.json" <<JSON
 {
   "users": [
@@ -51,7 +52,7 @@ cat > "$defs/definitions.json" <<JSON
   "vhosts": [{"name": "/"}],
   "permissions": [
     {"user": "admin", "vhost": "/", "configure": ".*", "write": ".*", "read": ".*"},
-    {"user": "shop", "vhost": "/", "configure": "^fulfilment.*", "write": "^(fulfilment.*|amq\\\\.default)$", "read": "^fulfilment.*"},
+    {"user": "shop", "vhost": "/", "configure": "^fulfilment.*", "write": "^(fulfilment.*|amq\\\\.default)$", "read": "^$"},
     {"user": "worker", "vhost": "/", "configure": "^fulfilment.*", "write": "^(fulfilment.*|amq\\\\.default)$", "read": "^fulfilment.*"}
   ]
 }
@@ -62,11 +63,17 @@ node_dir="$home/mnesia/rabbit@$(hostname -s)"
 seed="${RABBITMQ_SEED:-rabbitmq-1}"
 if [ "$(hostname -s)" != "$seed" ] && [ ! -d "$node_dir" ]; then
   say "first boot: waiting for $seed to accept connections before joining it"
+  joined=0
   for _ in $(seq 1 90); do
-    if (exec 3<>"/dev/tcp/$seed/5672") 2>/dev/null; then break; fi
+    if (exec 3<>"/dev/tcp/$seed/5672") 2>/dev/null; then joined=1; break; fi
     sleep 2
   done
+  # alone, this node would form a cluster of its own: exit, and Docker starts it to wait again
+  [ "$joined" = 1 ] || die "$seed did not accept connections within 180 s; not starting alone"
 fi
+
+# the hashes are written: the clear passwords need not stay in the server's environment
+unset RABBITMQ_ADMIN_PASSWORD RABBITMQ_SHOP_PASSWORD RABBITMQ_WORKER_PASSWORD RABBITMQ_COOKIE
 
 sched="${RABBITMQ_SCHEDULERS:-1}"
 # No busy-waiting schedulers: on a shared two-core machine they burn CPU the databases need.

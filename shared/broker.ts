@@ -84,8 +84,11 @@ export async function openBrokerSession(config: BrokerConfig, attempt = 0): Prom
       const connection = await amqp.connect({
         protocol: 'amqp', hostname: name, port: Number(port), username: config.user, password: config.password, heartbeat: 5,
       }, { timeout: 3_000, clientProperties: { connection_name: `smartshop ${config.user}` } });
+      // an 'error' with no listener throws: one from the start, callers add their own logging
+      connection.on('error', () => undefined);
       try {
         const channel = await connection.createConfirmChannel();
+        channel.on('error', () => undefined);
         await channel.assertQueue(FULFILMENT_QUEUE, { durable: true, arguments: FULFILMENT_QUEUE_ARGS });
         await channel.assertQueue(DEAD_LETTER_QUEUE, { durable: true, arguments: DEAD_LETTER_QUEUE_ARGS });
         return { connection, channel, host: name as string };

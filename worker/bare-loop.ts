@@ -36,7 +36,7 @@ export async function bareLoop(orderIds: number[], env = process.env): Promise<{
     const all = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`bare loop: ${done} of ${orderIds.length} messages in ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
       for (const [i, s] of consumers.entries()) {
-        void s.channel.prefetch(prefetch).then(() => s.channel.consume(QUEUE, (msg) => {
+        s.channel.prefetch(prefetch).then(() => s.channel.consume(QUEUE, (msg) => {
           if (msg === null) return;
           const event = JSON.parse(msg.content.toString('utf8')) as { orderId: number; amount: string; paidAt: string };
           fulfil(db, String(msg.properties.messageId), event, `bare-${i}`, 'bench').then(() => {
@@ -49,7 +49,10 @@ export async function bareLoop(orderIds: number[], env = process.env): Promise<{
             clearTimeout(timer);
             reject(err instanceof Error ? err : new Error(String(err)));
           });
-        }));
+        })).catch((err: unknown) => {
+          clearTimeout(timer);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        });
       }
     });
     // published as the relay publishes: batches of 100, each waited for its confirms

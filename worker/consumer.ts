@@ -70,19 +70,27 @@ export class FulfilmentConsumer {
     while (!this.closed) {
       try {
         const session = await openBrokerSession(this.broker, this.attempts);
-        await session.channel.prefetch(this.options.prefetch);
+        session.connection.on('error', (err: Error) => this.logger.warn({ err }, 'broker connection error'));
+        session.channel.on('error', (err: Error) => this.logger.warn({ err }, 'broker channel error'));
         const gone = new Promise<void>((resolve) => {
           this.lost = resolve;
           session.connection.on('close', () => resolve());
           session.channel.on('close', () => resolve());
         });
-        session.connection.on('error', (err: Error) => this.logger.warn({ err }, 'broker connection error'));
-        session.channel.on('error', (err: Error) => this.logger.warn({ err }, 'broker channel error'));
+        if (this.closed) {
+          // close() came while this session was being opened
+          await session.connection.close().catch(() => undefined);
+          break;
+        }
+        await session.channel.prefetch(this.options.prefetch);
+        // before the first delivery: handle() tells a live session from a lost one by it
+        this.session = session;
         const { consumerTag } = await session.channel.consume(FULFILMENT_QUEUE, (msg) => {
-          if (msg !== null) void this.handle(session, msg);
+          // null: the broker cancelled the consumer (its queue deleted): start again
+          if (msg === null) this.lost?.();
+          else void this.handle(session, msg);
         }, { noAck: false });
         this.consumerTag = consumerTag;
-        this.session = session;
         this.attempts = 0;
         this.metrics.connected.set(1);
         this.logger.info({ broker: session.host, prefetch: this.options.prefetch }, `consuming ${FULFILMENT_QUEUE}`);
@@ -136,16 +144,9 @@ export class FulfilmentConsumer {
         if (!ackedEarly) ch.nack(msg, false, true);
       };
       for (let attempt = 0; ; attempt++) {
+        let r;
         try {
-          const r = await fulfil(this.db, id, event, this.options.name);
-          // committed: only now may the broker forget the message
-          if (!ackedEarly) {
-            await hold();
-            ch.ack(msg);
-          }
-          if (r.kind === 'applied') this.metrics.lag.observe(r.lagSeconds);
-          this.outcome(r.kind, done);
-          return;
+          r = await fulfil(this.db, id, event, this.options.name);
         } catch (err) {
           if (err instanceof NotPaidError) {
             this.logger.warn({ messageId: id, orderId: event.orderId, deliveries }, `${err.message}: rejected (dead-lettered past the delivery limit)`);
@@ -157,7 +158,9 @@ export class FulfilmentConsumer {
           // pause. Returning it would spend one of its deliveries per attempt, and a quorum
           // loss of half a minute would dead-letter every paid order in flight.
           this.metrics.messages.inc({ outcome: 'db_error' });
-          if (this.closed) {
+          // closing, or the channel is gone (the broker has already given the message to
+          // another worker): stop trying
+          if (this.closed || this.session !== session) {
             giveBack();
             return;
           }
@@ -166,7 +169,17 @@ export class FulfilmentConsumer {
             this.logger.warn({ err, messageId: id, attempt, code: classifyDbError(err)?.code, retryInMs: waitMs }, 'fulfilment failed on the database; the message is kept and tried again');
           }
           await sleep(waitMs);
+          continue;
         }
+        // committed: only now may the broker forget the message (an ack on a closed channel
+        // throws: the broker redelivers it, and the record makes it a duplicate)
+        if (!ackedEarly) {
+          await hold();
+          ch.ack(msg);
+        }
+        if (r.kind === 'applied') this.metrics.lag.observe(r.lagSeconds);
+        this.outcome(r.kind, done);
+        return;
       }
     } catch (err) {
       // the channel closed under us: the broker returns the message by itself

@@ -51,9 +51,20 @@ export async function replayDeadLetters(s: BrokerSession, max = MAX): Promise<{ 
     const msg = await s.channel.get(DEAD_LETTER_QUEUE, { noAck: false });
     if (msg === false) break;
     const { headers: _headers, ...props } = msg.properties;
-    // a fresh message with the same id and body: its delivery count starts again at 0
+    // a fresh message with the same id and body: its delivery count starts again at 0. A
+    // mandatory message no queue took comes back before its confirm: then it stays here.
+    let returned = false;
+    const onReturn = (): void => {
+      returned = true;
+    };
+    s.channel.once('return', onReturn);
     s.channel.publish('', FULFILMENT_QUEUE, msg.content, { ...props, persistent: true, mandatory: true });
     await s.channel.waitForConfirms();
+    s.channel.off('return', onReturn);
+    if (returned) {
+      s.channel.nack(msg, false, true);
+      throw new Error(`the fulfilment queue took no copy of message ${String(props.messageId)}: is it there? (nothing was removed)`);
+    }
     s.channel.ack(msg);
     orders.push(describe(msg).orderId);
   }

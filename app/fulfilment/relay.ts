@@ -195,6 +195,8 @@ export class OutboxRelay {
     const session = await openBrokerSession(this.broker, this.attempts);
     const lost = (): void => {
       if (this.session === session) this.session = undefined;
+      // a channel closed on its own leaves its connection open
+      void session.connection.close().catch(() => undefined);
     };
     session.connection.on('error', (err: Error) => this.problem('publish', err));
     session.connection.on('close', lost);

@@ -64,24 +64,32 @@ export async function judgeFulfilment(target: Target, sql: NodeSql, node: LabCon
   const boundMs = options.boundMs ?? FULFILMENT_BOUND_MS;
   const ids = paidOrderIds(ledger);
   const started = Date.now();
+  const backlogNow = async (): Promise<number> =>
+    Number((await sql.query(node, 'SET SESSION wsrep_sync_wait = 1; SELECT COUNT(*) FROM outbox WHERE published_at IS NULL'))[0]?.[0] ?? 0);
   let shipments = await shipmentsOf(sql, node, ids);
+  let backlog = await backlogNow();
   let said = false;
-  while (ids.some((id) => !shipments.has(id)) && Date.now() - started < boundMs) {
+  // quiet: every paid order shipped and the outbox drained (the relay marks rows after the
+  // confirm, in the background), or the bound reached
+  while ((ids.some((id) => !shipments.has(id)) || backlog > 0) && Date.now() - started < boundMs) {
     if (!said) {
-      options.say?.(`fulfilment: ${ids.filter((id) => !shipments.has(id)).length} of ${ids.length} paid orders not shipped yet; waiting up to ${boundMs / 1000} s`);
+      options.say?.(`fulfilment: ${ids.filter((id) => !shipments.has(id)).length} of ${ids.length} paid orders not shipped yet, ${backlog} outbox event(s) unconfirmed; waiting up to ${boundMs / 1000} s`);
       said = true;
     }
     await sleep(POLL_MS);
     shipments = await shipmentsOf(sql, node, ids);
+    backlog = await backlogNow();
   }
   const waitedMs = Date.now() - started;
-  const [backlog] = await sql.query(node, 'SET SESSION wsrep_sync_wait = 1; SELECT COUNT(*) FROM outbox WHERE published_at IS NULL');
+  // a redelivery still in flight would commit its duplicate after this moment: read once more
+  await sleep(POLL_MS);
+  shipments = await shipmentsOf(sql, node, ids);
   return {
     paid: ids.length,
     shipped: ids.filter((id) => shipments.get(id) === 1).length,
     lost: ids.filter((id) => !shipments.has(id)),
     duplicated: ids.filter((id) => (shipments.get(id) ?? 0) > 1).map((id) => ({ orderId: id, shipments: shipments.get(id) ?? 0 })),
-    outboxBacklog: Number(backlog?.[0] ?? 0),
+    outboxBacklog: backlog,
     deadLettered: await deadLetters(target),
     waitedMs,
     boundMs,
