@@ -39,6 +39,10 @@ const { checkSteadyState } = await import('./steady-state.ts');
 
 type RunOptions = Parameters<typeof runDrill>[0];
 
+/** `stack up` on the drills' lab: recreates what a changed environment (a weakened part) touches. */
+const recreateLab = (): Promise<unknown> =>
+  stackUp({ ...resolveLabConfig(), project: LAB_ENV.COMPOSE_PROJECT_NAME }, { build: false, timeoutMs: 300_000, log: (l) => console.log(`[stack] ${l}`) });
+
 const project = LAB_ENV.COMPOSE_PROJECT_NAME;
 const target = new ComposeTarget(project);
 const sql = new NodeSql(target, 'smartshop');
@@ -341,11 +345,9 @@ describe('chaos drills on a real lab', () => {
   }, 600_000);
 
   it('the judge fails a weakened shop: with the key recorded in a second commit, shop-crash finds the duplicates', async () => {
-    const recreateApp = (): Promise<unknown> =>
-      stackUp({ ...resolveLabConfig(), project }, { build: false, timeoutMs: 300_000, log: (l) => console.log(`[stack] ${l}`) });
     process.env.IDEMPOTENCY_COMMIT = 'after-effects';
     try {
-      await recreateApp();
+      await recreateLab();
       const outcome = await runDrill(options('shop-crash', { faultMs: 2_000 }));
       const r = outcome.report;
       const x = r?.exactlyOnce;
@@ -356,7 +358,7 @@ describe('chaos drills on a real lab', () => {
       expect(x.orphans.length + x.rejected.length).toBeGreaterThan(0);
     } finally {
       delete process.env.IDEMPOTENCY_COMMIT;
-      await recreateApp();
+      await recreateLab();
     }
   }, 900_000);
 
@@ -380,11 +382,9 @@ describe('chaos drills on a real lab', () => {
   }, 600_000);
 
   it('the judge fails a weakened worker: acking before its commit, worker-crash finds lost fulfilments', async () => {
-    const recreateWorkers = (): Promise<unknown> =>
-      stackUp({ ...resolveLabConfig(), project }, { build: false, timeoutMs: 300_000, log: (l) => console.log(`[stack] ${l}`) });
     process.env.WORKER_ACK = 'before-commit';
     try {
-      await recreateWorkers();
+      await recreateLab();
       const r = (await runDrill(options('worker-crash', { faultMs: 2_000 }))).report;
       if (!r) throw new Error('no report');
       const f = fulfilmentOf(r, 'weakened worker-crash');
@@ -393,7 +393,7 @@ describe('chaos drills on a real lab', () => {
       expect(f.lost.length).toBeGreaterThan(0);
     } finally {
       delete process.env.WORKER_ACK;
-      await recreateWorkers();
+      await recreateLab();
     }
   }, 900_000);
 

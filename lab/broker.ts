@@ -98,11 +98,20 @@ export function brokerProblems(s: BrokerState): string[] {
   return problems;
 }
 
-/** `dead-letters.js list|replay|purge` (worker/dead-letters.ts) in a running worker container: its JSON answer. */
-export async function deadLetterTool(target: Target, action: 'list' | 'replay' | 'purge'): Promise<Record<string, unknown>> {
+/**
+ * A script of the worker image (dist/worker/<script>.js) run in a running worker container,
+ * with the worker's account and network (the broker's AMQP port is not published): the JSON
+ * object its last line prints.
+ */
+export async function runWorkerScript(target: Target, script: string, args: string[], timeoutMs?: number): Promise<Record<string, unknown>> {
   const worker = (await target.list('worker')).find((c) => c.state === 'running');
-  if (worker === undefined) throw new Error('no worker container is running: the dead-letter tools run inside one (`smartshop stack up` starts them)');
-  const r = await target.exec(worker, ['node', 'dist/worker/dead-letters.js', action]);
-  if (r.exitCode !== 0) throw new Error(`dead-letters ${action} in ${worker.containerName} exited ${r.exitCode}: ${(r.stderr || r.stdout).trim().slice(0, 400)}`);
+  if (worker === undefined) throw new Error(`no worker container is running: ${script} runs inside one (\`smartshop stack up\` starts them)`);
+  const r = await target.exec(worker, ['node', `dist/worker/${script}.js`, ...args], timeoutMs === undefined ? undefined : { timeoutMs });
+  if (r.exitCode !== 0) throw new Error(`${script} ${args[0] ?? ''} in ${worker.containerName} exited ${r.exitCode}: ${(r.stderr || r.stdout).trim().slice(0, 400)}`);
   return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
+}
+
+/** `dead-letters.js list|replay|purge` (worker/dead-letters.ts) in a running worker container. */
+export function deadLetterTool(target: Target, action: 'list' | 'replay' | 'purge'): Promise<Record<string, unknown>> {
+  return runWorkerScript(target, 'dead-letters', [action]);
 }

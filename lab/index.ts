@@ -22,4 +22,4 @@ export { haproxyServers, fetchHaproxyServers, parseStatsCsv, isUp, isOut, type H
 export { compareNodes, formatVerify, type VerifyResult, type VerifyOptions, type NodeDigest, type Divergence, type TableDigest } from './verify.ts';
 export { startMariaDb, freePort, type MariaDbServer, type MariaDbOptions } from './throwaway-mariadb.ts';
 export { connectNode, credentialsFromEnv, galeraEndpoints, pickNode, type DbCredentials, type NodeEndpoint } from './node-connections.ts';
-export { BrokerApi, BROKER_NODES, deadLetterTool, describeBroker, brokerProblems, type BrokerState, type BrokerNode, type QueueReplicas } from './broker.ts';
+export { BrokerApi, BROKER_NODES, deadLetterTool, runWorkerScript, describeBroker, brokerProblems, type BrokerState, type BrokerNode, type QueueReplicas } from './broker.ts';

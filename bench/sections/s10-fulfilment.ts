@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import mysql, { type Connection, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ComposeTarget } from '../../lab/index.ts';
+import { ComposeTarget, runWorkerScript } from '../../lab/index.ts';
 import { runSimulation } from '../../simulator/index.ts';
 import { fmtMs, fmtRate, fmtRatio, type Table } from '../format.ts';
 import type { SectionResult } from '../report.ts';
@@ -69,11 +69,7 @@ async function pipelineRun(conn: Connection, ids: number[]): Promise<number> {
 }
 
 async function bareRun(target: ComposeTarget, ids: number[]): Promise<number> {
-  const worker = (await target.list('worker')).find((c) => c.state === 'running');
-  if (worker === undefined) throw new Error('no worker container is running');
-  const r = await target.exec(worker, ['node', 'dist/worker/bare-loop.js', ids.join(',')], { timeoutMs: WAIT_MS + 30_000 });
-  if (r.exitCode !== 0) throw new Error(`bare loop: ${(r.stderr || r.stdout).trim().slice(0, 300)}`);
-  return (JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { elapsedMs: number }).elapsedMs;
+  return Number((await runWorkerScript(target, 'bare-loop', [ids.join(',')], WAIT_MS + 30_000)).elapsedMs);
 }
 
 export const section10: Section = {
