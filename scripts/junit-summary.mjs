@@ -1,7 +1,8 @@
 // Prints one plain closing line from a JUnit XML report ("Tests: N passed, N failed, N skipped"),
 // the form CI logs are read for; vitest's own summary line is not one of them. Failed tests
 // are listed just before it, with the first lines of their message, so that the end of a
-// long CI log says what broke without scrolling back.
+// long CI log says what broke without scrolling back; the slowest test files before them say
+// where the suite's minutes go.
 import { readFileSync } from 'node:fs';
 
 const file = process.argv[2] ?? 'reports/junit.xml';
@@ -11,6 +12,11 @@ try {
 } catch {
   console.log(`Tests: no JUnit report at ${file}`);
   process.exit(0);
+}
+const suites = [...xml.matchAll(/<testsuite\b[^>]*\bname="([^"]*)"[^>]*\btime="([\d.]+)"/g)].map((m) => ({ name: m[1], seconds: Number(m[2]) }));
+if (suites.length > 0) {
+  console.log('Slowest test files:');
+  for (const s of suites.sort((a, b) => b.seconds - a.seconds).slice(0, 8)) console.log(`  ${s.seconds.toFixed(0).padStart(6)} s  ${s.name}`);
 }
 const cases = xml.match(/<testcase\b[\s\S]*?(?:\/>|<\/testcase>)/g) ?? [];
 const unescape = (t) => t.replace(/&#10;/g, '\n').replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n))).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');

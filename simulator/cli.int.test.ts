@@ -2,6 +2,9 @@
 // summary parses and its counts agree with the shop's own /metrics; bad arguments and an
 // unreachable target give clear messages and non-zero exit codes.
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startShop, type Shop } from '../test/shop.ts';
@@ -78,12 +81,35 @@ describe('smartshop simulate (CLI)', () => {
     expect(compared).toBeGreaterThanOrEqual(9); // users ×4, products, stats, orders create/validate/process, payments
   });
 
+  it('a load-test profile: an impossible threshold exits 1 and is named in the JUnit file; a reachable one exits 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loadtest-'));
+    const base = ['--profile', 'smoke', '--duration', '4s', '--rate', '3', '--seed', '5', '--target', shop.baseUrl, '--metrics-port', '0'];
+    const crossed = await cli([...base, '--threshold', 'http_req_duration:p(95)<0.001', '--threshold', 'http_req_failed:rate<0.5', '--junit', join(dir, 'crossed.xml')]);
+    expect(crossed.code).toBe(1);
+    expect(crossed.stderr).toMatch(/1 of 2 threshold\(s\) crossed: http_req_duration:p\(95\)<0.001/);
+    expect(crossed.stdout).toMatch(/✗ http_req_duration:p\(95\)<0.001: [\d.]+ ms/);
+    const xml = readFileSync(join(dir, 'crossed.xml'), 'utf8');
+    expect(xml).toContain('tests="2" failures="1"');
+    expect(xml).toMatch(/<testcase [^>]*name="http_req_duration:p\(95\)&lt;0.001"[^>]*>\s*<failure /);
+
+    const passed = await cli([...base, '--threshold', 'http_req_duration:p(95)<60000', '--threshold', 'journeys_completed:rate>0.5', '--junit', join(dir, 'passed.xml'), '--json']);
+    expect(passed.stderr).not.toMatch(/crossed/);
+    expect(passed.code).toBe(0);
+    const summary = JSON.parse(passed.stdout) as RunSummary & { thresholds: { threshold: string; ok: boolean; observed: number }[] };
+    expect(summary.mode).toBe('profile smoke');
+    expect(summary.journeys.started).toBe(12); // 3/s for 4 s
+    expect(summary.thresholds.map((t) => t.ok)).toEqual([true, true]);
+    expect(summary.thresholds[0]?.observed).toBeGreaterThan(0);
+    expect(readFileSync(join(dir, 'passed.xml'), 'utf8')).toContain('tests="2" failures="0"');
+  });
+
   it('rejects bad arguments with a clear message and exit code 2', async () => {
     const cases: [string[], RegExp][] = [
       [['--rate', '0'], /--rate must be a number greater than 0/],
       [['--payment-success', '1.5'], /--payment-success must be a number between 0 and 1/],
       [['--duration', 'soon'], /--duration must be a duration like 30s, 2m or 1h/],
       [['--target', 'ftp://x'], /--target must be an http\(s\) URL/],
+      [['--profile', 'smoke', '--threshold', 'http_req_duration<5'], /--threshold "http_req_duration<5" is not/],
     ];
     for (const [args, message] of cases) {
       const res = await cli([...args, '--metrics-port', '0'], 20_000);

@@ -1,5 +1,6 @@
 // `smartshop simulate`: the menu on a terminal, a headless run with any run flag or
-// without a terminal. Exit codes: 0 run completed, 2 bad arguments, 3 target unreachable.
+// without a terminal. Exit codes: 0 run completed, 1 a threshold crossed, 2 bad arguments,
+// 3 target unreachable.
 import { Command, Option } from 'commander';
 
 export function simulateCommand(): Command {
@@ -23,7 +24,10 @@ export function simulateCommand(): Command {
     .option('--json', 'print one JSON summary on stdout at the end (human output goes to stderr)')
     .option('--metrics-port <n>', 'serve the client-side Prometheus metrics here while running (default 9464, 0 = off)')
     .option('--ledger <file>', 'write the ledger of acknowledged writes (JSON) to this file at the end')
-    .action(async (flags: Record<string, string | boolean | undefined>) => {
+    .addOption(new Option('--profile <name>', 'a load-test profile: stages of arrival rate and thresholds (docs/simulator.md); --rate sets its peak, --duration its length').choices(['smoke', 'load', 'stress', 'spike', 'soak']))
+    .option('--threshold <expr>', "pass/fail criterion, k6's notation, repeatable; replaces the profile's: 'http_req_duration:p(95)<500', 'http_req_failed:rate<0.01'", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--junit <file>', "write the thresholds' results as JUnit XML (for CI)")
+    .action(async (flags: Record<string, string | string[] | boolean | undefined>) => {
       const { simulateMain } = await import('./main.ts');
       process.exitCode = await simulateMain(flags);
     });

@@ -3,6 +3,7 @@
 // requests still in flight. Used by both the CLI and the menu.
 import type { Ledger } from './engine/ledger.ts';
 import { startRun, type RunOptions, type RunSummary } from './engine/run.ts';
+import type { RunStats } from './engine/stats.ts';
 import { statusLine } from './format.ts';
 
 export interface LiveOptions {
@@ -17,6 +18,8 @@ export interface LiveOptions {
 export interface LiveResult {
   summary: RunSummary;
   ledger: Ledger;
+  /** the run's statistics, for thresholds that need any quantile */
+  stats: RunStats;
 }
 
 export async function runLive(options: RunOptions, live: LiveOptions = {}): Promise<LiveResult> {
@@ -51,7 +54,7 @@ export async function runLive(options: RunOptions, live: LiveOptions = {}): Prom
     out.write(`Simulating against ${options.target} (${what}, until ${until}, seed ${run.seed})${options.metricsPort ? `; client metrics on :${options.metricsPort}/metrics` : ''}\n`);
   }
   try {
-    return { summary: await run.done, ledger: run.ledger };
+    return { summary: await run.done, ledger: run.ledger, stats: run.stats };
   } finally {
     if (timer) {
       clearInterval(timer);

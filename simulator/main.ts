@@ -1,5 +1,6 @@
 // The body of `smartshop simulate`, loaded lazily by command.ts.
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { HttpClient } from '../shared/http-client.ts';
 import { formatSummary } from './format.ts';
 import { runLive } from './live.ts';
@@ -8,12 +9,15 @@ import { DEFAULT_METRICS_PORT, DEFAULT_TARGET, hasRunFlags, parseCliFlags, parse
 import { probe, unreachableMessage } from './shop-views.ts';
 import { labFlagsFile, labToolSocket } from '../lab/index.ts';
 import { watchFlood } from './flood.ts';
+import { judgeThresholds, thresholdsJunit } from './thresholds.ts';
 
 const EXIT_OK = 0;
+/** the run completed and a threshold was crossed */
+const EXIT_THRESHOLD = 1;
 export const EXIT_USAGE = 2;
 const EXIT_UNREACHABLE = 3;
 
-export async function simulateMain(flags: Record<string, string | boolean | undefined>): Promise<number> {
+export async function simulateMain(flags: Record<string, string | string[] | boolean | undefined>): Promise<number> {
   const raw = toRawFlags(flags);
   raw.target ??= process.env.SMARTSHOP_TARGET || undefined;
   // the lab's loadGeneratorFlood flag multiplies the rate of every run started here
@@ -49,23 +53,37 @@ async function headless(raw: RawFlags, rateMultiplier: () => number): Promise<nu
     return EXIT_UNREACHABLE;
   }
   // Prometheus reads the run's metrics through the lab's socket (shared/tool-metrics.ts)
-  const { summary, ledger } = await runLive({ ...plan.run, metricsSocket: labToolSocket('simulator'), rateMultiplier }, { quiet: plan.json && !process.stderr.isTTY });
+  const { summary, ledger, stats } = await runLive({ ...plan.run, metricsSocket: labToolSocket('simulator'), rateMultiplier }, { quiet: plan.json && !process.stderr.isTTY });
   if (plan.ledgerFile) await writeFile(plan.ledgerFile, `${JSON.stringify(ledger.export(), null, 2)}\n`);
-  if (plan.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  const results = judgeThresholds(plan.thresholds, { summary, quantile: (endpoint, q) => stats.quantile(endpoint, q) });
+  if (plan.json) process.stdout.write(`${JSON.stringify({ ...summary, thresholds: results.map((r) => ({ threshold: r.threshold.text, observed: r.observed ?? null, ok: r.ok })) })}\n`);
   else human.write(`${formatSummary(summary)}\n`);
+  if (results.length > 0) human.write(`Thresholds:\n${results.map((r) => `  ${r.detail}`).join('\n')}\n`);
+  if (plan.junitFile) {
+    await mkdir(dirname(plan.junitFile), { recursive: true });
+    await writeFile(plan.junitFile, thresholdsJunit(plan.profile ?? summary.mode ?? 'run', results, summary.elapsedSeconds));
+  }
   if (!summary.reachable) {
     process.stderr.write(`${unreachableMessage(plan.run.target, 'no request got an HTTP answer')}\n`);
     return EXIT_UNREACHABLE;
   }
+  const crossed = results.filter((r) => !r.ok);
+  if (crossed.length > 0) {
+    process.stderr.write(`smartshop simulate: ${crossed.length} of ${results.length} threshold(s) crossed: ${crossed.map((r) => r.threshold.text).join('; ')}\n`);
+    return EXIT_THRESHOLD;
+  }
   return EXIT_OK;
 }
 
-function toRawFlags(flags: Record<string, string | boolean | undefined>): RawFlags {
+function toRawFlags(flags: Record<string, string | string[] | boolean | undefined>): RawFlags {
   const raw: RawFlags = {};
   for (const [key, value] of Object.entries(flags)) {
     if (value === undefined) continue;
     if (key === 'json') raw.json = value === true;
-    else if (typeof value === 'string') (raw as Record<string, string>)[key] = value;
+    else if (key === 'threshold') {
+      const all = ([] as unknown[]).concat(value).map(String);
+      if (all.length > 0) raw.threshold = all;
+    } else if (typeof value === 'string') (raw as Record<string, string>)[key] = value;
   }
   return raw;
 }

@@ -64,6 +64,7 @@ describe('parseCliFlags', () => {
     expect(plan).toEqual({
       mode: 'continuous',
       json: true,
+      thresholds: [],
       ledgerFile: '/tmp/l.json',
       run: {
         mode: 'continuous',
@@ -109,5 +110,31 @@ describe('parseCliFlags', () => {
     expect(hasRunFlags({ target: 'http://x', metricsPort: '0' })).toBe(false);
     expect(hasRunFlags({ json: true })).toBe(true);
     expect(hasRunFlags({ duration: '1m' })).toBe(true);
+  });
+});
+
+describe('load-test profiles (--profile)', () => {
+  it('runs the profile\'s stages, without injected errors, gated by its thresholds', () => {
+    const plan = parseCliFlags({ profile: 'spike' });
+    expect(plan.profile).toBe('spike');
+    expect(plan.run.rate).toBe(30);
+    expect(plan.run.startRate).toBe(2);
+    expect(plan.run.durationSeconds).toBe(140);
+    expect(plan.run.mix?.errorRate).toBe(0);
+    expect(plan.thresholds.map((t) => t.text)).toContain('http_req_duration:p(95)<1500');
+  });
+
+  it('--rate sets the peak and --duration the length; --threshold replaces the profile\'s', () => {
+    const plan = parseCliFlags({ profile: 'stress', rate: '40', duration: '150s', threshold: ['http_req_failed:rate<0.1'] });
+    expect(plan.run.stages?.map((s) => s.target)).toEqual([10, 20, 40, 40, 0]);
+    expect(plan.run.stages?.map((s) => s.durationSeconds)).toEqual([30, 30, 30, 30, 30]);
+    expect(plan.thresholds.map((t) => t.text)).toEqual(['http_req_failed:rate<0.1']);
+    expect(plan.junitFile).toBeUndefined();
+  });
+
+  it('refuses an unknown profile and flags that fight its stages', () => {
+    expect(() => parseCliFlags({ profile: 'marathon' })).toThrow(/--profile must be one of smoke, load, stress, spike, soak/);
+    expect(() => parseCliFlags({ profile: 'load', rampUp: '5s' })).toThrow(/drop --ramp-up/);
+    expect(() => parseCliFlags({ threshold: ['bogus'] })).toThrow(UsageError);
   });
 });

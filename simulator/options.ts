@@ -2,6 +2,8 @@
 // Pure, so that every rule is unit-tested.
 import type { RunOptions } from './engine/run.ts';
 import { UsageError, parseDuration, parseInteger, parsePositive, parseRatio } from '../shared/cli-numbers.ts';
+import { PROFILES, PROFILE_NAMES, peakRate, scaleProfile, totalSeconds, type ProfileName } from './profiles.ts';
+import { parseThreshold, type Threshold } from './thresholds.ts';
 
 export { UsageError, parseDuration, parseInteger, parsePositive, parseRatio } from '../shared/cli-numbers.ts';
 
@@ -30,10 +32,14 @@ export interface RawFlags {
   json?: boolean;
   metricsPort?: string;
   ledger?: string;
+  profile?: string;
+  /** repeatable */
+  threshold?: string[];
+  junit?: string;
 }
 
 /** flags that ask for a headless run (the menu is skipped when any is given) */
-const runFlagNames = ['mode', 'rate', 'concurrency', 'duration', 'cycles', 'paymentSuccess', 'errorRate', 'cancelRate', 'rampUp', 'rampDown', 'arrival', 'timeout', 'statsEvery', 'seed', 'json', 'ledger'] as const;
+const runFlagNames = ['mode', 'rate', 'concurrency', 'duration', 'cycles', 'paymentSuccess', 'errorRate', 'cancelRate', 'rampUp', 'rampDown', 'arrival', 'timeout', 'statsEvery', 'seed', 'json', 'ledger', 'profile', 'threshold', 'junit'] as const;
 
 export function hasRunFlags(raw: RawFlags): boolean {
   return runFlagNames.some((name) => raw[name] !== undefined);
@@ -45,6 +51,12 @@ export interface CliPlan {
   json: boolean;
   /** write the ledger export (JSON) here at the end */
   ledgerFile?: string;
+  /** the load-test profile run, when one was asked for */
+  profile?: ProfileName;
+  /** judged at the end; any crossed fails the run (exit 1) */
+  thresholds: Threshold[];
+  /** write the thresholds' results as JUnit XML here */
+  junitFile?: string;
 }
 
 /** Per-mode defaults: continuous runs until stopped, intensive runs N cycles flat out, demo is a 2-minute show. */
@@ -90,7 +102,38 @@ export function parseCliFlags(raw: RawFlags): CliPlan {
   if (run.durationSeconds === undefined) run.rampDownSeconds = 0;
   // the full ledger only when someone will read it: a continuous run may last days
   run.keepLedger = raw.ledger !== undefined;
-  return { mode, run, json: raw.json === true, ...(raw.ledger !== undefined ? { ledgerFile: raw.ledger } : {}) };
+  const profile = raw.profile === undefined ? undefined : applyProfile(raw, run);
+  // the thresholds asked for replace the profile's own, as k6's --threshold options would
+  const thresholds = (raw.threshold?.length ? raw.threshold : profile ? PROFILES[profile].thresholds : []).map(parseThreshold);
+  return {
+    mode, run, json: raw.json === true, thresholds,
+    ...(raw.ledger !== undefined ? { ledgerFile: raw.ledger } : {}),
+    ...(profile ? { profile } : {}),
+    ...(raw.junit !== undefined ? { junitFile: raw.junit } : {}),
+  };
+}
+
+/** A load-test profile's stages (scaled by --rate and --duration) in place of the mode's rate. */
+function applyProfile(raw: RawFlags, run: RunOptions): ProfileName {
+  const name = raw.profile as ProfileName;
+  if (!PROFILE_NAMES.includes(name)) throw new UsageError(`--profile must be one of ${PROFILE_NAMES.join(', ')}, not "${raw.profile}"`);
+  for (const flag of ['cycles', 'rampUp', 'rampDown', 'mode'] as const) {
+    if (raw[flag] !== undefined) throw new UsageError(`--profile sets the arrival stages; drop --${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+  }
+  const p = scaleProfile(PROFILES[name], raw.rate === undefined ? undefined : run.rate, raw.duration === undefined ? undefined : run.durationSeconds);
+  run.mode = `profile ${name}`;
+  run.rate = peakRate(p);
+  run.startRate = p.startRate;
+  run.stages = p.stages;
+  run.durationSeconds = totalSeconds(p);
+  run.rampUpSeconds = 0;
+  run.rampDownSeconds = 0;
+  delete run.backgroundStatsSeconds;
+  // a load test measures the shop's answers to real journeys: no injected errors unless asked
+  run.mix = { errorRate: 0, ...run.mix };
+  // room for a slow shop to show as latency, not as dropped arrivals (k6's maxVUs)
+  if (raw.concurrency === undefined) run.concurrency = Math.max(50, Math.ceil(run.rate * 10));
+  return name;
 }
 
 function parseMode(value: string): Mode {

@@ -25,6 +25,8 @@ describe('the fulfilment ledger', () => {
   it('names lost and duplicated fulfilments, a backlog, dead letters and an unread broker', () => {
     expect(fulfilmentFindings({ ...clean, shipped: 1, lost: ['10'], duplicated: [{ orderId: '12', shipments: 2 }] }).join('\n'))
       .toMatch(/1 order\(s\) acknowledged as paid were not shipped within 90 s \(lost fulfilments\): order 10[\s\S]*order 12 ×2/);
+    expect(fulfilmentFindings({ ...clean, shipped: 2, lost: ['10'], idle: true })[0])
+      .toMatch(/not shipped and no event in the outbox or message in the queue was left to ship them \(lost fulfilments\): order 10/);
     expect(fulfilmentFindings({ ...clean, outboxBacklog: 4 })).toEqual(['4 outbox event(s) still not confirmed by the broker at the end']);
     expect(fulfilmentFindings({ ...clean, deadLettered: 2 })[0]).toMatch(/2 message\(s\) in the dead-letter queue/);
     expect(fulfilmentFindings({ ...clean, deadLettered: undefined })[0]).toMatch(/could not be read/);

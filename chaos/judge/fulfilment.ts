@@ -7,11 +7,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LabContainer, NodeSql, Target } from '../../lab/index.ts';
 import type { AckLedger } from './ledger.ts';
-import { DEAD_LETTER_QUEUE } from '../../shared/broker.ts';
+import { DEAD_LETTER_QUEUE, FULFILMENT_QUEUE } from '../../shared/broker.ts';
 
 /** How long after the recovery every acknowledged paid order may take to be shipped. */
 export const FULFILMENT_BOUND_MS = 90_000;
 const POLL_MS = 2_000;
+/** Consecutive reads with nothing in the outbox or the queue before the wait ends early. */
+const IDLE_READS = 2;
 const CHUNK = 1_000;
 
 export interface FulfilmentResult {
@@ -28,6 +30,8 @@ export interface FulfilmentResult {
   /** how long the judge waited for the last shipment */
   waitedMs: number;
   boundMs: number;
+  /** the wait ended before the bound because nothing was left that could ship an order */
+  idle?: boolean;
 }
 
 export function paidOrderIds(ledger: AckLedger): string[] {
@@ -45,16 +49,17 @@ async function shipmentsOf(sql: NodeSql, node: LabContainer, ids: string[]): Pro
   return found;
 }
 
-/** Messages waiting in the dead-letter queue, asked of a running broker node (undefined: none answers). */
-async function deadLetters(target: Target): Promise<number | undefined> {
+/** Messages (ready and unacknowledged) per queue, asked of a running broker node (undefined: none answers). */
+async function queueDepths(target: Target): Promise<Map<string, number> | undefined> {
   for (const node of (await target.list('rabbitmq').catch(() => [])).filter((c) => c.state === 'running')) {
     const r = await target.exec(node, ['rabbitmqctl', 'list_queues', '-q', '--no-table-headers', 'name', 'messages']).catch(() => undefined);
     if (r?.exitCode !== 0) continue;
+    const depths = new Map<string, number>();
     for (const line of r.stdout.split('\n')) {
       const [name, n] = line.trim().split(/\s+/);
-      if (name === DEAD_LETTER_QUEUE) return Number(n);
+      if (name) depths.set(name, Number(n));
     }
-    return 0;
+    return depths;
   }
   return undefined;
 }
@@ -69,30 +74,41 @@ export async function judgeFulfilment(target: Target, sql: NodeSql, node: LabCon
   let shipments = await shipmentsOf(sql, node, ids);
   let backlog = await backlogNow();
   let said = false;
+  let idleReads = 0;
   // quiet: every paid order shipped and the outbox drained (the relay marks rows after the
-  // confirm, in the background), or the bound reached
-  while ((ids.some((id) => !shipments.has(id)) || backlog > 0) && Date.now() - started < boundMs) {
+  // confirm, in the background), or nothing left that could ship one, or the bound reached
+  while ((ids.some((id) => !shipments.has(id)) || backlog > 0) && idleReads < IDLE_READS && Date.now() - started < boundMs) {
     if (!said) {
       options.say?.(`fulfilment: ${ids.filter((id) => !shipments.has(id)).length} of ${ids.length} paid orders not shipped yet, ${backlog} outbox event(s) unconfirmed; waiting up to ${boundMs / 1000} s`);
       said = true;
     }
     await sleep(POLL_MS);
-    shipments = await shipmentsOf(sql, node, ids);
+    // Read in this order: outbox, queue, shipments. With no event unconfirmed, every event is
+    // in the queue or consumed; a worker commits before it acks, so a message gone from the
+    // queue has its shipment visible to the causal read after. Nothing in the outbox and
+    // nothing in the queue (ready or unacked), twice in a row: an order still without a
+    // shipment has no message left that could ship it, so waiting out the bound is pointless.
     backlog = await backlogNow();
+    const queued = backlog === 0 ? (await queueDepths(target))?.get(FULFILMENT_QUEUE) : undefined;
+    shipments = await shipmentsOf(sql, node, ids);
+    idleReads = queued === 0 && ids.some((id) => !shipments.has(id)) ? idleReads + 1 : 0;
   }
   const waitedMs = Date.now() - started;
+  if (idleReads >= IDLE_READS) options.say?.(`fulfilment: the outbox is drained and the queue empty, ${ids.filter((id) => !shipments.has(id)).length} paid order(s) still without a shipment; judging now`);
   // a redelivery still in flight would commit its duplicate after this moment: read once more
   await sleep(POLL_MS);
   shipments = await shipmentsOf(sql, node, ids);
+  const depths = await queueDepths(target);
   return {
     paid: ids.length,
     shipped: ids.filter((id) => shipments.get(id) === 1).length,
     lost: ids.filter((id) => !shipments.has(id)),
     duplicated: ids.filter((id) => (shipments.get(id) ?? 0) > 1).map((id) => ({ orderId: id, shipments: shipments.get(id) ?? 0 })),
     outboxBacklog: backlog,
-    deadLettered: await deadLetters(target),
+    deadLettered: depths === undefined ? undefined : (depths.get(DEAD_LETTER_QUEUE) ?? 0),
     waitedMs,
     boundMs,
+    ...(idleReads >= IDLE_READS ? { idle: true } : {}),
   };
 }
 
@@ -100,7 +116,8 @@ export async function judgeFulfilment(target: Target, sql: NodeSql, node: LabCon
 export function fulfilmentFindings(r: FulfilmentResult): string[] {
   const failures: string[] = [];
   const list = (xs: string[]): string => xs.slice(0, 15).join(', ') + (xs.length > 15 ? ` … (${xs.length} in all)` : '');
-  if (r.lost.length > 0) failures.push(`${r.lost.length} order(s) acknowledged as paid were not shipped within ${r.boundMs / 1000} s (lost fulfilments): order ${list(r.lost)}`);
+  const when = r.idle ? 'and no event in the outbox or message in the queue was left to ship them' : `within ${r.boundMs / 1000} s`;
+  if (r.lost.length > 0) failures.push(`${r.lost.length} order(s) acknowledged as paid were not shipped ${when} (lost fulfilments): order ${list(r.lost)}`);
   if (r.duplicated.length > 0) failures.push(`${r.duplicated.length} order(s) shipped more than once (duplicated fulfilments): ${list(r.duplicated.map((d) => `order ${d.orderId} ×${d.shipments}`))}`);
   if (r.outboxBacklog > 0) failures.push(`${r.outboxBacklog} outbox event(s) still not confirmed by the broker at the end`);
   if (r.deadLettered === undefined) failures.push('the dead-letter queue could not be read (no broker node answered)');

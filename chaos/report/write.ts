@@ -155,7 +155,7 @@ export async function writeReport(dir: string, r: DrillReport, drill: Drill): Pr
 function fulfilmentLines(f: FulfilmentResult | { error: string }): string[] {
   if ('error' in f) return [`**not checked**: ${f.error}`];
   return [
-    `- orders acknowledged as paid: ${f.paid}; shipped exactly once: ${f.shipped} (the judge waited ${Math.round(f.waitedMs / 1000)} s of its ${f.boundMs / 1000} s bound)`,
+    `- orders acknowledged as paid: ${f.paid}; shipped exactly once: ${f.shipped} (the judge waited ${Math.round(f.waitedMs / 1000)} s of its ${f.boundMs / 1000} s bound${f.idle ? ', then stopped: nothing left in the outbox or the queue' : ''})`,
     `- lost (no shipment): ${f.lost.length === 0 ? 'none' : f.lost.slice(0, 30).join(', ')}`,
     `- duplicated (more than one shipment): ${f.duplicated.length === 0 ? 'none' : f.duplicated.slice(0, 30).map((d) => `${d.orderId} ×${d.shipments}`).join(', ')}`,
     `- outbox events unconfirmed at the end: ${f.outboxBacklog}; messages in the dead-letter queue: ${f.deadLettered ?? 'not read'}`,

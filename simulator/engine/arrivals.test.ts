@@ -67,3 +67,25 @@ describe('arrival schedule', () => {
     expect(() => new ArrivalSchedule({ rate: 0, rampUpSeconds: 0, rampDownSeconds: 0 })).toThrow(RangeError);
   });
 });
+
+describe('arrival stages (the load-test profiles)', () => {
+  it('follows k6-style stages: ramp 0→10 over 10 s, hold 10 s, ramp to 0 over 10 s', () => {
+    const profile: RateProfile = { rate: 10, rampUpSeconds: 0, rampDownSeconds: 0, stages: [{ target: 10, durationSeconds: 10 }, { target: 10, durationSeconds: 10 }, { target: 0, durationSeconds: 10 }] };
+    // 50 + 100 + 50
+    expect(drain(new ArrivalSchedule(profile))).toHaveLength(200);
+    expect(expectedArrivals(profile, 10)).toBeCloseTo(50, 9);
+    for (const t of [1, 9.5, 15, 21, 29]) expect(timeForArrivals(profile, expectedArrivals(profile, t))).toBeCloseTo(t, 6);
+  });
+
+  it('starts from startRate and jumps with a zero-length stage', () => {
+    const profile: RateProfile = { rate: 30, rampUpSeconds: 0, rampDownSeconds: 0, startRate: 2, stages: [{ target: 2, durationSeconds: 10 }, { target: 30, durationSeconds: 0 }, { target: 30, durationSeconds: 5 }] };
+    const times = drain(new ArrivalSchedule(profile));
+    expect(times).toHaveLength(20 + 150);
+    expect(times.filter((t) => t < 10)).toHaveLength(20);
+  });
+
+  it('rejects stages that never send anything, or negative ones', () => {
+    expect(() => new ArrivalSchedule({ rate: 1, rampUpSeconds: 0, rampDownSeconds: 0, stages: [{ target: 0, durationSeconds: 10 }] })).toThrow(RangeError);
+    expect(() => new ArrivalSchedule({ rate: 1, rampUpSeconds: 0, rampDownSeconds: 0, stages: [{ target: 5, durationSeconds: -1 }] })).toThrow(RangeError);
+  });
+});

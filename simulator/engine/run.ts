@@ -6,7 +6,7 @@ import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HttpClient } from '../../shared/http-client.ts';
-import { ArrivalSchedule, type ArrivalKind } from './arrivals.ts';
+import { ArrivalSchedule, type ArrivalKind, type Stage } from './arrivals.ts';
 import { defaultMix, planJourney, type JourneyMix } from './journey-plan.ts';
 import { runJourney, send, type JourneyContext } from './journey-runner.ts';
 import { Ledger, type LedgerCounts } from './ledger.ts';
@@ -28,6 +28,10 @@ export interface RunOptions {
   cycles?: number;
   rampUpSeconds?: number;
   rampDownSeconds?: number;
+  /** the rate follows these stages instead of the ramps (a load-test profile, simulator/profiles.ts) */
+  stages?: Stage[];
+  /** the rate before the first stage moves it (default 0) */
+  startRate?: number;
   /** uniform (default: the rate is held exactly) or poisson inter-arrival times */
   arrival?: ArrivalKind;
   /** same seed, same journeys; default: random (reported in the summary) */
@@ -116,7 +120,7 @@ export class SimulationRun {
   private readonly floodPrng: Prng;
   private boundMetricsPort: number | null = null;
   private readonly warnings: string[] = [];
-  private readonly opts: Required<Omit<RunOptions, 'rate' | 'durationSeconds' | 'cycles' | 'signal' | 'mix' | 'metricsHost' | 'metricsSocket' | 'keepLedger' | 'recordAnswers' | 'rateMultiplier'>> & {
+  private readonly opts: Required<Omit<RunOptions, 'rate' | 'durationSeconds' | 'cycles' | 'signal' | 'mix' | 'metricsHost' | 'metricsSocket' | 'keepLedger' | 'recordAnswers' | 'rateMultiplier' | 'stages' | 'startRate'>> & {
     mix: JourneyMix;
   };
 
@@ -255,7 +259,7 @@ export class SimulationRun {
   private async openLoop(rate: number, launch: (index: number) => Promise<void>, inFlight: Set<Promise<void>>): Promise<StopReason> {
     const duration = this.options.durationSeconds;
     const schedule = new ArrivalSchedule(
-      { rate, rampUpSeconds: this.opts.rampUpSeconds, rampDownSeconds: this.opts.rampDownSeconds, durationSeconds: duration },
+      { rate, rampUpSeconds: this.opts.rampUpSeconds, rampDownSeconds: this.opts.rampDownSeconds, durationSeconds: duration, ...(this.options.stages ? { stages: this.options.stages, startRate: this.options.startRate ?? 0 } : {}) },
       this.opts.arrival,
       new Prng(this.seed ^ 0x5eed),
     );

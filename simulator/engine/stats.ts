@@ -92,6 +92,12 @@ export class RunStats {
     this.metrics?.journeysTotal.inc({ result });
   }
 
+  /** a latency quantile in seconds, overall or for one endpoint; undefined without a request */
+  quantile(endpoint: string | undefined, q: number): number | undefined {
+    const hist = endpoint === undefined ? this.overall : this.perEndpoint.get(endpoint)?.hist;
+    return hist && hist.count > 0 ? hist.quantile(q) : undefined;
+  }
+
   snapshot(): StatsSnapshot {
     const byClass = { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 };
     for (const [label, n] of this.byOutcome) {
