@@ -2,12 +2,6 @@
 // ports, so it runs beside a user's stack and the other test stacks (+10000 chaos, +20000
 // stack tests). Started once per test file (a stack already up is reused, which keeps a
 // developer's loop short); torn down with its volumes unless INTEGRITY_KEEP_STACK=1.
-// Two files use it and integration files run in two lanes (test/lanes.ts): a lock file
-// makes the second wait until the first has taken the lab down.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, type AppConfig } from '../../app/config.ts';
 import { stackDown, stackUp } from '../../stack/index.ts';
 import { resolveLabConfig } from '../../lab/index.ts';
@@ -38,51 +32,13 @@ const log = (line: string): void => {
   if (process.env.INTEGRITY_VERBOSE) console.log(line);
 };
 
-const LOCK = join(tmpdir(), 'smartshop-integrity-lab.lock');
-// inside the 15 min the files give their beforeAll: the other file holds the lab ~2 min
-const LOCK_WAIT_MS = 8 * 60_000;
-
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Takes the lab's lock (bounded); a lock left by a process that is gone is taken over. */
-async function lockLab(): Promise<void> {
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    try {
-      writeFileSync(LOCK, String(process.pid), { flag: 'wx' });
-      return;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    let holder = 0;
-    try {
-      holder = Number(readFileSync(LOCK, 'utf8'));
-    } catch { /* released meanwhile */ }
-    if (!alive(holder)) rmSync(LOCK, { force: true });
-    else if (Date.now() > deadline) throw new Error(`the integrity lab is still held by process ${holder} after ${LOCK_WAIT_MS / 60_000} min (${LOCK})`);
-    else await sleep(2_000);
-  }
-}
-
 export async function integrityUp(): Promise<void> {
-  await lockLab();
   await stackUp(integrityStack, { build: false, timeoutMs: 600_000, log });
 }
 
 export async function integrityDown(): Promise<void> {
-  try {
-    if (process.env.INTEGRITY_KEEP_STACK !== '1') await stackDown(integrityStack, { volumes: true, log });
-  } finally {
-    rmSync(LOCK, { force: true });
-  }
+  if (process.env.INTEGRITY_KEEP_STACK === '1') return;
+  await stackDown(integrityStack, { volumes: true, log });
 }
 
 /** The real shop, run in-process by the test, against the stack's HAProxy MySQL port. */
