@@ -5,7 +5,7 @@ import globals from 'globals';
 import { partBoundaries } from './eslint.parts.js';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'grafana/dashboards/**', 'reports/**', 'bench/results/**', 'loadtest/**', '.cache/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'grafana/dashboards/**', 'reports/**', 'bench/results/**', '.cache/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

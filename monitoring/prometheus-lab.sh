@@ -1,7 +1,7 @@
 #!/bin/sh
 # Prometheus as the lab runs it. The lifecycle API (/-/quit, /-/reload) stays off: anyone who
-# reaches the port could stop Prometheus with one POST. The remote-write receiver (k6 can
-# push its metrics into it, docs/delivery.md) is on only with PROMETHEUS_REMOTE_WRITE=true.
+# reaches the port could stop Prometheus with one POST; nor does the remote-write receiver
+# (nothing of the lab pushes, and an open one lets anyone fill the database).
 # The host tools (simulator, chaos runner) serve their metrics on unix sockets in a folder
 # mounted at /run/lab-tools (shared/tool-metrics.ts); socat relays 127.0.0.1:19464 and :19465
 # of this container to them, so that Prometheus scrapes them as any target, and a scrape
@@ -13,7 +13,4 @@ relay() {
 }
 relay 19464 simulator
 relay 19465 chaos
-if [ "${PROMETHEUS_REMOTE_WRITE:-false}" = true ]; then
-  set -- "$@" --web.enable-remote-write-receiver
-fi
 exec /usr/bin/prometheus "$@"

@@ -1,8 +1,6 @@
-// The order part of a customer's journey, shared by both load generators (the simulator's
-// simulator/engine/journey-plan.ts and the k6 scripts' loadtest/lib/plan.ts), so that they
-// walk orders the same way: 1-3 orders, each validated, processed and paid (success or
+// The order part of a customer's journey (simulator/engine/journey-plan.ts), apart so that
+// its rules read on their own: 1-3 orders, each validated, processed and paid (success or
 // failed as the mix says), some cancelled on the way, some read back after payment.
-// No imports: k6 loads this file as it is.
 
 export type CancelPoint = 'pending' | 'validated' | 'processing';
 

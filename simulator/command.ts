@@ -25,7 +25,7 @@ export function simulateCommand(): Command {
     .option('--metrics-port <n>', 'serve the client-side Prometheus metrics here while running (default 9464, 0 = off)')
     .option('--ledger <file>', 'write the ledger of acknowledged writes (JSON) to this file at the end')
     .addOption(new Option('--profile <name>', 'a load-test profile: stages of arrival rate and thresholds (docs/simulator.md); --rate sets its peak, --duration its length').choices(['smoke', 'load', 'stress', 'spike', 'soak']))
-    .option('--threshold <expr>', "pass/fail criterion, k6's notation, repeatable; replaces the profile's: 'http_req_duration:p(95)<500', 'http_req_failed:rate<0.01'", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--threshold <expr>', "pass/fail criterion metric[{endpoint:NAME}]:aggregation<op>value, repeatable; replaces the profile's: 'http_req_duration:p(95)<500', 'http_req_failed:rate<0.01'", (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--junit <file>', "write the thresholds' results as JUnit XML (for CI)")
     .action(async (flags: Record<string, string | string[] | boolean | undefined>) => {
       const { simulateMain } = await import('./main.ts');

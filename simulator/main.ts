@@ -9,7 +9,8 @@ import { DEFAULT_METRICS_PORT, DEFAULT_TARGET, hasRunFlags, parseCliFlags, parse
 import { probe, unreachableMessage } from './shop-views.ts';
 import { labFlagsFile, labToolSocket } from '../lab/index.ts';
 import { watchFlood } from './flood.ts';
-import { judgeThresholds, thresholdsJunit } from './thresholds.ts';
+import { checkApi, formatCheck } from './api-check.ts';
+import { judgeThresholds, junitXml, thresholdCases, type JunitCase } from './thresholds.ts';
 
 const EXIT_OK = 0;
 /** the run completed and a threshold was crossed */
@@ -52,6 +53,13 @@ async function headless(raw: RawFlags, rateMultiplier: () => number): Promise<nu
     process.stderr.write(`${unreachableMessage(plan.run.target, reach.detail)}\n`);
     return EXIT_UNREACHABLE;
   }
+  // the smoke profile first calls every endpoint once (what a deploy must answer), then loads
+  const checks: JunitCase[] = [];
+  if (plan.profile === 'smoke') {
+    const results = await checkApi(new HttpClient({ baseUrl: plan.run.target }));
+    human.write(`Every endpoint once:\n${formatCheck(results)}\n`);
+    for (const r of results) checks.push({ name: `${r.method} ${r.path} answers ${r.expected}`, ok: r.pass, detail: `${r.method} ${r.path}: expected ${r.expected}, got ${r.got}` });
+  }
   // Prometheus reads the run's metrics through the lab's socket (shared/tool-metrics.ts)
   const { summary, ledger, stats } = await runLive({ ...plan.run, metricsSocket: labToolSocket('simulator'), rateMultiplier }, { quiet: plan.json && !process.stderr.isTTY });
   if (plan.ledgerFile) await writeFile(plan.ledgerFile, `${JSON.stringify(ledger.export(), null, 2)}\n`);
@@ -61,17 +69,17 @@ async function headless(raw: RawFlags, rateMultiplier: () => number): Promise<nu
   if (results.length > 0) human.write(`Thresholds:\n${results.map((r) => `  ${r.detail}`).join('\n')}\n`);
   if (plan.junitFile) {
     await mkdir(dirname(plan.junitFile), { recursive: true });
-    await writeFile(plan.junitFile, thresholdsJunit(plan.profile ?? summary.mode ?? 'run', results, summary.elapsedSeconds));
+    await writeFile(plan.junitFile, junitXml(plan.profile ?? summary.mode ?? 'run', [...checks, ...thresholdCases(results)], summary.elapsedSeconds));
   }
   if (!summary.reachable) {
     process.stderr.write(`${unreachableMessage(plan.run.target, 'no request got an HTTP answer')}\n`);
     return EXIT_UNREACHABLE;
   }
   const crossed = results.filter((r) => !r.ok);
-  if (crossed.length > 0) {
-    process.stderr.write(`smartshop simulate: ${crossed.length} of ${results.length} threshold(s) crossed: ${crossed.map((r) => r.threshold.text).join('; ')}\n`);
-    return EXIT_THRESHOLD;
-  }
+  if (crossed.length > 0) process.stderr.write(`smartshop simulate: ${crossed.length} of ${results.length} threshold(s) crossed: ${crossed.map((r) => r.threshold.text).join('; ')}\n`);
+  const broken = checks.filter((c) => !c.ok);
+  if (broken.length > 0) process.stderr.write(`smartshop simulate: ${broken.length} endpoint check(s) failed: ${broken.map((c) => c.detail).join('; ')}\n`);
+  if (crossed.length > 0 || broken.length > 0) return EXIT_THRESHOLD;
   return EXIT_OK;
 }
 

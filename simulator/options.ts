@@ -103,7 +103,7 @@ export function parseCliFlags(raw: RawFlags): CliPlan {
   // the full ledger only when someone will read it: a continuous run may last days
   run.keepLedger = raw.ledger !== undefined;
   const profile = raw.profile === undefined ? undefined : applyProfile(raw, run);
-  // the thresholds asked for replace the profile's own, as k6's --threshold options would
+  // the thresholds asked for replace the profile's own
   const thresholds = (raw.threshold?.length ? raw.threshold : profile ? PROFILES[profile].thresholds : []).map(parseThreshold);
   return {
     mode, run, json: raw.json === true, thresholds,
@@ -131,7 +131,7 @@ function applyProfile(raw: RawFlags, run: RunOptions): ProfileName {
   delete run.backgroundStatsSeconds;
   // a load test measures the shop's answers to real journeys: no injected errors unless asked
   run.mix = { errorRate: 0, ...run.mix };
-  // room for a slow shop to show as latency, not as dropped arrivals (k6's maxVUs)
+  // room for a slow shop to show as latency, not as dropped arrivals 
   if (raw.concurrency === undefined) run.concurrency = Math.max(50, Math.ceil(run.rate * 10));
   return name;
 }

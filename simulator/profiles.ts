@@ -1,4 +1,4 @@
-// Load-test profiles as data: stages of arrival rate (k6's ramping-arrival-rate, in journeys
+// Load-test profiles as data: stages of arrival rate (a ramping arrival rate, in journeys
 // per second) and the thresholds that gate them. `smartshop simulate --profile NAME` runs
 // one; --rate scales every stage so the peak is that rate, --duration stretches or shrinks
 // the stages to that total. The latency budgets are loose on purpose (a 2-core lab with

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeThresholds, parseThreshold, thresholdsJunit, type Measured } from './thresholds.ts';
+import { judgeThresholds, junitXml, parseThreshold, thresholdCases, type Measured } from './thresholds.ts';
 import { UsageError } from '../shared/cli-numbers.ts';
 import type { RunSummary } from './engine/run.ts';
 
@@ -12,7 +12,7 @@ const summary = {
 } as unknown as RunSummary;
 const run: Measured = { summary, quantile: (endpoint, q) => (endpoint === 'POST /api/orders/create' ? 0.4 : 0.2) * (q >= 0.99 ? 2 : 1) };
 
-describe('load-test thresholds (k6 notation)', () => {
+describe('load-test thresholds', () => {
   it('parses metric, endpoint tag, aggregation, operator and value', () => {
     expect(parseThreshold('http_req_duration{endpoint:POST /api/orders/create}:p(95)<750')).toMatchObject({
       metric: 'http_req_duration', endpoint: 'POST /api/orders/create', aggregation: { kind: 'p', q: 0.95 }, op: '<', value: 750,
@@ -40,7 +40,7 @@ describe('load-test thresholds (k6 notation)', () => {
 
   it('writes JUnit XML with one case per threshold and a failure for each crossed one', () => {
     const results = judgeThresholds([parseThreshold('http_req_duration:p(95)<1'), parseThreshold('http_req_failed:rate<0.5')], run);
-    const xml = thresholdsJunit('smoke', results, 12.3);
+    const xml = junitXml('smoke', thresholdCases(results), 12.3);
     expect(xml).toContain('tests="2" failures="1"');
     expect(xml).toContain('name="http_req_duration:p(95)&lt;1"');
     expect(xml.match(/<failure /g)).toHaveLength(1);

@@ -1,4 +1,4 @@
-// Pass/fail criteria of a load test, in the notation people know from k6's thresholds:
+// Pass/fail criteria of a load test, in the notation load-testing tools made familiar:
 // `metric[{tag:value}]:aggregation<op>number`, for example
 //   http_req_duration:p(95)<500                        (milliseconds)
 //   http_req_duration{endpoint:POST /api/orders/create}:p(99)<1500
@@ -114,20 +114,29 @@ export function judgeThresholds(thresholds: Threshold[], run: Measured): Thresho
 
 const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-/** JUnit XML for CI (Jenkins' junit step): one test case per threshold. */
-export function thresholdsJunit(name: string, results: ThresholdResult[], seconds: number): string {
-  const failures = results.filter((r) => !r.ok).length;
-  const cases = results.map((r) => {
-    const head = `    <testcase classname="loadtest.${xml(name)}" name="${xml(r.threshold.text)}" time="0">`;
-    return r.ok ? `${head}</testcase>` : `${head}\n      <failure message="${xml(r.detail)}">${xml(r.detail)}</failure>\n    </testcase>`;
+/** One line of a JUnit report: a threshold, or a smoke check of one endpoint. */
+export interface JunitCase {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** JUnit XML for CI (Jenkins' junit step): one test case per threshold or check. */
+export function junitXml(name: string, cases: JunitCase[], seconds: number): string {
+  const failures = cases.filter((c) => !c.ok).length;
+  const lines = cases.map((c) => {
+    const head = `    <testcase classname="loadtest.${xml(name)}" name="${xml(c.name)}" time="0">`;
+    return c.ok ? `${head}</testcase>` : `${head}\n      <failure message="${xml(c.detail)}">${xml(c.detail)}</failure>\n    </testcase>`;
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="loadtest" tests="${results.length}" failures="${failures}" time="${seconds.toFixed(1)}">`,
-    `  <testsuite name="loadtest ${xml(name)}" tests="${results.length}" failures="${failures}" errors="0" skipped="0" time="${seconds.toFixed(1)}">`,
-    ...cases,
+    `<testsuites name="loadtest" tests="${cases.length}" failures="${failures}" time="${seconds.toFixed(1)}">`,
+    `  <testsuite name="loadtest ${xml(name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" time="${seconds.toFixed(1)}">`,
+    ...lines,
     '  </testsuite>',
     '</testsuites>',
     '',
   ].join('\n');
 }
+
+export const thresholdCases = (results: ThresholdResult[]): JunitCase[] => results.map((r) => ({ name: r.threshold.text, ok: r.ok, detail: r.detail }));

@@ -37,7 +37,7 @@ const expected: Record<string, string> = {
   'build images': 'ci:build',
   deploy: 'ci:deploy',
   'smoke test': 'ci:smoke',
-  'k6 load test': 'ci:loadtest',
+  'load test': 'ci:loadtest',
   'chaos gate': 'ci:chaos',
   'dashboards: check and live verification': 'ci:dashboards',
 };

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Sourced by every scripts/ci/*.sh: repo root, reports folder, the lab's URLs from the
-# same env vars docker-compose.yml reads, and a k6 finder. Not executable on its own.
+# same env vars docker-compose.yml reads. Not executable on its own.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
@@ -11,8 +11,3 @@ export BASE_URL="${BASE_URL:-http://127.0.0.1:${API_PORT:-8000}}"
 SMARTSHOP=(node "$ROOT/bin/smartshop.js")
 
 log() { printf '==> [ci:%s] %s\n' "${CI_STAGE:-?}" "$*" >&2; }
-
-# k6 from PATH or the cache; installs (builds) it when missing.
-k6_bin() {
-  "$ROOT/scripts/install-k6.sh" | tail -n 1
-}

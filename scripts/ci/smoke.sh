@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# ci:smoke — k6 smoke script against the deployed shop (BASE_URL); thresholds gate.
+# ci:smoke — the smoke profile against the deployed shop (BASE_URL): every endpoint once,
+# then a few journeys; a failed check or a crossed threshold fails the stage (exit 1).
+# JUnit and the JSON summary land in reports/loadtest/ for Jenkins.
 export CI_STAGE=smoke; source "$(dirname "$0")/lib.sh"
-mkdir -p "$REPORTS/k6"
-"$(k6_bin)" run --quiet --no-usage-report --summary-export "$REPORTS/k6/smoke-summary.json" loadtest/smoke.ts
+mkdir -p "$REPORTS/loadtest"
+"${SMARTSHOP[@]}" simulate --profile smoke --target "$BASE_URL" --metrics-port 0 --seed 1 \
+  --junit "$REPORTS/loadtest/smoke-junit.xml" --json > "$REPORTS/loadtest/smoke-summary.json"

@@ -69,7 +69,7 @@ describe('arrival schedule', () => {
 });
 
 describe('arrival stages (the load-test profiles)', () => {
-  it('follows k6-style stages: ramp 0→10 over 10 s, hold 10 s, ramp to 0 over 10 s', () => {
+  it('follows stages: ramp 0→10 over 10 s, hold 10 s, ramp to 0 over 10 s', () => {
     const profile: RateProfile = { rate: 10, rampUpSeconds: 0, rampDownSeconds: 0, stages: [{ target: 10, durationSeconds: 10 }, { target: 10, durationSeconds: 10 }, { target: 0, durationSeconds: 10 }] };
     // 50 + 100 + 50
     expect(drain(new ArrivalSchedule(profile))).toHaveLength(200);

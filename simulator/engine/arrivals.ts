@@ -1,6 +1,6 @@
 // Open-model arrival times: when the next journey *should* start, whatever the shop's
 // latency (a slow shop does not slow the arrivals down, as real users do not wait for
-// each other). The rate follows stages, as k6's ramping-arrival-rate does: each stage moves
+// each other). The rate follows stages (a ramping arrival rate): each stage moves
 // the rate linearly to its target over its duration. A plain run is three stages: ramp up
 // from 0 over `rampUpSeconds`, hold, and ramp down to 0 over the last `rampDownSeconds` of a
 // bounded run. Arrival k happens when the expected number of arrivals N(t) = ∫rate reaches
