@@ -34,3 +34,26 @@ if grep -Eq 'changed=[1-9]|failed=[1-9]|unreachable=[1-9]' <<<"$recap"; then
 fi
 log "idempotent: second run changed=0"
 curl -fsS "$BASE_URL/api/ready" >/dev/null && log "shop ready at $BASE_URL"
+# The broker and the workers Ansible deployed ship a paid order (bounded: 60 s).
+node --input-type=module - "$BASE_URL" <<'JS'
+const base = process.argv[2];
+const post = async (path, body) => {
+  const r = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `ansible-${path}-${Date.now()}` }, body: JSON.stringify(body ?? {}) });
+  if (!r.ok) throw new Error(`POST ${path}: ${r.status} ${await r.text()}`);
+  return r.json();
+};
+const products = await (await fetch(`${base}/api/products`)).json();
+const productId = (products.products ?? products)[0].id;
+const user = await post('/api/users/create');
+const order = await post('/api/orders/create', { userId: user.id, productId, quantity: 1 });
+const id = order.id ?? order.order?.id;
+for (const step of ['validate', 'process']) await post(`/api/orders/${step}/${id}`);
+await post(`/api/payments/process/${id}`, { status: 'success' });
+const until = Date.now() + 60_000;
+for (;;) {
+  const o = await (await fetch(`${base}/api/orders/${id}`)).json();
+  if (o.status === 'fulfilled') { console.error(`==> [ci:ansible] order ${id} paid and shipped by a worker: ${JSON.stringify(o.fulfilment)}`); break; }
+  if (Date.now() > until) { console.error(`order ${id} not fulfilled within 60 s: ${JSON.stringify(o)}`); process.exit(1); }
+  await new Promise((r) => setTimeout(r, 1000));
+}
+JS
