@@ -1,6 +1,7 @@
 // The order part of a customer's journey (simulator/engine/journey-plan.ts), apart so that
 // its rules read on their own: 1-3 orders, each validated, processed and paid (success or
-// failed as the mix says), some cancelled on the way, some read back after payment.
+// failed as the mix says), some cancelled on the way, some read back after payment, and a
+// share of the paid ones waited on until a worker has shipped them (the fulfilment lag).
 
 export type CancelPoint = 'pending' | 'validated' | 'processing';
 
@@ -10,7 +11,8 @@ export type OrderStep =
   | { type: 'process'; order: number }
   | { type: 'cancel'; order: number }
   | { type: 'pay'; order: number; status: 'success' | 'failed' }
-  | { type: 'getOrder'; order: number };
+  | { type: 'getOrder'; order: number }
+  | { type: 'awaitFulfilment'; order: number };
 
 export interface OrderMix {
   /** share of payments asked to succeed, 0..1 */
@@ -19,6 +21,8 @@ export interface OrderMix {
   cancelShare: number;
   minOrders: number;
   maxOrders: number;
+  /** share of successful payments the journey then waits on until shipped, 0..1 (default 0) */
+  fulfilmentWait?: number;
 }
 
 /** The random draws a plan needs; the simulator's seeded Prng has them, `drawsFrom` makes them from Math.random. */
@@ -65,6 +69,9 @@ export function orderSteps(draw: Draws, mix: OrderMix): OrderStep[] {
     }
     steps.push({ type: 'pay', order, status });
     if (draw.chance(0.3)) steps.push({ type: 'getOrder', order });
+    // drawn only when asked for, so that plans without it stay what they were for a seed
+    const wait = mix.fulfilmentWait ?? 0;
+    if (status === 'success' && wait > 0 && draw.chance(wait)) steps.push({ type: 'awaitFulfilment', order });
   }
   return steps;
 }

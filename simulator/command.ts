@@ -14,6 +14,7 @@ export function simulateCommand(): Command {
     .option('--payment-success <ratio>', 'share of payments asked to succeed, 0..1 (default 0.8)')
     .option('--error-rate <ratio>', 'share of requests that are injected errors, 0..1 (default 0.05)')
     .option('--cancel-rate <ratio>', 'share of orders cancelled before payment, 0..1 (default 0.1)')
+    .option('--fulfilment-wait <ratio>', 'share of paid orders a journey then waits on (≤ 10 s) until shipped, recording the lag, 0..1 (continuous and demo 0.2, otherwise 0)')
     .option('--ramp-up <d>', 'ramp the rate up from 0 over this long')
     .option('--ramp-down <d>', 'ramp the rate down to 0 over the end of --duration')
     .option('--arrival <kind>', 'uniform (default) or poisson inter-arrival times')

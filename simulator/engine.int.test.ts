@@ -150,6 +150,18 @@ describe('simulator engine against the real shop', () => {
     expect(warnings).not.toContain('MaxListenersExceededWarning');
   });
 
+  it('waits on a paid order until the bound when no worker ships it, and counts it as not shipped in time', async () => {
+    // the in-process shop has no broker and no workers: a paid order stays waiting
+    const run = startRun({ target: shop.baseUrl, cycles: 1, concurrency: 1, seed: 4, mix: { errorRate: 0, cancelShare: 0, paymentSuccess: 1, minOrders: 1, maxOrders: 1, fulfilmentWait: 1 } });
+    const s = await run.done;
+    expect(s.journeys.completed).toBe(1);
+    expect(s.fulfilment).toMatchObject({ waited: 1, fulfilled: 0, timedOut: 1 });
+    expect(s.elapsedSeconds).toBeGreaterThanOrEqual(9);
+    expect(run.ledger.export().fulfilments).toEqual([expect.objectContaining({ lagMs: null })]);
+    // read back with backoff, not hammered: at most a dozen reads in 10 s
+    expect(s.endpoints['GET /api/orders/:id']?.requests).toBeLessThanOrEqual(12);
+  }, 60_000);
+
   it('counts 503s while the database is down and goes on (runs last: stops the database)', async () => {
     await shop.db.stop();
     const s = await runSimulation({ target: shop.baseUrl, cycles: 6, concurrency: 3, retries: 2, backoffMs: 5, timeoutMs: 15_000, seed: 8 });

@@ -49,6 +49,8 @@ export function formatSummary(s: RunSummary): string {
   if (errs) lines.push(`  net errors ${errs}`);
   lines.push(`  latency    p50 ${ms(s.latency.p50)}, p95 ${ms(s.latency.p95)}, p99 ${ms(s.latency.p99)}, max ${ms(s.latency.max)}`);
   lines.push(`  payments   ${s.payments.success} success, ${s.payments.failed} failed → ${pct(s.paymentSuccessShare)} success (asked ${pct(s.config.mix.paymentSuccess)})`);
+  const f = s.fulfilment;
+  if (f.waited > 0) lines.push(`  fulfilment ${f.waited} paid orders waited on: ${f.fulfilled} shipped (lag p50 ${ms(f.lag.p50)}, p99 ${ms(f.lag.p99)}), ${f.timedOut} not within 10 s`);
   lines.push(`  injected   ${s.injectedErrors.sent} errors (${Object.entries(s.injectedErrors.byKind).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'})`);
   lines.push(`  ledger     ${s.ledger.users} users, ${s.ledger.orders} orders, ${s.ledger.payments} payments acknowledged; ${s.ledger.uncertain} writes of unknown fate`);
   const rows = Object.entries(s.endpoints);

@@ -50,6 +50,7 @@ describe('parseCliFlags', () => {
       paymentSuccess: '0.6',
       errorRate: '0.1',
       cancelRate: '0.2',
+      fulfilmentWait: '0.5',
       rampUp: '10s',
       rampDown: '5s',
       arrival: 'poisson',
@@ -80,7 +81,7 @@ describe('parseCliFlags', () => {
         seed: 42,
         metricsPort: 0,
         keepLedger: true,
-        mix: { paymentSuccess: 0.6, errorRate: 0.1, cancelShare: 0.2 },
+        mix: { paymentSuccess: 0.6, errorRate: 0.1, cancelShare: 0.2, fulfilmentWait: 0.5 },
       },
     });
   });
@@ -130,6 +131,15 @@ describe('load-test profiles (--profile)', () => {
     expect(plan.run.stages?.map((s) => s.durationSeconds)).toEqual([30, 30, 30, 30, 30]);
     expect(plan.thresholds.map((t) => t.text)).toEqual(['http_req_failed:rate<0.1']);
     expect(plan.junitFile).toBeUndefined();
+  });
+
+  it('waits on a share of paid orders in continuous and demo runs only, unless asked', () => {
+    expect(parseCliFlags({}).run.mix?.fulfilmentWait).toBe(0.2);
+    expect(parseCliFlags({ mode: 'demo' }).run.mix?.fulfilmentWait).toBe(0.2);
+    expect(parseCliFlags({ mode: 'intensive' }).run.mix?.fulfilmentWait).toBe(0);
+    expect(parseCliFlags({ profile: 'load' }).run.mix?.fulfilmentWait).toBe(0);
+    expect(parseCliFlags({ profile: 'load', fulfilmentWait: '1' }).run.mix?.fulfilmentWait).toBe(1);
+    expect(() => parseCliFlags({ fulfilmentWait: '2' })).toThrow(/--fulfilment-wait must be a number between 0 and 1/);
   });
 
   it('refuses an unknown profile and flags that fight its stages', () => {

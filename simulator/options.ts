@@ -11,6 +11,8 @@ export type Mode = 'continuous' | 'intensive' | 'demo';
 export const modes: readonly Mode[] = ['continuous', 'intensive', 'demo'];
 export const DEFAULT_TARGET = 'http://127.0.0.1:8000';
 export const DEFAULT_METRICS_PORT = 9464;
+/** share of paid orders a continuous or demo run waits on until shipped */
+export const DEFAULT_FULFILMENT_WAIT = 0.2;
 
 /** the flags as commander hands them over: strings, or true for bare switches */
 export interface RawFlags {
@@ -22,6 +24,7 @@ export interface RawFlags {
   paymentSuccess?: string;
   errorRate?: string;
   cancelRate?: string;
+  fulfilmentWait?: string;
   rampUp?: string;
   rampDown?: string;
   arrival?: string;
@@ -39,7 +42,7 @@ export interface RawFlags {
 }
 
 /** flags that ask for a headless run (the menu is skipped when any is given) */
-const runFlagNames = ['mode', 'rate', 'concurrency', 'duration', 'cycles', 'paymentSuccess', 'errorRate', 'cancelRate', 'rampUp', 'rampDown', 'arrival', 'timeout', 'statsEvery', 'seed', 'json', 'ledger', 'profile', 'threshold', 'junit'] as const;
+const runFlagNames = ['mode', 'rate', 'concurrency', 'duration', 'cycles', 'paymentSuccess', 'errorRate', 'cancelRate', 'fulfilmentWait', 'rampUp', 'rampDown', 'arrival', 'timeout', 'statsEvery', 'seed', 'json', 'ledger', 'profile', 'threshold', 'junit'] as const;
 
 export function hasRunFlags(raw: RawFlags): boolean {
   return runFlagNames.some((name) => raw[name] !== undefined);
@@ -97,6 +100,8 @@ export function parseCliFlags(raw: RawFlags): CliPlan {
   if (raw.paymentSuccess !== undefined) mix.paymentSuccess = parseRatio('--payment-success', raw.paymentSuccess);
   if (raw.errorRate !== undefined) mix.errorRate = parseRatio('--error-rate', raw.errorRate);
   if (raw.cancelRate !== undefined) mix.cancelShare = parseRatio('--cancel-rate', raw.cancelRate);
+  // people watching a shop see its fulfilment lag; a throughput run or a load test waits on nothing unless asked
+  mix.fulfilmentWait = raw.fulfilmentWait !== undefined ? parseRatio('--fulfilment-wait', raw.fulfilmentWait) : mode === 'intensive' || raw.profile !== undefined ? 0 : DEFAULT_FULFILMENT_WAIT;
   run.mix = mix;
   // in continuous mode a ramp down needs an end to ramp down to
   if (run.durationSeconds === undefined) run.rampDownSeconds = 0;

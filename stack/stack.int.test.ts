@@ -162,6 +162,22 @@ describe('the lab stack', () => {
     }
   });
 
+  it('journeys that wait on their paid orders record the shipping lag in the summary and the ledger', async () => {
+    const run = startRun({
+      target: `${base}:${config.ports.api}`, cycles: 6, concurrency: 3, seed: 12,
+      mix: { errorRate: 0, cancelShare: 0, paymentSuccess: 1, fulfilmentWait: 1 },
+    });
+    const s = await run.done;
+    expect(s.journeys.completed).toBe(6);
+    // every successful payment waited on, and every one shipped within the journey's bound
+    expect(s.fulfilment.waited).toBe(s.payments.success);
+    expect(s.fulfilment).toMatchObject({ fulfilled: s.payments.success, timedOut: 0 });
+    expect(s.fulfilment.lag.p99).toBeGreaterThan(0);
+    const lags = run.ledger.export().fulfilments.map((f) => f.lagMs);
+    expect(lags).toHaveLength(s.payments.success);
+    for (const lag of lags) expect(lag).toBeGreaterThanOrEqual(0);
+  });
+
   it('root cannot log in through HAProxy, and the exporter cannot read the password hashes', async () => {
     const root = mysql.createConnection({ host: '127.0.0.1', port: config.ports.mysql, user: 'root', password: process.env.MARIADB_ROOT_PASSWORD, connectTimeout: 5_000 });
     await expect(root).rejects.toThrow(/Access denied/);

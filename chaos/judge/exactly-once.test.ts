@@ -14,6 +14,7 @@ function ledger(over: Partial<LedgerExport> = {}): LedgerExport {
     uncertain: [],
     rejected: [],
     answers: [{ method: 'POST', path: '/api/orders/create', idempotencyKey: 'k', body: {}, status: 201, answer: { id: 21 }, replayed: true }],
+    fulfilments: [],
     ...over,
   };
 }

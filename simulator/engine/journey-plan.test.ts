@@ -36,6 +36,26 @@ describe('planJourney', () => {
     }
   });
 
+  it('waits on a share of the successful payments only, and on none by default (plans unchanged)', () => {
+    let paid = 0;
+    let waits = 0;
+    for (let i = 0; i < 2000; i++) {
+      const steps = regular(planJourney(7, i, { ...defaultMix, errorRate: 0, fulfilmentWait: 0.5 }).steps);
+      for (const [k, s] of steps.entries()) {
+        if (s.type === 'pay' && s.status === 'success') paid++;
+        if (s.type !== 'awaitFulfilment') continue;
+        waits++;
+        // after its own successful payment (a read back may come between)
+        const pay = steps.slice(0, k).findLast((p) => p.type === 'pay' && p.order === s.order);
+        expect(pay).toMatchObject({ type: 'pay', status: 'success' });
+      }
+      expect(planJourney(7, i).steps.some((s) => s.type === 'awaitFulfilment')).toBe(false);
+    }
+    expect(Math.abs(waits - paid / 2)).toBeLessThan(4.5 * Math.sqrt(paid / 4));
+    // without the share, the draws and so the plans are what they were
+    expect(planJourney(7, 3, { ...defaultMix, fulfilmentWait: 0 })).toEqual(planJourney(7, 3));
+  });
+
   it('asks for payment success at the configured ratio (within 4.5 sd)', () => {
     let success = 0;
     let total = 0;

@@ -97,6 +97,8 @@ async function runStep(step: Exclude<JourneyStep, { type: 'injectError' }>, stat
       const order = state.orders[step.order];
       return order !== undefined && ok(await send(ctx, 'GET /api/orders/:id', `/api/orders/${order.id}`));
     }
+    case 'awaitFulfilment':
+      return awaitFulfilment(step.order, state, ctx);
   }
 }
 
@@ -130,6 +132,40 @@ async function pay(index: number, status: 'success' | 'failed', state: JourneySt
     recordOrder(ctx, updated, state.userId);
   }
   return true;
+}
+
+/** How long a journey waits for a paid order to be shipped before it counts it as not shipped in time. */
+export const FULFILMENT_WAIT_MS = 10_000;
+const FIRST_PAUSE_MS = 250;
+const LONGEST_PAUSE_MS = 2_000;
+
+/**
+ * Reads the paid order back (backing off 0.25 s → 2 s) until the shop shows its shipment,
+ * within FULFILMENT_WAIT_MS; records the lag the shop measured (paid → shipped). Not shipped
+ * in time is counted, not a failed journey: the customer was answered, the warehouse is late.
+ */
+async function awaitFulfilment(index: number, state: JourneyState, ctx: JourneyContext): Promise<boolean> {
+  const order = state.orders[index];
+  // the payment the plan asked to succeed may have been declined: nothing to ship
+  if (order === undefined || (order.status !== 'paid' && order.status !== 'fulfilled')) return true;
+  const until = Date.now() + FULFILMENT_WAIT_MS;
+  for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(LONGEST_PAUSE_MS, pause * 2)) {
+    const res = await send(ctx, 'GET /api/orders/:id', `/api/orders/${order.id}`);
+    if (!ok(res)) return false;
+    const f = asRecord(asRecord(res.body)?.fulfilment);
+    if (f?.state === 'fulfilled' && typeof f.lagMs === 'number') {
+      ctx.stats.recordFulfilment(f.lagMs / 1000);
+      ctx.ledger.recordFulfilment({ orderId: order.id, lagMs: f.lagMs });
+      return true;
+    }
+    if (ctx.isStopping() || ctx.signal.aborted) return true; // a stop is not a late shipment
+    if (Date.now() + pause > until) {
+      ctx.stats.recordFulfilment(undefined);
+      ctx.ledger.recordFulfilment({ orderId: order.id, lagMs: null });
+      return true;
+    }
+    await sleep(pause, undefined, { signal: ctx.signal }).catch(() => undefined);
+  }
 }
 
 async function injectError(error: InjectedError, ctx: JourneyContext): Promise<boolean> {

@@ -64,6 +64,14 @@ export interface LedgerAnswer {
   replayed: boolean;
 }
 
+/** A paid order the journey waited on: shipped after lagMs (paid → shipped, the shop's clock), or not within the bound (null). */
+export interface LedgerFulfilment {
+  orderId: Id;
+  lagMs: number | null;
+  /** when the journey stopped waiting */
+  at: string;
+}
+
 export interface LedgerExport {
   target: string;
   startedAt: string;
@@ -74,6 +82,7 @@ export interface LedgerExport {
   uncertain: LedgerUncertainWrite[];
   rejected: LedgerRejectedWrite[];
   answers: LedgerAnswer[];
+  fulfilments: LedgerFulfilment[];
 }
 
 export interface LedgerCounts {
@@ -93,6 +102,7 @@ export class Ledger {
   private readonly uncertain: LedgerUncertainWrite[] = [];
   private readonly rejected: LedgerRejectedWrite[] = [];
   private readonly answers: LedgerAnswer[] = [];
+  private readonly fulfilments: LedgerFulfilment[] = [];
   private readonly tally: LedgerCounts = { users: 0, orders: 0, payments: 0, uncertain: 0, rejected: 0, replayed: 0 };
 
   /**
@@ -134,6 +144,10 @@ export class Ledger {
     if (this.keep) this.rejected.push({ ...write, at: now() });
   }
 
+  recordFulfilment(f: Omit<LedgerFulfilment, 'at'>): void {
+    if (this.keep) this.fulfilments.push({ ...f, at: now() });
+  }
+
   recordAnswer(answer: LedgerAnswer): void {
     if (answer.replayed) this.tally.replayed++;
     if (this.keep && this.keepAnswers) this.answers.push(answer);
@@ -154,6 +168,7 @@ export class Ledger {
       uncertain: [...this.uncertain],
       rejected: [...this.rejected],
       answers: [...this.answers],
+      fulfilments: [...this.fulfilments],
     };
   }
 

@@ -24,6 +24,18 @@ export class SimulatorMetrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  readonly fulfilmentLag = new Histogram({
+    name: 'simulator_fulfilment_lag_seconds',
+    help: 'Paid to shipped, as the shop reports it, for the paid orders a journey waited on',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly fulfilmentWaits = new Counter({
+    name: 'simulator_fulfilment_waits_total',
+    help: 'Paid orders a journey waited on, by outcome: fulfilled, or timeout (not shipped within the bound)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly journeysTotal = new Counter({
     name: 'simulator_journeys_total',
     help: 'Journeys by result: completed, failed (a step got no 2xx), dropped (concurrency cap reached), stopped',

@@ -30,6 +30,8 @@ export interface StatsSnapshot {
   endpoints: Record<string, EndpointStats>;
   journeys: Record<JourneyResult, number> & { started: number };
   payments: { success: number; failed: number };
+  /** paid orders waited on until shipped: how many were, and the lag (paid → shipped) of those that were */
+  fulfilment: { waited: number; fulfilled: number; timedOut: number; lag: Percentiles };
   injectedErrors: { sent: number; byKind: Record<string, number> };
   /** true once any request got an HTTP response */
   reachable: boolean;
@@ -51,6 +53,8 @@ export class RunStats {
   private reachable = false;
   private readonly journeys: Record<JourneyResult, number> & { started: number } = { started: 0, completed: 0, failed: 0, dropped: 0, stopped: 0 };
   private readonly payments = { success: 0, failed: 0 };
+  private readonly fulfilmentLag = new LatencyHistogram();
+  private readonly fulfilment = { waited: 0, fulfilled: 0, timedOut: 0 };
 
   constructor(private readonly metrics?: SimulatorMetrics) {}
 
@@ -92,6 +96,20 @@ export class RunStats {
     this.metrics?.journeysTotal.inc({ result });
   }
 
+  /** a paid order waited on: shipped after `lagSeconds`, or not within the bound (undefined) */
+  recordFulfilment(lagSeconds: number | undefined): void {
+    this.fulfilment.waited++;
+    if (lagSeconds === undefined) {
+      this.fulfilment.timedOut++;
+      this.metrics?.fulfilmentWaits.inc({ outcome: 'timeout' });
+      return;
+    }
+    this.fulfilment.fulfilled++;
+    this.fulfilmentLag.record(lagSeconds);
+    this.metrics?.fulfilmentWaits.inc({ outcome: 'fulfilled' });
+    this.metrics?.fulfilmentLag.observe(lagSeconds);
+  }
+
   /** a latency quantile in seconds, overall or for one endpoint; undefined without a request */
   quantile(endpoint: string | undefined, q: number): number | undefined {
     const hist = endpoint === undefined ? this.overall : this.perEndpoint.get(endpoint)?.hist;
@@ -123,6 +141,7 @@ export class RunStats {
       endpoints,
       journeys: { ...this.journeys },
       payments: { ...this.payments },
+      fulfilment: { ...this.fulfilment, lag: this.fulfilmentLag.percentiles() },
       injectedErrors: { sent: sum(this.injected), byKind: Object.fromEntries(this.injected) },
       reachable: this.reachable,
     };
