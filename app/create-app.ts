@@ -20,6 +20,7 @@ import { errorHandler, notFoundHandler } from './http/error-handler.ts';
 import { healthRouter } from './routes/health.ts';
 import { usersRouter } from './routes/users.ts';
 import { ordersRouter } from './routes/orders.ts';
+import { fulfilmentRouter } from './routes/fulfilment.ts';
 import { productsRouter } from './routes/products.ts';
 import { paymentsRouter } from './routes/payments.ts';
 import { errorInjectionRouter } from './routes/error-injection.ts';
@@ -115,6 +116,7 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Sh
   api.use('/api/payments', paymentsRouter(ctx));
   api.use('/api/errors', errorInjectionRouter(ctx));
   api.use('/api/stats', statsRouter(ctx));
+  api.use('/api/fulfilment', fulfilmentRouter(ctx));
   api.use('/api/logs', logsRouter(ctx));
   api.use('/api/flags', flagsRouter(ctx));
   api.use('/api/lab', labViewRouter(ctx));

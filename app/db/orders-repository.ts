@@ -56,6 +56,22 @@ interface ShipmentRow extends RowDataPacket {
   created_at: Date;
 }
 
+/** Paid orders still waiting for a worker are counted up to this many (the count's cost is bounded). */
+export const AWAITING_COUNT_CAP = 10_000;
+
+/** GET /api/fulfilment: what waits for a worker, and what the workers shipped last. */
+export interface FulfilmentOverview {
+  /** paid orders not yet shipped; at most AWAITING_COUNT_CAP (then `awaiting_capped`) */
+  awaiting_shipment: number;
+  awaiting_capped: boolean;
+  /** the last shipments, newest first */
+  recent_shipments: { order_id: number; tracking_number: string; worker: string; shipped_at: string; lag_ms: number }[];
+}
+
+interface RecentShipmentRow extends ShipmentRow {
+  order_id: number | string;
+}
+
 export type Fulfilment =
   | { state: 'waiting'; waitingMs: number; shipments: 0 }
   | { state: 'fulfilled'; shipment: { trackingNumber: string; worker: string; shippedAt: string }; lagMs: number; shipments: number };
@@ -129,6 +145,34 @@ export class OrdersRepository {
   }
 
   /** A paid order's fulfilment (docs/fulfilment.md): its shipment, or how long it has waited. */
+  /** Causal reads, each bounded: an index range of at most AWAITING_COUNT_CAP rows, and the last `recent` shipments by key. */
+  async fulfilmentOverview(recent = 10): Promise<FulfilmentOverview> {
+    const [count] = await this.db.rows<RowDataPacket & { n: number | string }>(
+      'orders.awaiting_shipment',
+      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM orders WHERE status = 'paid' LIMIT ${AWAITING_COUNT_CAP + 1}) waiting`,
+      [],
+      { causal: true },
+    );
+    const rows = await this.db.rows<RecentShipmentRow>(
+      'shipments.recent',
+      `SELECT order_id, tracking_number, worker, paid_at, created_at FROM shipments ORDER BY id DESC LIMIT ${Math.max(1, Math.trunc(recent))}`,
+      [],
+      { causal: true },
+    );
+    const n = Number(count?.n ?? 0);
+    return {
+      awaiting_shipment: Math.min(n, AWAITING_COUNT_CAP),
+      awaiting_capped: n > AWAITING_COUNT_CAP,
+      recent_shipments: rows.map((r) => ({
+        order_id: Number(r.order_id),
+        tracking_number: r.tracking_number,
+        worker: r.worker,
+        shipped_at: r.created_at.toISOString(),
+        lag_ms: r.created_at.getTime() - r.paid_at.getTime(),
+      })),
+    };
+  }
+
   async fulfilment(order: Order): Promise<Fulfilment | null> {
     if (order.status !== 'paid' && order.status !== 'fulfilled') return null;
     const rows = await this.db.rows<ShipmentRow>(

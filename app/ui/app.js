@@ -1,4 +1,4 @@
-// SmartShop UI: polls /api/stats every 2 s and drives the API with a few buttons.
+// SmartShop UI: polls /api/stats and /api/fulfilment every 2 s and drives the API with a few buttons.
 // Same origin as the API (the UI listener also serves /api), so plain relative fetches.
 const euro = new Intl.NumberFormat('en-IE', { style: 'currency', currency: 'EUR' });
 const $ = (id) => document.getElementById(id);
@@ -67,8 +67,24 @@ async function refreshLogs() {
   );
 }
 
+// Paid orders waiting for a worker, and the last shipments with their lag (paid → shipped).
+async function refreshFulfilment() {
+  const { status, data } = await api('GET', '/api/fulfilment').catch(() => ({ status: 0, data: {} }));
+  if (status !== 200) return;
+  setText('awaiting_shipment', `${data.awaiting_shipment}${data.awaiting_capped ? '+' : ''}`);
+  if (data.recent_shipments.length === 0) return;
+  $('shipments').replaceChildren(
+    ...data.recent_shipments.map((s) => {
+      const tr = document.createElement('tr');
+      const cells = [`#${s.order_id}`, s.tracking_number, s.worker, `${(s.lag_ms / 1000).toFixed(2)} s`, new Date(s.shipped_at).toLocaleTimeString()];
+      tr.append(...cells.map((text) => Object.assign(document.createElement('td'), { textContent: text })));
+      return tr;
+    }),
+  );
+}
+
 async function refresh() {
-  await Promise.all([refreshStats(), refreshLogs()]);
+  await Promise.all([refreshStats(), refreshLogs(), refreshFulfilment()]);
 }
 
 async function createUser() {

@@ -46,6 +46,17 @@ describe('web UI', () => {
 
       await page.getByRole('button', { name: 'Pay (success)' }).click();
       await expect.poll(() => page.locator('#total_success_payments').textContent(), { timeout: 15_000 }).toBe('1');
+      // no worker runs beside this shop: the paid order waits, until a shipment appears (made here in SQL)
+      await expect.poll(() => page.getByTestId('awaiting-shipment').textContent(), { timeout: 15_000 }).toBe('1');
+      const conn = await shop.db.rootConnection();
+      try {
+        await conn.query("UPDATE smartshop.orders SET status = 'fulfilled', previous_status = 'paid' WHERE status = 'paid'");
+        await conn.query("INSERT INTO smartshop.shipments (order_id, message_id, tracking_number, worker, paid_at) SELECT id, UUID(), 'SSUITEST0001', 'ui-test', NOW(3) - INTERVAL 1 SECOND FROM smartshop.orders WHERE status = 'fulfilled'");
+      } finally {
+        await conn.end();
+      }
+      await expect.poll(() => page.getByTestId('awaiting-shipment').textContent(), { timeout: 15_000 }).toBe('0');
+      await expect.poll(() => page.getByTestId('shipments').textContent(), { timeout: 15_000 }).toMatch(/SSUITEST0001ui-test1\.\d\d s/);
       await page.getByRole('button', { name: 'Trigger 500' }).click();
       await expect.poll(() => page.getByTestId('last-result').textContent(), { timeout: 15_000 }).toContain('500');
     } finally {
