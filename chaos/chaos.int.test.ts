@@ -391,6 +391,8 @@ describe('chaos drills on a real lab', () => {
       console.log(`[weakened worker-crash] verdict ${r.verdict.verdict}: ${r.verdict.reason}`);
       expect(r.verdict.verdict).toBe('failed');
       expect(f.lost.length).toBeGreaterThan(0);
+      // the judge saw that nothing was left to ship them, rather than waiting out its bound
+      expect(f.idle).toBe(true);
     } finally {
       delete process.env.WORKER_ACK;
       await recreateLab();

@@ -1,12 +1,13 @@
 // `smartshop simulate`: the menu on a terminal, a headless run with any run flag or
 // without a terminal. Exit codes: 0 run completed, 1 a threshold crossed, 2 bad arguments,
-// 3 target unreachable.
-import { Command, Option } from 'commander';
+// 3 target unreachable. Names (--mode, --profile) are checked by options.ts, not by
+// commander's choices, whose errors exit 1.
+import { Command } from 'commander';
 
 export function simulateCommand(): Command {
   return new Command('simulate')
     .description('Drive realistic traffic at the shop (interactive menu on a terminal; flags for scripts and CI)')
-    .addOption(new Option('--mode <mode>', 'continuous (until Ctrl-C or --duration), intensive (--cycles as fast as --concurrency allows), demo (2 minutes)').choices(['continuous', 'intensive', 'demo']))
+    .option('--mode <mode>', 'continuous (until Ctrl-C or --duration), intensive (--cycles as fast as --concurrency allows), demo (2 minutes)')
     .option('--rate <n>', 'journeys per second (open model); continuous default 5, demo 3')
     .option('--concurrency <n>', 'journeys in flight at most; arrivals beyond are dropped and counted')
     .option('--duration <d>', 'run length: 30s, 2m, 1h')
@@ -25,7 +26,7 @@ export function simulateCommand(): Command {
     .option('--json', 'print one JSON summary on stdout at the end (human output goes to stderr)')
     .option('--metrics-port <n>', 'serve the client-side Prometheus metrics here while running (default 9464, 0 = off)')
     .option('--ledger <file>', 'write the ledger of acknowledged writes (JSON) to this file at the end')
-    .addOption(new Option('--profile <name>', 'a load-test profile: stages of arrival rate and thresholds (docs/simulator.md); --rate sets its peak, --duration its length').choices(['smoke', 'load', 'stress', 'spike', 'soak']))
+    .option('--profile <name>', 'a load-test profile, smoke|load|stress|spike|soak: stages of arrival rate and thresholds (docs/delivery.md); --rate sets its peak, --duration its length')
     .option('--threshold <expr>', "pass/fail criterion metric[{endpoint:NAME}]:aggregation<op>value, repeatable; replaces the profile's: 'http_req_duration:p(95)<500', 'http_req_failed:rate<0.01'", (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--junit <file>', "write the thresholds' results as JUnit XML (for CI)")
     .action(async (flags: Record<string, string | string[] | boolean | undefined>) => {

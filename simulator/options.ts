@@ -133,7 +133,7 @@ function applyProfile(raw: RawFlags, run: RunOptions): ProfileName {
   run.durationSeconds = totalSeconds(p);
   run.rampUpSeconds = 0;
   run.rampDownSeconds = 0;
-  delete run.backgroundStatsSeconds;
+  if (raw.statsEvery === undefined) delete run.backgroundStatsSeconds;
   // a load test measures the shop's answers to real journeys: no injected errors unless asked
   run.mix = { errorRate: 0, ...run.mix };
   // room for a slow shop to show as latency, not as dropped arrivals 

@@ -12,8 +12,13 @@ import { DEAD_LETTER_QUEUE, FULFILMENT_QUEUE } from '../../shared/broker.ts';
 /** How long after the recovery every acknowledged paid order may take to be shipped. */
 export const FULFILMENT_BOUND_MS = 90_000;
 const POLL_MS = 2_000;
-/** Consecutive reads with nothing in the outbox or the queue before the wait ends early. */
-const IDLE_READS = 2;
+/**
+ * How long the pipeline must look idle (nothing in the outbox, nothing in the queue, no new
+ * shipment) before the wait ends early. A quorum queue's message count comes from a metrics
+ * table its leader's node refreshes every 5 s, and reads 0 just after a leader election: the
+ * window spans more than two refreshes, so one stale 0 cannot end it.
+ */
+const IDLE_MS = 12_000;
 const CHUNK = 1_000;
 
 export interface FulfilmentResult {
@@ -30,7 +35,7 @@ export interface FulfilmentResult {
   /** how long the judge waited for the last shipment */
   waitedMs: number;
   boundMs: number;
-  /** the wait ended before the bound because nothing was left that could ship an order */
+  /** the wait ended before the bound: nothing was left, for IDLE_MS, that could ship an order */
   idle?: boolean;
 }
 
@@ -74,10 +79,12 @@ export async function judgeFulfilment(target: Target, sql: NodeSql, node: LabCon
   let shipments = await shipmentsOf(sql, node, ids);
   let backlog = await backlogNow();
   let said = false;
-  let idleReads = 0;
+  // since when the pipeline has looked idle, and how many orders were shipped then
+  let idle: { since: number; shipped: number } | undefined;
+  const idleLongEnough = (): boolean => idle !== undefined && Date.now() - idle.since >= IDLE_MS;
   // quiet: every paid order shipped and the outbox drained (the relay marks rows after the
   // confirm, in the background), or nothing left that could ship one, or the bound reached
-  while ((ids.some((id) => !shipments.has(id)) || backlog > 0) && idleReads < IDLE_READS && Date.now() - started < boundMs) {
+  while ((ids.some((id) => !shipments.has(id)) || backlog > 0) && !idleLongEnough() && Date.now() - started < boundMs) {
     if (!said) {
       options.say?.(`fulfilment: ${ids.filter((id) => !shipments.has(id)).length} of ${ids.length} paid orders not shipped yet, ${backlog} outbox event(s) unconfirmed; waiting up to ${boundMs / 1000} s`);
       said = true;
@@ -85,16 +92,19 @@ export async function judgeFulfilment(target: Target, sql: NodeSql, node: LabCon
     await sleep(POLL_MS);
     // Read in this order: outbox, queue, shipments. With no event unconfirmed, every event is
     // in the queue or consumed; a worker commits before it acks, so a message gone from the
-    // queue has its shipment visible to the causal read after. Nothing in the outbox and
-    // nothing in the queue (ready or unacked), twice in a row: an order still without a
-    // shipment has no message left that could ship it, so waiting out the bound is pointless.
+    // queue has its shipment visible to the causal read after. Nothing in the outbox, nothing
+    // in the queue (ready or unacked) and no new shipment for IDLE_MS: an order still without
+    // a shipment has no message left that could ship it, so waiting out the bound is pointless.
     backlog = await backlogNow();
     const queued = backlog === 0 ? (await queueDepths(target))?.get(FULFILMENT_QUEUE) : undefined;
     shipments = await shipmentsOf(sql, node, ids);
-    idleReads = queued === 0 && ids.some((id) => !shipments.has(id)) ? idleReads + 1 : 0;
+    const quiet = queued === 0 && ids.some((id) => !shipments.has(id));
+    if (!quiet) idle = undefined;
+    else if (idle === undefined || idle.shipped !== shipments.size) idle = { since: Date.now(), shipped: shipments.size };
   }
   const waitedMs = Date.now() - started;
-  if (idleReads >= IDLE_READS) options.say?.(`fulfilment: the outbox is drained and the queue empty, ${ids.filter((id) => !shipments.has(id)).length} paid order(s) still without a shipment; judging now`);
+  const stoppedIdle = idleLongEnough() && ids.some((id) => !shipments.has(id));
+  if (stoppedIdle) options.say?.(`fulfilment: the outbox is drained and the queue empty, ${ids.filter((id) => !shipments.has(id)).length} paid order(s) still without a shipment; judging now`);
   // a redelivery still in flight would commit its duplicate after this moment: read once more
   await sleep(POLL_MS);
   shipments = await shipmentsOf(sql, node, ids);
@@ -108,7 +118,7 @@ export async function judgeFulfilment(target: Target, sql: NodeSql, node: LabCon
     deadLettered: depths === undefined ? undefined : (depths.get(DEAD_LETTER_QUEUE) ?? 0),
     waitedMs,
     boundMs,
-    ...(idleReads >= IDLE_READS ? { idle: true } : {}),
+    ...(stoppedIdle ? { idle: true } : {}),
   };
 }
 

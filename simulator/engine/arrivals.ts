@@ -116,7 +116,7 @@ export class ArrivalSchedule {
   ) {
     const peak = profile.stages ? Math.max(profile.startRate ?? 0, ...profile.stages.map((s) => s.target)) : profile.rate;
     if (!(peak > 0)) throw new RangeError('rate must be > 0');
-    if (profile.stages?.some((s) => !(s.target >= 0) || !(s.durationSeconds >= 0))) throw new RangeError('stage targets and durations must be ≥ 0');
+    if (profile.stages?.some((s) => !(s.target >= 0) || !(s.durationSeconds >= 0)) || !((profile.startRate ?? 0) >= 0)) throw new RangeError('stage targets, durations and the start rate must be ≥ 0');
     if (kind === 'poisson' && !rng) throw new RangeError('poisson arrivals need a PRNG');
   }
 
