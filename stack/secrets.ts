@@ -92,9 +92,10 @@ export function ensureSecrets(options: SecretsOptions = {}): string[] {
       '# For new random ones: `make down ARGS=--volumes`, delete these lines, `make up`.\n'
     : '# Random passwords written by the first `make up` (stack/secrets.ts); keep this file private.\n';
   const lines = Object.entries(values).map(([name, value]) => `${name}=${value}`).join('\n');
+  // an .env copied from .env.example (0644) holds passwords from now on: private, always,
+  // and before the first one is written (appendFileSync's mode applies only to a new file)
+  if (existed) chmodSync(file, 0o600);
   appendFileSync(file, `${before === '' || before.endsWith('\n') ? '' : '\n'}${header}${lines}\n`, { mode: 0o600 });
-  // an .env copied from .env.example (0644) holds passwords from now on: private, always
-  chmodSync(file, 0o600);
   Object.assign(env, values);
   const names = Object.keys(values);
   log(legacyData

@@ -183,7 +183,8 @@ describe('the lab stack', () => {
     await expect(root).rejects.toThrow(/Access denied/);
     const node = await lab.find('mariadb-1');
     const exporterPassword = process.env.MARIADB_EXPORTER_PASSWORD ?? '';
-    const asExporter = (sql: string) => lab.exec(node, ['mariadb', '-h127.0.0.1', '-uexporter', `-p${exporterPassword}`, '-N', '-B', '-e', sql]);
+    // the password in the environment (MYSQL_PWD), never on a command line another user's ps shows
+    const asExporter = (sql: string) => lab.exec(node, ['mariadb', '-h127.0.0.1', '-uexporter', '-N', '-B', '-e', sql], { env: [`MYSQL_PWD=${exporterPassword}`] });
     const read = await asExporter('SELECT COUNT(*) FROM mysql.global_priv');
     expect(read.exitCode).not.toBe(0);
     expect(read.stderr).toMatch(/denied/i);
