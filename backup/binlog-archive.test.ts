@@ -91,12 +91,17 @@ describe('pruning the archive', () => {
     for (const p of ['h1/mysql-bin.000001', 'h2/mysql-bin.000001', 'h1']) await utimes(join(dir, p), old, old);
     const recent = new Date(now - 60_000);
     await utimes(join(dir, 'h2', 'mysql-bin.000002'), recent, recent);
+    // a history just begun, no file in it yet, stays; an old empty one goes
+    await mkdir(join(dir, 'h3'));
+    await utimes(join(dir, 'h3'), recent, recent);
+    await mkdir(join(dir, 'h4'));
+    await utimes(join(dir, 'h4'), old, old);
 
     // a kept backup older than the files: nothing goes
     expect(await pruneArchive(dir, old.getTime() - 1000, now)).toEqual([]);
     // none that old: the old files go, and h1 with them; h2 keeps its newer file
     expect(await pruneArchive(dir, now - 600_000, now)).toEqual(['h1/mysql-bin.000001', 'h2/mysql-bin.000001']);
-    expect(await readdir(dir)).toEqual(['h2']);
+    expect((await readdir(dir)).sort()).toEqual(['h2', 'h3']);
     expect(await readdir(join(dir, 'h2'))).toEqual(['mysql-bin.000002']);
   });
 });

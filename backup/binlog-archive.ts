@@ -116,7 +116,11 @@ export async function pruneArchive(archive: string, oldestBackupStart: number | 
       removed.push(`${h.name}/${f}`);
       left -= 1;
     }
-    if (left === 0 && (await stat(dir)).mtimeMs < cutoff) await rm(dir, { recursive: true, force: true });
+    // a history this pass emptied goes; one that had no file yet (the archiver may have just
+    // made it) only once it is older than the cutoff. (Its mtime cannot tell the first case:
+    // removing the files above set it to now.)
+    const emptiedHere = left === 0 && h.files.length > 0;
+    if (left === 0 && (emptiedHere || (await stat(dir)).mtimeMs < cutoff)) await rm(dir, { recursive: true, force: true });
   }
   return removed;
 }
