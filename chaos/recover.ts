@@ -3,8 +3,7 @@
 // leftover helpers removed, containers unpaused, Galera nodes reconnected to back-tier,
 // netem delays removed, stopped containers started (Galera in a safe order: the most
 // advanced node first when none is running). Only labelled containers are touched.
-import { removeDelay, showDelay } from './faults/netem.ts';
-import { freeze, isFrozen } from './faults/actions.ts';
+import { freeze, isFrozen, removeDelay, showDelay } from './faults/index.ts';
 import { NET_TOOLS_IMAGE } from '../lab/index.ts';
 import type { NodeSql } from '../lab/index.ts';
 import { safeBootstrap, waitSynced } from './galera/safe-bootstrap.ts';

@@ -4,9 +4,8 @@
 // Ctrl-C or an error) → recovery within a bound → judgement → report.
 import { annotateEnd } from './observe/grafana.ts';
 import { ChaosMetrics } from './observe/metrics-server.ts';
-import { describeFault } from './faults/actions.ts';
-import { netemProblem } from './faults/netem.ts';
-import { netToolsImage, NodeSql, type LabContainer, type Target } from '../lab/index.ts';
+import { describeFault, faultRefusal } from './faults/index.ts';
+import { NodeSql, type LabContainer, type Target } from '../lab/index.ts';
 import type { DrillReport } from './report/write.ts';
 import type { Drill } from './types.ts';
 import { DrillRefused, type DrillContext, type RunDrillOptions } from './phases/context.ts';
@@ -76,13 +75,8 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
     print('(dry run: nothing touched)');
     return { plan };
   }
-  if (drill.fault.kind === 'restore' && target.kind !== 'compose') {
-    throw new DrillRefused(`${drill.name} runs on the compose lab only: \`backup restore\` stops and empties compose containers`);
-  }
-  if (drill.fault.kind === 'netem') {
-    const problem = await netemProblem(target, await netToolsImage(target, victims[0] as LabContainer, print));
-    if (problem) throw new DrillRefused(problem);
-  }
+  const refusal = await faultRefusal(drill.fault, target, victims, print);
+  if (refusal) throw new DrillRefused(`${drill.name}: ${refusal}`);
   if (drill.breaksQuorum && !(await o.confirm(`${drill.name} breaks the Galera quorum of project ${target.project}. Run it?`))) {
     throw new DrillRefused(`${drill.name} breaks quorum: not confirmed (pass --yes to run it without a TTY)`);
   }

@@ -3,34 +3,13 @@
 // undoes it and what the runner should expect while it is broken. One generic runner
 // (runner.ts) executes every drill; nothing here does I/O.
 import type { LabRole } from '../lab/index.ts';
-import type { FlagName, FlagValue } from '../shared/feature-flags/catalog.ts';
-
-/** Fault flags a drill sets (shared/feature-flags/catalog.ts), by name. */
-export type DrillFlags = Partial<Record<FlagName, FlagValue>>;
+import type { FaultSpec } from './faults/index.ts';
 
 /** How a drill chooses its targets among the lab's containers. */
 export type TargetSelector =
   | { kind: 'one'; role: LabRole; default: string } // one container, overridable with --target
   | { kind: 'two'; role: LabRole; default: [string, string] } // two of a role (quorum loss)
   | { kind: 'all'; role: LabRole }; // every container of a role
-
-/** The faults the runner knows how to inject and roll back (faults/actions.ts). */
-export type FaultSpec =
-  | { kind: 'stop'; stopTimeoutSeconds: number } // clean stop, then start
-  | { kind: 'kill' } // SIGKILL, then start
-  | { kind: 'pause' } // SIGSTOP the node's processes, then SIGCONT (faults/actions.ts: why not docker pause)
-  | { kind: 'disconnect'; network: 'back-tier' } // cut from a network, then reconnect
-  | { kind: 'netem'; delayMs: number; jitterMs: number } // tc netem delay, then tc qdisc del
-  | { kind: 'kill-all'; spacingMs: number } // SIGKILL every target (spacing between kills), then safe bootstrap
-  // SIGKILL, let it come back, again: `crashes` times; `flags` set for the while (a delay that
-  // keeps messages in a worker's hands when it dies)
-  | { kind: 'crash-restart'; crashes: number; intervalMs: number; flags?: DrillFlags }
-  // fault flags set for the hold, reset at the rollback; then, for a poisoning drill, the
-  // dead-letter queue replayed into the fulfilment queue
-  | { kind: 'flags'; flags: DrillFlags; replayDeadLetters: boolean }
-  // a backup, traffic, then a disaster (DROP TABLE, or every node's data lost); rolled back by
-  // `backup restore` (to just before the DROP, or the backup alone)
-  | { kind: 'restore'; disaster: 'drop-table' | 'volumes'; table: string; pointInTime: boolean; trafficAfterBackupMs: number };
 
 /** What the shop's clients should see while the fault is active. */
 export interface Expectations {
@@ -72,6 +51,8 @@ export interface Drill {
    */
   exactlyOnce?: boolean;
 }
+
+export type { FaultSpec } from './faults/index.ts';
 
 export type Verdict = 'passed' | 'deviated' | 'failed';
 

@@ -1,5 +1,5 @@
 // Every drill the lab knows, as data. The runner reads these; adding a drill means adding
-// an entry here (and a fault kind in faults/actions.ts only if it needs a new action).
+// an entry here (and a fault kind, one file in faults/ listed in faults/index.ts, only if it needs a new action).
 import type { Drill, Expectations } from '../types.ts';
 
 // What a client may see while one node is away: HAProxy moves connections, the app retries

@@ -1,6 +1,19 @@
 // Network delay on one container, from a short-lived helper container that joins the
 // target's network namespace with NET_ADMIN (the target itself keeps no extra capability).
-import type { LabContainer, Target } from '../../lab/index.ts';
+import { netToolsImage, type LabContainer, type Target } from '../../lab/index.ts';
+import { each, type Fault } from './fault.ts';
+
+export type NetemSpec = { kind: 'netem'; delayMs: number; jitterMs: number };
+
+export const netem: Fault<NetemSpec> = {
+  describe: (f, victims) => `tc qdisc replace … netem delay ${f.delayMs}ms ${f.jitterMs}ms in ${victims.join(', ')}'s network namespace (helper container, NET_ADMIN); later tc qdisc del`,
+  preflight: async (_f, target, victims, log) => netemProblem(target, await netToolsImage(target, victims[0] as LabContainer, log)),
+  async inject(f, { target, victims, log }) {
+    const image = await netToolsImage(target, victims[0] as LabContainer, log);
+    for (const v of victims) await addDelay(target, image, v, f.delayMs, f.jitterMs);
+    return { rollback: () => each(victims, (v) => removeDelay(target, image, v)) };
+  },
+};
 
 /** every interface except lo: a Galera node may sit on several lab networks */
 const forEachDevice = (body: string): string => `for p in /sys/class/net/*; do d=$(basename "$p"); [ "$d" = lo ] && continue; ${body}; done`;

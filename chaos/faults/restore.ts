@@ -10,12 +10,22 @@ import { containerSource, createBackup, emptyNodeData, restoreBackup, type StopP
 import { backupsDir, type Target } from '../../lab/index.ts';
 import type { LedgerExport } from '../../simulator/index.ts';
 import type { RestoreMode, RestoreWindow } from '../judge/restore.ts';
-import type { FaultSpec } from '../types.ts';
+import type { Fault } from './fault.ts';
 
-type RestoreFault = Extract<FaultSpec, { kind: 'restore' }>;
+export type RestoreSpec = { kind: 'restore'; disaster: 'drop-table' | 'volumes'; table: string; pointInTime: boolean; trafficAfterBackupMs: number };
+type RestoreFault = RestoreSpec;
+
+export const restore: Fault<RestoreSpec> = {
+  describe: (f) => describeRestore(f),
+  preflight: (_f, target) => Promise.resolve(target.kind === 'compose' ? undefined : '`backup restore` stops and empties compose containers: the restore drills run on the compose lab only'),
+  async inject(f, ctx) {
+    const r = await injectRestore(f, { target: ctx.target, database: ctx.sql.database, log: ctx.log, ledgerNow: ctx.ledgerNow, pause: ctx.pause });
+    return { rollback: r.rollback, restore: r.record };
+  },
+};
 
 /** The drills' backups live apart from the user's: their retention and BackupTooOld stay the user's. */
-export const drillBackupsDir = (project: string): string => `${backupsDir(project)}/drills`;
+const drillBackupsDir = (project: string): string => `${backupsDir(project)}/drills`;
 const BACKUP_NODE = 'mariadb-3';
 const DISASTER_NODE = 'mariadb-1';
 
@@ -36,7 +46,7 @@ function describeRollback(f: RestoreFault): string {
   return `--before 'DROP TABLE .*${f.table}' (point in time: the backup rolled forward with ${BACKUP_NODE}'s binary logs)`;
 }
 
-export function describeRestore(f: RestoreFault): string {
+function describeRestore(f: RestoreFault): string {
   return `physical backup of ${BACKUP_NODE}, ${f.trafficAfterBackupMs / 1000} s more traffic, then ${describeDisaster(f)}; rollback: smartshop backup restore ${describeRollback(f)}`;
 }
 
@@ -66,7 +76,7 @@ async function loseEveryNodesData(target: Target): Promise<void> {
   for (const n of nodes) await emptyNodeData(target, n);
 }
 
-export interface RestoreContext {
+interface RestoreContext {
   target: Target;
   database: string;
   log: (line: string) => void;
@@ -76,7 +86,7 @@ export interface RestoreContext {
   pause: (ms: number) => Promise<void>;
 }
 
-export async function injectRestore(f: RestoreFault, ctx: RestoreContext): Promise<{ rollback: () => Promise<string[]>; record: () => RestoreRecord | undefined }> {
+async function injectRestore(f: RestoreFault, ctx: RestoreContext): Promise<{ rollback: () => Promise<string[]>; record: () => RestoreRecord | undefined }> {
   const { target, database, log } = ctx;
   const root = drillBackupsDir(target.project);
   const backup = await createBackup({ source: containerSource(target, BACKUP_NODE), root, kind: 'physical', database, keep: 2, exportMetrics: false, log });

@@ -3,7 +3,7 @@
 // state, the shop and the clients; then, after a settle, the fault, held for its duration.
 // Ctrl-C or an error ends the hold early: the rollbacks run whatever happened here.
 import { startRun, type SimulationRun } from '../../simulator/index.ts';
-import { describeFault, injectFault, type InjectedFault } from '../faults/actions.ts';
+import { describeFault, injectFault, type InjectedFault } from '../faults/index.ts';
 import { readWatermarks, type Watermarks } from '../judge/exactly-once.ts';
 import { annotateStart } from '../observe/grafana.ts';
 import { Observer } from '../observe/observer.ts';

@@ -2,7 +2,7 @@
 // HAProxy's and Galera's reactions), the verdict, and everything the drill recorded,
 // written as JSON and Markdown (report/write.ts).
 import { readNodeStates } from '../../lab/index.ts';
-import { describeFault } from '../faults/actions.ts';
+import { describeFault } from '../faults/index.ts';
 import { decideVerdict, type Judged } from '../judge/verdict.ts';
 import { buildTimeline } from '../report/timeline.ts';
 import { integritySection, writeReport, type DrillReport } from '../report/write.ts';
