@@ -6,7 +6,8 @@ import { HttpClient } from '../shared/http-client.ts';
 import type { NodeSql } from '../lab/index.ts';
 import { describeNodeState, isHealthyNode, readNodeStates } from '../lab/index.ts';
 import { fetchHaproxyServers, isUp } from '../lab/index.ts';
-import { ERROR_RATIO_QUERY, P99_QUERY, prometheusAnswers, promQuery } from './observe/prometheus.ts';
+import { ERROR_RATIO_QUERY, P99_QUERY } from './observe/prometheus.ts';
+import { PrometheusClient } from '../shared/prometheus.ts';
 import type { Target } from '../lab/index.ts';
 
 export interface Endpoints {
@@ -65,9 +66,11 @@ export async function checkSteadyState(target: Target, sql: NodeSql, ep: Endpoin
   const ready = await http.get('/api/ready');
   checks.push({ name: 'shop ready', ok: ready.kind === 'response' && ready.status === 200, detail: `GET /api/ready: ${ready.kind === 'response' ? ready.status : ready.kind}` });
 
-  if (usePrometheus && (await prometheusAnswers(ep.prometheus))) {
-    const ratio = await promQuery(ep.prometheus, ERROR_RATIO_QUERY);
-    const p99 = await promQuery(ep.prometheus, P99_QUERY);
+  const prometheus = new PrometheusClient(ep.prometheus, { timeoutMs: 3_000 });
+  if (usePrometheus && (await prometheus.ready())) {
+    // best effort: a query that fails counts as no figure (the direct probes still ran)
+    const ratio = await prometheus.scalar(ERROR_RATIO_QUERY).catch(() => undefined);
+    const p99 = await prometheus.scalar(P99_QUERY).catch(() => undefined);
     checks.push({ name: 'error ratio (prometheus, 30s)', ok: ratio === undefined || ratio <= tol.maxErrorRatio, detail: ratio === undefined ? 'no traffic in the window' : `${(ratio * 100).toFixed(2)} % (max ${tol.maxErrorRatio * 100} %)` });
     checks.push({ name: 'p99 latency (prometheus, 30s)', ok: p99 === undefined || !Number.isFinite(p99) || p99 <= tol.maxP99Seconds, detail: p99 === undefined || !Number.isFinite(p99) ? 'no traffic in the window' : `${Math.round(p99 * 1000)} ms (max ${tol.maxP99Seconds * 1000} ms)` });
   } else {

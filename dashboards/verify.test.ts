@@ -89,7 +89,7 @@ describe('verifyQueries', () => {
     expect(outcomes.map((o) => [o.source, o.series, o.error])).toEqual([
       ['a', 2, undefined],
       ['b', 0, undefined],
-      ['c', 0, 'parse error'],
+      ['c', 0, 'Prometheus /api/v1/query: parse error'],
     ]);
   });
 });

@@ -7,6 +7,9 @@ import { parse } from 'yaml';
 import { dashboards } from './catalog.ts';
 import { panelQueries } from './render.ts';
 import type { DashboardSpec } from './types.ts';
+import { PrometheusClient, type Fetch } from '../shared/prometheus.ts';
+
+export type { Fetch } from '../shared/prometheus.ts';
 
 export interface CheckedQuery {
   // Where the query comes from, e.g. "smartshop-overview / Request rate by route [A]".
@@ -87,20 +90,8 @@ export async function recordingRuleQueries(dir: string = DEFAULT_RULES_DIR): Pro
   return out;
 }
 
-interface PrometheusResponse {
-  status: 'success' | 'error';
-  data?: { result?: unknown[] };
-  error?: string;
-}
-
-export type Fetch = (url: string, init: { signal: AbortSignal }) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
-
 export async function countSeries(prometheusUrl: string, expr: string, fetchImpl: Fetch = fetch, timeoutMs = 10_000): Promise<number> {
-  const url = `${prometheusUrl.replace(/\/+$/, '')}/api/v1/query?query=${encodeURIComponent(substituteGrafanaVariables(expr))}`;
-  const response = await fetchImpl(url, { signal: AbortSignal.timeout(timeoutMs) });
-  const body = (await response.json()) as PrometheusResponse;
-  if (body.status !== 'success') throw new Error(body.error ?? `HTTP ${response.status}`);
-  return body.data?.result?.length ?? 0;
+  return (await new PrometheusClient(prometheusUrl, { fetch: fetchImpl, timeoutMs }).query(substituteGrafanaVariables(expr))).length;
 }
 
 export async function verifyQueries(prometheusUrl: string, queries: readonly CheckedQuery[], fetchImpl: Fetch = fetch): Promise<QueryOutcome[]> {

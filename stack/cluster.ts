@@ -2,9 +2,10 @@
 // inside its container, nodes publish no ports: lab/node-state.ts), Prometheus' targets and
 // the shop's readiness, through the ports the stack publishes.
 import { ComposeTarget, GALERA_NODES, hostFor, NodeSql, readNodeStates, type LabConfig, type NodeState } from '../lab/index.ts';
-import { parsePromTargets } from './parse.ts';
-import type { PromTarget } from './types.ts';
 import { getText } from '../shared/http-json.ts';
+import { PrometheusClient, type PromTarget } from '../shared/prometheus.ts';
+
+const prometheus = (config: LabConfig): PrometheusClient => new PrometheusClient(`http://${hostFor(config)}:${config.ports.prometheus}`, { timeoutMs: 3_000 });
 
 /** The three Galera nodes of a compose lab, in order; a node without a container is 'missing'. */
 export async function nodeStates(config: LabConfig): Promise<NodeState[]> {
@@ -15,8 +16,7 @@ export async function nodeStates(config: LabConfig): Promise<NodeState[]> {
 
 export async function promTargets(config: LabConfig): Promise<PromTarget[]> {
   try {
-    const { body } = await getText(`http://${hostFor(config)}:${config.ports.prometheus}/api/v1/targets`);
-    return parsePromTargets(JSON.parse(body));
+    return await prometheus(config).targets();
   } catch {
     return [];
   }
@@ -25,8 +25,7 @@ export async function promTargets(config: LabConfig): Promise<PromTarget[]> {
 /** How many Alertmanagers Prometheus sends its alerts to now (0 when it does not answer). */
 export async function activeAlertmanagers(config: LabConfig): Promise<number> {
   try {
-    const { body } = await getText(`http://${hostFor(config)}:${config.ports.prometheus}/api/v1/alertmanagers`);
-    return ((JSON.parse(body) as { data?: { activeAlertmanagers?: unknown[] } }).data?.activeAlertmanagers ?? []).length;
+    return await prometheus(config).alertmanagers();
   } catch {
     return 0;
   }

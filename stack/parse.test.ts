@@ -3,19 +3,13 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { composeEnv } from './config.ts';
 import { demux, resolveLabConfig, urls } from '../lab/index.ts';
-import { durabilityFromFlush, parsePromTargets } from './parse.ts';
+import { durabilityFromFlush } from './parse.ts';
 import { OPTIONAL_JOBS, notReady } from './readiness.ts';
 import type { NodeState } from '../lab/index.ts';
 
 const synced = { clusterStatus: 'Primary', localState: 'Synced', ready: true, clusterSize: 3, lastCommitted: 20 };
 
 describe('parsing', () => {
-  it('reads Prometheus targets', () => {
-    const json = { data: { activeTargets: [{ labels: { job: 'app', instance: 'app:8000' }, health: 'up', lastError: '' }] } };
-    expect(parsePromTargets(json)).toEqual([{ job: 'app', instance: 'app:8000', health: 'up', lastError: '' }]);
-    expect(parsePromTargets({})).toEqual([]);
-  });
-
   it('maps flush settings to durability profiles', () => {
     expect(['1', '2', '0', undefined].map(durabilityFromFlush)).toEqual(['strict', 'relaxed', 'fast', 'unknown']);
   });

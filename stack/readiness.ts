@@ -5,7 +5,7 @@ import { activeAlertmanagers, appReady, nodeStates, promTargets } from './cluste
 import {
   BrokerApi, brokerProblems, describeBroker, describeNodeState, haproxyServers, isHealthyNode, type BrokerState, type HaproxyServer, type LabConfig, type NodeState,
 } from '../lab/index.ts';
-import type { PromTarget } from './types.ts';
+import type { PromTarget } from '../shared/prometheus.ts';
 
 export interface Readiness {
   nodes: NodeState[];

@@ -269,6 +269,10 @@ describe('the lab stack', () => {
       expect(value).toBe(1);
       const fromHost = await fetch(`${base}:${config.ports.api}/api/flags`);
       expect(fromHost.status).toBe(200);
+      // the lab page's view, read through Prometheus: every node Synced and UP in HAProxy
+      const view = (await (await fetch(`${base}:${config.ports.api}/api/lab`)).json()) as { nodes: { node: string; state: string; haproxy: string }[]; alerts: unknown };
+      expect(view.nodes.map((n) => [n.node, n.state, n.haproxy])).toEqual(['mariadb-1', 'mariadb-2', 'mariadb-3'].map((n) => [n, 'Synced', 'UP']));
+      expect(Array.isArray(view.alerts)).toBe(true);
       // the app container asking its own service name arrives from a lab network address
       const r = await lab.exec(await lab.find('app'), ['node', '-e', "fetch('http://app:8000/api/flags').then((r) => console.log(r.status))"]);
       expect(r.stdout.trim()).toBe('403');

@@ -8,13 +8,7 @@ import { newRouter } from '../http/request-context.ts';
 import type { AppContext } from '../context.ts';
 import { flagsGuard } from './flags.ts';
 import { getJson } from '../../shared/http-json.ts';
-
-interface Sample { metric: Record<string, string>; value: [number, string] }
-
-async function query(prometheus: string, promql: string): Promise<Sample[]> {
-  const body = await getJson<{ data: { result: Sample[] } }>(`${prometheus}/api/v1/query?query=${encodeURIComponent(promql)}`, 2_000);
-  return body.data.result;
-}
+import { PrometheusClient, type InstantSample } from '../../shared/prometheus.ts';
 
 const WSREP_STATES: Record<string, string> = { '1': 'Joining', '2': 'Donor/Desynced', '3': 'Joined', '4': 'Synced' };
 
@@ -30,14 +24,15 @@ export function labViewRouter(ctx: AppContext): Router {
   const r = newRouter();
   r.use(flagsGuard(ctx));
   r.get('/', async (_req, res) => {
-    const { prometheusUrl: prom, alertRecorderUrl: recorder } = ctx.config.lab;
+    const { prometheusUrl, alertRecorderUrl: recorder } = ctx.config.lab;
+    const prom = prometheusUrl ? new PrometheusClient(prometheusUrl, { timeoutMs: 2_000 }) : undefined;
     const nodes = part(async () => {
       if (!prom) throw new Error('no Prometheus configured (LAB_PROMETHEUS_URL)');
       const [up, state, size, primary, haproxy] = await Promise.all([
-        query(prom, 'mysql_up'), query(prom, 'mysql_global_status_wsrep_local_state'), query(prom, 'mysql_global_status_wsrep_cluster_size'),
-        query(prom, 'mysql_global_status_wsrep_cluster_status'), query(prom, 'haproxy_server_status{proxy="galera"} == 1'),
+        prom.query('mysql_up'), prom.query('mysql_global_status_wsrep_local_state'), prom.query('mysql_global_status_wsrep_cluster_size'),
+        prom.query('mysql_global_status_wsrep_cluster_status'), prom.query('haproxy_server_status{proxy="galera"} == 1'),
       ]);
-      const of = (list: Sample[], node: string): string | undefined => list.find((s) => s.metric.node === node)?.value[1];
+      const of = (list: InstantSample[], node: string): string | undefined => list.find((s) => s.metric.node === node)?.value.toString();
       const names = [...new Set(up.map((s) => s.metric.node).filter((n): n is string => n !== undefined))].sort();
       return names.map((node) => ({
         node,
@@ -50,13 +45,12 @@ export function labViewRouter(ctx: AppContext): Router {
     });
     const drill = part(async () => {
       if (!prom) throw new Error('no Prometheus configured (LAB_PROMETHEUS_URL)');
-      const [phase] = await query(prom, 'chaos_drill_phase == 1');
+      const [phase] = await prom.query('chaos_drill_phase == 1');
       return phase ? { drill: phase.metric.drill, phase: phase.metric.phase } : null;
     });
     const alerts = part(async () => {
       if (!prom) throw new Error('no Prometheus configured (LAB_PROMETHEUS_URL)');
-      const body = await getJson<{ data: { alerts: { labels: Record<string, string>; state: string; activeAt: string }[] } }>(`${prom}/api/v1/alerts`, 2_000);
-      return body.data.alerts.map((a) => ({ alertname: a.labels.alertname, severity: a.labels.severity, state: a.state, since: a.activeAt, labels: a.labels }));
+      return (await prom.alerts()).map((a) => ({ alertname: a.labels.alertname, severity: a.labels.severity, state: a.state, since: a.activeAt, labels: a.labels }));
     });
     const notifications = part(async () => {
       if (!recorder) throw new Error('no alert recorder configured (LAB_ALERT_RECORDER_URL)');

@@ -3,6 +3,7 @@
 // wait polls every 2 s and ends at its bound.
 import { pollUntil } from '../../shared/time.ts';
 import { getJson } from '../../shared/http-json.ts';
+import { PrometheusClient } from '../../shared/prometheus.ts';
 
 export interface AlertEndpoints {
   api: string;
@@ -28,15 +29,14 @@ export async function notificationsSince(recorder: string, since: Date): Promise
 
 /** Alerts firing or pending now (a pending one may fire during the drill without its doing). */
 export async function activeAlerts(prometheus: string): Promise<{ firing: string[]; pending: string[] }> {
-  const body = await getJson<{ data: { alerts: { labels: { alertname: string }; state: string }[] } }>(`${prometheus}/api/v1/alerts`);
-  const names = (state: string): string[] => [...new Set(body.data.alerts.filter((a) => a.state === state).map((a) => a.labels.alertname))];
+  const alerts = await new PrometheusClient(prometheus).alerts();
+  const names = (state: string): string[] => [...new Set(alerts.filter((a) => a.state === state).map((a) => a.labels.alertname))];
   return { firing: names('firing'), pending: names('pending') };
 }
 
 /** The alerting rules the lab's Prometheus has loaded (its rules may predate the checkout's). */
 export async function loadedAlertRules(prometheus: string): Promise<string[]> {
-  const body = await getJson<{ data: { groups: { rules: { name: string; type: string }[] }[] } }>(`${prometheus}/api/v1/rules?type=alert`);
-  return body.data.groups.flatMap((g) => g.rules.filter((r) => r.type === 'alerting').map((r) => r.name));
+  return (await new PrometheusClient(prometheus).rules('alert')).filter((r) => r.type === 'alerting').map((r) => r.name);
 }
 
 /** Whether Alertmanager holds `alert` back now because another alert inhibits it. */

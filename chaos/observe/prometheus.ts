@@ -1,30 +1,4 @@
-// A tiny Prometheus instant-query client for the steady-state hypothesis. Best effort:
-// when Prometheus does not answer, callers fall back to direct probes.
-
-export async function promQuery(baseUrl: string, expr: string, timeoutMs = 3_000): Promise<number | undefined> {
-  try {
-    const url = `${baseUrl.replace(/\/+$/, '')}/api/v1/query?query=${encodeURIComponent(expr)}`;
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    if (!res.ok) return undefined;
-    const body = (await res.json()) as { status?: string; data?: { result?: { value?: [number, string] }[] } };
-    if (body.status !== 'success') return undefined;
-    const first = body.data?.result?.[0]?.value?.[1];
-    if (first === undefined) return undefined; // no series yet: no traffic in the window
-    const n = Number(first);
-    return Number.isFinite(n) ? n : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export async function prometheusAnswers(baseUrl: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${baseUrl.replace(/\/+$/, '')}/-/ready`, { signal: AbortSignal.timeout(2_000) });
-    return res.ok;
-  } catch {
-    return false;
-  }
-}
+// What the steady-state hypothesis asks Prometheus (through shared/prometheus.ts).
 
 // 30 s windows: short enough that a lab settles soon after a previous drill, long enough
 // to hold a few scrapes.
