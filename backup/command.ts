@@ -1,7 +1,8 @@
 // `smartshop backup create | list | verify | restore`: the lab's backups from the host. Heavy modules
 // (dockerode) load inside the actions, so `smartshop --help` stays quick.
 import { Command, Option } from 'commander';
-import { EXIT_USAGE, parseInteger, UsageError } from '../shared/cli-numbers.ts';
+import { parseInteger, UsageError } from '../shared/cli-numbers.ts';
+import { EXIT } from '../shared/exit-codes.ts';
 import { str } from '../shared/env.ts';
 
 const env = process.env;
@@ -15,11 +16,11 @@ async function run(action: () => Promise<number | void>): Promise<void> {
     const { BackupError } = await import('./index.ts');
     if (err instanceof UsageError) {
       console.error(`smartshop backup: ${err.message}`);
-      process.exitCode = EXIT_USAGE;
+      process.exitCode = EXIT.usage;
       return;
     }
     console.error(`backup: ${err instanceof BackupError ? err.message : (err.stack ?? err.message)}`);
-    process.exitCode = 1;
+    process.exitCode = EXIT.couldNotRun;
   }
 }
 
@@ -111,7 +112,7 @@ export function backupCommand(): Command {
         return 0;
       }
       console.error(`backup ${id} is damaged:\n  - ${problems.join('\n  - ')}`);
-      return 2;
+      return EXIT.failed;
     }));
 
   backup.command('restore')
@@ -129,8 +130,8 @@ export function backupCommand(): Command {
       const report = await restoreBackup({
         target: await openTarget(opts.project, 'compose'), root: await root(opts.project), id, yes: opts.yes === true, ...(stop ? { stop } : {}), log: (l) => console.log(l),
       });
-      if (report === undefined) return 2;
-      return Object.values(report.mismatches).every((l) => l.length === 0) && report.nodesAgree ? 0 : 1;
+      if (report === undefined) return EXIT.ok; // no --yes: the check passed and the plan was printed, as a dry run
+      return Object.values(report.mismatches).every((l) => l.length === 0) && report.nodesAgree ? EXIT.ok : EXIT.failed;
     }));
 
   return backup;

@@ -2,6 +2,7 @@
 // simulator) are imported inside the actions so `smartshop --help` stays instant.
 import { Command, Option } from 'commander';
 import { int, str } from '../shared/env.ts';
+import { EXIT } from '../shared/exit-codes.ts';
 import { drills, findDrill, MAX_FAULT_SECONDS } from './drills/catalog.ts';
 import { parseDuration, parseInteger, parsePositive, UsageError } from '../shared/cli-numbers.ts';
 
@@ -98,7 +99,7 @@ export function chaosCommand(): Command {
       const drill = findDrill(name);
       if (!drill) {
         console.error(`unknown drill ${name}; known: ${drills.map((d) => d.name).join(', ')}`);
-        process.exitCode = 3;
+        process.exitCode = EXIT.usage;
         return;
       }
       let numbers: { faultMs: number | undefined; rate: number; seed: number | undefined };
@@ -111,7 +112,7 @@ export function chaosCommand(): Command {
         if (numbers.rate > 1_000) throw new UsageError(`--rate must be at most 1000 journeys/s, not "${opts.rate}"`);
       } catch (err) {
         console.error(`smartshop chaos run: ${(err as Error).message}`);
-        process.exitCode = 3; // could not run (2 means a failed drill)
+        process.exitCode = EXIT.usage;
         return;
       }
       const { runDrill, DrillRefused } = await import('./runner.ts');
@@ -133,10 +134,11 @@ export function chaosCommand(): Command {
           print: (l) => console.log(l),
         });
         const v = outcome.report?.verdict.verdict;
-        process.exitCode = v === undefined || v === 'passed' ? 0 : v === 'deviated' ? 1 : 2;
+        // deviated and failed alike: the report says which
+        process.exitCode = v === undefined || v === 'passed' ? EXIT.ok : EXIT.failed;
       } catch (err) {
         console.error(err instanceof DrillRefused ? `refused: ${err.message}` : `chaos run failed: ${(err as Error).message}`);
-        process.exitCode = 3;
+        process.exitCode = EXIT.couldNotRun;
       }
     });
 
@@ -159,7 +161,7 @@ export function chaosCommand(): Command {
       for (const s of await readNodeStates(lab, new NodeSql(lab, str(env, 'DB_NAME', 'smartshop')))) console.log(describeNodeState(s));
       const injections = await findInjections(lab);
       console.log(injections.length === 0 ? 'nothing injected' : injections.map((i) => `INJECTED ${i.container}: ${i.kind} (${i.detail})`).join('\n'));
-      process.exitCode = injections.length === 0 ? 0 : 1;
+      process.exitCode = injections.length === 0 ? EXIT.ok : EXIT.failed;
     });
 
   chaos
@@ -175,7 +177,7 @@ export function chaosCommand(): Command {
       if (res.actions.length === 0 && res.problems.length === 0) console.log('nothing to recover');
       if (res.problems.length > 0) {
         console.error(`!!! NOT RESTORED:\n${res.problems.map((p) => `  - ${p}`).join('\n')}`);
-        process.exitCode = 1;
+        process.exitCode = EXIT.failed;
       }
     });
 

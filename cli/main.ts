@@ -1,6 +1,7 @@
 // The one `smartshop` command. Each part owns its subcommand in its own `command.ts`
 // and imports its heavy modules lazily inside the action, so `smartshop --help` stays instant.
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { EXIT } from '../shared/exit-codes.ts';
 import { loadDotEnv } from '../shared/dot-env.ts';
 import { serveCommand } from '../app/command.ts';
 import { simulateCommand } from '../simulator/command.ts';
@@ -27,4 +28,19 @@ program.addCommand(flagsCommand());
 program.addCommand(queueCommand());
 program.addCommand(backupCommand());
 
-await program.parseAsync(process.argv);
+// One table of exit codes for every command (shared/exit-codes.ts, the README): commander's
+// own usage errors (an unknown option, a missing argument) exit 2 like ours, not its 1; an
+// error no command caught is "could not run".
+const everyCommand = (c: Command): Command[] => [c, ...c.commands.flatMap(everyCommand)];
+for (const c of everyCommand(program)) c.exitOverride();
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // --help and --version end here too, with their own code 0
+    process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    console.error(`smartshop: ${(err as Error).message}`);
+    process.exitCode = EXIT.couldNotRun;
+  }
+}

@@ -1,6 +1,7 @@
 // `smartshop dashboards generate | check | verify`. Heavy modules (the Grafana SDK, yaml)
 // load inside the actions so `smartshop --help` stays instant.
 import { Command, Option } from 'commander';
+import { EXIT } from '../shared/exit-codes.ts';
 
 export function dashboardsCommand(): Command {
   const command = new Command('dashboards').description('Grafana dashboards as code: generate, check, verify against live Prometheus');
@@ -32,7 +33,7 @@ export function dashboardsCommand(): Command {
       }
       for (const p of problems) console.error(p);
       console.error('run `npm run dashboards` and commit the result');
-      process.exitCode = 1;
+      process.exitCode = EXIT.failed;
     });
 
   command
@@ -49,6 +50,12 @@ export function dashboardsCommand(): Command {
       const { dashboardQueries, recordingRuleQueries, selectQueries, verifyQueries } = await import('./verify.ts');
       const all = [...dashboardQueries(), ...(options.mode === 'faults' ? [] : await recordingRuleQueries(options.rulesDir))];
       const queries = selectQueries(all, options.mode);
+      const { PrometheusClient } = await import('../shared/prometheus.ts');
+      if (!(await new PrometheusClient(options.prometheus).ready())) {
+        console.error(`Prometheus does not answer at ${options.prometheus}: start the lab (make up) or pass --prometheus <url>`);
+        process.exitCode = EXIT.couldNotRun;
+        return;
+      }
       const outcomes = await verifyQueries(options.prometheus, queries);
       const empty = outcomes.filter((o) => o.series === 0);
       for (const o of outcomes) {
@@ -59,7 +66,7 @@ export function dashboardsCommand(): Command {
       console.log(`${outcomes.length - empty.length}/${outcomes.length} queries returned data (${skipped} skipped by mode ${options.mode})`);
       if (empty.length > 0) {
         for (const o of empty) console.error(`no series: ${o.source}\n  ${o.expr}`);
-        process.exitCode = 1;
+        process.exitCode = EXIT.failed;
       }
     });
 

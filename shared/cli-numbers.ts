@@ -1,11 +1,7 @@
 // The CLI's numbers: every numeric option of every command goes through these, so a typo
 // (`--rate x`, `--timeout 5m`) is one clear message naming the option, never NaN carried
-// into a loop, a wait or a TypeError. Commands turn UsageError into exit code 2 (chaos run
-// into 3, its "could not run", because its 2 means a failed drill).
+// into a loop, a wait or a TypeError. Commands turn UsageError into EXIT.usage (exit-codes.ts).
 export class UsageError extends Error {}
-
-/** The exit code of a command line that could not be understood. */
-export const EXIT_USAGE = 2;
 
 export function parseRatio(flag: string, value: string): number {
   const n = Number(value);

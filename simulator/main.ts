@@ -11,12 +11,7 @@ import { labFlagsFile, labToolSocket } from '../lab/index.ts';
 import { watchFlood } from './flood.ts';
 import { checkApi, formatCheck } from './api-check.ts';
 import { judgeThresholds, junitXml, thresholdCases, type JunitCase } from './thresholds.ts';
-
-const EXIT_OK = 0;
-/** the run completed and a threshold was crossed */
-const EXIT_THRESHOLD = 1;
-export const EXIT_USAGE = 2;
-const EXIT_UNREACHABLE = 3;
+import { EXIT } from '../shared/exit-codes.ts';
 
 export async function simulateMain(flags: Record<string, string | string[] | boolean | undefined>): Promise<number> {
   const raw = toRawFlags(flags);
@@ -31,13 +26,13 @@ export async function simulateMain(flags: Record<string, string | string[] | boo
         metricsPort: raw.metricsPort === undefined ? DEFAULT_METRICS_PORT : parseInteger('--metrics-port', raw.metricsPort, 0, 65535),
         metricsSocket: labToolSocket('simulator'),
       });
-      return EXIT_OK;
+      return EXIT.ok;
     }
     return await headless(raw, () => flood.multiplier());
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`smartshop simulate: ${err.message}\n`);
-      return EXIT_USAGE;
+      return EXIT.usage;
     }
     throw err;
   } finally {
@@ -51,7 +46,7 @@ async function headless(raw: RawFlags, rateMultiplier: () => number): Promise<nu
   const reach = await probe(new HttpClient({ baseUrl: plan.run.target }), 3, 1000);
   if (!reach.reachable) {
     process.stderr.write(`${unreachableMessage(plan.run.target, reach.detail)}\n`);
-    return EXIT_UNREACHABLE;
+    return EXIT.couldNotRun;
   }
   // the smoke profile first calls every endpoint once (what a deploy must answer), then loads
   const checks: JunitCase[] = [];
@@ -73,14 +68,14 @@ async function headless(raw: RawFlags, rateMultiplier: () => number): Promise<nu
   }
   if (!summary.reachable) {
     process.stderr.write(`${unreachableMessage(plan.run.target, 'no request got an HTTP answer')}\n`);
-    return EXIT_UNREACHABLE;
+    return EXIT.couldNotRun;
   }
   const crossed = results.filter((r) => !r.ok);
   if (crossed.length > 0) process.stderr.write(`smartshop simulate: ${crossed.length} of ${results.length} threshold(s) crossed: ${crossed.map((r) => r.threshold.text).join('; ')}\n`);
   const broken = checks.filter((c) => !c.ok);
   if (broken.length > 0) process.stderr.write(`smartshop simulate: ${broken.length} endpoint check(s) failed: ${broken.map((c) => c.detail).join('; ')}\n`);
-  if (crossed.length > 0 || broken.length > 0) return EXIT_THRESHOLD;
-  return EXIT_OK;
+  if (crossed.length > 0 || broken.length > 0) return EXIT.failed;
+  return EXIT.ok;
 }
 
 function toRawFlags(flags: Record<string, string | string[] | boolean | undefined>): RawFlags {

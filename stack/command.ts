@@ -2,7 +2,8 @@
 // or with --swarm as a Docker Swarm stack (stack/swarm.ts). Heavy modules (dockerode,
 // compose runner) load inside the actions.
 import { Command, Option } from 'commander';
-import { EXIT_USAGE, parseInteger, UsageError } from '../shared/cli-numbers.ts';
+import { parseInteger, UsageError } from '../shared/cli-numbers.ts';
+import { EXIT } from '../shared/exit-codes.ts';
 
 const log = (line: string): void => console.log(line);
 
@@ -21,11 +22,11 @@ async function run(action: () => Promise<number | void>, command = 'stack'): Pro
     const err = e as Error;
     if (err instanceof UsageError) {
       console.error(`smartshop ${command}: ${err.message}`);
-      process.exitCode = EXIT_USAGE;
+      process.exitCode = EXIT.usage;
       return;
     }
     console.error(`${command}: ${err instanceof StackError ? err.message : (err.stack ?? err.message)}`);
-    process.exitCode = 1;
+    process.exitCode = EXIT.couldNotRun;
   }
 }
 

@@ -1,6 +1,7 @@
 // `smartshop chaos run alert:<AlertName>` and `smartshop chaos run alerts`: the CLI side of
-// the alert drills (loaded lazily by chaos/command.ts). Exit codes as for the other drills:
-// 0 every drill passed, 2 one failed, 3 could not run.
+// the alert drills (loaded lazily by chaos/command.ts). Exit codes as for every command
+// (shared/exit-codes.ts): 0 every drill passed, 1 one failed, 2 no such alert drill, 3 could not run.
+import { EXIT } from '../../shared/exit-codes.ts';
 import { resolveLabConfig, urls, NodeSql, type Target } from '../../lab/index.ts';
 import { alertDrills, findAlertDrill, type AlertDrill } from './catalog.ts';
 import { runAlertDrill, writeAlertReports, renderAlertReports, type AlertDrillReport } from './runner.ts';
@@ -17,7 +18,7 @@ export async function runAlertDrillsCli(name: string, o: { target: Target; repor
   const selected = selectAlertDrills(name);
   if (typeof selected === 'string') {
     console.error(selected);
-    return 3;
+    return EXIT.usage;
   }
   const u = urls({ ...resolveLabConfig(process.env), bind: '127.0.0.1' });
   const bare = (url: string): string => url.replace(/\/+$/, '');
@@ -36,9 +37,9 @@ export async function runAlertDrillsCli(name: string, o: { target: Target; repor
     }
   } catch (err) {
     console.error(`alert drill could not run: ${(err as Error).message}`);
-    if (reports.length === 0) return 3;
+    if (reports.length === 0) return EXIT.couldNotRun;
   }
   const files = await writeAlertReports(o.reportDir, reports);
   console.log(`\n${renderAlertReports(reports)}\n\nreport: ${files.md} (${files.json})`);
-  return reports.length === selected.length && reports.every((r) => r.verdict === 'passed') ? 0 : 2;
+  return reports.length === selected.length && reports.every((r) => r.verdict === 'passed') ? EXIT.ok : EXIT.failed;
 }
