@@ -1,10 +1,13 @@
 import { defineConfig } from 'vitest/config';
+import { LabSequencer } from './test/sequencer.ts';
 
 // Two projects: `unit` is pure logic (fast, no services); `integration` talks to real
 // MariaDB / Galera / HAProxy / Prometheus and runs its files one at a time so that
 // services started by one file never compete with another's.
 export default defineConfig({
   test: {
+    // the sequencer is the run's, not a project's: the files on the shared lab go last
+    sequence: { sequencer: LabSequencer },
     reporters: process.env.CI ? ['default', 'junit'] : ['default'],
     outputFile: { junit: 'reports/junit.xml' },
     projects: [

@@ -1,6 +1,6 @@
-// Chaos drills end to end against a real lab stack of their own (project
-// smartshop-chaos, its own host ports, so a user's stack on the default ports is never
-// touched). Drills are short (10–12 s of fault, 10 journeys/s); every wait is bounded.
+// Chaos drills end to end against a real lab stack (project smartshop-chaos, its own host
+// ports, so a user's stack on the default ports is never touched; shared with the integrity
+// tests, which run just before: test/shared-lab.ts). Drills are short (10–12 s of fault, 10 journeys/s); every wait is bounded.
 // What is asserted: nothing acknowledged is lost, nodes agree afterwards, the judge fails
 // when data is tampered with, and `recover` repairs a lab left broken.
 // One file (over 300 lines) on purpose: every drill shares the one lab this file starts,
@@ -12,24 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DrillReport } from './report/write.ts';
+import { SHARED_LAB_ENV as LAB_ENV } from '../test/shared-lab.ts';
 
-const LAB_ENV = {
-  COMPOSE_PROJECT_NAME: 'smartshop-chaos',
-  API_PORT: '18000',
-  UI_PORT: '13000',
-  MYSQL_PORT: '13306',
-  HAPROXY_STATS_PORT: '18404',
-  PROMETHEUS_PORT: '19090',
-  GRAFANA_PORT: '13030',
-  ALERTMANAGER_PORT: '19093',
-  ALERT_RECORDER_PORT: '19095', RABBITMQ_MANAGEMENT_PORT: '19672', RABBITMQ_METRICS_PORT: '19692',
-  // No scheduled backup: one landing in a drill would take its load and timing (the stack
-  // test runs the schedule; the drills take their own backups).
-  BACKUP_INTERVAL_SECONDS: '0',
-};
 Object.assign(process.env, LAB_ENV);
 
-const { stackDown, stackUp } = await import('../stack/index.ts');
+const { stackUp } = await import('../stack/index.ts');
 const { ComposeTarget, NodeSql, docker, resolveLabConfig } = await import('../lab/index.ts');
 type FulfilmentJudged = NonNullable<DrillReport['fulfilment']>;
 const { runDrill } = await import('./runner.ts');
@@ -193,14 +180,10 @@ beforeAll(async () => {
 }, 480_000);
 
 afterAll(async () => {
-  // whatever a failed test left injected is undone, then the lab is removed with its data
-  // so that later test files do not share two cores with a second Galera cluster
-  // (CHAOS_KEEP_STACK=1 keeps it for a developer's next run).
+  // whatever a failed test left injected is undone; the lab itself is removed with its data
+  // after the last file on it (test/lab-env.setup.ts; CHAOS_KEEP_STACK=1 keeps it)
   const left = await findInjections(target);
   if (left.length > 0) await recoverLab(target, sql, (l) => console.log(`[recover] ${l}`));
-  if (process.env.CHAOS_KEEP_STACK !== '1') {
-    await stackDown({ ...resolveLabConfig(), project }, { volumes: true, log: (l) => console.log(`[stack] ${l}`) });
-  }
 }, 900_000);
 
 describe('chaos drills on a real lab', () => {

@@ -1,9 +1,22 @@
 // Integration tests reach labs whose compose file requires the lab's passwords. Once, before
 // any test file runs (so that parallel files never race to write .env): the passwords
 // `make up` would write. Each file then loads .env (test/lab-env.ts).
-import { ensureLabSecrets } from '../stack/index.ts';
-import { resolveLabConfig } from '../lab/index.ts';
+// After the last file: the lab the drills and the integrity tests share (test/shared-lab.ts)
+// is removed with its volumes, unless it was up before this run or CHAOS_KEEP_STACK=1.
+import { ensureLabSecrets, stackDown } from '../stack/index.ts';
+import { ComposeTarget, resolveLabConfig } from '../lab/index.ts';
+import { loadDotEnv } from '../shared/dot-env.ts';
+import { SHARED_LAB_ENV } from './shared-lab.ts';
 
-export default async function setup(): Promise<void> {
+export default async function setup(): Promise<() => Promise<void>> {
   await ensureLabSecrets(resolveLabConfig().project);
+  const project = SHARED_LAB_ENV.COMPOSE_PROJECT_NAME;
+  const upBefore = (await new ComposeTarget(project).list().catch(() => [])).length > 0;
+  return async () => {
+    if (upBefore || process.env.CHAOS_KEEP_STACK === '1') return;
+    if ((await new ComposeTarget(project).list().catch(() => [])).length === 0) return;
+    const env = { ...process.env };
+    loadDotEnv(env);
+    await stackDown(resolveLabConfig({ ...env, ...SHARED_LAB_ENV }), { volumes: true, log: (l) => console.log(`[shared lab] ${l}`) });
+  };
 }

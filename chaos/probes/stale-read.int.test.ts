@@ -2,18 +2,14 @@
 // one node, read at once on another. wsrep_sync_wait=1 is Galera's documented causal read:
 // a read that starts after a commit acknowledged anywhere in the cluster sees it. Zero stale
 // reads with it is asserted; how many there are without it is measured and printed only.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DB_CREDENTIALS, integrityDown, integrityStack, integrityUp } from '../../test/integrity/lab.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DB_CREDENTIALS, integrityStack, integrityUp } from '../../test/integrity/lab.ts';
 import { formatStaleRead, runStaleReadProbe } from './stale-read.ts';
 import { formatRace, runNaiveRace } from './naive-race.ts';
 
 beforeAll(async () => {
   await integrityUp();
 }, 900_000);
-
-afterAll(async () => {
-  await integrityDown();
-}, 600_000);
 
 describe('stale-read probe', () => {
   it('counts stale reads with wsrep_sync_wait 0 and 1; causal reads see every write', async () => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../app/server.ts';
 import { connectNode, galeraEndpoints } from '../../lab/index.ts';
 import { request, type JsonResponse } from '../client.ts';
-import { DB_CREDENTIALS, integrityDown, integrityStack, integrityUp, shopAgainstStack } from './lab.ts';
+import { DB_CREDENTIALS, integrityStack, integrityUp, shopAgainstStack } from './lab.ts';
 
 const ROUNDS = 50;
 const CLIENTS = 16;
@@ -85,7 +85,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(nodes.map((n) => n.conn.end().catch(() => undefined)));
   await server?.close(5_000);
-  await integrityDown();
 }, 600_000);
 
 describe('conflicting requests on one order, over three Galera nodes', () => {

@@ -1,0 +1,28 @@
+// The one lab stack the drills and the integrity tests share: compose project smartshop-chaos
+// on its own host ports (+10000), so a user's stack on the default ports is never touched.
+// A lab start costs about a minute of this machine's two cores, and three files used to start
+// one each; now the sequencer (test/sequencer.ts) runs SHARED_LAB_FILES last and in this
+// order, each file's `stack up` finds the lab already healthy, and the integration project's
+// global teardown (test/lab-env.setup.ts) removes it with its volumes after the last file,
+// unless it was already up before the run (a developer's kept lab) or CHAOS_KEEP_STACK=1.
+// No imports: the drills' file reads this before it sets the environment its imports read.
+
+export const SHARED_LAB_ENV = {
+  COMPOSE_PROJECT_NAME: 'smartshop-chaos',
+  API_PORT: '18000',
+  UI_PORT: '13000',
+  MYSQL_PORT: '13306',
+  HAPROXY_STATS_PORT: '18404',
+  PROMETHEUS_PORT: '19090',
+  GRAFANA_PORT: '13030',
+  ALERTMANAGER_PORT: '19093',
+  ALERT_RECORDER_PORT: '19095',
+  RABBITMQ_MANAGEMENT_PORT: '19672',
+  RABBITMQ_METRICS_PORT: '19692',
+  // No scheduled backup: one landing in a drill would take its load and timing (the stack
+  // test runs the schedule; the drills take their own backups).
+  BACKUP_INTERVAL_SECONDS: '0',
+};
+
+/** The files on the shared lab, in the order they run, after every other integration file. */
+export const SHARED_LAB_FILES = ['chaos/probes/stale-read.int.test.ts', 'test/integrity/galera-conflicts.int.test.ts', 'chaos/chaos.int.test.ts'];
