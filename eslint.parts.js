@@ -2,9 +2,9 @@
 // A part's internals are its own: another part reaches it through its index.ts (or, for the
 // CLI, its command.ts). `all` = any module of that part (the bench replays the shop's own
 // SQL, the test harness runs the shop in-process). Everything not listed is forbidden.
-export const PARTS = ['alerts', 'app', 'backup', 'bench', 'chaos', 'cli', 'dashboards', 'lab', 'shared', 'simulator', 'stack', 'test', 'worker'];
+const PARTS = ['alerts', 'app', 'backup', 'bench', 'chaos', 'cli', 'dashboards', 'lab', 'shared', 'simulator', 'stack', 'test', 'worker'];
 
-export const MAY_IMPORT = {
+const MAY_IMPORT = {
   shared: {},
   lab: { shared: 'all' },
   app: { shared: 'all' },

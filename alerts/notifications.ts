@@ -2,23 +2,6 @@
 // version "4"), checked before it is kept, and the notifications as the lab keeps them: one per
 // alert per delivery, so a drill can ask "did AlertName reach someone, and when".
 
-export interface WebhookAlert {
-  status: 'firing' | 'resolved';
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  startsAt: string;
-  endsAt: string;
-  fingerprint?: string;
-}
-
-export interface WebhookPayload {
-  version: string;
-  receiver: string;
-  status: 'firing' | 'resolved';
-  groupKey: string;
-  alerts: WebhookAlert[];
-}
-
 export interface Notification {
   /** when the recorder received it (ISO) */
   receivedAt: string;

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { runLocal } from './source.ts';
 
-export const BINLOG_FILE = /^mysql-bin\.\d{6}$/;
+const BINLOG_FILE = /^mysql-bin\.\d{6}$/;
 /** The folder beside the backups (`<backups>/binlogs`). */
 export const ARCHIVE_FOLDER = 'binlogs';
 /** Archived logs are kept at least this long, and longer while a kept backup needs them. */
@@ -48,7 +48,7 @@ export async function binlogIdentity(path: string): Promise<string | undefined> 
 }
 
 /** The binary log names in a folder, in order (the numbers have a fixed width). */
-export async function binlogNames(dir: string): Promise<string[]> {
+async function binlogNames(dir: string): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
   return names.filter((n) => BINLOG_FILE.test(n)).sort();
 }
@@ -59,7 +59,7 @@ export async function readHistories(archive: string): Promise<History[]> {
   return Promise.all(folders.map(async (name) => ({ name, files: await binlogNames(join(archive, name)) })));
 }
 
-export const historyName = (at: Date): string => at.toISOString().replace(/[:.]/g, '-');
+const historyName = (at: Date): string => at.toISOString().replace(/[:.]/g, '-');
 
 /**
  * Where the stream resumes: the newest history's last file again (it may have grown since)

@@ -61,7 +61,7 @@ export function parseInspectOutput(text: string): Pick<BackupManifest, 'galera' 
   return out;
 }
 
-export async function sha256File(path: string): Promise<string> {
+async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
@@ -105,7 +105,7 @@ export function backupFolder(root: string, id: string): string {
 }
 
 /** What is wrong with a manifest's names before any of them is used in a path or in SQL. */
-export function manifestProblems(m: BackupManifest): string[] {
+function manifestProblems(m: BackupManifest): string[] {
   const problems: string[] = [];
   if (m.format !== 1) problems.push(`format ${String(m.format)}`);
   if (typeof m.id !== 'string' || !SAFE_NAME.test(m.id)) problems.push('id is not a plain folder name');

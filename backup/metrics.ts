@@ -5,7 +5,7 @@
 import { textfileDir, writeTextfile } from '../lab/index.ts';
 import type { BackupManifest } from './manifest.ts';
 
-export const BACKUP_METRICS_FILE = 'smartshop_backup.prom';
+const BACKUP_METRICS_FILE = 'smartshop_backup.prom';
 
 export interface BackupState {
   /** the newest finished backup, if any */

@@ -211,7 +211,7 @@ async function loadDump(o: RestoreOptions, m: BackupManifest, dir: string): Prom
 }
 
 /** Where a test may make a restore fail, to prove the way back (RestoreOptions.failAt). */
-export type RestoreStep = 'prepare' | 'first-start' | 'sync' | 'manifest';
+type RestoreStep = 'prepare' | 'first-start' | 'sync' | 'manifest';
 
 /**
  * The physical restore, in an order that can always go back: mariadb-1 takes the backup and

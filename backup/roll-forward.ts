@@ -29,7 +29,7 @@ export interface RollForward {
 }
 
 /** Runs one action of mariadb/binlog-pitr.sh in a helper of the nodes' image; its stdout. */
-export async function pitrHelper(target: Target, args: string[], spec: { volumesFrom?: LabContainer; binds: string[]; env?: string[] }): Promise<string> {
+async function pitrHelper(target: Target, args: string[], spec: { volumesFrom?: LabContainer; binds: string[]; env?: string[] }): Promise<string> {
   const r = await runNodeImageScript(target, 'binlog-pitr.sh', args, spec);
   if (r.exitCode !== 0) throw new BackupError(`${r.stderr.trim().split('\n').slice(-4).join('\n') || `binlog-pitr.sh ${args[0]} exited ${r.exitCode}`}`);
   return r.stdout;

@@ -14,10 +14,10 @@ import type { ExecResult, HelperSpec, Target } from '../lab/index.ts';
 import { BackupError, type BackupKind } from './manifest.ts';
 
 /** The image the backup is opened with from the host: the nodes' own, so server and tool match theirs. */
-export const INSPECT_IMAGE = 'smartshop/mariadb:local';
+const INSPECT_IMAGE = 'smartshop/mariadb:local';
 
 export type BackupTool = 'mariadb-backup' | 'mariadb-dump';
-export type Taken = { exitCode: number; bytes: number; stderr: string };
+type Taken = { exitCode: number; bytes: number; stderr: string };
 
 export interface BackupSource {
   readonly project: string;

@@ -1,7 +1,7 @@
 // Turning figures into Markdown, pure: tables, and numbers written so that a reader can
 // compare them at a glance (no false precision, thousands separated, "—" for unknown).
 
-export type Align = 'left' | 'right';
+type Align = 'left' | 'right';
 
 export interface Table {
   /** a short heading above the table (optional) */

@@ -2,7 +2,7 @@
 // latest.json), and its Markdown rendering (latest.md), pure.
 import { markdownTable, type Table } from './format.ts';
 
-export type SectionStatus = 'ok' | 'skipped' | 'error';
+type SectionStatus = 'ok' | 'skipped' | 'error';
 
 export interface SectionResult {
   id: number;

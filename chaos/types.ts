@@ -6,7 +6,7 @@ import type { LabRole } from '../lab/index.ts';
 import type { FaultSpec } from './faults/index.ts';
 
 /** How a drill chooses its targets among the lab's containers. */
-export type TargetSelector =
+type TargetSelector =
   | { kind: 'one'; role: LabRole; default: string } // one container, overridable with --target
   | { kind: 'two'; role: LabRole; default: [string, string] } // two of a role (quorum loss)
   | { kind: 'all'; role: LabRole }; // every container of a role
@@ -52,7 +52,6 @@ export interface Drill {
   exactlyOnce?: boolean;
 }
 
-export type { FaultSpec } from './faults/index.ts';
 
 export type Verdict = 'passed' | 'deviated' | 'failed';
 

@@ -16,7 +16,7 @@ export interface ThresholdStep {
   color: string;
 }
 
-export type PanelKind = 'timeseries' | 'stat' | 'state-timeline';
+type PanelKind = 'timeseries' | 'stat' | 'state-timeline';
 
 export interface PanelSpec {
   kind: PanelKind;
@@ -38,7 +38,7 @@ export interface PanelSpec {
   height?: number;
 }
 
-export interface RowSpec {
+interface RowSpec {
   title: string;
   panels: PanelSpec[];
 }
@@ -51,7 +51,7 @@ export interface VariableSpec {
   labelName: string;
 }
 
-export interface AnnotationSpec {
+interface AnnotationSpec {
   name: string;
   expr: string;
   titleFormat: string;

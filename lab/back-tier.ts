@@ -20,7 +20,7 @@ type Env = Record<string, string | undefined>;
 const PREFIX = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const RANGE = '10.213';
 
-export function backTierFile(project: string, root: string): string {
+function backTierFile(project: string, root: string): string {
   return join(root, '.lab', project, 'back-tier');
 }
 

@@ -9,14 +9,14 @@ import { DEAD_LETTER_QUEUE, DEAD_LETTER_QUEUE_ARGS, FULFILMENT_QUEUE, FULFILMENT
 
 export const BROKER_NODES = ['rabbitmq-1', 'rabbitmq-2', 'rabbitmq-3'] as const;
 
-export interface BrokerNode {
+interface BrokerNode {
   name: string;
   running: boolean;
   /** memory or disk alarm: publishers are blocked */
   alarm: boolean;
 }
 
-export interface QueueReplicas {
+interface QueueReplicas {
   queue: string;
   members: string[];
   online: string[];

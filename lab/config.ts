@@ -9,7 +9,7 @@ import { resolveBackTierPrefix } from './back-tier.ts';
 
 export type Durability = 'strict' | 'relaxed' | 'fast';
 
-export interface LabPorts {
+interface LabPorts {
   api: number;
   ui: number;
   mysql: number;
@@ -43,8 +43,8 @@ export interface LabConfig {
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const GALERA_NODES = ['mariadb-1', 'mariadb-2', 'mariadb-3'] as const;
-export const DURABILITIES: readonly Durability[] = ['strict', 'relaxed', 'fast'];
-export const DEFAULT_GRAFANA_IMAGE = 'grafana/grafana-oss:11.6.0';
+const DURABILITIES: readonly Durability[] = ['strict', 'relaxed', 'fast'];
+const DEFAULT_GRAFANA_IMAGE = 'grafana/grafana-oss:11.6.0';
 
 type Env = Record<string, string | undefined>;
 

@@ -3,23 +3,21 @@
 // the tests import from here, never from a file inside lab/ (docs/design.md, enforced by
 // eslint.config.js).
 export {
-  REPO_ROOT, GALERA_NODES, DURABILITIES, DEFAULT_GRAFANA_IMAGE,
-  resolveLabConfig, parseDurability, parseBackupInterval, hostFor, urls, textfileDir, toolSocketDir, toolSocket, labToolSocket, flagsDir, flagsFile, labFlagsFile, backupsDir,
+  REPO_ROOT, GALERA_NODES,
+  resolveLabConfig, parseDurability, parseBackupInterval, hostFor, urls, textfileDir, toolSocketDir, toolSocket, labToolSocket, flagsDir, flagsFile, labFlagsFile, backupsDir
 } from './config.ts';
-export type { LabConfig, LabPorts, Durability } from './config.ts';
+export type { LabConfig, Durability } from './config.ts';
 export { docker, engineReachable, imageExists, demux } from './docker.ts';
 export { writeTextfile } from './textfile.ts';
 export { settleBackTierPrefix } from './back-tier.ts';
 export type { Target, LabContainer, LabRole, ExecResult, HelperSpec } from './targets/target.ts';
-export { openTarget, type Runtime } from './targets/open.ts';
+export { openTarget } from './targets/open.ts';
 export { ComposeTarget } from './targets/compose-target.ts';
-export { SwarmTarget } from './targets/swarm-target.ts';
-export { PROJECT_LABEL, ROLE_LABEL } from './targets/docker-target.ts';
 export { netToolsImage, NET_TOOLS_IMAGE } from './targets/net-tools-image.ts';
-export { NodeSql, SqlError } from './node-sql.ts';
+export { NodeSql } from './node-sql.ts';
 export { readNodeStates, isHealthyNode, describeNodeState, waitNodeSynced, type NodeState } from './node-state.ts';
-export { haproxyServers, fetchHaproxyServers, parseStatsCsv, isUp, isOut, type HaproxyServer } from './haproxy.ts';
-export { compareNodes, formatVerify, type VerifyResult, type VerifyOptions, type NodeDigest, type Divergence, type TableDigest } from './verify.ts';
-export { startMariaDb, freePort, type MariaDbServer, type MariaDbOptions } from './throwaway-mariadb.ts';
+export { haproxyServers, fetchHaproxyServers, isUp, isOut, type HaproxyServer } from './haproxy.ts';
+export { compareNodes, formatVerify, type VerifyResult, type NodeDigest } from './verify.ts';
+export { startMariaDb, freePort, type MariaDbServer } from './throwaway-mariadb.ts';
 export { connectNode, credentialsFromEnv, galeraEndpoints, pickNode, type DbCredentials, type NodeEndpoint } from './node-connections.ts';
-export { BrokerApi, BROKER_NODES, deadLetterTool, runWorkerScript, describeBroker, brokerProblems, type BrokerState, type BrokerNode, type QueueReplicas } from './broker.ts';
+export { BrokerApi, BROKER_NODES, deadLetterTool, runWorkerScript, describeBroker, brokerProblems, type BrokerState } from './broker.ts';

@@ -4,7 +4,7 @@
 // root with the root password the stack gave the container (or unix-socket auth).
 import type { LabContainer, Target } from './targets/target.ts';
 
-export class SqlError extends Error {}
+class SqlError extends Error {}
 
 /** Parses `mariadb --batch --skip-column-names` output: one row per line, tab-separated. */
 export function parseBatch(stdout: string): string[][] {

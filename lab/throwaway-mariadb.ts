@@ -29,7 +29,7 @@ export interface MariaDbOptions {
 }
 
 /** What an application needs to connect (same field names as mysql2's options). */
-export interface MariaDbConnectionSettings {
+interface MariaDbConnectionSettings {
   host: string;
   port: number;
   user: string;

@@ -26,7 +26,7 @@ export function brokerConfig(env: Env, user: string): BrokerConfig | undefined {
 export const FULFILMENT_QUEUE = 'fulfilment';
 export const DEAD_LETTER_QUEUE = 'fulfilment.dead';
 /** Deliveries of one message before the broker dead-letters it (quorum queues count them). */
-export const DELIVERY_LIMIT = 5;
+const DELIVERY_LIMIT = 5;
 /** The message type of a paid order's event (outbox.type). */
 export const ORDER_PAID = 'order.paid';
 

@@ -10,5 +10,3 @@ export const EXIT = {
   /** it could not run: refused before touching anything, a part of the lab or a tool missing, an unexpected error */
   couldNotRun: 3,
 } as const;
-
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -21,7 +21,7 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-export interface HttpResponseOutcome {
+interface HttpResponseOutcome {
   kind: 'response';
   status: number;
   headers: Headers;
@@ -30,11 +30,11 @@ export interface HttpResponseOutcome {
   text: string;
   durationMs: number;
 }
-export interface HttpTimeoutOutcome {
+interface HttpTimeoutOutcome {
   kind: 'timeout';
   durationMs: number;
 }
-export interface HttpErrorOutcome {
+interface HttpErrorOutcome {
   kind: 'error';
   /** ECONNREFUSED, ECONNRESET, ENOTFOUND, ABORTED, ... or UNKNOWN */
   code: string;

@@ -3,7 +3,7 @@
 // failed as the mix says), some cancelled on the way, some read back after payment, and a
 // share of the paid ones waited on until a worker has shipped them (the fulfilment lag).
 
-export type CancelPoint = 'pending' | 'validated' | 'processing';
+type CancelPoint = 'pending' | 'validated' | 'processing';
 
 export type OrderStep =
   | { type: 'createOrder'; order: number; productPick: number; quantity: number }
@@ -36,14 +36,6 @@ export interface Draws {
 }
 
 const CANCEL_POINTS: readonly CancelPoint[] = ['pending', 'validated', 'processing'];
-
-export function drawsFrom(random: () => number): Draws {
-  return {
-    next: random,
-    int: (min, max) => min + Math.floor(random() * (max - min + 1)),
-    chance: (p) => random() < p,
-  };
-}
 
 /** The order steps of one journey, in the order they are sent. */
 export function orderSteps(draw: Draws, mix: OrderMix): OrderStep[] {

@@ -5,14 +5,14 @@ import { UsageError, parseDuration, parseInteger, parsePositive, parseRatio } fr
 import { PROFILES, PROFILE_NAMES, peakRate, scaleProfile, totalSeconds, type ProfileName } from './profiles.ts';
 import { parseThreshold, type Threshold } from './thresholds.ts';
 
-export { UsageError, parseDuration, parseInteger, parsePositive, parseRatio } from '../shared/cli-numbers.ts';
+export { UsageError, parseInteger, parseRatio } from '../shared/cli-numbers.ts';
 
 export type Mode = 'continuous' | 'intensive' | 'demo';
-export const modes: readonly Mode[] = ['continuous', 'intensive', 'demo'];
+const modes: readonly Mode[] = ['continuous', 'intensive', 'demo'];
 export const DEFAULT_TARGET = 'http://127.0.0.1:8000';
 export const DEFAULT_METRICS_PORT = 9464;
 /** share of paid orders a continuous or demo run waits on until shipped */
-export const DEFAULT_FULFILMENT_WAIT = 0.2;
+const DEFAULT_FULFILMENT_WAIT = 0.2;
 
 /** the flags as commander hands them over: strings, or true for bare switches */
 export interface RawFlags {

@@ -18,7 +18,7 @@ export interface LoadProfile {
 const GATED_ENDPOINTS = ['POST /api/users/create', 'POST /api/orders/create', 'POST /api/payments/process/:orderId', 'GET /api/products'];
 
 /** The thresholds every profile shares, latency budgets multiplied by `scale`. */
-export function defaultThresholds(scale = 1): string[] {
+function defaultThresholds(scale = 1): string[] {
   const p95 = 500 * scale;
   return [
     `http_req_duration:p(95)<${p95}`,

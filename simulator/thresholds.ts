@@ -9,7 +9,7 @@
 import { UsageError } from '../shared/cli-numbers.ts';
 import type { RunSummary } from './engine/run.ts';
 
-export type Metric = 'http_req_duration' | 'http_req_failed' | 'journeys_completed';
+type Metric = 'http_req_duration' | 'http_req_failed' | 'journeys_completed';
 type Op = '<' | '<=' | '>' | '>=';
 
 export interface Threshold {

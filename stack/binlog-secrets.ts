@@ -13,7 +13,7 @@ type Log = (line: string) => void;
 
 /** A clear password in mariadb-binlog's output: IDENTIFIED BY '…', PASSWORD('…'), USING PASSWORD('…').
  * `IDENTIFIED BY PASSWORD '*…'` (a hash) does not match. Extended POSIX, for grep -E. */
-export const CLEAR_PASSWORD_ERE = "IDENTIFIED[[:space:]]+BY[[:space:]]+'|PASSWORD[[:space:]]*\\([[:space:]]*'";
+const CLEAR_PASSWORD_ERE = "IDENTIFIED[[:space:]]+BY[[:space:]]+'|PASSWORD[[:space:]]*\\([[:space:]]*'";
 
 /** A shell loop that prints the name of every binary log file in $@ holding a clear password. */
 const SCAN = `for f in "$@"; do mariadb-binlog "$f" 2>/dev/null | grep -qiE "${CLEAR_PASSWORD_ERE}" && echo "$f"; done; true`;

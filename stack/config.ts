@@ -5,7 +5,7 @@ import { backupsDir, flagsDir, textfileDir, toolSocketDir, type LabConfig } from
 
 export const COMPOSE_FILE = fileURLToPath(new URL('../docker-compose.yml', import.meta.url));
 /** Publishes Alertmanager, added only with ALERTMANAGER_PUBLISH=true (docs/operations.md). */
-export const ALERTMANAGER_PORT_FILE = fileURLToPath(new URL('../docker-compose.alertmanager.yml', import.meta.url));
+const ALERTMANAGER_PORT_FILE = fileURLToPath(new URL('../docker-compose.alertmanager.yml', import.meta.url));
 
 /** The compose files of this lab, as `-f` arguments. */
 export function composeFiles(config: LabConfig): string[] {

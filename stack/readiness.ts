@@ -21,7 +21,7 @@ export interface Readiness {
  * processes on the host that serve metrics only while they run. */
 export const OPTIONAL_JOBS = new Set(['simulator', 'chaos']);
 
-export async function readiness(config: LabConfig): Promise<Readiness> {
+async function readiness(config: LabConfig): Promise<Readiness> {
   const [nodes, haproxy, appStatus, targets, alertmanagers, broker] = await Promise.all([
     nodeStates(config), haproxyServers(config), appReady(config), promTargets(config), activeAlertmanagers(config), new BrokerApi(config).state(),
   ]);

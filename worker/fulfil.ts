@@ -9,7 +9,7 @@ import { applyTransition } from '../app/db/orders-repository.ts';
 import type { OrderPaidEvent } from '../shared/broker.ts';
 
 /** The consumer group's name in processed_messages: every worker replica dedupes against it. */
-export const CONSUMER = 'fulfilment';
+const CONSUMER = 'fulfilment';
 
 export type FulfilOutcome =
   | { kind: 'applied'; trackingNumber: string; lagSeconds: number }

@@ -3,7 +3,7 @@
 // the Primary component; both mean "nothing was applied", so a retry is always safe.
 // A lost connection mid-statement means "unknown": only idempotent operations retry it.
 
-export type DbFailureKind = 'conflict' | 'unavailable' | 'fatal';
+type DbFailureKind = 'conflict' | 'unavailable' | 'fatal';
 
 export interface DbFailure {
   kind: DbFailureKind;

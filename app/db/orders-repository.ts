@@ -57,7 +57,7 @@ interface ShipmentRow extends RowDataPacket {
 }
 
 /** Paid orders still waiting for a worker are counted up to this many (the count's cost is bounded). */
-export const AWAITING_COUNT_CAP = 10_000;
+const AWAITING_COUNT_CAP = 10_000;
 
 /** GET /api/fulfilment: what waits for a worker, and what the workers shipped last. */
 export interface FulfilmentOverview {

@@ -8,7 +8,7 @@ import type { Database, Tx } from './database.ts';
 import type { OrderRow } from './orders-repository.ts';
 import { ORDER_PAID, type OrderPaidEvent } from '../../shared/broker.ts';
 
-export const RELAY_LEASE = 'outbox-relay';
+const RELAY_LEASE = 'outbox-relay';
 
 export interface OutboxRow {
   id: string;

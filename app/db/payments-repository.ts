@@ -12,7 +12,7 @@ import { addToOutbox } from './outbox.ts';
 
 export type PaymentOutcome = 'success' | 'failed';
 
-export interface Payment {
+interface Payment {
   id: number;
   order_id: number;
   status: PaymentOutcome;

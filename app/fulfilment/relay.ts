@@ -15,7 +15,7 @@ import { claimLease, markPublished, outboxBacklog, releaseLease, unpublished } f
 import { FULFILMENT_QUEUE, openBrokerSession, type BrokerConfig, type BrokerSession } from '../../shared/broker.ts';
 
 /** A lease not renewed for this long is free: a relay that died is replaced within seconds. */
-export const LEASE_MS = 5_000;
+const LEASE_MS = 5_000;
 const RENEW_MS = 1_000;
 const POLL_MS = 250;
 const BACKLOG_EVERY_MS = 1_000;

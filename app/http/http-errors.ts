@@ -15,4 +15,3 @@ export class HttpError extends Error {
 
 export const notFound = (what: string, id: string | number): HttpError => new HttpError(404, 'not_found', `${what} ${id} not found`);
 
-export const conflict = (code: string, message: string): HttpError => new HttpError(409, code, message);

@@ -16,7 +16,7 @@ import helmet from 'helmet';
 import { HttpError } from './http-errors.ts';
 
 /** Names always answered: this machine's. Others come from ALLOWED_HOSTS (app/config.ts). */
-export const LOCAL_HOST_NAMES: readonly string[] = ['localhost'];
+const LOCAL_HOST_NAMES: readonly string[] = ['localhost'];
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

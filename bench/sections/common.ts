@@ -8,7 +8,7 @@ import { fmtMs, fmtRate, fmtRatio, fmtSpread } from '../format.ts';
 import { aggregate, pairedRatio, type Aggregate, type RunFigures } from '../stats.ts';
 import { closedLoop, loopFigures, type LoopOptions, type OpResult } from '../load.ts';
 
-export type StackPart = 'api' | 'mysql';
+type StackPart = 'api' | 'mysql';
 
 export interface SectionContext {
   opts: BenchOptions;
@@ -129,7 +129,3 @@ export function sectionError(s: Section, err: unknown, seconds: number): Section
   return { id: s.id, title: s.title, status: 'error', reason: (err as Error).message ?? String(err), about: [], tables: [], notes: [], seconds };
 }
 
-/** seconds since `t0` (performance.now() or Date.now() based, as given) */
-export function since(t0: number): number {
-  return (Date.now() - t0) / 1000;
-}

@@ -22,7 +22,7 @@ const CHUNK = 50_000;
 const SIZES = [10_000, 100_000, 1_000_000];
 const QUICK_SIZES = [1_000, 10_000];
 
-export interface BackupFigures {
+interface BackupFigures {
   orders: number;
   rows: number;
   backupSeconds: number;

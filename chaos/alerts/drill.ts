@@ -66,7 +66,7 @@ export async function startService(ctx: AlertDrillContext, name: string): Promis
 }
 
 /** One SQL statement on one node, its single value (or undefined). */
-export async function nodeValue(ctx: AlertDrillContext, name: string, sql: string): Promise<string | undefined> {
+async function nodeValue(ctx: AlertDrillContext, name: string, sql: string): Promise<string | undefined> {
   const rows = await ctx.sql.query(await node(ctx, name), sql);
   return rows[0]?.at(-1);
 }

@@ -14,7 +14,6 @@ import {
   activeAlerts, loadedAlertRules, notificationsSince, waitCleared, waitFiring, waitInhibited, waitResolved, type AlertEndpoints, type InhibitionSeen,
 } from './observe.ts';
 
-export type { AlertEndpoints } from './observe.ts';
 
 export interface AlertDrillOptions {
   drill: AlertDrill;
@@ -33,7 +32,7 @@ export interface AlertDrillOptions {
   timings?: Timings;
 }
 
-export type AlertVerdict = 'passed' | 'failed';
+type AlertVerdict = 'passed' | 'failed';
 
 export interface AlertDrillReport {
   kind: 'alert-drill';

@@ -14,9 +14,8 @@ import { restore, type RestoreSpec } from './restore.ts';
 import { stop, type StopSpec } from './stop.ts';
 
 export type { FaultContext, InjectedFault } from './fault.ts';
-export type { DrillFlags } from './flags.ts';
 export { freeze, isFrozen } from './pause.ts';
-export { netemProblem, removeDelay, showDelay } from './netem.ts';
+export { removeDelay, showDelay } from './netem.ts';
 
 /** A fault as a drill states it: its kind and its parameters (data, kept in the report). */
 export type FaultSpec = StopSpec | KillSpec | PauseSpec | DisconnectSpec | NetemSpec | KillAllSpec | CrashRestartSpec | FlagsSpec | RestoreSpec;

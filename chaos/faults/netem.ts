@@ -38,7 +38,7 @@ async function tc(target: Target, image: string, victim: LabContainer, script: s
   if (res.exitCode !== 0) throw new Error(`tc on ${victim.name} failed (exit ${res.exitCode}): ${res.stderr.trim() || res.stdout.trim()}`);
 }
 
-export async function addDelay(target: Target, image: string, victim: LabContainer, delayMs: number, jitterMs: number): Promise<void> {
+async function addDelay(target: Target, image: string, victim: LabContainer, delayMs: number, jitterMs: number): Promise<void> {
   await tc(target, image, victim, forEachDevice(`tc qdisc replace dev "$d" root netem delay ${delayMs}ms ${jitterMs}ms`));
 }
 

@@ -49,7 +49,7 @@ export interface NodePosition {
   recovered: { uuid: string; seqno: number } | undefined;
 }
 
-export interface NodeStanding {
+interface NodeStanding {
   node: string;
   uuid: string | undefined;
   /** best known committed seqno; -1 when unknown */

@@ -16,10 +16,10 @@ import type { NodeSql } from '../../lab/index.ts';
 import type { LabContainer } from '../../lab/index.ts';
 
 const EFFECT_TABLES = ['users', 'orders', 'payments'] as const;
-export type EffectTable = (typeof EFFECT_TABLES)[number];
+type EffectTable = (typeof EFFECT_TABLES)[number];
 export type Watermarks = Record<EffectTable, number>;
 
-export interface Orphan {
+interface Orphan {
   table: EffectTable;
   id: string;
 }

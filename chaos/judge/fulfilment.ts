@@ -10,7 +10,7 @@ import type { AckLedger } from './ledger.ts';
 import { DEAD_LETTER_QUEUE, FULFILMENT_QUEUE } from '../../shared/broker.ts';
 
 /** How long after the recovery every acknowledged paid order may take to be shipped. */
-export const FULFILMENT_BOUND_MS = 90_000;
+const FULFILMENT_BOUND_MS = 90_000;
 const POLL_MS = 2_000;
 /**
  * How long the pipeline must look idle (nothing in the outbox, nothing in the queue, no new

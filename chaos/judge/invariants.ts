@@ -80,7 +80,7 @@ function cents(v: string | undefined): string {
   return Number.isFinite(n) ? `${(n / 100).toFixed(2)} €` : String(v);
 }
 
-export interface InvariantViolation {
+interface InvariantViolation {
   invariant: string;
   node: string;
   detail: string;

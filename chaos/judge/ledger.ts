@@ -2,7 +2,7 @@
 // drill must be on EVERY Galera node, in the acknowledged state or a later legal one.
 // Pure comparison; reading the nodes is in judge/read-nodes.ts.
 
-export type OrderStatus = 'pending' | 'validated' | 'processing' | 'paid' | 'failed' | 'cancelled' | 'fulfilled';
+type OrderStatus = 'pending' | 'validated' | 'processing' | 'paid' | 'failed' | 'cancelled' | 'fulfilled';
 
 /** Order states reachable from each state (the shop's state machine: app/domain/order-states.ts). */
 const reachable: Record<OrderStatus, readonly OrderStatus[]> = {
@@ -16,7 +16,7 @@ const reachable: Record<OrderStatus, readonly OrderStatus[]> = {
   cancelled: [],
 };
 
-export function isOrderStatus(s: string): s is OrderStatus {
+function isOrderStatus(s: string): s is OrderStatus {
   return s in reachable;
 }
 
@@ -27,13 +27,13 @@ export function isSameOrLaterOrderState(acked: string, found: string): boolean {
   return (reachable[acked] as readonly string[]).includes(found);
 }
 
-export interface AckedOrder {
+interface AckedOrder {
   id: string;
   status: string;
   /** when the last state was acknowledged (ISO); the row must be older */
   ackAt?: string;
 }
-export interface AckedPayment {
+interface AckedPayment {
   id: string;
   orderId: string;
   status: string;
@@ -60,7 +60,7 @@ export interface NodeRows {
   error?: string;
 }
 
-export interface MissingWrite {
+interface MissingWrite {
   kind: 'user' | 'order' | 'payment';
   id: string;
   /** nodes that do not have the row */

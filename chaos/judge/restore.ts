@@ -78,10 +78,10 @@ export function splitLedger(
   };
 }
 
-export const ledgerSize = (l: { users: unknown[]; orders: unknown[]; payments: unknown[] }): number => l.users.length + l.orders.length + l.payments.length;
+const ledgerSize = (l: { users: unknown[]; orders: unknown[]; payments: unknown[] }): number => l.users.length + l.orders.length + l.payments.length;
 
 /** "order 17" for each write the check found missing or in an earlier state, once each. */
-export function lostWrites(check: LedgerCheck): string[] {
+function lostWrites(check: LedgerCheck): string[] {
   return [...new Set([...check.result.missing.map((m) => `${m.kind} ${m.id}`), ...check.result.regressed.map((r) => `${r.kind} ${r.id}`)])];
 }
 

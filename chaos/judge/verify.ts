@@ -7,7 +7,7 @@
 import type { ConsistencyCheck } from '../../stack/index.ts';
 import { compareNodes, type Target, type VerifyResult } from '../../lab/index.ts';
 
-export interface NodeChecksums {
+interface NodeChecksums {
   node: string;
   lastCommitted?: number;
   /** table -> "rows:checksum" */

@@ -9,9 +9,9 @@ import { connectNode, credentialsFromEnv, galeraEndpoints, type DbCredentials, t
 
 const RACE_MARK = 'naive-race-probe'; // previous_status of the bench's rows (VARCHAR(16))
 
-export type RaceMode = 'naive' | 'conditional';
+type RaceMode = 'naive' | 'conditional';
 
-export interface RaceModeResult {
+interface RaceModeResult {
   mode: RaceMode;
   rounds: number;
   /** rounds where more than one client believed it won */

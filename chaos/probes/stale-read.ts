@@ -9,7 +9,7 @@ import { connectNode, credentialsFromEnv, galeraEndpoints, pickNode, type DbCred
 /** Marks the probe's rows (previous_status is VARCHAR(16)): user 0, status cancelled, amount 0. */
 const PROBE_MARK = 'stale-read-probe';
 
-export type SyncWait = 0 | 1;
+type SyncWait = 0 | 1;
 
 export interface StaleReadRun {
   syncWait: SyncWait;
@@ -36,7 +36,7 @@ export interface StaleReadResult {
   rowsDeleted: number;
 }
 
-export interface StaleReadOptions {
+interface StaleReadOptions {
   iterations: number;
   /** bound on the whole run (default 180 s); the run stops early and says so */
   maxMs?: number;

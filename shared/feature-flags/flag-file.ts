@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { FlagdCore } from '@openfeature/flagd-core';
 import { checkFlagValue, FLAG_NAMES, FLAGS, flagsOff, isFlagName, type FlagName, type FlagValue, type FlagValues } from './catalog.ts';
 
-export const FLAGD_SCHEMA = 'https://flagd.dev/schema/v0/flags.json';
+const FLAGD_SCHEMA = 'https://flagd.dev/schema/v0/flags.json';
 
 export class FlagFileError extends Error {
   override name = 'FlagFileError';
@@ -23,13 +23,13 @@ interface FlagdFlag {
   targeting?: unknown;
 }
 
-export interface FlagdDocument {
+interface FlagdDocument {
   $schema?: string;
   flags: Record<string, FlagdFlag>;
 }
 
 /** A flagd document with every flag at `values` (variants `off` and `on`). */
-export function flagDocument(values: FlagValues): FlagdDocument {
+function flagDocument(values: FlagValues): FlagdDocument {
   const flags: Record<string, FlagdFlag> = {};
   for (const name of FLAG_NAMES) {
     const off = FLAGS[name].off;

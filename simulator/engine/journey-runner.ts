@@ -135,7 +135,7 @@ async function pay(index: number, status: 'success' | 'failed', state: JourneySt
 }
 
 /** How long a journey waits for a paid order to be shipped before it counts it as not shipped in time. */
-export const FULFILMENT_WAIT_MS = 10_000;
+const FULFILMENT_WAIT_MS = 10_000;
 const FIRST_PAUSE_MS = 250;
 const LONGEST_PAUSE_MS = 2_000;
 

@@ -7,7 +7,7 @@ import type { SimulatorMetrics } from './metrics.ts';
 
 export type JourneyResult = 'completed' | 'failed' | 'dropped' | 'stopped';
 
-export interface EndpointStats {
+interface EndpointStats {
   requests: number;
   /** by HTTP status code, "timeout" or "error" */
   outcomes: Record<string, number>;
