@@ -20,4 +20,4 @@ export { haproxyServers, fetchHaproxyServers, isUp, isOut, type HaproxyServer } 
 export { compareNodes, formatVerify, type VerifyResult, type NodeDigest } from './verify.ts';
 export { startMariaDb, freePort, type MariaDbServer } from './throwaway-mariadb.ts';
 export { connectNode, credentialsFromEnv, galeraEndpoints, pickNode, type DbCredentials, type NodeEndpoint } from './node-connections.ts';
-export { BrokerApi, BROKER_NODES, deadLetterTool, runWorkerScript, describeBroker, brokerProblems, type BrokerState } from './broker.ts';
+export { BrokerApi, BROKER_NODES, queueDepths, deadLetterTool, runWorkerScript, describeBroker, brokerProblems, type BrokerState } from './broker.ts';

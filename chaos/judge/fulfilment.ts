@@ -5,7 +5,7 @@
 // for an order never paid is an invariant of its own (invariants.ts), checked on every node.
 // Judged on every drill of a lab that runs workers: the pipeline runs through every fault.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LabContainer, NodeSql, Target } from '../../lab/index.ts';
+import { queueDepths, type LabContainer, type NodeSql, type Target } from '../../lab/index.ts';
 import type { AckLedger } from './ledger.ts';
 import { DEAD_LETTER_QUEUE, FULFILMENT_QUEUE } from '../../shared/broker.ts';
 
@@ -54,21 +54,6 @@ async function shipmentsOf(sql: NodeSql, node: LabContainer, ids: string[]): Pro
   return found;
 }
 
-/** Messages (ready and unacknowledged) per queue, asked of a running broker node (undefined: none answers). */
-async function queueDepths(target: Target): Promise<Map<string, number> | undefined> {
-  for (const node of (await target.list('rabbitmq').catch(() => [])).filter((c) => c.state === 'running')) {
-    const r = await target.exec(node, ['rabbitmqctl', 'list_queues', '-q', '--no-table-headers', 'name', 'messages']).catch(() => undefined);
-    if (r?.exitCode !== 0) continue;
-    const depths = new Map<string, number>();
-    for (const line of r.stdout.split('\n')) {
-      const [name, n] = line.trim().split(/\s+/);
-      if (name) depths.set(name, Number(n));
-    }
-    return depths;
-  }
-  return undefined;
-}
-
 /** Waits (bounded) until every acknowledged paid order is shipped, then reads what is left. */
 export async function judgeFulfilment(target: Target, sql: NodeSql, node: LabContainer, ledger: AckLedger, options: { boundMs?: number; say?: (line: string) => void } = {}): Promise<FulfilmentResult> {
   const boundMs = options.boundMs ?? FULFILMENT_BOUND_MS;
@@ -82,11 +67,13 @@ export async function judgeFulfilment(target: Target, sql: NodeSql, node: LabCon
   // since when the pipeline has looked idle, and how many orders were shipped then
   let idle: { since: number; shipped: number } | undefined;
   const idleLongEnough = (): boolean => idle !== undefined && Date.now() - idle.since >= IDLE_MS;
+  const unshipped = (): number => ids.filter((id) => !shipments.has(id)).length;
+  let left = unshipped();
   // quiet: every paid order shipped and the outbox drained (the relay marks rows after the
   // confirm, in the background), or nothing left that could ship one, or the bound reached
-  while ((ids.some((id) => !shipments.has(id)) || backlog > 0) && !idleLongEnough() && Date.now() - started < boundMs) {
+  while ((left > 0 || backlog > 0) && !idleLongEnough() && Date.now() - started < boundMs) {
     if (!said) {
-      options.say?.(`fulfilment: ${ids.filter((id) => !shipments.has(id)).length} of ${ids.length} paid orders not shipped yet, ${backlog} outbox event(s) unconfirmed; waiting up to ${boundMs / 1000} s`);
+      options.say?.(`fulfilment: ${left} of ${ids.length} paid orders not shipped yet, ${backlog} outbox event(s) unconfirmed; waiting up to ${boundMs / 1000} s`);
       said = true;
     }
     await sleep(POLL_MS);
@@ -98,13 +85,14 @@ export async function judgeFulfilment(target: Target, sql: NodeSql, node: LabCon
     backlog = await backlogNow();
     const queued = backlog === 0 ? (await queueDepths(target))?.get(FULFILMENT_QUEUE) : undefined;
     shipments = await shipmentsOf(sql, node, ids);
-    const quiet = queued === 0 && ids.some((id) => !shipments.has(id));
+    left = unshipped();
+    const quiet = queued === 0 && left > 0;
     if (!quiet) idle = undefined;
     else if (idle === undefined || idle.shipped !== shipments.size) idle = { since: Date.now(), shipped: shipments.size };
   }
   const waitedMs = Date.now() - started;
-  const stoppedIdle = idleLongEnough() && ids.some((id) => !shipments.has(id));
-  if (stoppedIdle) options.say?.(`fulfilment: the outbox is drained and the queue empty, ${ids.filter((id) => !shipments.has(id)).length} paid order(s) still without a shipment; judging now`);
+  const stoppedIdle = idleLongEnough() && left > 0;
+  if (stoppedIdle) options.say?.(`fulfilment: the outbox is drained and the queue empty, ${left} paid order(s) still without a shipment; judging now`);
   // a redelivery still in flight would commit its duplicate after this moment: read once more
   await sleep(POLL_MS);
   shipments = await shipmentsOf(sql, node, ids);
