@@ -86,7 +86,7 @@ async function main(opts: BenchOptions): Promise<void> {
     const t0 = Date.now();
     let result: SectionResult;
     try {
-      result = await section.run(ctx);
+      result = { id: section.id, title: section.title, ...(await section.run(ctx)), seconds: (Date.now() - t0) / 1000 };
     } catch (err) {
       result = sectionError(section, err, (Date.now() - t0) / 1000);
       log(`  failed: ${(err as Error).message}`);

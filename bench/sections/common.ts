@@ -21,6 +21,16 @@ export interface SectionContext {
   versions: Record<string, string>;
 }
 
+/** What a section's run returns; the runner adds its id, title and time (bench/main.ts). */
+export type SectionOutcome = Omit<SectionResult, 'id' | 'title' | 'seconds'>;
+
+/** How to reach the lab, for a section that needs it (its `needs` made sure the lab answers). */
+export function labAccess(ctx: SectionContext): StackStatus['access'] {
+  const access = ctx.stack?.access;
+  if (access === undefined) throw new Error('no stack status');
+  return access;
+}
+
 export interface Section {
   id: number;
   title: string;
@@ -28,7 +38,7 @@ export interface Section {
   needs: StackPart[];
   /** longest it may take, seconds (full run; a quick run gets a third) */
   budgetSeconds: number;
-  run(ctx: SectionContext): Promise<SectionResult>;
+  run(ctx: SectionContext): Promise<SectionOutcome>;
 }
 
 export interface Side {

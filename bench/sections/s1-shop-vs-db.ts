@@ -9,10 +9,9 @@ import { BARE_SQL, BareShop } from '../bare-shop.ts';
 import { runBareJourney } from '../bare-journey.ts';
 import { fmtCount, fmtMs, fmtRatio, type Table } from '../format.ts';
 import { closedLoop, describeKinds, httpResult, type OpResult } from '../load.ts';
-import type { SectionResult } from '../report.ts';
 import { LOOPBACK, labDb } from '../stack-check.ts';
 import { runFigures, type RunFigures } from '../stats.ts';
-import { compare, FIGURES_HEADERS, figuresCells, loopSide as sharedLoopSide, noisyNote, sideBySide, type Section, type SectionContext, type Side } from './common.ts';
+import { labAccess, compare, FIGURES_HEADERS, figuresCells, loopSide as sharedLoopSide, noisyNote, sideBySide, type Section, type SectionContext, type Side, type SectionOutcome } from './common.ts';
 
 const TITLE = 'Shop vs the database alone, through HAProxy to Galera';
 const SEED = 8_008;
@@ -31,12 +30,9 @@ export const section1: Section = {
   title: TITLE,
   needs: ['api', 'mysql'],
   budgetSeconds: 420,
-  async run(ctx: SectionContext): Promise<SectionResult> {
-    const t0 = Date.now();
-    const stack = ctx.stack;
-    if (stack === undefined) throw new Error('no stack status');
+  async run(ctx: SectionContext): Promise<SectionOutcome> {
     const { opts } = ctx;
-    const access = stack.access;
+    const access = labAccess(ctx);
     const http = new HttpClient({ baseUrl: access.api, timeoutMs: 10_000 });
     const bare = new BareShop(labDb(access));
     const loop = { concurrency: opts.concurrency, durationMs: opts.seconds * 1000, maxOps: 200_000 };
@@ -244,8 +240,6 @@ export const section1: Section = {
         rows: ratioRows,
       };
       return {
-        id: 1,
-        title: TITLE,
         status: 'ok',
         about: [
           `The shop is the lab's app container (${access.api}), which reaches Galera through HAProxy on the lab's network; the bare loop is a mysql2 pool of ${access.poolSize} connections (the app's DB_POOL_SIZE) in this process, through HAProxy's published port ${LOOPBACK}:${access.mysqlPort}. Both run ${opts.concurrency} operations in flight, for ${opts.seconds} s per run, the two sides taking turns run by run.`,
@@ -259,7 +253,6 @@ export const section1: Section = {
           { summary: 'What the bare loop runs for POST /api/orders/create', body: bare.statementsOf('createOrder') },
           { summary: 'What the bare loop runs for the journey mix', body: BARE_SQL.journey },
         ],
-        seconds: (Date.now() - t0) / 1000,
         data,
       };
     } finally {

@@ -11,10 +11,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ComposeTarget, runWorkerScript } from '../../lab/index.ts';
 import { runSimulation } from '../../simulator/index.ts';
 import { fmtMs, fmtRate, fmtRatio, type Table } from '../format.ts';
-import type { SectionResult } from '../report.ts';
 import type { LabAccess } from '../stack-check.ts';
 import { median, pairedRatio, quantile } from '../stats.ts';
-import type { Section, SectionContext } from './common.ts';
+import { labAccess, type Section, type SectionContext, type SectionOutcome } from './common.ts';
 
 const TITLE = 'Fulfilment: end-to-end lag at 10 journeys/s, and throughput against a bare amqplib loop';
 const LAG_RATE = 10;
@@ -77,10 +76,8 @@ export const section10: Section = {
   title: TITLE,
   needs: ['api', 'mysql'],
   budgetSeconds: 420,
-  async run(ctx: SectionContext): Promise<SectionResult> {
-    const t0 = Date.now();
-    const access = ctx.stack?.access;
-    if (access === undefined) throw new Error('no stack status');
+  async run(ctx: SectionContext): Promise<SectionOutcome> {
+    const access = labAccess(ctx);
     const target = new ComposeTarget(access.stack.project);
     if ((await target.list('worker')).length === 0) throw new Error(`the lab ${access.stack.project} runs no fulfilment workers: \`smartshop stack up\` starts them`);
     const conn = await connect(access);
@@ -130,8 +127,6 @@ export const section10: Section = {
       const ratios: Table = { title: 'Ratio', headers: ['', 'pipeline ÷ bare loop (throughput)'], align: ['left'], rows: [['fulfilment', fmtRatio(ratio)]] };
       if (lags.length === 0) notes.push('no shipment was read for the lag: are the workers consuming? (`smartshop queue status`)');
       return {
-        id: 10,
-        title: TITLE,
         status: 'ok',
         about: [
           `Lag: the simulator at ${LAG_RATE} journeys/s for ${lagSeconds} s against the lab's shop (no injected errors); each shipment's paid_at (the payment's commit) to its created_at (the worker's commit), both from the database's clock; ${paid} payments acknowledged.`,
@@ -139,7 +134,6 @@ export const section10: Section = {
         ],
         tables: [lagTable, throughput, ratios],
         notes,
-        seconds: (Date.now() - t0) / 1000,
         data: { lagsMs: { p50: quantile(lags, 0.5), p99: quantile(lags, 0.99), count: lags.length }, throughput: figures, ratio },
       };
     } finally {

@@ -4,10 +4,9 @@
 import { HttpClient } from '../../shared/http-client.ts';
 import { fmtChange, fmtRatio, type Table } from '../format.ts';
 import { describeKinds, httpResult } from '../load.ts';
-import type { SectionResult } from '../report.ts';
 import { startShopProcess, type ShopProcess, type ShopSpec } from '../shop-process.ts';
 import { LOOPBACK, labDb } from '../stack-check.ts';
-import { compare, FIGURES_HEADERS, figuresCells, loopSide, noisyNote, sideBySide, type Section, type SectionContext, type Side } from './common.ts';
+import { labAccess, compare, FIGURES_HEADERS, figuresCells, loopSide, noisyNote, sideBySide, type Section, type SectionContext, type Side, type SectionOutcome } from './common.ts';
 
 const TITLE = 'Instrumentation cost: metrics and request logging on vs off';
 const ENDPOINTS = [
@@ -20,10 +19,8 @@ export const section2: Section = {
   title: TITLE,
   needs: ['mysql'],
   budgetSeconds: 240,
-  async run(ctx: SectionContext): Promise<SectionResult> {
-    const t0 = Date.now();
-    const access = ctx.stack?.access;
-    if (access === undefined) throw new Error('no stack status');
+  async run(ctx: SectionContext): Promise<SectionOutcome> {
+    const access = labAccess(ctx);
     const { opts } = ctx;
     const spec = (on: boolean): ShopSpec => ({
       db: labDb(access),
@@ -71,8 +68,6 @@ export const section2: Section = {
         rows: ratioRows,
       };
       return {
-        id: 2,
-        title: TITLE,
         status: 'ok',
         about: [
           `Two copies of the shop (app/server.ts startServer, the config of test/integrity/lab.ts shopAgainstStack() with the lab's own HAProxy port ${LOOPBACK}:${access.mysqlPort}) differ only in METRICS_ENABLED and REQUEST_LOGGING (both at LOG_LEVEL=info; pino writes to /dev/null, so each log line is still formatted and written). Each runs in its own process, like the load generator, so the shop has a core of its own rather than sharing the bench's event loop. ${opts.concurrency} requests in flight, ${opts.seconds} s per run, on and off taking turns.`,
@@ -80,7 +75,6 @@ export const section2: Section = {
         ],
         tables: [figures, ratios],
         notes,
-        seconds: (Date.now() - t0) / 1000,
         data,
       };
     } finally {

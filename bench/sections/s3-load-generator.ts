@@ -10,11 +10,10 @@ import { freePort } from '../../lab/index.ts';
 import { fmtRatio, type Table } from '../format.ts';
 import { describeKinds } from '../load.ts';
 import { packageVersion } from '../machine.ts';
-import type { SectionResult } from '../report.ts';
 import { startShopProcess, type ShopProcess } from '../shop-process.ts';
 import { LOOPBACK } from '../stack-check.ts';
 import type { RunFigures } from '../stats.ts';
-import { compare, FIGURES_HEADERS, figuresCells, noisyNote, sideBySide, type Section, type SectionContext, type Side } from './common.ts';
+import { compare, FIGURES_HEADERS, figuresCells, noisyNote, sideBySide, type Section, type SectionContext, type Side, type SectionOutcome } from './common.ts';
 
 const TITLE = 'The load generator: simulator engine vs autocannon';
 const PATH = '/api/health';
@@ -97,8 +96,7 @@ export const section3: Section = {
   title: TITLE,
   needs: [],
   budgetSeconds: 120,
-  async run(ctx: SectionContext): Promise<SectionResult> {
-    const t0 = Date.now();
+  async run(ctx: SectionContext): Promise<SectionOutcome> {
     const { opts } = ctx;
     let shop: ShopProcess | undefined;
     try {
@@ -142,8 +140,6 @@ export const section3: Section = {
         rows: [[`GET ${PATH}`, fmtRatio(c.throughputRatio), fmtRatio(c.p50Ratio), fmtRatio(c.p99Ratio)]],
       };
       return {
-        id: 3,
-        title: TITLE,
         status: 'ok',
         about: [
           `One shop process (startServer, metrics and request logging off, no database needed) serves GET ${PATH}; both generators run in the bench's process with ${opts.concurrency} requests in flight, ${opts.seconds} s per run, taking turns. The engine side is the simulator's own request path (shared/http-client.ts on fetch, the engine's send() and RunStats with its prom-client metrics) in a closed loop; autocannon ${packageVersion('autocannon')} keeps ${opts.concurrency} keep-alive connections. Latencies of both go into the engine's log-bucketed histogram (±1%).`,
@@ -151,7 +147,6 @@ export const section3: Section = {
         ],
         tables: [figures, ratios],
         notes,
-        seconds: (Date.now() - t0) / 1000,
         data: { runs: sbs.runs, compared: c },
       };
     } finally {

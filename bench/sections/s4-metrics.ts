@@ -8,11 +8,10 @@ import { runSimulation } from '../../simulator/index.ts';
 import { fmtBytes, fmtCount, fmtMs, type Table } from '../format.ts';
 import { closedLoop } from '../load.ts';
 import { cardinality, labelValues, newSeries, seriesOf, sumOf } from '../../shared/prom-text.ts';
-import type { SectionResult } from '../report.ts';
 import { startShopProcess, type ShopProcess } from '../shop-process.ts';
 import { labDb } from '../stack-check.ts';
 import { summarize } from '../stats.ts';
-import type { Section, SectionContext } from './common.ts';
+import { labAccess, type Section, type SectionContext, type SectionOutcome } from './common.ts';
 
 const TITLE = '/metrics: render time and series count after a long mixed run';
 const SEED = 4_004;
@@ -44,10 +43,8 @@ export const section4: Section = {
   title: TITLE,
   needs: ['mysql'],
   budgetSeconds: 300,
-  async run(ctx: SectionContext): Promise<SectionResult> {
-    const t0 = Date.now();
-    const access = ctx.stack?.access;
-    if (access === undefined) throw new Error('no stack status');
+  async run(ctx: SectionContext): Promise<SectionOutcome> {
+    const access = labAccess(ctx);
     const { opts } = ctx;
     const renders = opts.quick ? 10 : 30;
     let shop: ShopProcess | undefined;
@@ -140,8 +137,6 @@ export const section4: Section = {
       }
       notes.push(`Series from fresh start to the end: ${fmtCount(first.series)} → ${fmtCount(last.series)}; exposition ${fmtBytes(first.bytes)} → ${fmtBytes(last.bytes)}.`);
       return {
-        id: 4,
-        title: TITLE,
         status: 'ok',
         about: [
           `A fresh shop process (startServer; metrics, request logging and error injection on, as the lab's container runs) against the lab's Galera through HAProxy. Its /metrics is fetched ${renders} times in a row at each point (the time includes the HTTP round trip on 127.0.0.1), first at start, then after each of ${lengths.length} mixed runs: simulator journeys at ${opts.concurrency} in flight with its default 5% injected 404/500/custom errors and a stats reader, plus ${STRAY_REQUESTS} requests to random URLs and unknown ids per run, which must not create label values.`,
@@ -149,7 +144,6 @@ export const section4: Section = {
         tables: [table],
         notes,
         details: [{ summary: 'route label values at the end', body: last.routes.map((r) => `\`${r}\``).join(', ') }],
-        seconds: (Date.now() - t0) / 1000,
         data: { points: points.map(({ text: _text, ...p }) => p), runs },
       };
     } finally {

@@ -14,10 +14,9 @@ import { closedLoop, loopFigures } from '../load.ts';
 import { startMariaDb, type MariaDbServer } from '../../lab/index.ts';
 import { BareShop } from '../bare-shop.ts';
 import { fmtCount, fmtMs, fmtRatio, fmtSeconds, fmtSpread, type Table } from '../format.ts';
-import type { SectionResult } from '../report.ts';
 import { startShopProcess, type ShopProcess } from '../shop-process.ts';
 import { aggregate, median, type Aggregate, type RunFigures } from '../stats.ts';
-import { noisyNote, type Section, type SectionContext } from './common.ts';
+import { noisyNote, type Section, type SectionContext, type SectionOutcome } from './common.ts';
 
 const TITLE = '/api/stats latency as the history grows (single-node MariaDB, not the lab)';
 /** rows per INSERT … SELECT */
@@ -109,8 +108,7 @@ export const section5: Section = {
   title: TITLE,
   needs: [],
   budgetSeconds: 420,
-  async run(ctx: SectionContext): Promise<SectionResult> {
-    const t0 = Date.now();
+  async run(ctx: SectionContext): Promise<SectionOutcome> {
     const { opts } = ctx;
     let db: MariaDbServer | undefined;
     let shop: ShopProcess | undefined;
@@ -214,8 +212,6 @@ export const section5: Section = {
         rows,
       };
       return {
-        id: 5,
-        title: TITLE,
         status: 'ok',
         about: [
           "Measured on a throw-away single-node MariaDB started by lab/throwaway-mariadb.ts (Debian's mariadbd, innodb_flush_log_at_trx_commit=2, 256 MiB buffer pool), never on the lab's Galera cluster: a million rows would be replicated to every node and stay in the user's data. The shop runs in its own process against it, metrics and request logging on.",
@@ -224,7 +220,6 @@ export const section5: Section = {
         ],
         tables: [table],
         notes,
-        seconds: (Date.now() - t0) / 1000,
         data: { results },
       };
     } finally {

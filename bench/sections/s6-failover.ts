@@ -5,9 +5,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { FAILOVER_DRILLS, failoverFigures, failoverMedians, newestFirst, type FailoverFigures } from '../failover.ts';
 import { fmtCount, fmtSeconds, type Table } from '../format.ts';
-import type { SectionResult } from '../report.ts';
 import { REPO_ROOT } from '../stack-check.ts';
-import type { Section, SectionContext } from './common.ts';
+import type { Section, SectionContext, SectionOutcome } from './common.ts';
 
 const TITLE = 'Failover, from the chaos drills\' reports';
 /** where `smartshop chaos run` writes (--report-dir, default reports/) and reports/chaos */
@@ -45,8 +44,7 @@ export const section6: Section = {
   title: TITLE,
   needs: [],
   budgetSeconds: 20,
-  async run(_ctx: SectionContext): Promise<SectionResult> {
-    const t0 = Date.now();
+  async run(_ctx: SectionContext): Promise<SectionOutcome> {
     const { figures, unreadable } = await readReports(REPO_ROOT);
     const notes: string[] = [];
     const rows: string[][] = [];
@@ -97,15 +95,12 @@ export const section6: Section = {
       tables.push({ title: 'Medians over every report found', headers: ['drill', 'reports', '→ HAProxy DOWN', '→ steady state', 'client errors'], rows: medianRows });
     }
     return {
-      id: 6,
-      title: TITLE,
       status: 'ok',
       about: [
         `Read from the JSON reports the chaos drills write (${REPORT_DIRS.map((d) => `\`${d}/\``).join(' and ')}; the newest per drill, by start time). The bench runs no drill: each one stops, kills or cuts off a Galera node of the lab and proves afterwards that no acknowledged write was lost, which is not something a benchmark should do on the side. Times are from the fault's injection; "→ HAProxy DOWN" is HAProxy's health check taking the node out, "→ steady state" the lab passing every steady-state check again after the rollback.`,
       ],
       tables,
       notes,
-      seconds: (Date.now() - t0) / 1000,
       data: byDrill,
     };
   },

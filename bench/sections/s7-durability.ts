@@ -11,10 +11,9 @@ import { durabilityFromFlush, nodeStates, stackUp } from '../../stack/index.ts';
 import type { Durability, LabConfig } from '../../lab/index.ts';
 import { fmtRatio, type Table } from '../format.ts';
 import { closedLoop, describeKinds, httpResult, loopFigures } from '../load.ts';
-import type { SectionResult } from '../report.ts';
 import { aggregate, pairedRatio, type RunFigures } from '../stats.ts';
 import { crashBurst, CRASH_DRILL, type CrashFigures } from './crash-burst.ts';
-import { FIGURES_HEADERS, figuresCells, noisyNote, type Section, type SectionContext } from './common.ts';
+import { labAccess, FIGURES_HEADERS, figuresCells, noisyNote, type Section, type SectionContext, type SectionOutcome } from './common.ts';
 
 const TITLE = 'Durability profiles: order writes per second under strict, relaxed and fast';
 const PROFILES: Durability[] = ['strict', 'relaxed', 'fast'];
@@ -70,10 +69,8 @@ export const section7: Section = {
   title: TITLE,
   needs: ['api', 'mysql'],
   budgetSeconds: 900,
-  async run(ctx: SectionContext): Promise<SectionResult> {
-    const t0 = Date.now();
-    const access = ctx.stack?.access;
-    if (access === undefined) throw new Error('no stack status');
+  async run(ctx: SectionContext): Promise<SectionOutcome> {
+    const access = labAccess(ctx);
     const { opts } = ctx;
     const original = await currentProfile(ctx);
     const http = new HttpClient({ baseUrl: access.api, timeoutMs: 10_000 });
@@ -129,8 +126,6 @@ export const section7: Section = {
     const crashRows = Object.entries(crash).map(([p, c]) => [p, c.verdict, String(c.acknowledged), String(c.lost), c.lostIds.join(', ') || '—', c.report]);
     const crashes: Table = { title: `Every node SIGKILLed at once (${CRASH_DRILL})`, headers: ['profile', 'verdict', 'acknowledged writes', 'lost', 'lost ids (first 20)', 'report'], align: ['left'], rows: crashRows };
     return {
-      id: 7,
-      title: TITLE,
       status: 'ok',
       about: [
         `POST /api/orders/create through the lab's shop, HAProxy and the three Galera nodes, closed loop of ${opts.concurrency} in flight, ${opts.runs} runs of ${opts.seconds} s per profile after a warm-up.`,
@@ -140,7 +135,6 @@ export const section7: Section = {
       ],
       tables: [figures, ratios, crashes],
       notes,
-      seconds: (Date.now() - t0) / 1000,
       data: { original, runs, crash },
     };
   },

@@ -7,9 +7,8 @@
 import { HttpClient } from '../../shared/http-client.ts';
 import { fmtRatio, type Table } from '../format.ts';
 import { describeKinds } from '../load.ts';
-import type { SectionResult } from '../report.ts';
 import { aggregate, median, pairedRatio, type RunFigures } from '../stats.ts';
-import { FIGURES_HEADERS, figuresCells, noisyNote, type Section, type SectionContext } from './common.ts';
+import { labAccess, FIGURES_HEADERS, figuresCells, noisyNote, type Section, type SectionContext, type SectionOutcome } from './common.ts';
 import { measureOrderWrites, reconfigureNodes } from './s7-durability.ts';
 
 const TITLE = 'Binary log: order writes per second with log_bin on and off';
@@ -22,10 +21,8 @@ export const section8: Section = {
   title: TITLE,
   needs: ['api', 'mysql'],
   budgetSeconds: 600,
-  async run(ctx: SectionContext): Promise<SectionResult> {
-    const t0 = Date.now();
-    const access = ctx.stack?.access;
-    if (access === undefined) throw new Error('no stack status');
+  async run(ctx: SectionContext): Promise<SectionOutcome> {
+    const access = labAccess(ctx);
     const { opts } = ctx;
     const original = access.stack.binlog;
     const http = new HttpClient({ baseUrl: access.api, timeoutMs: 10_000 });
@@ -67,8 +64,6 @@ export const section8: Section = {
     const figures: Table = { headers: ['binary log', ...FIGURES_HEADERS], align: ['left'], rows };
     const ratios: Table = { title: 'Ratio', headers: ['', 'off ÷ on (throughput)'], align: ['left'], rows: [['binary log', fmtRatio(ratio)]] };
     return {
-      id: 8,
-      title: TITLE,
       status: 'ok',
       about: [
         `POST /api/orders/create through the lab's shop, HAProxy and the three Galera nodes, closed loop of ${opts.concurrency} in flight, ${opts.runs} runs of ${opts.seconds} s per step after a warm-up, on the lab's durability profile (${access.stack.durability}).`,
@@ -77,7 +72,6 @@ export const section8: Section = {
       ],
       tables: [figures, ratios],
       notes,
-      seconds: (Date.now() - t0) / 1000,
       data: { original, runs, offOverOn: ratio },
     };
   },

@@ -12,8 +12,7 @@ import { containerSource, createBackup, restoreBackup } from '../../backup/index
 import { ComposeTarget, NodeSql, resolveLabConfig, type LabConfig } from '../../lab/index.ts';
 import { stackDown, stackUp } from '../../stack/index.ts';
 import type { Table } from '../format.ts';
-import type { SectionResult } from '../report.ts';
-import type { Section, SectionContext } from './common.ts';
+import type { Section, SectionContext, SectionOutcome } from './common.ts';
 
 const TITLE = 'Backup and restore time at 10k, 100k and 1M orders (a throw-away lab)';
 const PROJECT = 'smartshop-bench-backup';
@@ -61,8 +60,7 @@ export const section9: Section = {
   title: TITLE,
   needs: [],
   budgetSeconds: 1_500,
-  async run(ctx: SectionContext): Promise<SectionResult> {
-    const t0 = Date.now();
+  async run(ctx: SectionContext): Promise<SectionOutcome> {
     const { opts, log } = ctx;
     const config = benchLab();
     const target = new ComposeTarget(PROJECT);
@@ -105,8 +103,6 @@ export const section9: Section = {
       rows: results.map((r) => [r.orders.toLocaleString('en-US'), r.rows.toLocaleString('en-US'), `${r.backupSeconds} s`, `${r.backupMB} MB`, `${r.restoreSeconds} s`, r.exact ? 'yes' : 'NO']),
     };
     return {
-      id: 9,
-      title: TITLE,
       status: 'ok',
       about: [
         `A lab of its own (compose project ${PROJECT}), grown to each size by INSERT … SELECT on mariadb-1 (${CHUNK.toLocaleString('en-US')} orders per commit), then \`backup create\` (mariadb-backup of mariadb-3, opened in a throw-away server: included in its time) and \`backup restore --yes\` (mariadb-1 from the backup, the others by SST, every node checked against the manifest).`,
@@ -114,7 +110,6 @@ export const section9: Section = {
       ],
       tables: [table],
       notes,
-      seconds: (Date.now() - t0) / 1000,
       data: { results },
     };
   },
