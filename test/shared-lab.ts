@@ -1,6 +1,6 @@
-// The one lab stack the drills and the integrity tests share: compose project smartshop-chaos
+// The one lab stack the alert drills, the integrity tests and the drills share: compose project smartshop-chaos
 // on its own host ports (+10000), so a user's stack on the default ports is never touched.
-// A lab start costs about a minute of this machine's two cores, and three files used to start
+// A lab start costs about a minute of this machine's two cores, and four files used to start
 // one each; now the sequencer (test/sequencer.ts) runs SHARED_LAB_FILES last and in this
 // order, each file's `stack up` finds the lab already healthy, and the integration project's
 // global teardown (test/lab-env.setup.ts) removes it with its volumes after the last file,
@@ -25,4 +25,4 @@ export const SHARED_LAB_ENV = {
 };
 
 /** The files on the shared lab, in the order they run, after every other integration file. */
-export const SHARED_LAB_FILES = ['chaos/probes/stale-read.int.test.ts', 'test/integrity/galera-conflicts.int.test.ts', 'chaos/chaos.int.test.ts'];
+export const SHARED_LAB_FILES = ['chaos/alerts/alerts.int.test.ts', 'chaos/probes/stale-read.int.test.ts', 'test/integrity/galera-conflicts.int.test.ts', 'chaos/chaos.int.test.ts'];
