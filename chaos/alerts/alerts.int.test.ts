@@ -1,5 +1,6 @@
-// Alert drills end to end on a lab of their own (project smartshop-alerts, its own ports),
-// fresh so that no earlier drill's alerts are still pending: for each alert CI rehearses,
+// Alert drills end to end on the lab the drills and the integrity tests share
+// (test/shared-lab.ts), first on it, while it is fresh: no earlier drill's alerts are still
+// pending (each drill also lets pending alerts settle before it starts). For each alert CI rehearses,
 // the fault raises it, Alertmanager delivers it to the lab's receiver within the rule's own
 // bound, it resolves after the rollback, and nothing unrelated is notified. Then a weakened
 // rule (a threshold no lab can reach, in a copy of prometheus/) must make its drill fail.
@@ -8,19 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHARED_LAB_ENV } from '../../test/shared-lab.ts';
 
-const LAB_ENV = {
-  COMPOSE_PROJECT_NAME: 'smartshop-alerts',
-  API_PORT: '48000', UI_PORT: '43000', MYSQL_PORT: '43306', HAPROXY_STATS_PORT: '48404',
-  PROMETHEUS_PORT: '49090', GRAFANA_PORT: '43030', ALERTMANAGER_PORT: '49093', ALERT_RECORDER_PORT: '49095', RABBITMQ_MANAGEMENT_PORT: '49672', RABBITMQ_METRICS_PORT: '49692',
-  GRAFANA_IMAGE: 'smartshop-alerts/no-grafana:none',
-  // No scheduled backup: one landing in a drill would take its load and timing (the stack
-  // test runs the schedule; the drills take their own backups).
-  BACKUP_INTERVAL_SECONDS: '0',
-};
-Object.assign(process.env, LAB_ENV);
+Object.assign(process.env, SHARED_LAB_ENV);
 
-const { stackDown, stackUp } = await import('../../stack/index.ts');
+const { stackUp } = await import('../../stack/index.ts');
 const { ComposeTarget, NodeSql, resolveLabConfig, REPO_ROOT } = await import('../../lab/index.ts');
 const { findAlertDrill } = await import('./catalog.ts');
 const { alertRules } = await import('./bounds.ts');
@@ -55,17 +48,18 @@ function expectPassed(r: Report): void {
   expect(r.firedAfterSeconds ?? Infinity).toBeLessThanOrEqual(r.bounds.fireSeconds);
   expect(r.resolvedAfterSeconds ?? Infinity).toBeLessThanOrEqual(r.bounds.resolveSeconds);
   expect(r.unrelated).toEqual([]);
+  // the same journal as every drill: each phase recorded, in order, and none failed
+  expect(r.phases.map((p) => [p.phase, p.outcome])).toEqual(['steady-state-hypothesis', 'method', 'rollbacks', 'recovery', 'judgement'].map((p) => [p, 'ok']));
 }
 
 beforeAll(async () => {
-  await stackDown(config, { volumes: true, log }).catch(() => undefined);
+  // `stack up` starts the shared lab (the later files on it find it up); removed after the last
   await stackUp(config, { build: false, timeoutMs: 420_000, log });
 }, 900_000);
 
 afterAll(async () => {
   if (reports.length) console.log(`alert drill reports: ${(await writeAlertReports(reportDir, reports)).md}`);
   delete process.env.LAB_PROMETHEUS_DIR;
-  await stackDown(config, { volumes: true, log });
 }, 300_000);
 
 describe('alert drills on a fresh lab', () => {

@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NodeSql, Target } from '../../lab/index.ts';
+import { Journal, renderPhases, type PhaseRecord } from '../phases/journal.ts';
 import { startRun } from '../../simulator/index.ts';
 import { alertRules, fireBoundSeconds, resolveBoundSeconds, timings, type AlertRule, type Timings } from './bounds.ts';
 import type { AlertDrill, AlertDrillContext } from './catalog.ts';
@@ -53,7 +54,11 @@ export interface AlertDrillReport {
   alsoNotified: string[];
   verdict: AlertVerdict;
   failures: string[];
+  /** the alert's own moments (injected, fired, rolled back, resolved) */
   timeline: { at: string; event: string }[];
+  /** the journal every drill keeps: each phase with its times and outcome, and every line said */
+  phases: PhaseRecord[];
+  log: string[];
 }
 
 export async function runAlertDrill(o: AlertDrillOptions): Promise<AlertDrillReport> {
@@ -67,20 +72,130 @@ export async function runAlertDrill(o: AlertDrillOptions): Promise<AlertDrillRep
     resolveSeconds: resolveBoundSeconds(rule, t, drill.clearSeconds, marginSeconds),
     marginSeconds,
   };
+  // the same journal and phases as every drill (phases/journal.ts); what is particular to an
+  // alert (fired within its bound, delivered or inhibited, resolved, nothing unrelated) is
+  // the judgement
+  const journal = new Journal((l) => print(`  ${l}`));
   const timeline: AlertDrillReport['timeline'] = [];
   const mark = (event: string): void => {
     timeline.push({ at: new Date().toISOString(), event });
-    print(`  ${event}`);
+    journal.say(event);
   };
   const started = new Date();
   print(`alert drill ${drill.alert}: ${drill.cause}`);
-  print(`  bounds: fire within ${bounds.fireSeconds} s (for ${rule.forSeconds} s + condition ${drill.conditionSeconds} s + scrape/evaluation/group wait + ${marginSeconds} s margin), resolve within ${bounds.resolveSeconds} s`);
+  journal.say(`bounds: fire within ${bounds.fireSeconds} s (for ${rule.forSeconds} s + condition ${drill.conditionSeconds} s + scrape/evaluation/group wait + ${marginSeconds} s margin), resolve within ${bounds.resolveSeconds} s`);
 
-  // steady state: the alert must not be firing already; what fires now is not the drill's
-  // doing. Pending alerts (a lab just started has some) are given time to settle first, and
-  // so are the alerts this drill watches (the last drill's inhibitor keeps firing a while
-  // after its cause: keep_firing_for), or their notifications would not be this drill's.
-  const watched = [drill.alert, ...(drill.inhibitedBy ? [drill.inhibitedBy] : []), ...drill.alsoExpected];
+  const baseline = await journal.phase('steady-state-hypothesis', async () => {
+    const b = await alertSteadyState(o, rule.alert);
+    mark(`steady state: ${drill.alert} not firing${b.length ? `; already firing or pending, not counted against the drill: ${b.join(', ')}` : ''}`);
+    return { value: b, detail: `${drill.alert} not firing; ${b.length} other alert(s) already active` };
+  });
+
+  const run = drill.rate > 0
+    ? startRun({ target: o.endpoints.api, rate: drill.rate, seed: 7, mix: { errorRate: 0 }, mode: `alert:${drill.alert}`, concurrency: 50, keepLedger: false })
+    : undefined;
+  const ctx: AlertDrillContext = { target: o.target, sql: o.sql, database: o.database, say: (l) => journal.say(l), state: {} };
+  const inhibitor = drill.inhibitedBy;
+  let fired: { after: number; labels: Set<string> } | null = null;
+  let inhibition: InhibitionSeen | null = null;
+  let resolvedAfter: number | null = null;
+  const failures: string[] = [];
+  try {
+    await journal.phase('method', async () => {
+      const injectedAt = new Date();
+      await drill.inject(ctx);
+      mark(`injected: ${drill.cause}`);
+      if (inhibitor === undefined) {
+        fired = await waitFiring(o.endpoints.recorder, drill.alert, injectedAt, bounds.fireSeconds);
+        const seen = fired;
+        mark(seen === null ? `no firing notification within ${bounds.fireSeconds} s` : `firing notification after ${seen.after.toFixed(1)} s (${seen.labels.size} label set${seen.labels.size === 1 ? '' : 's'})`);
+      } else {
+        inhibition = await waitInhibited(o.endpoints, drill.alert, inhibitor, injectedAt, bounds.fireSeconds);
+        const at = (v: number | null): string => (v === null ? `not within ${bounds.fireSeconds} s` : `after ${v.toFixed(1)} s`);
+        mark(`firing in Prometheus ${at(inhibition.firingAfter)}; held back by Alertmanager ${at(inhibition.suppressedAfter)}; ${inhibitor} delivered ${at(inhibition.inhibitorDeliveredAfter)}`);
+      }
+      return { value: undefined, detail: `${drill.cause}; held until the alert fired or its bound passed` };
+    });
+  } finally {
+    await journal.phase('rollbacks', async () => {
+      try {
+        await drill.rollback(ctx);
+        mark('rolled back');
+        return { value: undefined, detail: 'the lab is as it was' };
+      } catch (err) {
+        failures.push(`rollback failed: ${(err as Error).message}`);
+        mark(`rollback failed: ${(err as Error).message}`);
+        return { value: undefined, detail: (err as Error).message, outcome: 'failed' };
+      }
+    });
+  }
+  const rolledBack = new Date();
+  try {
+    await journal.phase('recovery', async () => {
+      const seen = fired;
+      const held = inhibition;
+      if (seen !== null) {
+        // a resolved notification only follows a firing one
+        resolvedAfter = await waitResolved(o.endpoints.recorder, drill.alert, seen.labels, rolledBack, bounds.resolveSeconds);
+        mark(resolvedAfter === null ? `no resolved notification within ${bounds.resolveSeconds} s` : `resolved notification after ${resolvedAfter.toFixed(1)} s`);
+      } else if (held?.firingAfter != null) {
+        resolvedAfter = await waitCleared(o.endpoints.prometheus, drill.alert, rolledBack, bounds.resolveSeconds);
+        mark(resolvedAfter === null ? `still firing in Prometheus ${bounds.resolveSeconds} s after the rollback` : `cleared in Prometheus after ${resolvedAfter.toFixed(1)} s`);
+      }
+      const cleared = resolvedAfter !== null;
+      return { value: undefined, detail: cleared ? `${drill.alert} resolved` : `${drill.alert} not resolved within ${bounds.resolveSeconds} s (or never fired)`, outcome: cleared ? 'ok' : 'failed' };
+    });
+  } finally {
+    run?.stop();
+    await run?.done;
+  }
+
+  return journal.phase('judgement', async () => {
+    const during = await notificationsSince(o.endpoints.recorder, started).catch(() => []);
+    const others = [...new Set(during.filter((n) => n.status === 'firing' && n.alertname !== drill.alert).map((n) => n.alertname))];
+    const unrelated = others.filter((a) => !drill.alsoExpected.includes(a) && !baseline.includes(a));
+    const seen = fired;
+    const held = inhibition;
+    const firedAfter = inhibitor === undefined ? seen?.after ?? null : held?.firingAfter ?? null;
+    failures.push(...(inhibitor === undefined
+      ? notifiedFailures(drill.alert, bounds, firedAfter, resolvedAfter)
+      : inhibitedFailures(drill.alert, inhibitor, bounds, held, resolvedAfter, during.some((n) => n.alertname === drill.alert && n.status === 'firing'))));
+    if (unrelated.length) failures.push(`unrelated alerts notified: ${unrelated.join(', ')}`);
+    const verdict: AlertVerdict = failures.length === 0 ? 'passed' : 'failed';
+    print(`verdict: ${verdict}${failures.length ? ` (${failures.join('; ')})` : ''}`);
+    const report: AlertDrillReport = {
+      kind: 'alert-drill',
+      alert: drill.alert,
+      cause: drill.cause,
+      startedAt: started.toISOString(),
+      endedAt: new Date().toISOString(),
+      rule: { file: rule.file, expr: rule.expr, forSeconds: rule.forSeconds },
+      bounds,
+      firedAfterSeconds: firedAfter,
+      resolvedAfterSeconds: resolvedAfter,
+      inhibition: inhibitor === undefined || held === null ? null : { by: inhibitor, ...held },
+      unrelated,
+      alsoNotified: others.filter((a) => !unrelated.includes(a)),
+      verdict,
+      failures,
+      timeline,
+      phases: journal.phases,
+      log: journal.log,
+    };
+    return { value: report, detail: verdict === 'passed' ? 'fired and resolved within their bounds, nothing unrelated notified' : failures.join('; '), outcome: verdict === 'passed' ? 'ok' : 'failed' };
+  });
+}
+
+/**
+ * The alert drill's steady state: the alert must not be firing already; what fires now is
+ * not the drill's doing. Pending alerts (a lab just started has some) are given time to
+ * settle first, and so are the alerts this drill watches (the last drill's inhibitor keeps
+ * firing a while after its cause: keep_firing_for), or their notifications would not be
+ * this drill's. Returns the baseline: what was active before the drill.
+ */
+async function alertSteadyState(o: AlertDrillOptions, alert: string): Promise<string[]> {
+  const { drill } = o;
+  const watched = [alert, ...(drill.inhibitedBy ? [drill.inhibitedBy] : []), ...drill.alsoExpected];
   const loaded = await loadedAlertRules(o.endpoints.prometheus);
   const missing = watched.slice(0, drill.inhibitedBy ? 2 : 1).filter((a) => !loaded.includes(a));
   if (missing.length) throw new Error(`the lab's Prometheus has no rule ${missing.join(', ')}: its rules predate this checkout (\`make up\` reloads them)`);
@@ -92,82 +207,11 @@ export async function runAlertDrill(o: AlertDrillOptions): Promise<AlertDrillRep
     active = await activeAlerts(o.endpoints.prometheus);
   }
   const baseline = [...new Set([...active.firing, ...active.pending])];
-  if (baseline.includes(drill.alert)) throw new Error(`${drill.alert} is already firing or pending: the drill cannot tell what it causes (run \`smartshop chaos recover\` or wait until it resolves)`);
-  await notificationsSince(o.endpoints.recorder, started).catch((err: unknown) => {
+  if (baseline.includes(alert)) throw new Error(`${alert} is already firing or pending: the drill cannot tell what it causes (run \`smartshop chaos recover\` or wait until it resolves)`);
+  await notificationsSince(o.endpoints.recorder, new Date()).catch((err: unknown) => {
     throw new Error(`the alert recorder does not answer at ${o.endpoints.recorder} (${(err as Error).message}): is the lab up with Alertmanager (make up)?`);
   });
-  mark(`steady state: ${drill.alert} not firing${baseline.length ? `; already firing or pending, not counted against the drill: ${baseline.join(', ')}` : ''}`);
-
-  const run = drill.rate > 0
-    ? startRun({ target: o.endpoints.api, rate: drill.rate, seed: 7, mix: { errorRate: 0 }, mode: `alert:${drill.alert}`, concurrency: 50, keepLedger: false })
-    : undefined;
-  const ctx: AlertDrillContext = { target: o.target, sql: o.sql, database: o.database, say: (l) => print(`  ${l}`), state: {} };
-  const inhibitor = drill.inhibitedBy;
-  let fired: { after: number; labels: Set<string> } | null = null;
-  let inhibition: InhibitionSeen | null = null;
-  let resolvedAfter: number | null = null;
-  const failures: string[] = [];
-  let rolledBack: Date | undefined;
-  try {
-    const injectedAt = new Date();
-    await drill.inject(ctx);
-    mark(`injected: ${drill.cause}`);
-    if (inhibitor === undefined) {
-      fired = await waitFiring(o.endpoints.recorder, drill.alert, injectedAt, bounds.fireSeconds);
-      mark(fired === null ? `no firing notification within ${bounds.fireSeconds} s` : `firing notification after ${fired.after.toFixed(1)} s (${fired.labels.size} label set${fired.labels.size === 1 ? '' : 's'})`);
-    } else {
-      inhibition = await waitInhibited(o.endpoints, drill.alert, inhibitor, injectedAt, bounds.fireSeconds);
-      const at = (v: number | null): string => (v === null ? `not within ${bounds.fireSeconds} s` : `after ${v.toFixed(1)} s`);
-      mark(`firing in Prometheus ${at(inhibition.firingAfter)}; held back by Alertmanager ${at(inhibition.suppressedAfter)}; ${inhibitor} delivered ${at(inhibition.inhibitorDeliveredAfter)}`);
-    }
-  } finally {
-    await drill.rollback(ctx).then(
-      () => mark('rolled back'),
-      (err: unknown) => { failures.push(`rollback failed: ${(err as Error).message}`); mark(`rollback failed: ${(err as Error).message}`); },
-    );
-    rolledBack = new Date();
-  }
-  try {
-    if (fired !== null) {
-      // a resolved notification only follows a firing one
-      resolvedAfter = await waitResolved(o.endpoints.recorder, drill.alert, fired.labels, rolledBack, bounds.resolveSeconds);
-      mark(resolvedAfter === null ? `no resolved notification within ${bounds.resolveSeconds} s` : `resolved notification after ${resolvedAfter.toFixed(1)} s`);
-    } else if (inhibition?.firingAfter != null) {
-      resolvedAfter = await waitCleared(o.endpoints.prometheus, drill.alert, rolledBack, bounds.resolveSeconds);
-      mark(resolvedAfter === null ? `still firing in Prometheus ${bounds.resolveSeconds} s after the rollback` : `cleared in Prometheus after ${resolvedAfter.toFixed(1)} s`);
-    }
-  } finally {
-    run?.stop();
-    await run?.done;
-  }
-
-  const during = await notificationsSince(o.endpoints.recorder, started).catch(() => []);
-  const others = [...new Set(during.filter((n) => n.status === 'firing' && n.alertname !== drill.alert).map((n) => n.alertname))];
-  const unrelated = others.filter((a) => !drill.alsoExpected.includes(a) && !baseline.includes(a));
-  const firedAfter = inhibitor === undefined ? fired?.after ?? null : inhibition?.firingAfter ?? null;
-  failures.push(...(inhibitor === undefined
-    ? notifiedFailures(drill.alert, bounds, firedAfter, resolvedAfter)
-    : inhibitedFailures(drill.alert, inhibitor, bounds, inhibition, resolvedAfter, during.some((n) => n.alertname === drill.alert && n.status === 'firing'))));
-  if (unrelated.length) failures.push(`unrelated alerts notified: ${unrelated.join(', ')}`);
-  const report: AlertDrillReport = {
-    kind: 'alert-drill',
-    alert: drill.alert,
-    cause: drill.cause,
-    startedAt: started.toISOString(),
-    endedAt: new Date().toISOString(),
-    rule: { file: rule.file, expr: rule.expr, forSeconds: rule.forSeconds },
-    bounds,
-    firedAfterSeconds: firedAfter,
-    resolvedAfterSeconds: resolvedAfter,
-    inhibition: inhibitor === undefined || inhibition === null ? null : { by: inhibitor, ...inhibition },
-    unrelated,
-    alsoNotified: others.filter((a) => !unrelated.includes(a)),
-    verdict: failures.length === 0 ? 'passed' : 'failed',
-    failures,
-    timeline,
-  };
-  print(`verdict: ${report.verdict}${failures.length ? ` (${failures.join('; ')})` : ''}`);
-  return report;
+  return baseline;
 }
 
 type Bounds = AlertDrillReport['bounds'];
@@ -215,6 +259,7 @@ export async function writeAlertReports(dir: string, reports: AlertDrillReport[]
   for (const r of reports) {
     lines.push(`## ${r.alert}: ${r.verdict}`, '', `Rule (${r.rule?.file}): \`${r.rule?.expr.replace(/\s+/g, ' ')}\`, for ${r.rule?.forSeconds} s.`, '');
     for (const f of r.failures) lines.push(`- **${f}**`);
+    lines.push('', '### Phases', '', ...renderPhases(r.phases), '', '### Timeline', '');
     for (const e of r.timeline) lines.push(`- ${e.at} ${e.event}`);
     lines.push('');
   }

@@ -59,6 +59,15 @@ export class Journal {
   }
 }
 
+/** The phases table every drill report shows (node, broker and alert drills alike), Markdown. */
+export function renderPhases(phases: readonly PhaseRecord[]): string[] {
+  return [
+    '| phase | started | seconds | outcome | detail |',
+    '|---|---|---:|---|---|',
+    ...phases.map((p) => `| ${p.phase} | ${p.startedAt} | ${p.seconds.toFixed(1)} | ${p.outcome} | ${p.detail.replaceAll('|', '\\|')} |`),
+  ];
+}
+
 /** The journal's phases as timeline events, one at each phase's start. */
 export function phaseEvents(phases: readonly PhaseRecord[]): TimelineEvent[] {
   return phases.map((p) => ({ at: Date.parse(p.startedAt), kind: 'phase', detail: `${p.phase}: ${p.outcome}, ${p.seconds.toFixed(1)} s — ${p.detail}` }));
