@@ -7,15 +7,15 @@
 // the next backup is due an interval after the newest one in the folder. Beside the schedule,
 // and with none, the node's binary log is streamed into <backups>/binlogs (binlog-archive.ts)
 // unless BINLOG_ARCHIVE=off: a restore after the node's disks are lost is rolled forward with it.
-import { lchown, lstat, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lchown, lstat, readdir, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { bool, ConfigError, int, str } from '../shared/env.ts';
 import { createBackup, exportBackupState, lastFailureAt } from './create.ts';
 import { parseBackupInterval } from '../lab/index.ts';
 import { listBackups, type BackupManifest } from './manifest.ts';
-import { localSource, writeAccountFile, type BackupSource } from './source.ts';
+import { localSource, writeAccountFile, type BackupSource, type LocalSourceOptions } from './source.ts';
 import { ARCHIVE_FOLDER, runArchiver } from './binlog-archive.ts';
 
 type Env = Record<string, string | undefined>;
@@ -105,12 +105,23 @@ async function run(c: ServiceConfig): Promise<void> {
   const stopped = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stopped.abort());
   const account = { project: c.project, node: c.node, port: c.port, user: c.user, password: c.password };
-  const archiving = c.archiveBinlogs ? archive(c, await writeAccountFile(account), stopped.signal, log) : Promise.resolve();
+  // one option file for the archiver and the backups, removed when the service stops (it
+  // lives in the container's /tmp, 0600, but a password on disk stays no longer than needed)
+  const defaults = await writeAccountFile(account);
+  try {
+    await schedule(c, account, defaults, stopped.signal, log);
+  } finally {
+    await rm(dirname(defaults), { recursive: true, force: true });
+  }
+}
+
+async function schedule(c: ServiceConfig, account: LocalSourceOptions, defaults: string, stopped: AbortSignal, log: Logger): Promise<void> {
+  const archiving = c.archiveBinlogs ? archive(c, defaults, stopped, log) : Promise.resolve();
   if (c.intervalSeconds === 0) {
     log.info('BACKUP_INTERVAL_SECONDS=0: no scheduled backups (`smartshop backup create` takes one by hand)');
     // a pending promise alone does not keep Node running: without this the service would exit, and be restarted, in a loop
     const alive = setInterval(() => undefined, 3600_000);
-    await new Promise<void>((resolve) => stopped.signal.addEventListener('abort', () => resolve()));
+    await new Promise<void>((resolve) => stopped.addEventListener('abort', () => resolve()));
     clearInterval(alive);
     await archiving;
     return;
@@ -118,29 +129,29 @@ async function run(c: ServiceConfig): Promise<void> {
   const handOver = (): Promise<void> => Promise.all([c.root, c.metricsDir].map(giveToFolderOwner)).then(
     () => undefined, (e: Error) => log.warn(`could not give the backups to their folder's owner: ${e.message}`));
   await handOver();
-  const source = await localSource(account);
+  const source = localSource(account, defaults);
   const kept = await listBackups(c.root);
   // a lab with backups says so at once (and its schedule); a new one only after its first attempt,
   // so that BackupTooOld does not read "attempted, none succeeded" into a lab that has not tried yet
   if (kept.length > 0) await exportBackupState(c);
-  const node = await untilBackupable(source, c.waitSeconds * 1000, stopped.signal, log);
+  const node = await untilBackupable(source, c.waitSeconds * 1000, stopped, log);
   const newest = newestOf(kept, node?.clusterUuid);
   let due = nextBackupAt(Date.now(), c, newest && Date.parse(newest.finishedAt), (await lastFailureAt(c.root))?.getTime());
   log.info({ node: c.node, intervalSeconds: c.intervalSeconds, keep: c.keep, next: new Date(due).toISOString(), kept: kept.length },
     `backing up ${c.node} every ${c.intervalSeconds} s into ${c.root}, keeping ${c.keep}; next at ${new Date(due).toISOString()}`);
-  while (!stopped.signal.aborted) {
-    await sleepUntil(due, stopped.signal);
-    if (stopped.signal.aborted) break;
-    await untilBackupable(source, c.waitSeconds * 1000, stopped.signal, log);
-    if (stopped.signal.aborted) break;
+  while (!stopped.aborted) {
+    await sleepUntil(due, stopped);
+    if (stopped.aborted) break;
+    await untilBackupable(source, c.waitSeconds * 1000, stopped, log);
+    if (stopped.aborted) break;
     try {
       const m = await createBackup({
         source, root: c.root, kind: 'physical', database: c.database, keep: c.keep, intervalSeconds: c.intervalSeconds,
-        metricsDir: c.metricsDir, signal: stopped.signal, log: (line) => log.info(line.replace(/^(==>|\s+)\s*/, '')),
+        metricsDir: c.metricsDir, signal: stopped, log: (line) => log.info(line.replace(/^(==>|\s+)\s*/, '')),
       });
       due = nextBackupAt(Date.now(), c, Date.parse(m.finishedAt));
     } catch (e) {
-      if (stopped.signal.aborted) break;
+      if (stopped.aborted) break;
       due = nextBackupAt(Date.now(), c, undefined, Date.now());
       log.error({ err: (e as Error).message, retryAt: new Date(due).toISOString() }, `backup failed: ${(e as Error).message}`);
     }

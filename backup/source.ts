@@ -117,9 +117,11 @@ export async function writeAccountFile(o: LocalSourceOptions): Promise<string> {
   return defaults;
 }
 
-/** This container: the node's data volume at the same path as in the node, its SQL port on the network. */
-export async function localSource(o: LocalSourceOptions): Promise<BackupSource> {
-  const defaults = await writeAccountFile(o);
+/**
+ * This container: the node's data volume at the same path as in the node, its SQL port on
+ * the network; the account from the option file writeAccountFile() wrote.
+ */
+export function localSource(o: LocalSourceOptions, defaults: string): BackupSource {
   const withAccount = (args: string[]): string[] => [`--defaults-extra-file=${defaults}`, ...args];
   return {
     project: o.project,
