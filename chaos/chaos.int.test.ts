@@ -66,11 +66,15 @@ function options(drillName: string, extra: Partial<RunOptions> = {}): RunOptions
   };
 }
 
+/** The files each drill's report was written to, by drill name (the last run's). */
+const written = new Map<string, { json: string; md: string; html?: string }>();
+
 /** The drill ran, nothing acknowledged was lost, nodes agree, and the report on disk says so. */
 async function expectNoLoss(drillName: string, extra: Partial<RunOptions> = {}) {
   const outcome = await runDrill(options(drillName, extra));
   const r = outcome.report;
   if (!r || !outcome.files) throw new Error('no report');
+  written.set(drillName, outcome.files);
   console.log(`[${drillName}] verdict ${r.verdict.verdict}: ${r.verdict.reason}; deviations: ${r.verdict.deviations.join(' | ') || 'none'}`);
   expect(existsSync(outcome.files.json) && existsSync(outcome.files.md)).toBe(true);
   const onDisk = JSON.parse(readFileSync(outcome.files.json, 'utf8')) as typeof r;
@@ -174,6 +178,36 @@ async function setHaproxyCheck(mode: 'tcp-only' | 'original'): Promise<void> {
   expect(state.checks.filter((c) => !c.ok)).toEqual([]);
 }
 
+/**
+ * The drill's HTML report, opened in Chromium: the latency chart has one error point per
+ * error the report counts (5xx, timeouts, connection errors), and the fault window is shaded
+ * from the fault's start to the rollback's, as the journal's timeline says. A screenshot is
+ * kept beside the report.
+ */
+async function expectPictures(r: DrillReport, html: string | undefined): Promise<void> {
+  if (html === undefined) throw new Error('the drill wrote no HTML report');
+  const errors = Object.entries(r.traffic.byOutcome).filter(([k]) => /^5\d\d$|^timeout$|^error$/.test(k)).reduce((n, [, v]) => n + v, 0);
+  expect(errors).toBeGreaterThan(0);
+  expect(r.pictures?.errors).toBe(errors);
+  const rollbackAt = r.timeline.events.find((e) => e.kind === 'rollback-start')?.offsetSeconds;
+  expect(rollbackAt).toBeDefined();
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'], timeout: 60_000 });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`file://${html}`);
+    let drawnErrors = 0;
+    for (const c of ['5xx', 'timeout', 'error']) drawnErrors += await page.locator(`#latency path[aria-roledescription="point"][aria-label$="outcome: ${c}"]`).count();
+    expect(drawnErrors).toBe(errors);
+    const shade = page.locator('#latency path[aria-label^="fault from (s)"]');
+    expect(await shade.getAttribute('aria-label')).toBe(`fault from (s): 0; fault to (s): ${rollbackAt}`);
+    expect((await shade.boundingBox())?.width ?? 0).toBeGreaterThan(0);
+    await page.screenshot({ path: html.replace(/\.html$/, '.png'), fullPage: true });
+  } finally {
+    await browser.close();
+  }
+}
+
 beforeAll(async () => {
   // `stack up` is idempotent: it starts what is missing and waits until the lab is healthy
   await stackUp({ ...resolveLabConfig(), project }, { build: false, timeoutMs: 420_000, log: (l) => console.log(`[stack] ${l}`) });
@@ -201,10 +235,11 @@ describe('chaos drills on a real lab', () => {
     expect(r.haproxyMarkedTargetDown).toBe(true);
   }, 600_000);
 
-  it('haproxy-stop: the shop answers 503 with Retry-After and recovers without a restart, nothing lost', async () => {
+  it('haproxy-stop: the shop answers 503 with Retry-After and recovers without a restart, nothing lost; its HTML report draws every error and the fault window', async () => {
     const r = await expectNoLoss('haproxy-stop');
     expect(r.clientErrorsDuringFault['503'] ?? 0).toBeGreaterThan(0);
     expect(r.probes.status503WithoutRetryAfter).toBe(0);
+    await expectPictures(r, written.get('haproxy-stop')?.html);
   }, 600_000);
 
   it('galera-full-outage: safe bootstrap of the most advanced node, no volume deleted, nothing lost', async () => {

@@ -21,7 +21,7 @@ export { DrillRefused, type RunDrillOptions } from './phases/context.ts';
 
 export interface DrillOutcome {
   report?: DrillReport;
-  files?: { json: string; md: string };
+  files?: { json: string; md: string; html?: string };
   plan: string[];
 }
 
@@ -146,7 +146,7 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
     });
     print(`verdict: ${written.report.verdict.verdict} — ${written.report.verdict.reason}`);
     if (rollbackProblems.length > 0) print(`!!! THE LAB WAS NOT FULLY RESTORED: ${rollbackProblems.join('; ')} — run \`smartshop chaos recover\``);
-    print(`report: ${written.files.md} (and .json)`);
+    print(`report: ${written.files.md} (and .json${written.files.html ? `; with charts: ${written.files.html}` : ''})`);
     return { ...written, plan };
   } finally {
     process.off('SIGINT', onSigint);

@@ -11,6 +11,7 @@ export type { LedgerExport, LedgerAnswer } from './engine/ledger.ts';
 export { planJourney } from './engine/journey-plan.ts';
 export type { JourneyStep } from './engine/journey-plan.ts';
 export { LatencyHistogram } from './engine/histogram.ts';
+export type { RequestSample } from './engine/stats.ts';
 export { send } from './engine/journey-runner.ts';
 export type { JourneyContext } from './engine/journey-runner.ts';
 export { SimulatorMetrics } from './engine/metrics.ts';

@@ -34,7 +34,7 @@ export async function startTraffic(ctx: DrillContext): Promise<Traffic> {
   // exactly once: clients retry each key until answered (bounded: 120 attempts at most 1 s
   // apart) and keep every answer for the replays the judgement re-sends
   const persistent = drill.exactlyOnce ? { retries: 120, maxBackoffMs: 1_000, recordAnswers: true } : {};
-  const run = startRun({ target: o.endpoints.api, rate: o.rate, seed: o.seed, mix: { errorRate: 0 }, mode: `chaos:${drill.name}`, concurrency: 100, ...persistent });
+  const run = startRun({ target: o.endpoints.api, rate: o.rate, seed: o.seed, mix: { errorRate: 0 }, mode: `chaos:${drill.name}`, concurrency: 100, keepSamples: true, ...persistent });
   const observer = new Observer({
     target,
     sql,

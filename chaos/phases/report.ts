@@ -23,7 +23,7 @@ export interface ReportInput {
   judged: Judged;
 }
 
-export async function report(ctx: DrillContext, input: ReportInput): Promise<{ report: DrillReport; files: { json: string; md: string } }> {
+export async function report(ctx: DrillContext, input: ReportInput): Promise<{ report: DrillReport; files: { json: string; md: string; html?: string } }> {
   const { drill, target, victims, o } = ctx;
   const { traffic, judged, recovery, rollbackProblems } = input;
   const { observer, run } = traffic;
@@ -87,6 +87,6 @@ export async function report(ctx: DrillContext, input: ReportInput): Promise<{ r
     phases: [...ctx.journal.phases],
     log: ctx.journal.log,
   };
-  const files = await writeReport(o.reportDir, drillReport, drill);
+  const files = await writeReport(o.reportDir, drillReport, drill, run.stats.samples);
   return { report: drillReport, files };
 }

@@ -13,7 +13,9 @@ import type { VerdictResult } from '../judge/verdict.ts';
 import type { Check } from '../steady-state.ts';
 import type { Drill } from '../types.ts';
 import type { TimelineSummary } from './timeline.ts';
-import type { PhaseRecord } from '../phases/journal.ts';
+import { renderPhases, type PhaseRecord } from '../phases/journal.ts';
+import type { RequestSample } from '../../simulator/index.ts';
+import { drawPictures, renderHtml, type PicturesSummary } from './pictures.ts';
 
 export interface DrillReport {
   drill: string;
@@ -63,6 +65,8 @@ export interface DrillReport {
   /** the journal: each phase (steady-state hypothesis, method, rollbacks, recovery, judgement) with its times and outcome */
   phases: PhaseRecord[];
   log: string[];
+  /** what the HTML report's charts drew (pictures.ts): requests, errors, the fault window */
+  pictures?: PicturesSummary;
 }
 
 export function integritySection(ledger: LedgerCheck | { error: string }, inv: InvariantJudgement | { error: string }): DrillReport['integrity'] {
@@ -98,8 +102,7 @@ export function renderMarkdown(r: DrillReport, drill: Drill): string {
   lines.push(`| time to first client error | ${fmt(t.secondsToFirstClientError)} |`, `| time to detection (HAProxy) | ${fmt(t.secondsToDetection)} |`);
   lines.push(`| first success after the first error | ${fmt(t.secondsToFirstSuccess)} |`, `| clients saw errors for | ${fmt(t.secondsOfClientErrors)} |`);
   lines.push(`| time to recover (rollback → steady state) | ${fmt(t.secondsToRecover)} (bound ${drill.recoveryBoundSeconds} s) |`, '');
-  lines.push('## Phases', '', '| phase | started | seconds | outcome | detail |', '|---|---|---:|---|---|');
-  for (const p of r.phases) lines.push(`| ${p.phase} | ${p.startedAt} | ${p.seconds.toFixed(1)} | ${p.outcome} | ${p.detail.replaceAll('|', '\\|')} |`);
+  lines.push('## Phases', '', ...renderPhases(r.phases));
   lines.push('', '## Timeline', '', '| T+ (s) | event | detail |', '|---:|---|---|');
   for (const e of t.events) lines.push(`| ${e.offsetSeconds.toFixed(1)} | ${e.kind} | ${e.detail.replaceAll('|', '\\|')} |`);
   lines.push('', '## Clients during the fault', '');
@@ -142,14 +145,28 @@ export function renderMarkdown(r: DrillReport, drill: Drill): string {
   return lines.join('\n');
 }
 
-export async function writeReport(dir: string, r: DrillReport, drill: Drill): Promise<{ json: string; md: string }> {
+/**
+ * Writes the report as JSON and Markdown; with the traffic's request samples also its charts
+ * (one SVG each, embedded in the Markdown) and a self-contained HTML page.
+ */
+export async function writeReport(dir: string, r: DrillReport, drill: Drill, samples?: readonly RequestSample[]): Promise<{ json: string; md: string; html?: string }> {
   await mkdir(dir, { recursive: true });
   const stem = `${r.startedAt.replace(/[:.]/g, '-')}-${r.drill}`;
   const json = join(dir, `${stem}.json`);
   const md = join(dir, `${stem}.md`);
+  let markdown = renderMarkdown(r, drill);
+  let html: string | undefined;
+  if (samples !== undefined) {
+    const { pictures, summary } = await drawPictures(r, samples);
+    r.pictures = summary;
+    for (const p of pictures) await writeFile(join(dir, `${stem}-${p.name}.svg`), p.svg);
+    markdown += ['', '## Pictures', '', ...pictures.map((p) => `![${p.title}](${stem}-${p.name}.svg)\n`)].join('\n');
+    html = join(dir, `${stem}.html`);
+    await writeFile(html, renderHtml(r, pictures, summary));
+  }
   await writeFile(json, `${JSON.stringify(r, null, 2)}\n`);
-  await writeFile(md, renderMarkdown(r, drill));
-  return { json, md };
+  await writeFile(md, markdown);
+  return { json, md, ...(html ? { html } : {}) };
 }
 
 function fulfilmentLines(f: FulfilmentResult | { error: string }): string[] {

@@ -55,6 +55,8 @@ export interface RunOptions {
   metricsSocket?: string;
   /** keep every acknowledged write for ledger.export() (default true); false = counts only */
   keepLedger?: boolean;
+  /** keep every request's start, latency and outcome in stats.samples (the drills' charts) */
+  keepSamples?: boolean;
   /** a label for the summary: continuous, intensive, demo ... */
   mode?: string;
   /** aborting it is the same as stop() */
@@ -120,7 +122,7 @@ export class SimulationRun {
   private readonly floodPrng: Prng;
   private boundMetricsPort: number | null = null;
   private readonly warnings: string[] = [];
-  private readonly opts: Required<Omit<RunOptions, 'rate' | 'durationSeconds' | 'cycles' | 'signal' | 'mix' | 'metricsHost' | 'metricsSocket' | 'keepLedger' | 'recordAnswers' | 'rateMultiplier' | 'stages' | 'startRate'>> & {
+  private readonly opts: Required<Omit<RunOptions, 'rate' | 'durationSeconds' | 'cycles' | 'signal' | 'mix' | 'metricsHost' | 'metricsSocket' | 'keepLedger' | 'keepSamples' | 'recordAnswers' | 'rateMultiplier' | 'stages' | 'startRate'>> & {
     mix: JourneyMix;
   };
 
@@ -147,7 +149,7 @@ export class SimulationRun {
     // back-off sleep): up to 2 listeners per journey is by design, not a leak
     setMaxListeners(Math.max(10, this.opts.concurrency * 2 + 10), this.hardCtl.signal);
     this.ledger = new Ledger(options.target, this.startedAt.toISOString(), options.keepLedger ?? true, options.recordAnswers ?? false);
-    this.stats = new RunStats(this.metrics);
+    this.stats = new RunStats(this.metrics, options.keepSamples ?? false);
     options.signal?.addEventListener('abort', () => this.stop(), { once: true });
     if (options.signal?.aborted) this.stop();
     this.done = this.execute();

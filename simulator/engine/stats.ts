@@ -42,7 +42,23 @@ function outcomeLabel(outcome: HttpOutcome): string {
   return outcome.kind;
 }
 
+/** One client request as the drills' charts draw it: when it started, how long it took, how it ended. */
+export interface RequestSample {
+  /** epoch ms at which the request started */
+  at: number;
+  ms: number;
+  endpoint: string;
+  /** the status code, or timeout / error */
+  outcome: string;
+}
+
+/** More than a drill makes (10 journeys/s for minutes): the memory of a long soak stays bounded. */
+const MAX_SAMPLES = 200_000;
+
 export class RunStats {
+  /** every request, when asked for (the drills draw them); undefined otherwise */
+  readonly samples: RequestSample[] | undefined;
+
   private readonly overall = new LatencyHistogram();
   private readonly perEndpoint = new Map<string, { hist: LatencyHistogram; outcomes: Map<string, number> }>();
   private readonly byOutcome = new Map<string, number>();
@@ -56,12 +72,17 @@ export class RunStats {
   private readonly fulfilmentLag = new LatencyHistogram();
   private readonly fulfilment = { waited: 0, fulfilled: 0, timedOut: 0 };
 
-  constructor(private readonly metrics?: SimulatorMetrics) {}
+  constructor(private readonly metrics?: SimulatorMetrics, keepSamples = false) {
+    this.samples = keepSamples ? [] : undefined;
+  }
 
   recordRequest(endpoint: string, outcome: HttpOutcome, isRetry: boolean): void {
     const label = outcomeLabel(outcome);
     const seconds = outcome.durationMs / 1000;
     this.total++;
+    if (this.samples !== undefined && this.samples.length < MAX_SAMPLES) {
+      this.samples.push({ at: Date.now() - outcome.durationMs, ms: outcome.durationMs, endpoint, outcome: label });
+    }
     if (isRetry) this.retries++;
     if (outcome.kind === 'response') this.reachable = true;
     if (outcome.kind === 'error') inc(this.errorCodes, outcome.code);

@@ -1,0 +1,103 @@
+// A drill report's pictures and its HTML page: the client requests the drill's traffic made
+// (simulator samples), the fault window and the phases from the journal, the target's state
+// from the observer's timeline, drawn by charts.ts; the page is self-contained (inline SVG,
+// inline style, no script), so it opens from a CI artifact or a mail as it is.
+import type { RequestSample } from '../../simulator/index.ts';
+import { ERROR_CLASSES, latencySpec, lanesSpec, outcomeClass, pointsToDraw, renderSvg, throughputSpec, type ChartPoint, type Span } from './charts.ts';
+import type { DrillReport } from './write.ts';
+
+export interface Picture {
+  /** file name suffix and anchor: latency, throughput, lanes */
+  name: string;
+  title: string;
+  svg: string;
+}
+
+/** What the pictures drew, kept in the report so a reader (or a test) can check them. */
+export interface PicturesSummary {
+  requests: number;
+  errors: number;
+  /** 1 = every request drawn; k = every error and 1 in k of the others */
+  okEvery: number;
+  /** the shaded fault window, seconds from the fault's start */
+  fault: { from: number; to: number };
+}
+
+const offset = (origin: number, at: number): number => Math.round((at - origin) / 100) / 10;
+
+/** The spans of the lanes chart: the phases, the fault, the target's state, the clients' errors. */
+function lanes(r: DrillReport, origin: number, fault: Span): Span[] {
+  const at = (kind: string): number | undefined => r.timeline.events.find((e) => e.kind === kind)?.offsetSeconds;
+  const end = at('steady-state-back') ?? at('traffic-stop') ?? fault.to;
+  const spans: Span[] = r.phases.map((p) => ({ lane: 'phases', label: p.phase, from: offset(origin, Date.parse(p.startedAt)), to: offset(origin, Date.parse(p.endedAt)) }));
+  spans.push(fault);
+  const between = (lane: string, label: string, from: string, to: number | undefined): void => {
+    const start = at(from);
+    if (start !== undefined) spans.push({ lane, label, from: start, to: to ?? end });
+  };
+  const who = r.targets.join(', ');
+  between(`HAProxy: ${who}`, 'DOWN', 'haproxy-marked-down', at('haproxy-marked-up'));
+  between(`Galera: ${who}`, 'not Primary', 'target-left-primary', at('recovery'));
+  between('clients', 'errors', 'first-client-error', at('last-client-error'));
+  return spans;
+}
+
+export async function drawPictures(r: DrillReport, samples: readonly RequestSample[]): Promise<{ pictures: Picture[]; summary: PicturesSummary }> {
+  // the time axis is the timeline's: seconds from the fault's start
+  const origin = r.timeline.faultStart ?? Date.parse(r.startedAt);
+  const rollbackAt = r.timeline.events.find((e) => e.kind === 'rollback-start')?.offsetSeconds ?? r.options.faultSeconds;
+  const fault: Span = { lane: 'fault', label: 'injected', from: 0, to: rollbackAt };
+  const points: ChartPoint[] = samples.map((s) => ({ t: offset(origin, s.at), ms: s.ms, outcome: outcomeClass(s.outcome) }));
+  const { drawn, okEvery } = pointsToDraw(points);
+  const pictures: Picture[] = [
+    { name: 'latency', title: 'Latency of every request', svg: await renderSvg(latencySpec(drawn, fault, okEvery)) },
+    { name: 'throughput', title: 'Throughput by outcome', svg: await renderSvg(throughputSpec(points, fault)) },
+    { name: 'lanes', title: 'Phases, fault and target state', svg: await renderSvg(lanesSpec(lanes(r, origin, fault), fault)) },
+  ];
+  return {
+    pictures,
+    summary: { requests: points.length, errors: points.filter((p) => ERROR_CLASSES.includes(p.outcome)).length, okEvery, fault: { from: fault.from, to: fault.to } },
+  };
+}
+
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** The report as one self-contained HTML page. */
+export function renderHtml(r: DrillReport, pictures: readonly Picture[], summary: PicturesSummary): string {
+  const verdictColour = r.verdict.verdict === 'passed' ? '#2ca02c' : r.verdict.verdict === 'deviated' ? '#ff7f0e' : '#d62728';
+  const row = (k: string, v: string): string => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`;
+  const outcomes = Object.entries(r.traffic.byOutcome).sort().map(([k, v]) => `${k} × ${v}`).join(', ');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(`${r.drill}: ${r.verdict.verdict}`)}</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#222}
+h1 .verdict{color:${verdictColour}} table{border-collapse:collapse;margin:1rem 0}
+th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top} th{background:#f4f4f4}
+figure{margin:1.5rem 0} figcaption{font-weight:600;margin-bottom:.5rem}
+</style></head>
+<body>
+<h1>${esc(r.drill)}: <span class="verdict">${esc(r.verdict.verdict)}</span></h1>
+<p>${esc(r.verdict.reason)}</p>
+<table>
+${row('proves', r.proves)}
+${row('fault', r.fault)}
+${row('targets', r.targets.join(', '))}
+${row('project', `${r.project}${r.runtime ? ` (${r.runtime})` : ''}`)}
+${row('started / ended', `${r.startedAt} / ${r.endedAt}`)}
+${row('client requests', `${r.traffic.requests}: ${outcomes}`)}
+${row('writes acknowledged / lost', `${r.writes.acknowledged} / ${r.writes.lost}`)}
+</table>
+${r.verdict.failures.length ? `<h2>Failures</h2><ul>${r.verdict.failures.map((f) => `<li>${esc(f)}</li>`).join('')}</ul>` : ''}
+${pictures.map((p) => `<figure id="${p.name}"><figcaption>${esc(p.title)}</figcaption>\n${p.svg}\n</figure>`).join('\n')}
+<p>Drawn: ${summary.requests} requests, of them ${summary.errors} errors (5xx, timeouts, connection errors)${summary.okEvery > 1 ? `; the latency chart shows every error and 1 in ${summary.okEvery} of the others` : ''}. The fault window (shaded) runs from ${summary.fault.from} s to ${summary.fault.to} s: the fault's injection to the rollback's start.</p>
+<h2>Phases</h2>
+<table><tr><th>phase</th><th>started</th><th>seconds</th><th>outcome</th><th>detail</th></tr>
+${r.phases.map((p) => `<tr><td>${esc(p.phase)}</td><td>${esc(p.startedAt)}</td><td>${p.seconds.toFixed(1)}</td><td>${esc(p.outcome)}</td><td>${esc(p.detail)}</td></tr>`).join('\n')}
+</table>
+<h2>Timeline</h2>
+<table><tr><th>T+ (s)</th><th>event</th><th>detail</th></tr>
+${r.timeline.events.map((e) => `<tr><td>${e.offsetSeconds.toFixed(1)}</td><td>${esc(e.kind)}</td><td>${esc(e.detail)}</td></tr>`).join('\n')}
+</table>
+</body></html>
+`;
+}
