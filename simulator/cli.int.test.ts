@@ -93,7 +93,7 @@ describe('smartshop simulate (CLI)', () => {
     expect(xml).toContain('name="GET /api/health answers 2xx"');
     expect(xml).toMatch(/<testcase [^>]*name="http_req_duration:p\(95\)&lt;0.001"[^>]*>\s*<failure /);
 
-    const passed = await cli([...base, '--threshold', 'http_req_duration:p(95)<60000', '--threshold', 'journeys_completed:rate>0.5', '--junit', join(dir, 'passed.xml'), '--json']);
+    const passed = await cli([...base, '--threshold', 'http_req_duration:p(95)<60000', '--threshold', 'journeys_completed:rate>0.5', '--junit', join(dir, 'passed.xml'), '--html', join(dir, 'passed.html'), '--json']);
     expect(passed.stderr).not.toMatch(/crossed/);
     expect(passed.code).toBe(0);
     const summary = JSON.parse(passed.stdout) as RunSummary & { thresholds: { threshold: string; ok: boolean; observed: number }[] };
@@ -102,6 +102,12 @@ describe('smartshop simulate (CLI)', () => {
     expect(summary.thresholds.map((t) => t.ok)).toEqual([true, true]);
     expect(summary.thresholds[0]?.observed).toBeGreaterThan(0);
     expect(readFileSync(join(dir, 'passed.xml'), 'utf8')).toMatch(/<testsuites name="loadtest" tests="\d+" failures="0"/);
+    // the HTML report: every request drawn (no thinning at this size), the latency limit as a line, the verdicts
+    const html = readFileSync(join(dir, 'passed.html'), 'utf8');
+    expect(html).toContain('every threshold met');
+    expect(html.match(/aria-roledescription="point"/g)?.length).toBe(summary.requests.total);
+    expect(html).toContain('aria-label="http_req_duration:p(95)&lt;60000"');
+    expect(html).toMatch(/lane: stages; [^"]*state: 1: → 3\/s/);
   });
 
   it('rejects bad arguments with a clear message and exit code 2', async () => {

@@ -29,6 +29,7 @@ export function simulateCommand(): Command {
     .option('--profile <name>', 'a load-test profile, smoke|load|stress|spike|soak: stages of arrival rate and thresholds (docs/delivery.md); --rate sets its peak, --duration its length')
     .option('--threshold <expr>', "pass/fail criterion metric[{endpoint:NAME}]:aggregation<op>value, repeatable; replaces the profile's: 'http_req_duration:p(95)<500', 'http_req_failed:rate<0.01'", (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--junit <file>', "write the thresholds' results as JUnit XML (for CI)")
+    .option('--html <file>', 'write an HTML report: every request\'s latency, percentiles per second against the thresholds, throughput by outcome, the stages')
     .action(async (flags: Record<string, string | string[] | boolean | undefined>) => {
       const { simulateMain } = await import('./main.ts');
       process.exitCode = await simulateMain(flags);

@@ -10,6 +10,7 @@ import { probe, unreachableMessage } from './shop-views.ts';
 import { labFlagsFile, labToolSocket } from '../lab/index.ts';
 import { watchFlood } from './flood.ts';
 import { checkApi, formatCheck } from './api-check.ts';
+import { writeLoadReport } from './load-report.ts';
 import { judgeThresholds, junitXml, thresholdCases, type JunitCase } from './thresholds.ts';
 import { EXIT } from '../shared/exit-codes.ts';
 
@@ -56,7 +57,10 @@ async function headless(raw: RawFlags, rateMultiplier: () => number): Promise<nu
     for (const r of results) checks.push({ name: `${r.method} ${r.path} answers ${r.expected}`, ok: r.pass, detail: `${r.method} ${r.path}: expected ${r.expected}, got ${r.got}` });
   }
   // Prometheus reads the run's metrics through the lab's socket (shared/tool-metrics.ts)
-  const { summary, ledger, stats } = await runLive({ ...plan.run, metricsSocket: labToolSocket('simulator'), rateMultiplier }, { quiet: plan.json && !process.stderr.isTTY });
+  const { summary, ledger, stats } = await runLive(
+    { ...plan.run, metricsSocket: labToolSocket('simulator'), rateMultiplier, keepSamples: plan.htmlFile !== undefined },
+    { quiet: plan.json && !process.stderr.isTTY },
+  );
   if (plan.ledgerFile) await writeFile(plan.ledgerFile, `${JSON.stringify(ledger.export(), null, 2)}\n`);
   const results = judgeThresholds(plan.thresholds, { summary, quantile: (endpoint, q) => stats.quantile(endpoint, q) });
   if (plan.json) process.stdout.write(`${JSON.stringify({ ...summary, thresholds: results.map((r) => ({ threshold: r.threshold.text, observed: r.observed ?? null, ok: r.ok })) })}\n`);
@@ -65,6 +69,10 @@ async function headless(raw: RawFlags, rateMultiplier: () => number): Promise<nu
   if (plan.junitFile) {
     await mkdir(dirname(plan.junitFile), { recursive: true });
     await writeFile(plan.junitFile, junitXml(plan.profile ?? summary.mode ?? 'run', [...checks, ...thresholdCases(results)], summary.elapsedSeconds));
+  }
+  if (plan.htmlFile) {
+    await writeLoadReport(plan.htmlFile, { title: `Load test: ${summary.mode ?? 'run'}`, summary, samples: stats.samples ?? [], thresholds: results, stages: plan.run.stages });
+    human.write(`HTML report: ${plan.htmlFile}\n`);
   }
   if (!summary.reachable) {
     process.stderr.write(`${unreachableMessage(plan.run.target, 'no request got an HTTP answer')}\n`);

@@ -39,10 +39,11 @@ export interface RawFlags {
   /** repeatable */
   threshold?: string[];
   junit?: string;
+  html?: string;
 }
 
 /** flags that ask for a headless run (the menu is skipped when any is given) */
-const runFlagNames = ['mode', 'rate', 'concurrency', 'duration', 'cycles', 'paymentSuccess', 'errorRate', 'cancelRate', 'fulfilmentWait', 'rampUp', 'rampDown', 'arrival', 'timeout', 'statsEvery', 'seed', 'json', 'ledger', 'profile', 'threshold', 'junit'] as const;
+const runFlagNames = ['mode', 'rate', 'concurrency', 'duration', 'cycles', 'paymentSuccess', 'errorRate', 'cancelRate', 'fulfilmentWait', 'rampUp', 'rampDown', 'arrival', 'timeout', 'statsEvery', 'seed', 'json', 'ledger', 'profile', 'threshold', 'junit', 'html'] as const;
 
 export function hasRunFlags(raw: RawFlags): boolean {
   return runFlagNames.some((name) => raw[name] !== undefined);
@@ -60,6 +61,8 @@ export interface CliPlan {
   thresholds: Threshold[];
   /** write the thresholds' results as JUnit XML here */
   junitFile?: string;
+  /** write the run's HTML report (charts of every request) here */
+  htmlFile?: string;
 }
 
 /** Per-mode defaults: continuous runs until stopped, intensive runs N cycles flat out, demo is a 2-minute show. */
@@ -115,6 +118,7 @@ export function parseCliFlags(raw: RawFlags): CliPlan {
     ...(raw.ledger !== undefined ? { ledgerFile: raw.ledger } : {}),
     ...(profile ? { profile } : {}),
     ...(raw.junit !== undefined ? { junitFile: raw.junit } : {}),
+    ...(raw.html !== undefined ? { htmlFile: raw.html } : {}),
   };
 }
 

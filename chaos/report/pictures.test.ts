@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RequestSample } from '../../simulator/index.ts';
 import { report } from './report-fixture.ts';
 import { drawPictures, renderHtml } from './pictures.ts';
-import { outcomeClass, pointsToDraw } from './charts.ts';
+import { outcomeClass, pointsToDraw } from '../../shared/charts.ts';
 
 // the fixture's fault starts at epoch 1 000 ms, its rollback at 3 000 ms (T+2 s)
 const samples: RequestSample[] = [

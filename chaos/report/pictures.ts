@@ -3,7 +3,7 @@
 // from the observer's timeline, drawn by charts.ts; the page is self-contained (inline SVG,
 // inline style, no script), so it opens from a CI artifact or a mail as it is.
 import type { RequestSample } from '../../simulator/index.ts';
-import { ERROR_CLASSES, latencySpec, lanesSpec, outcomeClass, pointsToDraw, renderSvg, throughputSpec, type ChartPoint, type Span } from './charts.ts';
+import { ERROR_CLASSES, latencySpec, lanesSpec, outcomeClass, pointsToDraw, renderSvg, throughputSpec, type ChartPoint, type Span } from '../../shared/charts.ts';
 import type { DrillReport } from './write.ts';
 
 export interface Picture {

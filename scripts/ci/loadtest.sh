@@ -12,4 +12,4 @@ mkdir -p "$REPORTS/loadtest"
   --threshold "http_req_duration:p(99)<${P99_MS:-4000}" \
   --threshold "http_req_failed:rate<${MAX_FAILED_RATE:-0.01}" \
   --threshold 'journeys_completed:rate>0.95' \
-  --junit "$REPORTS/loadtest/load-junit.xml" --json > "$REPORTS/loadtest/load-summary.json"
+  --junit "$REPORTS/loadtest/load-junit.xml" --html "$REPORTS/loadtest/load-report.html" --json > "$REPORTS/loadtest/load-summary.json"

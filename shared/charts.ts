@@ -1,4 +1,4 @@
-// The drill reports' pictures, drawn on the server into self-contained SVG: Vega-Lite specs
+// The reports' pictures (drills, load tests), drawn on the server into self-contained SVG: Vega-Lite specs
 // compiled and rendered by Vega's headless view (no browser, no canvas, no CDN; BSD-3).
 // Vega-Lite over ECharts' SSR: a spec is plain data a reader can paste into the Vega editor,
 // and its SVG labels every mark (aria-label), so a test can count what was drawn.
@@ -8,7 +8,7 @@
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 
-/** One client request: seconds from the fault's start, latency, outcome class. */
+/** One client request: seconds on the chart's axis (from the fault, or the run's start), latency, outcome class. */
 export interface ChartPoint {
   t: number;
   ms: number;
@@ -41,14 +41,18 @@ export function outcomeClass(outcome: string): OutcomeClass {
   return '2xx';
 }
 
-/** The fault window as a layer: from the fault's start (0) to the rollback's start. */
-function faultLayer(fault: Span): object {
-  return {
+/** The fault window as a layer: from the fault's start (0) to the rollback's start; none for a load test. */
+function faultLayer(fault: Span | undefined): object[] {
+  if (fault === undefined) return [];
+  return [{
     data: { values: [{ 'fault from (s)': fault.from, 'fault to (s)': fault.to }] },
     mark: FAULT_SHADE,
     encoding: { x: { field: 'fault from (s)', type: 'quantitative' }, x2: { field: 'fault to (s)' } },
-  };
+  }];
 }
+
+/** The time axis: seconds from the fault (drills) or from the run's start (load tests). */
+const xTitle = (fault: Span | undefined): string => (fault ? 'seconds from the fault' : 'seconds from the start');
 
 /**
  * Every error and at most `maxOk` successes (every k-th, in time order: the shape of the
@@ -62,19 +66,19 @@ export function pointsToDraw(points: readonly ChartPoint[], maxOk = 3_000): { dr
   return { drawn, okEvery };
 }
 
-export function latencySpec(points: readonly ChartPoint[], fault: Span, okEvery: number): TopLevelSpec {
+export function latencySpec(points: readonly ChartPoint[], fault: Span | undefined, okEvery: number): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: `Every client request: latency against time${okEvery > 1 ? ` (every error; 1 in ${okEvery} of the others)` : ''}, the fault window shaded`,
+    title: `Every client request: latency against time${okEvery > 1 ? ` (every error; 1 in ${okEvery} of the others)` : ''}${fault ? ', the fault window shaded' : ''}`,
     width: WIDTH,
     height: 260,
     layer: [
-      faultLayer(fault),
+      ...faultLayer(fault),
       {
         data: { values: points.map((p) => ({ 'T+ (s)': p.t, 'latency (ms)': Math.max(0.1, p.ms), outcome: p.outcome })) },
         mark: { type: 'point', filled: true, size: 14, opacity: 0.7 },
         encoding: {
-          x: { field: 'T+ (s)', type: 'quantitative', title: 'seconds from the fault' },
+          x: { field: 'T+ (s)', type: 'quantitative', title: xTitle(fault) },
           y: { field: 'latency (ms)', type: 'quantitative', scale: { type: 'log' } },
           color: colour,
         },
@@ -84,7 +88,7 @@ export function latencySpec(points: readonly ChartPoint[], fault: Span, okEvery:
 }
 
 /** Requests per second by outcome class, stacked. */
-export function throughputSpec(points: readonly ChartPoint[], fault: Span): TopLevelSpec {
+export function throughputSpec(points: readonly ChartPoint[], fault: Span | undefined): TopLevelSpec {
   const bins = new Map<string, { second: number; outcome: OutcomeClass; requests: number }>();
   for (const p of points) {
     const second = Math.floor(p.t);
@@ -99,12 +103,12 @@ export function throughputSpec(points: readonly ChartPoint[], fault: Span): TopL
     width: WIDTH,
     height: 160,
     layer: [
-      faultLayer(fault),
+      ...faultLayer(fault),
       {
         data: { values: [...bins.values()].map((b) => ({ 'T+ (s)': b.second, requests: b.requests, outcome: b.outcome })) },
         mark: { type: 'bar', width: { band: 1 } },
         encoding: {
-          x: { field: 'T+ (s)', type: 'quantitative', title: 'seconds from the fault' },
+          x: { field: 'T+ (s)', type: 'quantitative', title: xTitle(fault) },
           y: { field: 'requests', type: 'quantitative', stack: 'zero', title: 'requests/s' },
           color: colour,
         },
@@ -114,24 +118,60 @@ export function throughputSpec(points: readonly ChartPoint[], fault: Span): TopL
 }
 
 /** The fault, the phases and what the observer saw of the target, as lanes on the same axis. */
-export function lanesSpec(spans: readonly Span[], fault: Span): TopLevelSpec {
+export function lanesSpec(spans: readonly Span[], fault: Span | undefined, title = 'Phases, the fault and the target as HAProxy and Galera showed it'): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'Phases, the fault and the target as HAProxy and Galera showed it',
+    title,
     width: WIDTH,
     height: { step: 22 },
     layer: [
-      faultLayer(fault),
+      ...faultLayer(fault),
       {
         data: { values: spans.map((s) => ({ lane: s.lane, state: s.label, 'from (s)': s.from, 'to (s)': Math.max(s.to, s.from + 0.2) })) },
         mark: { type: 'bar', cornerRadius: 2 },
         encoding: {
           y: { field: 'lane', type: 'nominal', title: null, sort: null },
-          x: { field: 'from (s)', type: 'quantitative', title: 'seconds from the fault' },
+          x: { field: 'from (s)', type: 'quantitative', title: xTitle(fault) },
           x2: { field: 'to (s)' },
           color: { field: 'state', type: 'nominal', title: 'state' },
         },
       },
+    ],
+  } as TopLevelSpec;
+}
+
+/**
+ * Latency percentiles per second (p50, p95, p99 of the requests that started in it), with a
+ * horizontal rule for each latency limit (a load test's `http_req_duration:p(95)<500`).
+ */
+export function percentilesSpec(points: readonly ChartPoint[], limits: readonly { label: string; ms: number }[]): TopLevelSpec {
+  const bySecond = new Map<number, number[]>();
+  for (const p of points) bySecond.set(Math.floor(p.t), [...(bySecond.get(Math.floor(p.t)) ?? []), p.ms]);
+  const rows: { second: number; percentile: string; ms: number }[] = [];
+  for (const [second, all] of [...bySecond.entries()].sort((a, b) => a[0] - b[0])) {
+    const sorted = [...all].sort((a, b) => a - b);
+    for (const q of [50, 95, 99]) rows.push({ second, percentile: `p${q}`, ms: Math.max(0.1, sorted[Math.min(sorted.length - 1, Math.ceil((q / 100) * sorted.length) - 1)] ?? 0) });
+  }
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: 'Latency percentiles per second, and the thresholds',
+    width: WIDTH,
+    height: 220,
+    layer: [
+      {
+        data: { values: rows.map((r) => ({ 'T+ (s)': r.second, percentile: r.percentile, 'latency (ms)': r.ms })) },
+        mark: { type: 'line', point: false },
+        encoding: {
+          x: { field: 'T+ (s)', type: 'quantitative', title: 'seconds from the start' },
+          y: { field: 'latency (ms)', type: 'quantitative', scale: { type: 'log' } },
+          color: { field: 'percentile', type: 'nominal' },
+        },
+      },
+      ...(limits.length === 0 ? [] : [{
+        data: { values: limits.map((l) => ({ threshold: l.label, 'limit (ms)': l.ms })) },
+        mark: { type: 'rule', color: '#d62728', strokeDash: [6, 4] },
+        encoding: { y: { field: 'limit (ms)', type: 'quantitative' }, description: { field: 'threshold', type: 'nominal' } },
+      }]),
     ],
   } as TopLevelSpec;
 }
