@@ -24,7 +24,7 @@ export interface LoadReportInput {
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** The stages as spans on the time axis: "→ 20/s" while the rate ramps to 20 journeys/s. */
-export function stageSpans(stages: readonly Stage[]): Span[] {
+function stageSpans(stages: readonly Stage[]): Span[] {
   let from = 0;
   return stages.map((s, i) => {
     const span = { lane: 'stages', label: `${i + 1}: → ${s.target}/s`, from, to: from + s.durationSeconds };
@@ -33,7 +33,7 @@ export function stageSpans(stages: readonly Stage[]): Span[] {
   });
 }
 
-export async function renderLoadReport(i: LoadReportInput): Promise<string> {
+async function renderLoadReport(i: LoadReportInput): Promise<string> {
   const origin = Date.parse(i.summary.startedAt);
   const points: ChartPoint[] = i.samples.map((s) => ({ t: Math.round((s.at - origin) / 100) / 10, ms: s.ms, outcome: outcomeClass(s.outcome) }));
   const { drawn, okEvery } = pointsToDraw(points);
