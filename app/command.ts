@@ -45,7 +45,7 @@ export function serveCommand(): Command {
           () => process.exit(0),
           (err: unknown) => {
             logger.error({ err }, 'shutdown failed');
-            process.exit(1);
+            process.exit(3); // "could not run" in the exit-code table (shared/exit-codes.ts)
           },
         );
       };

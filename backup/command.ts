@@ -2,8 +2,8 @@
 // (dockerode) load inside the actions, so `smartshop --help` stays quick.
 import { Command, Option } from 'commander';
 import { parseInteger, UsageError } from '../shared/cli-numbers.ts';
+import { ConfigError, str } from '../shared/env.ts';
 import { EXIT } from '../shared/exit-codes.ts';
-import { str } from '../shared/env.ts';
 
 const env = process.env;
 
@@ -14,7 +14,7 @@ async function run(action: () => Promise<number | void>): Promise<void> {
   } catch (e) {
     const err = e as Error;
     const { BackupError } = await import('./index.ts');
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
       console.error(`smartshop backup: ${err.message}`);
       process.exitCode = EXIT.usage;
       return;

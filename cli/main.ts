@@ -2,6 +2,7 @@
 // and imports its heavy modules lazily inside the action, so `smartshop --help` stays instant.
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../shared/exit-codes.ts';
+import { ConfigError } from '../shared/env.ts';
 import { loadDotEnv } from '../shared/dot-env.ts';
 import { serveCommand } from '../app/command.ts';
 import { simulateCommand } from '../simulator/command.ts';
@@ -37,10 +38,14 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
-    // --help and --version end here too, with their own code 0
+    // --help ends here too, with its own code 0
     process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else if (err instanceof ConfigError) {
+    // a setting of the environment (.env) that cannot be understood is a usage error
+    console.error(`smartshop: ${err.message}`);
+    process.exitCode = EXIT.usage;
   } else {
-    console.error(`smartshop: ${(err as Error).message}`);
+    console.error(`smartshop: ${(err as Error).stack ?? String(err)}`);
     process.exitCode = EXIT.couldNotRun;
   }
 }

@@ -37,7 +37,7 @@ describe('numeric CLI options', () => {
       const res = await smartshop(c.args);
       expect(res.stderr).toMatch(c.says);
       expect(res.code).toBe(c.code);
-    });
+    }, 30_000); // a cold `node bin/smartshop.js` (tsx) takes seconds on a loaded machine
   }
 });
 

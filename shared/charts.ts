@@ -54,6 +54,10 @@ function faultLayer(fault: Span | undefined): object[] {
 /** The time axis: seconds from the fault (drills) or from the run's start (load tests). */
 const xTitle = (fault: Span | undefined): string => (fault ? 'seconds from the fault' : 'seconds from the start');
 
+/** One x range for the charts of one report, so that they line up one under the other. */
+export type XDomain = [number, number] | undefined;
+const xScale = (domain: XDomain): object => (domain ? { scale: { domain, nice: false, zero: false } } : {});
+
 /**
  * Every error and at most `maxOk` successes (every k-th, in time order: the shape of the
  * latency stays, the SVG stays small), as the latency chart draws them.
@@ -66,7 +70,7 @@ export function pointsToDraw(points: readonly ChartPoint[], maxOk = 3_000): { dr
   return { drawn, okEvery };
 }
 
-export function latencySpec(points: readonly ChartPoint[], fault: Span | undefined, okEvery: number): TopLevelSpec {
+export function latencySpec(points: readonly ChartPoint[], fault: Span | undefined, okEvery: number, domain?: XDomain): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: `Every client request: latency against time${okEvery > 1 ? ` (every error; 1 in ${okEvery} of the others)` : ''}${fault ? ', the fault window shaded' : ''}`,
@@ -78,7 +82,7 @@ export function latencySpec(points: readonly ChartPoint[], fault: Span | undefin
         data: { values: points.map((p) => ({ 'T+ (s)': p.t, 'latency (ms)': Math.max(0.1, p.ms), outcome: p.outcome })) },
         mark: { type: 'point', filled: true, size: 14, opacity: 0.7 },
         encoding: {
-          x: { field: 'T+ (s)', type: 'quantitative', title: xTitle(fault) },
+          x: { field: 'T+ (s)', type: 'quantitative', title: xTitle(fault), ...xScale(domain) },
           y: { field: 'latency (ms)', type: 'quantitative', scale: { type: 'log' } },
           color: colour,
         },
@@ -88,7 +92,7 @@ export function latencySpec(points: readonly ChartPoint[], fault: Span | undefin
 }
 
 /** Requests per second by outcome class, stacked. */
-export function throughputSpec(points: readonly ChartPoint[], fault: Span | undefined): TopLevelSpec {
+export function throughputSpec(points: readonly ChartPoint[], fault: Span | undefined, domain?: XDomain): TopLevelSpec {
   const bins = new Map<string, { second: number; outcome: OutcomeClass; requests: number }>();
   for (const p of points) {
     const second = Math.floor(p.t);
@@ -108,7 +112,7 @@ export function throughputSpec(points: readonly ChartPoint[], fault: Span | unde
         data: { values: [...bins.values()].map((b) => ({ 'T+ (s)': b.second, requests: b.requests, outcome: b.outcome })) },
         mark: { type: 'bar', width: { band: 1 } },
         encoding: {
-          x: { field: 'T+ (s)', type: 'quantitative', title: xTitle(fault) },
+          x: { field: 'T+ (s)', type: 'quantitative', title: xTitle(fault), ...xScale(domain) },
           y: { field: 'requests', type: 'quantitative', stack: 'zero', title: 'requests/s' },
           color: colour,
         },
@@ -118,7 +122,7 @@ export function throughputSpec(points: readonly ChartPoint[], fault: Span | unde
 }
 
 /** The fault, the phases and what the observer saw of the target, as lanes on the same axis. */
-export function lanesSpec(spans: readonly Span[], fault: Span | undefined, title = 'Phases, the fault and the target as HAProxy and Galera showed it'): TopLevelSpec {
+export function lanesSpec(spans: readonly Span[], fault: Span | undefined, title = 'Phases, the fault and the target as HAProxy and Galera showed it', domain?: XDomain): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
@@ -131,7 +135,7 @@ export function lanesSpec(spans: readonly Span[], fault: Span | undefined, title
         mark: { type: 'bar', cornerRadius: 2 },
         encoding: {
           y: { field: 'lane', type: 'nominal', title: null, sort: null },
-          x: { field: 'from (s)', type: 'quantitative', title: xTitle(fault) },
+          x: { field: 'from (s)', type: 'quantitative', title: xTitle(fault), ...xScale(domain) },
           x2: { field: 'to (s)' },
           color: { field: 'state', type: 'nominal', title: 'state' },
         },
@@ -146,7 +150,12 @@ export function lanesSpec(spans: readonly Span[], fault: Span | undefined, title
  */
 export function percentilesSpec(points: readonly ChartPoint[], limits: readonly { label: string; ms: number }[]): TopLevelSpec {
   const bySecond = new Map<number, number[]>();
-  for (const p of points) bySecond.set(Math.floor(p.t), [...(bySecond.get(Math.floor(p.t)) ?? []), p.ms]);
+  for (const p of points) {
+    const second = Math.floor(p.t);
+    const list = bySecond.get(second);
+    if (list) list.push(p.ms);
+    else bySecond.set(second, [p.ms]);
+  }
   const rows: { second: number; percentile: string; ms: number }[] = [];
   for (const [second, all] of [...bySecond.entries()].sort((a, b) => a[0] - b[0])) {
     const sorted = [...all].sort((a, b) => a - b);

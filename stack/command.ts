@@ -3,6 +3,7 @@
 // compose runner) load inside the actions.
 import { Command, Option } from 'commander';
 import { parseInteger, UsageError } from '../shared/cli-numbers.ts';
+import { ConfigError } from '../shared/env.ts';
 import { EXIT } from '../shared/exit-codes.ts';
 
 const log = (line: string): void => console.log(line);
@@ -20,7 +21,7 @@ async function run(action: () => Promise<number | void>, command = 'stack'): Pro
     if (typeof code === 'number' && code !== 0) process.exitCode = code;
   } catch (e) {
     const err = e as Error;
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
       console.error(`smartshop ${command}: ${err.message}`);
       process.exitCode = EXIT.usage;
       return;

@@ -100,37 +100,38 @@ export async function runAlertDrill(o: AlertDrillOptions): Promise<AlertDrillRep
   let inhibition: InhibitionSeen | null = null;
   let resolvedAfter: number | null = null;
   const failures: string[] = [];
+  // the traffic stops whatever happens: a method that throws must not leave it running
   try {
-    await journal.phase('method', async () => {
-      const injectedAt = new Date();
-      await drill.inject(ctx);
-      mark(`injected: ${drill.cause}`);
-      if (inhibitor === undefined) {
-        fired = await waitFiring(o.endpoints.recorder, drill.alert, injectedAt, bounds.fireSeconds);
-        const seen = fired;
-        mark(seen === null ? `no firing notification within ${bounds.fireSeconds} s` : `firing notification after ${seen.after.toFixed(1)} s (${seen.labels.size} label set${seen.labels.size === 1 ? '' : 's'})`);
-      } else {
-        inhibition = await waitInhibited(o.endpoints, drill.alert, inhibitor, injectedAt, bounds.fireSeconds);
-        const at = (v: number | null): string => (v === null ? `not within ${bounds.fireSeconds} s` : `after ${v.toFixed(1)} s`);
-        mark(`firing in Prometheus ${at(inhibition.firingAfter)}; held back by Alertmanager ${at(inhibition.suppressedAfter)}; ${inhibitor} delivered ${at(inhibition.inhibitorDeliveredAfter)}`);
-      }
-      return { value: undefined, detail: `${drill.cause}; held until the alert fired or its bound passed` };
-    });
-  } finally {
-    await journal.phase('rollbacks', async () => {
-      try {
-        await drill.rollback(ctx);
-        mark('rolled back');
-        return { value: undefined, detail: 'the lab is as it was' };
-      } catch (err) {
-        failures.push(`rollback failed: ${(err as Error).message}`);
-        mark(`rollback failed: ${(err as Error).message}`);
-        return { value: undefined, detail: (err as Error).message, outcome: 'failed' };
-      }
-    });
-  }
-  const rolledBack = new Date();
-  try {
+    try {
+      await journal.phase('method', async () => {
+        const injectedAt = new Date();
+        await drill.inject(ctx);
+        mark(`injected: ${drill.cause}`);
+        if (inhibitor === undefined) {
+          fired = await waitFiring(o.endpoints.recorder, drill.alert, injectedAt, bounds.fireSeconds);
+          const seen = fired;
+          mark(seen === null ? `no firing notification within ${bounds.fireSeconds} s` : `firing notification after ${seen.after.toFixed(1)} s (${seen.labels.size} label set${seen.labels.size === 1 ? '' : 's'})`);
+        } else {
+          inhibition = await waitInhibited(o.endpoints, drill.alert, inhibitor, injectedAt, bounds.fireSeconds);
+          const at = (v: number | null): string => (v === null ? `not within ${bounds.fireSeconds} s` : `after ${v.toFixed(1)} s`);
+          mark(`firing in Prometheus ${at(inhibition.firingAfter)}; held back by Alertmanager ${at(inhibition.suppressedAfter)}; ${inhibitor} delivered ${at(inhibition.inhibitorDeliveredAfter)}`);
+        }
+        return { value: undefined, detail: `${drill.cause}; held until the alert fired or its bound passed` };
+      });
+    } finally {
+      await journal.phase('rollbacks', async () => {
+        try {
+          await drill.rollback(ctx);
+          mark('rolled back');
+          return { value: undefined, detail: 'the lab is as it was' };
+        } catch (err) {
+          failures.push(`rollback failed: ${(err as Error).message}`);
+          mark(`rollback failed: ${(err as Error).message}`);
+          return { value: undefined, detail: (err as Error).message, outcome: 'failed' };
+        }
+      });
+    }
+    const rolledBack = new Date();
     await journal.phase('recovery', async () => {
       const seen = fired;
       const held = inhibition;

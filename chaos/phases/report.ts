@@ -87,6 +87,6 @@ export async function report(ctx: DrillContext, input: ReportInput): Promise<{ r
     phases: [...ctx.journal.phases],
     log: ctx.journal.log,
   };
-  const files = await writeReport(o.reportDir, drillReport, drill, run.stats.samples);
+  const files = await writeReport(o.reportDir, drillReport, drill, run.stats.samples, run.stats.samplesDropped);
   return { report: drillReport, files };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestSample } from '../../simulator/index.ts';
 import { report } from './report-fixture.ts';
+import { buildTimeline } from './timeline.ts';
 import { drawPictures, renderHtml } from './pictures.ts';
 import { outcomeClass, pointsToDraw } from '../../shared/charts.ts';
 
@@ -27,7 +28,7 @@ describe('drill pictures', () => {
   it('renders SVG whose error points, fault window and lanes are the report\'s', async () => {
     const r = report();
     const { pictures, summary } = await drawPictures(r, samples);
-    expect(summary).toEqual({ requests: 44, errors: 3, okEvery: 1, fault: { from: 0, to: 2 } });
+    expect(summary).toEqual({ requests: 44, errors: 3, okEvery: 1, fault: { from: 0, to: 2 }, dropped: 0 });
     const latency = pictures.find((p) => p.name === 'latency')?.svg ?? '';
     expect(latency.startsWith('<svg')).toBe(true);
     const errorPoints = latency.match(/aria-label="[^"]*outcome: (5xx|timeout|error)"[^>]*aria-roledescription="point"/g) ?? [];
@@ -40,5 +41,15 @@ describe('drill pictures', () => {
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org|vega\.github\.io)/); // self-contained: no script, nothing fetched
     expect(html).toContain('3 errors');
+  });
+  it('shades nothing when no fault was injected, on the timeline\'s own axis', async () => {
+    const r = { ...report(), timeline: buildTimeline([{ at: 1_000, kind: 'traffic-start', detail: '' }, { at: 5_000, kind: 'traffic-stop', detail: '' }]) };
+    const { pictures, summary } = await drawPictures(r, samples, 7);
+    expect(summary.fault).toBeNull();
+    expect(summary.dropped).toBe(7);
+    expect(pictures.map((p) => p.svg).join('')).not.toContain('fault from (s)');
+    // the axis starts at the timeline's first event: the first sample (at 500 ms) is at T-0.5 s
+    expect(pictures.find((p) => p.name === 'latency')?.svg).toMatch(/seconds from the start: [−-]0\.5;/);
+    expect(renderHtml(r, pictures, summary)).toContain('No fault was injected');
   });
 });

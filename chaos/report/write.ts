@@ -15,7 +15,7 @@ import type { Drill } from '../types.ts';
 import type { TimelineSummary } from './timeline.ts';
 import { renderPhases, type PhaseRecord } from '../phases/journal.ts';
 import type { RequestSample } from '../../simulator/index.ts';
-import { drawPictures, renderHtml, type PicturesSummary } from './pictures.ts';
+import type { PicturesSummary } from './pictures.ts';
 
 export interface DrillReport {
   drill: string;
@@ -67,6 +67,8 @@ export interface DrillReport {
   log: string[];
   /** what the HTML report's charts drew (pictures.ts): requests, errors, the fault window */
   pictures?: PicturesSummary;
+  /** why the pictures could not be drawn (the report itself is complete without them) */
+  picturesError?: string;
 }
 
 export function integritySection(ledger: LedgerCheck | { error: string }, inv: InvariantJudgement | { error: string }): DrillReport['integrity'] {
@@ -149,7 +151,7 @@ export function renderMarkdown(r: DrillReport, drill: Drill): string {
  * Writes the report as JSON and Markdown; with the traffic's request samples also its charts
  * (one SVG each, embedded in the Markdown) and a self-contained HTML page.
  */
-export async function writeReport(dir: string, r: DrillReport, drill: Drill, samples?: readonly RequestSample[]): Promise<{ json: string; md: string; html?: string }> {
+export async function writeReport(dir: string, r: DrillReport, drill: Drill, samples?: readonly RequestSample[], samplesDropped = 0): Promise<{ json: string; md: string; html?: string }> {
   await mkdir(dir, { recursive: true });
   const stem = `${r.startedAt.replace(/[:.]/g, '-')}-${r.drill}`;
   const json = join(dir, `${stem}.json`);
@@ -157,12 +159,19 @@ export async function writeReport(dir: string, r: DrillReport, drill: Drill, sam
   let markdown = renderMarkdown(r, drill);
   let html: string | undefined;
   if (samples !== undefined) {
-    const { pictures, summary } = await drawPictures(r, samples);
-    r.pictures = summary;
-    for (const p of pictures) await writeFile(join(dir, `${stem}-${p.name}.svg`), p.svg);
-    markdown += ['', '## Pictures', '', ...pictures.map((p) => `![${p.title}](${stem}-${p.name}.svg)\n`)].join('\n');
-    html = join(dir, `${stem}.html`);
-    await writeFile(html, renderHtml(r, pictures, summary));
+    // the pictures are a view of the report, never a reason to lose it: a failure is noted
+    try {
+      const { drawPictures, renderHtml } = await import('./pictures.ts'); // vega loads only here
+      const { pictures, summary } = await drawPictures(r, samples, samplesDropped);
+      r.pictures = summary;
+      for (const p of pictures) await writeFile(join(dir, `${stem}-${p.name}.svg`), p.svg);
+      markdown += ['', '## Pictures', '', ...pictures.map((p) => `![${p.title}](${stem}-${p.name}.svg)\n`)].join('\n');
+      html = join(dir, `${stem}.html`);
+      await writeFile(html, renderHtml(r, pictures, summary));
+    } catch (err) {
+      r.picturesError = (err as Error).message;
+      markdown += `\n## Pictures\n\nnot drawn: ${r.picturesError}\n`;
+    }
   }
   await writeFile(json, `${JSON.stringify(r, null, 2)}\n`);
   await writeFile(md, markdown);

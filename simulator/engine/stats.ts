@@ -52,12 +52,18 @@ export interface RequestSample {
   outcome: string;
 }
 
-/** More than a drill makes (10 journeys/s for minutes): the memory of a long soak stays bounded. */
+/**
+ * More than a drill makes (10 journeys/s for minutes): the memory of a long soak stays
+ * bounded. Past it, errors are still kept (they are what a chart must show) up to twice as
+ * many; other requests are counted in samplesDropped.
+ */
 const MAX_SAMPLES = 200_000;
 
 export class RunStats {
   /** every request, when asked for (the drills draw them); undefined otherwise */
   readonly samples: RequestSample[] | undefined;
+  /** requests not kept in samples because the cap was reached */
+  samplesDropped = 0;
 
   private readonly overall = new LatencyHistogram();
   private readonly perEndpoint = new Map<string, { hist: LatencyHistogram; outcomes: Map<string, number> }>();
@@ -80,8 +86,10 @@ export class RunStats {
     const label = outcomeLabel(outcome);
     const seconds = outcome.durationMs / 1000;
     this.total++;
-    if (this.samples !== undefined && this.samples.length < MAX_SAMPLES) {
-      this.samples.push({ at: Date.now() - outcome.durationMs, ms: outcome.durationMs, endpoint, outcome: label });
+    if (this.samples !== undefined) {
+      const isError = outcome.kind !== 'response' || outcome.status >= 500;
+      if (this.samples.length < (isError ? 2 * MAX_SAMPLES : MAX_SAMPLES)) this.samples.push({ at: Date.now() - outcome.durationMs, ms: outcome.durationMs, endpoint, outcome: label });
+      else this.samplesDropped++;
     }
     if (isRetry) this.retries++;
     if (outcome.kind === 'response') this.reachable = true;
