@@ -1,6 +1,7 @@
 // Alert drills end to end on the lab the drills and the integrity tests share
-// (test/shared-lab.ts), first on it, while it is fresh: no earlier drill's alerts are still
-// pending (each drill also lets pending alerts settle before it starts). For each alert CI rehearses,
+// (test/shared-lab.ts), before any drill has run on it: no earlier drill's alerts are still
+// pending (each drill also lets pending alerts settle before it starts; the integrity tests
+// before them raise none). For each alert CI rehearses,
 // the fault raises it, Alertmanager delivers it to the lab's receiver within the rule's own
 // bound, it resolves after the rollback, and nothing unrelated is notified. Then a weakened
 // rule (a threshold no lab can reach, in a copy of prometheus/) must make its drill fail.
