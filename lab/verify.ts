@@ -99,13 +99,21 @@ export async function compareNodes(target: Target, options: VerifyOptions = {}):
   const database = options.database ?? process.env.DB_NAME ?? 'smartshop';
   const attempts = Math.max(1, options.attempts ?? 5);
   let result: VerifyResult | undefined;
+  // tables that differed in every attempt so far: a table whose copies agreed once was in
+  // flux (the relay's lease is renewed every second), not diverged
+  let persistent: Set<string> | undefined;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     result = { ...(await compareOnce(target, database)), attempts: attempt };
     options.onAttempt?.(attempt, result);
     if (result.consistent) return result;
+    const now = new Set(result.divergences.map((d) => d.table));
+    persistent = persistent === undefined ? now : new Set([...persistent].filter((t) => now.has(t)));
     if (attempt < attempts) await new Promise((r) => setTimeout(r, options.delayMs ?? 2_000));
   }
-  return result as VerifyResult;
+  const last = result as VerifyResult;
+  const kept = last.divergences.filter((d) => persistent?.has(d.table));
+  // nothing differed every time: the last attempt's differences are all there is to show
+  return kept.length > 0 ? { ...last, divergences: kept } : last;
 }
 
 export function formatVerify(result: VerifyResult): string {
