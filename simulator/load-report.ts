@@ -12,6 +12,7 @@ import type { Stage } from './engine/arrivals.ts';
 import type { RunSummary } from './engine/run.ts';
 import type { RequestSample } from './engine/stats.ts';
 import type { ThresholdResult } from './thresholds.ts';
+import { escapeMarkup as esc, htmlPage } from '../shared/html-page.ts';
 
 export interface LoadReportInput {
   title: string;
@@ -20,8 +21,6 @@ export interface LoadReportInput {
   thresholds: readonly ThresholdResult[];
   stages: readonly Stage[] | undefined;
 }
-
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** The stages as spans on the time axis: "→ 20/s" while the rate ramps to 20 journeys/s. */
 function stageSpans(stages: readonly Stage[]): Span[] {
@@ -48,15 +47,7 @@ async function renderLoadReport(i: LoadReportInput): Promise<string> {
   const failed = i.thresholds.filter((r) => !r.ok).length;
   const s = i.summary;
   const outcomes = Object.entries(s.requests.byOutcome).sort().map(([k, v]) => `${k} × ${v}`).join(', ');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(i.title)}</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#222}
-table{border-collapse:collapse;margin:1rem 0} th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left} th{background:#f4f4f4}
-.ok{color:#2ca02c} .crossed{color:#d62728;font-weight:600} figure{margin:1.5rem 0}
-</style></head>
-<body>
-<h1>${esc(i.title)}: <span class="${failed ? 'crossed' : 'ok'}">${failed ? `${failed} threshold(s) crossed` : 'every threshold met'}</span></h1>
+  return htmlPage(i.title, `<h1>${esc(i.title)}: <span class="${failed ? 'crossed' : 'ok'}">${failed ? `${failed} threshold(s) crossed` : 'every threshold met'}</span></h1>
 <table>
 <tr><th>target</th><td>${esc(s.target)}</td></tr>
 <tr><th>started / ran</th><td>${esc(s.startedAt)} / ${s.elapsedSeconds.toFixed(1)} s (seed ${s.seed})</td></tr>
@@ -67,9 +58,7 @@ table{border-collapse:collapse;margin:1rem 0} th,td{border:1px solid #ccc;paddin
 <table><tr><th>threshold</th><th>observed</th><th>verdict</th></tr>
 ${i.thresholds.map((r) => `<tr><td>${esc(r.threshold.text)}</td><td>${r.observed === undefined ? 'nothing to measure' : r.observed.toFixed(r.threshold.metric === 'http_req_duration' ? 1 : 4)}</td><td class="${r.ok ? 'ok' : 'crossed'}">${r.ok ? 'met' : 'crossed'}</td></tr>`).join('\n')}
 </table>
-${charts.map(([name, svg]) => `<figure id="${name}">\n${svg}\n</figure>`).join('\n')}
-</body></html>
-`;
+${charts.map(([name, svg]) => `<figure id="${name}">\n${svg}\n</figure>`).join('\n')}`);
 }
 
 export async function writeLoadReport(file: string, input: LoadReportInput): Promise<void> {

@@ -7,6 +7,7 @@
 // Parsed up front (a typo is a usage error before any load is sent), judged on the run's
 // own statistics at the end. Pure but for the stats it is handed.
 import { UsageError } from '../shared/cli-numbers.ts';
+import { escapeMarkup } from '../shared/html-page.ts';
 import type { RunSummary } from './engine/run.ts';
 
 type Metric = 'http_req_duration' | 'http_req_failed' | 'journeys_completed';
@@ -112,7 +113,6 @@ export function judgeThresholds(thresholds: Threshold[], run: Measured): Thresho
   });
 }
 
-const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** One line of a JUnit report: a threshold, or a smoke check of one endpoint. */
 export interface JunitCase {
@@ -125,13 +125,13 @@ export interface JunitCase {
 export function junitXml(name: string, cases: JunitCase[], seconds: number): string {
   const failures = cases.filter((c) => !c.ok).length;
   const lines = cases.map((c) => {
-    const head = `    <testcase classname="loadtest.${xml(name)}" name="${xml(c.name)}" time="0">`;
-    return c.ok ? `${head}</testcase>` : `${head}\n      <failure message="${xml(c.detail)}">${xml(c.detail)}</failure>\n    </testcase>`;
+    const head = `    <testcase classname="loadtest.${escapeMarkup(name)}" name="${escapeMarkup(c.name)}" time="0">`;
+    return c.ok ? `${head}</testcase>` : `${head}\n      <failure message="${escapeMarkup(c.detail)}">${escapeMarkup(c.detail)}</failure>\n    </testcase>`;
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="loadtest" tests="${cases.length}" failures="${failures}" time="${seconds.toFixed(1)}">`,
-    `  <testsuite name="loadtest ${xml(name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" time="${seconds.toFixed(1)}">`,
+    `  <testsuite name="loadtest ${escapeMarkup(name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="0" time="${seconds.toFixed(1)}">`,
     ...lines,
     '  </testsuite>',
     '</testsuites>',

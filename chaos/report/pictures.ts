@@ -7,6 +7,7 @@ import {
   ERROR_CLASSES, latencySpec, lanesSpec, outcomeClass, pointsToDraw, renderSvg, throughputSpec, type ChartPoint, type Span, type XDomain,
 } from '../../shared/charts.ts';
 import type { DrillReport } from './write.ts';
+import { escapeMarkup as esc, htmlPage } from '../../shared/html-page.ts';
 
 export interface Picture {
   /** file name suffix and anchor: latency, throughput, lanes */
@@ -76,23 +77,12 @@ export async function drawPictures(r: DrillReport, samples: readonly RequestSamp
   };
 }
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
 /** The report as one self-contained HTML page. */
 export function renderHtml(r: DrillReport, pictures: readonly Picture[], summary: PicturesSummary): string {
-  const verdictColour = r.verdict.verdict === 'passed' ? '#2ca02c' : r.verdict.verdict === 'deviated' ? '#ff7f0e' : '#d62728';
+  const verdictClass = r.verdict.verdict === 'passed' ? 'ok' : r.verdict.verdict === 'deviated' ? 'deviated' : 'crossed';
   const row = (k: string, v: string): string => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`;
   const outcomes = Object.entries(r.traffic.byOutcome).sort().map(([k, v]) => `${k} × ${v}`).join(', ');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(`${r.drill}: ${r.verdict.verdict}`)}</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#222}
-h1 .verdict{color:${verdictColour}} table{border-collapse:collapse;margin:1rem 0}
-th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top} th{background:#f4f4f4}
-figure{margin:1.5rem 0} figcaption{font-weight:600;margin-bottom:.5rem}
-</style></head>
-<body>
-<h1>${esc(r.drill)}: <span class="verdict">${esc(r.verdict.verdict)}</span></h1>
+  return htmlPage(`${r.drill}: ${r.verdict.verdict}`, `<h1>${esc(r.drill)}: <span class="${verdictClass}">${esc(r.verdict.verdict)}</span></h1>
 <p>${esc(r.verdict.reason)}</p>
 <table>
 ${row('proves', r.proves)}
@@ -113,7 +103,5 @@ ${r.phases.map((p) => `<tr><td>${esc(p.phase)}</td><td>${esc(p.startedAt)}</td><
 <h2>Timeline</h2>
 <table><tr><th>T+ (s)</th><th>event</th><th>detail</th></tr>
 ${r.timeline.events.map((e) => `<tr><td>${e.offsetSeconds.toFixed(1)}</td><td>${esc(e.kind)}</td><td>${esc(e.detail)}</td></tr>`).join('\n')}
-</table>
-</body></html>
-`;
+</table>`);
 }
