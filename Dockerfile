@@ -14,7 +14,7 @@ COPY chaos chaos
 COPY dashboards dashboards
 COPY stack stack
 COPY lab lab
-COPY alerts alerts
+COPY console console
 COPY backup backup
 COPY worker worker
 # ALLOW_TS_ERRORS=1 keeps what tsc emitted despite type errors (work in progress);
@@ -22,7 +22,7 @@ COPY worker worker
 ARG ALLOW_TS_ERRORS=0
 RUN npm run build || [ "$ALLOW_TS_ERRORS" = 1 ]; test -f dist/cli/main.js
 # tsc emits only JavaScript: SQL migrations and the static UI go beside the compiled code.
-RUN cp -r app/db/migrations dist/app/db/migrations && if [ -d app/ui ]; then cp -r app/ui dist/app/ui; fi
+RUN cp -r app/db/migrations dist/app/db/migrations && cp -r app/ui dist/app/ui && cp -r console/ui dist/console/ui
 
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
@@ -38,7 +38,7 @@ COPY --from=deps /app/node_modules node_modules
 COPY package.json ./
 COPY bin bin
 COPY --from=build /src/dist dist
-# the alert recorder's volume (alerts/recorder.ts): a new named volume copies this folder's owner
+# the console's notifications volume (console/receiver.ts): a new named volume copies this folder's owner
 RUN mkdir -p /data/alerts && chown node:node /data/alerts
 USER node
 EXPOSE 8000 3000

@@ -30,7 +30,7 @@ export interface AppConfig {
   /**
    * Host names answered besides IP literals and localhost (ALLOWED_HOSTS, comma-separated):
    * the compose service name Prometheus scrapes, a Swarm node's name. Any other name is a
-   * 421, so a DNS-rebinding page cannot reach the shop (http/site-guard.ts).
+   * 421, so a DNS-rebinding page cannot reach the shop (shared/web/site-guard.ts).
    */
   allowedHosts: string[];
   db: DbConfig;
@@ -39,11 +39,10 @@ export interface AppConfig {
   flags: {
     /** the flags file in flagd's format (FLAGS_FILE); unset = every fault flag off for good */
     file: string | undefined;
-    /** GET/PUT /api/flags (FLAGS_API_ENABLED); from this machine only even then */
-    apiEnabled: boolean;
   };
-  /** where the lab page's view reads from (GET /api/lab); unset outside the lab */
-  lab: { prometheusUrl: string | undefined; alertRecorderUrl: string | undefined };
+  /** the lab console's address as the user's browser reaches it (CONSOLE_URL): the UI's
+   * "Lab console" link goes there through GET /console; unset outside the lab */
+  consoleUrl: string | undefined;
   metricsEnabled: boolean;
   requestLogging: boolean;
   logLevel: LogLevel;
@@ -91,8 +90,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     paymentSuccessRatio: num(env, 'PAYMENT_SUCCESS_RATIO', 0.8, 0, 1),
     errorInjectionEnabled: bool(env, 'ERROR_INJECTION_ENABLED', false),
-    flags: { file: env.FLAGS_FILE?.trim() || undefined, apiEnabled: bool(env, 'FLAGS_API_ENABLED', false) },
-    lab: { prometheusUrl: env.LAB_PROMETHEUS_URL?.trim() || undefined, alertRecorderUrl: env.LAB_ALERT_RECORDER_URL?.trim() || undefined },
+    flags: { file: env.FLAGS_FILE?.trim() || undefined },
+    consoleUrl: consoleUrl(env),
     metricsEnabled: bool(env, 'METRICS_ENABLED', true),
     requestLogging: bool(env, 'REQUEST_LOGGING', true),
     logLevel: logLevel as LogLevel,
@@ -101,6 +100,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     purgeIntervalSeconds: int(env, 'PURGE_INTERVAL_SECONDS', 60, 0, 86_400),
     broker: brokerConfig(env, 'shop'),
   };
+}
+
+function consoleUrl(env: Record<string, string | undefined>): string | undefined {
+  const url = env.CONSOLE_URL?.trim();
+  if (!url) return undefined;
+  // only a plain http(s) origin: the shop sends browsers there
+  if (!/^https?:\/\/[^\s/?#]+\/?$/.test(url)) throw new ConfigError(`CONSOLE_URL=${url} is not an http(s) address like http://127.0.0.1:9095`);
+  return url.replace(/\/$/, '');
 }
 
 function idempotencyCommit(env: Record<string, string | undefined>): AppConfig['idempotency']['commit'] {

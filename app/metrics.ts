@@ -57,6 +57,11 @@ export function createMetrics(options: { defaults: boolean; poolSnapshot?: () =>
       labelNames: ['flag'] as const,
       registers,
     }),
+    flagsFileRefused: new Gauge({
+      name: 'smartshop_feature_flags_file_refused',
+      help: '1 while the last change of the flags file was refused (the previous flags stay; the shop log and the console say why)',
+      registers,
+    }),
     leakedBytes: new Gauge({ name: 'smartshop_fault_leaked_bytes', help: 'Memory kept by the memoryLeak fault flag', registers }),
     busySeconds: new Counter({ name: 'smartshop_fault_cpu_busy_seconds_total', help: 'Seconds the highCpu fault flag spent in its busy loop', registers }),
     oldestExpiredKey: new Gauge({

@@ -109,10 +109,10 @@ export const chaosDashboard: DashboardSpec = {
       panels: [
         timeseries({
           title: 'Alert notifications delivered',
-          description: 'Notifications Alertmanager sent to the lab receiver, by alert and firing/resolved (alert_recorder_notifications_total). The alert drills judge from these.',
+          description: 'Notifications Alertmanager sent to the lab receiver, by alert and firing/resolved (console_alert_notifications_total). The alert drills judge from these.',
           unit: 'short',
           // a counter per alert appears with its first notification
-          queries: q('sum by (alertname, status) (increase(alert_recorder_notifications_total[$__rate_interval]))', '{{alertname}} {{status}}', fault),
+          queries: q('sum by (alertname, status) (increase(console_alert_notifications_total[$__rate_interval]))', '{{alertname}} {{status}}', fault),
           width: 12,
         }),
         timeseries({

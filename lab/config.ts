@@ -16,7 +16,7 @@ interface LabPorts {
   haproxyStats: number;
   prometheus: number;
   alertmanager: number;
-  alertRecorder: number;
+  console: number;
   grafana: number;
   /** RabbitMQ's management UI and API (rabbitmq-1; it shows the whole cluster) */
   rabbitmqManagement: number;
@@ -69,6 +69,11 @@ export function toolSocketDir(project: string, root: string = REPO_ROOT): string
  */
 export function flagsDir(project: string, root: string = REPO_ROOT): string {
   return join(root, '.lab', project, 'flags');
+}
+
+/** The drill reports' folder (`smartshop chaos run`'s default --report-dir), which the console lists. */
+export function reportsDir(root: string = REPO_ROOT): string {
+  return join(root, 'reports');
 }
 
 /** Host folder of the lab's backups (`smartshop backup`), one folder per backup; BACKUP_DIR moves it. */
@@ -132,7 +137,7 @@ export function resolveLabConfig(env: Env = process.env): LabConfig {
       haproxyStats: port('HAPROXY_STATS_PORT', 8404),
       prometheus: port('PROMETHEUS_PORT', 9090),
       alertmanager: port('ALERTMANAGER_PORT', 9093),
-      alertRecorder: port('ALERT_RECORDER_PORT', 9095),
+      console: port('CONSOLE_PORT', 9095),
       grafana: port('GRAFANA_PORT', 3030),
       rabbitmqManagement: port('RABBITMQ_MANAGEMENT_PORT', 15672),
       rabbitmqMetrics: port('RABBITMQ_METRICS_PORT', 15692),
@@ -145,7 +150,7 @@ export function hostFor(config: LabConfig): string {
   return config.bind === '0.0.0.0' || config.bind === '' ? '127.0.0.1' : config.bind;
 }
 
-export function urls(config: LabConfig): Record<'ui' | 'api' | 'haproxyStats' | 'prometheus' | 'alertmanager' | 'alertRecorder' | 'grafana' | 'rabbitmq', string> {
+export function urls(config: LabConfig): Record<'ui' | 'api' | 'haproxyStats' | 'prometheus' | 'alertmanager' | 'console' | 'grafana' | 'rabbitmq', string> {
   const h = hostFor(config);
   return {
     ui: `http://${h}:${config.ports.ui}/`,
@@ -153,7 +158,7 @@ export function urls(config: LabConfig): Record<'ui' | 'api' | 'haproxyStats' | 
     haproxyStats: `http://${h}:${config.ports.haproxyStats}/`,
     prometheus: `http://${h}:${config.ports.prometheus}/`,
     alertmanager: `http://${h}:${config.ports.alertmanager}/`,
-    alertRecorder: `http://${h}:${config.ports.alertRecorder}/`,
+    console: `http://${h}:${config.ports.console}/`,
     grafana: `http://${h}:${config.ports.grafana}/`,
     rabbitmq: `http://${h}:${config.ports.rabbitmqManagement}/`,
   };

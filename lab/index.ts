@@ -4,7 +4,7 @@
 // eslint.config.js).
 export {
   REPO_ROOT, GALERA_NODES,
-  resolveLabConfig, parseDurability, parseBackupInterval, hostFor, urls, textfileDir, toolSocketDir, toolSocket, labToolSocket, flagsDir, flagsFile, labFlagsFile, backupsDir
+  resolveLabConfig, parseDurability, parseBackupInterval, hostFor, urls, textfileDir, toolSocketDir, toolSocket, labToolSocket, flagsDir, flagsFile, labFlagsFile, backupsDir, reportsDir
 } from './config.ts';
 export type { LabConfig, Durability } from './config.ts';
 export { docker, engineReachable, imageExists, demux } from './docker.ts';

@@ -14,7 +14,7 @@ import { stackDown, stackUp, waitUntilReady } from '../stack/index.ts';
 const base = resolveLabConfig({
   COMPOSE_PROJECT_NAME: 'smartshop-galera-test',
   API_PORT: '38000', UI_PORT: '33000', MYSQL_PORT: '33306', HAPROXY_STATS_PORT: '38404', PROMETHEUS_PORT: '39090', GRAFANA_PORT: '33030',
-  ALERTMANAGER_PORT: '39093', ALERT_RECORDER_PORT: '39095', RABBITMQ_MANAGEMENT_PORT: '39672', RABBITMQ_METRICS_PORT: '39692',
+  ALERTMANAGER_PORT: '39093', CONSOLE_PORT: '39095', RABBITMQ_MANAGEMENT_PORT: '39672', RABBITMQ_METRICS_PORT: '39692',
   // No scheduled backup: one landing in a drill would take its load and timing (the stack
   // test runs the schedule; the drills take their own backups).
   BACKUP_INTERVAL_SECONDS: '0',

@@ -26,7 +26,7 @@ STACK_NAME="${STACK_NAME:-smartshop}"
 export STACK_NAME
 # The stack file has no default passwords; `smartshop stack up --swarm` (or `make up` once)
 # writes random ones into .env.
-for secret in MARIADB_ROOT_PASSWORD DB_PASSWORD DB_MIGRATION_PASSWORD MARIADB_SST_PASSWORD MARIADB_EXPORTER_PASSWORD ALERT_RECORDER_TOKEN; do
+for secret in MARIADB_ROOT_PASSWORD DB_PASSWORD DB_MIGRATION_PASSWORD MARIADB_SST_PASSWORD MARIADB_EXPORTER_PASSWORD ALERT_WEBHOOK_TOKEN; do
   if [[ "${1:-}" == up && -z "${!secret:-}" ]]; then
     echo "$secret is not set: run 'smartshop stack up --swarm' (it writes random passwords into .env) or set it in .env" >&2
     exit 2

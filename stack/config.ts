@@ -1,7 +1,7 @@
 // How compose runs the lab: its file, the images it builds, and the environment each
 // compose command gets (the lab's settings from lab/config.ts).
 import { fileURLToPath } from 'node:url';
-import { backupsDir, flagsDir, textfileDir, toolSocketDir, type LabConfig } from '../lab/index.ts';
+import { backupsDir, flagsDir, reportsDir, textfileDir, toolSocketDir, urls, type LabConfig } from '../lab/index.ts';
 
 export const COMPOSE_FILE = fileURLToPath(new URL('../docker-compose.yml', import.meta.url));
 /** Publishes Alertmanager, added only with ALERTMANAGER_PUBLISH=true (docs/operations.md). */
@@ -36,13 +36,16 @@ export function composeEnv(config: LabConfig, base: Env = process.env): Record<s
     HAPROXY_STATS_PORT: String(config.ports.haproxyStats),
     PROMETHEUS_PORT: String(config.ports.prometheus),
     ALERTMANAGER_PORT: String(config.ports.alertmanager),
-    ALERT_RECORDER_PORT: String(config.ports.alertRecorder),
+    CONSOLE_PORT: String(config.ports.console),
+    // where the shop's "Lab console" link sends the browser (a 0.0.0.0 bind is reached on loopback)
+    CONSOLE_URL: urls(config).console.replace(/\/$/, ''),
     GRAFANA_PORT: String(config.ports.grafana),
     RABBITMQ_MANAGEMENT_PORT: String(config.ports.rabbitmqManagement),
     RABBITMQ_METRICS_PORT: String(config.ports.rabbitmqMetrics),
     LAB_TEXTFILE_DIR: textfileDir(config.project),
     LAB_RUN_DIR: toolSocketDir(config.project),
     LAB_FLAGS_DIR: flagsDir(config.project),
+    LAB_REPORTS_DIR: reportsDir(),
     LAB_BACKUP_DIR: backupsDir(config.project, base),
   };
 }

@@ -1,21 +1,21 @@
 // The lab's fault flags from the host: `smartshop flags list|set|reset` write the flags file
 // the shop's container mounts (lab/config.ts flagsDir), in flagd's format; the shop's
 // OpenFeature provider sees the change within a second (app/flags/). The file is the one
-// source of truth: the CLI, PUT /api/flags and a hand edit all go through it.
+// source of truth: the CLI, the console's PUT /api/flags and a hand edit all go through it.
 import { access, chmod, chown, mkdir, stat } from 'node:fs/promises';
 import { flagsDir, flagsFile } from '../lab/index.ts';
 import { FLAG_NAMES, FLAGS, isFlagName, isOn, type FlagName, type FlagValues } from '../shared/feature-flags/catalog.ts';
 import { parseFlagValue, readFlagFile, resetFlags, setFlag } from '../shared/feature-flags/flag-file.ts';
 import { UsageError } from '../shared/cli-numbers.ts';
 
-/** The shop's container user and group (the node image's `node`, Dockerfile). */
+/** The shop's and the console's container user and group (the node image's `node`, Dockerfile). */
 export const SHOP_UID = 1000;
 export const SHOP_GID = 1000;
 
 /**
- * The flags folder and an all-off file, before the containers start. The shop's container
+ * The flags folder and an all-off file, before the containers start. The console's container
  * user writes the file too (PUT /api/flags, by renaming a new file over it), so the folder
- * belongs to the shop's group, writable by its owner and that group only (setgid: new files
+ * belongs to that user's group, writable by its owner and that group only (setgid: new files
  * keep the group). Any other local user may not switch the lab's faults.
  */
 export async function prepareFlags(project: string, warn: (line: string) => void = (l) => console.error(l)): Promise<void> {
@@ -26,7 +26,7 @@ export async function prepareFlags(project: string, warn: (line: string) => void
   await chmod(dir, 0o2770);
   const { uid, gid } = await stat(dir);
   if (uid !== SHOP_UID && gid !== SHOP_GID) {
-    warn(`warning: ${dir} is not in group ${SHOP_GID} (the shop's): PUT /api/flags and the lab page's toggles cannot write it; ` +
+    warn(`warning: ${dir} is not in group ${SHOP_GID} (the console's): the console's toggles cannot write it; ` +
       '`smartshop flags` still can. Run `make up` as root, or as a member of that group, to fix it.');
   }
   const file = flagsFile(project);

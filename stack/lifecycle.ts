@@ -13,7 +13,7 @@ import { purgeClearPasswords } from './binlog-secrets.ts';
 import { ensureQueueReplicas } from './broker-queues.ts';
 import { LAB_IMAGES } from './config.ts';
 import {
-  backupsDir, BROKER_NODES, describeNodeState, docker, hostFor, engineReachable, settleBackTierPrefix, GALERA_NODES, imageExists, REPO_ROOT, textfileDir, toolSocketDir, urls, type LabConfig,
+  backupsDir, BROKER_NODES, describeNodeState, docker, hostFor, engineReachable, settleBackTierPrefix, GALERA_NODES, imageExists, REPO_ROOT, reportsDir, textfileDir, toolSocketDir, urls, type LabConfig,
 } from '../lab/index.ts';
 import { durabilityFromFlush } from './parse.ts';
 import { waitUntilReady } from './readiness.ts';
@@ -99,10 +99,10 @@ export async function stackUp(requested: LabConfig, options: UpOptions): Promise
     await stackDown(config, { volumes: false, log });
   }
   const grafana = await grafanaAvailable(config, log);
-  // node-exporter and Prometheus mount these folders; created here, they belong to the user
-  // (Docker would create missing ones owned by root, and `stack verify` could not write its
-  // result, nor the simulator its metrics socket)
-  for (const dir of [textfileDir(config.project), toolSocketDir(config.project), backupsDir(config.project)]) {
+  // node-exporter, Prometheus and the console mount these folders; created here, they belong
+  // to the user (Docker would create missing ones owned by root, and `stack verify` could not
+  // write its result, the simulator its metrics socket, nor a drill its report)
+  for (const dir of [textfileDir(config.project), toolSocketDir(config.project), backupsDir(config.project), reportsDir()]) {
     await mkdir(dir, { recursive: true }).catch((e: unknown) => {
       log(`warning: could not create ${dir} (${(e as Error).message}): results and tool metrics there will not reach Prometheus`);
     });
@@ -147,12 +147,13 @@ export async function stackUp(requested: LabConfig, options: UpOptions): Promise
   }
   log(`==> lab ready in ${Math.round((Date.now() - started) / 1000)} s`);
   log(`  UI:            ${u.ui}`);
+  log(`  Lab console:   ${u.console}  (fault flags, nodes, HAProxy, the drill, alerts, drill reports)`);
   log(`  API:           ${u.api}`);
   log(`  HAProxy stats: ${u.haproxyStats}  (metrics: ${u.haproxyStats}metrics)`);
   log(`  Prometheus:    ${u.prometheus}`);
   log(config.publishAlertmanager
-    ? `  Alertmanager:  ${u.alertmanager}  (notifications it sent: ${u.alertRecorder}notifications)`
-    : `  Alertmanager:  its alerts at ${u.alertRecorder}alertmanager/api/v2/alerts, the notifications it sent at ${u.alertRecorder}notifications ` +
+    ? `  Alertmanager:  ${u.alertmanager}  (notifications it sent: ${u.console}notifications)`
+    : `  Alertmanager:  its alerts at ${u.console}alertmanager/api/v2/alerts, the notifications it sent at ${u.console}notifications ` +
       '(its UI is not published: it answers any web page; ALERTMANAGER_PUBLISH=true in .env publishes it)');
   log(grafana ? `  Grafana:       ${u.grafana}` : `  Grafana:       not started (image ${config.grafanaImage} not available offline)`);
   log(`  RabbitMQ:      ${u.rabbitmq}  (user admin, password RABBITMQ_ADMIN_PASSWORD in .env; metrics: http://${hostFor(config)}:${config.ports.rabbitmqMetrics}/metrics)`);
@@ -167,7 +168,7 @@ export async function stackDown(config: LabConfig, options: { volumes: boolean; 
   // Stop the Galera nodes one by one, mariadb-1 last: the last node to leave writes
   // safe_to_bootstrap: 1, so the next `up` re-forms the cluster with no manual step.
   options.log('==> stopping the shop, HAProxy and monitoring');
-  const others = ['backup', 'app', 'worker', 'haproxy', 'prometheus', 'alertmanager', 'alert-recorder', 'grafana', 'mysqld-exporter-1', 'mysqld-exporter-2', 'mysqld-exporter-3', 'node-exporter'];
+  const others = ['backup', 'app', 'worker', 'haproxy', 'prometheus', 'alertmanager', 'console', 'grafana', 'mysqld-exporter-1', 'mysqld-exporter-2', 'mysqld-exporter-3', 'node-exporter'];
   await composeInherit(config, ['stop', ...others], ['grafana']);
   // the brokers one by one too, rabbitmq-1 last: the last node to stop is the one the others
   // wait for when they start again

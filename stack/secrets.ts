@@ -20,7 +20,7 @@ export const SECRET_NAMES = [
   'MARIADB_BACKUP_PASSWORD',
   'GRAFANA_ADMIN_PASSWORD',
   // Alertmanager's bearer token for the alert recorder's webhook
-  'ALERT_RECORDER_TOKEN',
+  'ALERT_WEBHOOK_TOKEN',
   // RabbitMQ: the nodes' shared Erlang cookie and one account per client (docs/fulfilment.md)
   'RABBITMQ_COOKIE',
   'RABBITMQ_ADMIN_PASSWORD',

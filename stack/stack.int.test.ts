@@ -24,7 +24,7 @@ import { OPTIONAL_JOBS } from './readiness.ts';
 const config: LabConfig = resolveLabConfig({
   COMPOSE_PROJECT_NAME: 'smartshop-test',
   API_PORT: '28000', UI_PORT: '23000', MYSQL_PORT: '23306', HAPROXY_STATS_PORT: '28404', PROMETHEUS_PORT: '29090', GRAFANA_PORT: '23030',
-  ALERTMANAGER_PORT: '29093', ALERT_RECORDER_PORT: '29095', RABBITMQ_MANAGEMENT_PORT: '29672', RABBITMQ_METRICS_PORT: '29692',
+  ALERTMANAGER_PORT: '29093', CONSOLE_PORT: '29095', RABBITMQ_MANAGEMENT_PORT: '29672', RABBITMQ_METRICS_PORT: '29692',
 });
 const lab = new ComposeTarget(config.project);
 const base = 'http://127.0.0.1';
@@ -96,7 +96,7 @@ describe('the lab stack', () => {
       const t = await promTargets(config);
       return t.length > 0 && t.every((x) => OPTIONAL_JOBS.has(x.job) || x.health === 'up') ? t : undefined;
     });
-    expect(new Set(targets.map((t) => t.job))).toEqual(new Set(['prometheus', 'app', 'alertmanager', 'alert-recorder', 'haproxy', 'mysqld', 'node', 'rabbitmq', 'worker', ...OPTIONAL_JOBS]));
+    expect(new Set(targets.map((t) => t.job))).toEqual(new Set(['prometheus', 'app', 'alertmanager', 'console', 'haproxy', 'mysqld', 'node', 'rabbitmq', 'worker', ...OPTIONAL_JOBS]));
     // one target per broker node and per worker replica
     expect(targets.filter((t) => t.job === 'rabbitmq')).toHaveLength(3);
     expect(targets.filter((t) => t.job === 'worker')).toHaveLength(2);
@@ -302,10 +302,10 @@ describe('the lab stack', () => {
     ])).exitCode;
     expect(await send()).toBe(0);
     expect((await fetch(`${base}:${config.ports.alertmanager}/api/v2/status`).catch(() => undefined))?.status).toBeUndefined();
-    const viaRecorder = await fetch(`${base}:${config.ports.alertRecorder}/alertmanager/api/v2/alerts?filter=${encodeURIComponent(`alertname="${alertname}"`)}`);
+    const viaRecorder = await fetch(`${base}:${config.ports.console}/alertmanager/api/v2/alerts?filter=${encodeURIComponent(`alertname="${alertname}"`)}`);
     expect(viaRecorder.status).toBe(200);
     const received = (status: string) => pollUntil(`the recorder has ${alertname} ${status}`, 60_000, async () => {
-      const res = await fetch(`${base}:${config.ports.alertRecorder}/notifications?alertname=${alertname}&status=${status}&since=${encodeURIComponent(since)}`);
+      const res = await fetch(`${base}:${config.ports.console}/notifications?alertname=${alertname}&status=${status}&since=${encodeURIComponent(since)}`);
       const body = (await res.json()) as { notifications: { alertname: string; receiver: string }[] };
       return body.notifications.length > 0 ? body.notifications : undefined;
     });
@@ -313,7 +313,7 @@ describe('the lab stack', () => {
     expect(await send(new Date().toISOString())).toBe(0);
     expect((await received('resolved')).length).toBeGreaterThan(0);
     // only Alertmanager may post to the recorder (its bearer token from .env)
-    const forged = await fetch(`${base}:${config.ports.alertRecorder}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const forged = await fetch(`${base}:${config.ports.console}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(forged.status).toBe(401);
   });
 

@@ -60,6 +60,6 @@ describe('what the Swarm stack publishes (every interface of every node: Swarm c
     expect(published('./docker-stack.yml')).toEqual({ edge: [8000, 3000] });
   });
   it('the operator ports only from docker-stack.ops-ports.yml (SWARM_PUBLISH_OPS=1)', () => {
-    expect(published('./docker-stack.ops-ports.yml')).toEqual({ haproxy: [3306, 8404], prometheus: [9090], alertmanager: [9093], 'alert-recorder': [9099] });
+    expect(published('./docker-stack.ops-ports.yml')).toEqual({ haproxy: [3306, 8404], prometheus: [9090], alertmanager: [9093], 'console': [9099] });
   });
 });

@@ -1,4 +1,6 @@
 // A tiny JSON client for tests: one call, status + parsed body + headers, bounded in time.
+import { request as httpRequest } from 'node:http';
+
 export interface JsonResponse<T = unknown> {
   status: number;
   body: T;
@@ -25,4 +27,29 @@ export async function request<T = Record<string, unknown>>(
     // not JSON: keep the text
   }
   return { status: res.status, body: parsed as T, headers: res.headers };
+}
+
+export interface RawResponse { status: number; headers: Record<string, string | string[] | undefined>; body: unknown }
+
+/** node:http, not fetch: fetch will not send a Host header of our choosing (the site guard's tests). */
+export function rawRequest(base: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<RawResponse> {
+  const url = new URL(path, base);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, method, path: url.pathname, headers, timeout: 10_000 }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => {
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          // a page
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
+      });
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.end(body);
+  });
 }

@@ -16,7 +16,7 @@ export const SHARED_LAB_ENV = {
   PROMETHEUS_PORT: '19090',
   GRAFANA_PORT: '13030',
   ALERTMANAGER_PORT: '19093',
-  ALERT_RECORDER_PORT: '19095',
+  CONSOLE_PORT: '19095',
   RABBITMQ_MANAGEMENT_PORT: '19672',
   RABBITMQ_METRICS_PORT: '19692',
   // No scheduled backup: one landing in a drill would take its load and timing (the stack

@@ -74,11 +74,11 @@ export async function startShop(options: StartShopOptions = {}): Promise<Shop> {
   };
 }
 
-/** A shop with the flags API on, reading a fresh all-off flags file of its own (`file`). */
+/** A shop reading a fresh all-off flags file of its own (`file`). */
 export async function startFlaggedShop(): Promise<{ shop: Shop; file: string }> {
   const file = join(mkdtempSync(join(tmpdir(), 'shop-flags-')), 'flags.json');
   await resetFlags(file);
-  const shop = await startShop({ config: { flags: { file, apiEnabled: true } } });
+  const shop = await startShop({ config: { flags: { file } } });
   await shop.app.faultsReady;
   return { shop, file };
 }

@@ -3,7 +3,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppContext } from '../context.ts';
-import { HttpError } from '../http/http-errors.ts';
+import { HttpError } from '../../shared/web/http-error.ts';
 
 export function failIfCatalogDown(ctx: AppContext): void {
   if (!ctx.faults.values.productCatalogFailure) return;

@@ -40,22 +40,15 @@ export class Faults {
     if (this.file === undefined) return;
     this.provider = new FlagFileProvider({
       path: this.file,
-      onRefused: (message) => this.logger.error({ file: this.file }, `flags file refused, the previous flags stay: ${message}`),
+      onRefused: (message) => {
+        this.metrics.flagsFileRefused.set(1);
+        this.logger.error({ file: this.file }, `flags file refused, the previous flags stay: ${message}`);
+      },
     });
     await OpenFeature.setProviderAndWait(this.domain, this.provider);
     this.client = OpenFeature.getClient(this.domain);
     this.client.addHandler(ProviderEvents.ConfigurationChanged, () => void this.refresh());
     await this.refresh();
-  }
-
-  /** Why the last change of the file was refused, if it was. */
-  get refusal(): string | undefined {
-    return this.provider?.lastError;
-  }
-
-  /** Re-reads the file now (the provider also polls it); resolves once the snapshot is current. */
-  async reload(): Promise<void> {
-    if ((await this.provider?.reload()) === true) await this.refresh();
   }
 
   async close(): Promise<void> {
@@ -98,6 +91,7 @@ export class Faults {
 
   private apply(next: FlagValues): void {
     const before = this.values;
+    this.metrics.flagsFileRefused.set(this.provider?.lastError === undefined ? 0 : 1);
     this.values = next;
     for (const name of FLAG_NAMES) {
       this.metrics.featureFlag.set({ flag: name }, flagNumber(next[name]));

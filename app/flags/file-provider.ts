@@ -27,7 +27,7 @@ export class FlagFileProvider implements Provider {
   private readonly core = new FlagdCore();
   private timer: NodeJS.Timeout | undefined;
   private seen = '';
-  /** the last refusal, for /api/flags; undefined once a good file is read */
+  /** the last refusal (the metric smartshop_feature_flags_file_refused); undefined once a good file is read */
   lastError: string | undefined;
 
   constructor(private readonly o: FileProviderOptions) {}

@@ -2,7 +2,7 @@
 // 500: a conflict (1213 after retries) is a 409, an unavailable database a 503 + Retry-After.
 import type { Request, Response, NextFunction, ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { HttpError } from './http-errors.ts';
+import { HttpError } from '../../shared/web/http-error.ts';
 import { DbError, DbNotReadyError } from '../db/db-errors.ts';
 
 export const RETRY_AFTER_SECONDS = '2';

@@ -16,7 +16,7 @@ import type { Database } from '../db/database.ts';
 import { answerKey, claimKey, readKey, recordKeySeparately, type Claim, type KeyIdentity } from '../db/idempotency-records.ts';
 import { StatTally, shardFor, type WriteTx } from '../db/stat-counters.ts';
 import { DbNotReadyError } from '../db/db-errors.ts';
-import { HttpError } from './http-errors.ts';
+import { HttpError } from '../../shared/web/http-error.ts';
 import { errorBody } from './error-handler.ts';
 import { isEmptyBody } from './validation.ts';
 

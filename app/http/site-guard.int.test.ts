@@ -1,39 +1,13 @@
-// A web page in the user's browser against the real shop (in-process, real MariaDB, flags
-// API on): a DNS-rebinding Host, a foreign Origin, a cross-site fetch and an empty text/plain
-// POST are each refused with a JSON error and change nothing; the pages cannot be framed.
-import { request as httpRequest } from 'node:http';
+// A web page in the user's browser against the real shop (in-process, real MariaDB): a
+// DNS-rebinding Host, a foreign Origin, a cross-site fetch and an empty text/plain POST are
+// each refused with a JSON error and change nothing; the page cannot be framed. (The same
+// guard in front of the console's fault flags: console/console.int.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RowDataPacket } from 'mysql2/promise';
-import { startFlaggedShop, type Shop } from '../../test/shop.ts';
-import { readFlagFile, resetFlags } from '../../shared/feature-flags/flag-file.ts';
+import { startShop, type Shop } from '../../test/shop.ts';
+import { rawRequest as raw } from '../../test/client.ts';
 
-let file: string;
 let shop: Shop;
-
-interface Raw { status: number; headers: Record<string, string | string[] | undefined>; body: unknown }
-
-/** node:http, not fetch: fetch will not send a Host header of our choosing. */
-function raw(base: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Raw> {
-  const url = new URL(path, base);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, method, path: url.pathname, headers, timeout: 10_000 }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => {
-        let parsed: unknown = text;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          // a page
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
-      });
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.end(body);
-  });
-}
 
 async function users(): Promise<number> {
   const conn = await shop.db.rootConnection();
@@ -46,39 +20,39 @@ async function users(): Promise<number> {
 }
 
 const host = (base: string): string => new URL(base).host;
-const paymentFailureFlag = { flags: { paymentFailure: 1 } };
+const aUser = JSON.stringify({ name: 'Mallory', email: 'mallory@example.com' });
 
 beforeAll(async () => {
-  ({ shop, file } = await startFlaggedShop());
+  shop = await startShop();
 });
 afterAll(async () => {
   await shop?.stop();
 });
 
 describe('a web page cannot use the shop behind the user', () => {
-  it('PUT /api/flags with a DNS-rebinding Host is a 421 and changes nothing', async () => {
-    const res = await raw(shop.uiUrl!, 'PUT', '/api/flags', { host: 'rebind.evil.example:3000', 'content-type': 'application/json' }, JSON.stringify(paymentFailureFlag));
+  it('POST /api/users/create with a DNS-rebinding Host is a 421 and creates nobody', async () => {
+    const before = await users();
+    const res = await raw(shop.uiUrl!, 'POST', '/api/users/create', { host: 'rebind.evil.example:3000', 'content-type': 'application/json' }, aUser);
     expect(res.status).toBe(421);
     expect(res.body).toMatchObject({ error: 'unknown_host' });
-    expect((await readFlagFile(file)).paymentFailure).toBe(0);
+    expect(await users()).toBe(before);
   });
 
-  it('PUT /api/flags with a foreign Origin, or marked cross-site by the browser, is a 403 and changes nothing', async () => {
+  it('a write with a foreign Origin, or marked cross-site by the browser, is a 403 and creates nobody', async () => {
+    const before = await users();
     const foreign: Record<string, string>[] = [{ origin: 'http://evil.example' }, { origin: 'null' }, { origin: 'http://localhost:9999' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }];
     for (const extra of foreign) {
-      const res = await raw(shop.baseUrl, 'PUT', '/api/flags', { host: host(shop.baseUrl), 'content-type': 'application/json', ...extra }, JSON.stringify(paymentFailureFlag));
+      const res = await raw(shop.baseUrl, 'POST', '/api/users/create', { host: host(shop.baseUrl), 'content-type': 'application/json', ...extra }, aUser);
       expect(res.status, JSON.stringify(extra)).toBe(403);
       expect(res.body).toMatchObject({ error: 'cross_site_request' });
     }
-    expect((await readFlagFile(file)).paymentFailure).toBe(0);
+    expect(await users()).toBe(before);
   });
 
-  it('the lab page itself (same origin) may still flip a flag', async () => {
+  it('the shop\'s own page (same origin) may still write', async () => {
     const own = `http://${host(shop.uiUrl!)}`;
-    const res = await raw(shop.uiUrl!, 'PUT', '/api/flags', { host: host(shop.uiUrl!), origin: own, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' }, JSON.stringify({ flags: { statsSlowQuery: 5 } }));
-    expect(res.status).toBe(200);
-    expect((await readFlagFile(file)).statsSlowQuery).toBe(5);
-    await resetFlags(file);
+    const res = await raw(shop.uiUrl!, 'POST', '/api/users/create', { host: host(shop.uiUrl!), origin: own, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' }, aUser);
+    expect(res.status).toBe(201);
   });
 
   it('POST /api/users/create as text/plain, or with no Content-Type, without a body is a 415 and creates nobody', async () => {
@@ -94,8 +68,8 @@ describe('a web page cannot use the shop behind the user', () => {
     expect(await users()).toBe(before);
   });
 
-  it('/ and lab.html cannot be framed and are not sniffed', async () => {
-    for (const path of ['/', '/lab.html']) {
+  it('/ cannot be framed and is not sniffed', async () => {
+    for (const path of ['/', '/index.html']) {
       const res = await raw(shop.uiUrl!, 'GET', path, { host: host(shop.uiUrl!) });
       expect(res.status, path).toBe(200);
       expect(res.headers['content-security-policy'], path).toMatch(/frame-ancestors 'none'/);
@@ -105,7 +79,7 @@ describe('a web page cannot use the shop behind the user', () => {
   });
 
   it('a page under an unknown Host name is a JSON 421; localhost, an IP and the configured names are answered', async () => {
-    const refused = await raw(shop.uiUrl!, 'GET', '/lab.html', { host: 'rebind.evil.example' });
+    const refused = await raw(shop.uiUrl!, 'GET', '/index.html', { host: 'rebind.evil.example' });
     expect(refused.status).toBe(421);
     expect(refused.body).toMatchObject({ error: 'unknown_host' });
     const port = new URL(shop.baseUrl).port;

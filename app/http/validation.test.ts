@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isEmptyBody, createOrderSchema, createUserSchema, customErrorSchema, parseBody, parseId, parseLimit, paymentSchema } from './validation.ts';
-import { HttpError } from './http-errors.ts';
+import { HttpError } from '../../shared/web/http-error.ts';
 
 const status = (fn: () => unknown): number | undefined => {
   try {

@@ -1,7 +1,7 @@
 // Input schemas (zod, strict: unknown fields are errors) and small parse helpers that turn a
 // failure into a 400 HttpError naming the problem.
 import { z } from 'zod';
-import { HttpError } from './http-errors.ts';
+import { HttpError } from '../../shared/web/http-error.ts';
 
 export const createUserSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),

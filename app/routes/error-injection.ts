@@ -3,7 +3,7 @@
 import type { Router } from 'express';
 import { newRouter } from '../http/request-context.ts';
 import type { AppContext } from '../context.ts';
-import { HttpError } from '../http/http-errors.ts';
+import { HttpError } from '../../shared/web/http-error.ts';
 import { customErrorSchema, parseBody } from '../http/validation.ts';
 
 export function errorInjectionRouter(ctx: AppContext): Router {

@@ -3,7 +3,7 @@
 import type { Router } from 'express';
 import { newRouter } from '../http/request-context.ts';
 import type { AppContext } from '../context.ts';
-import { HttpError } from '../http/http-errors.ts';
+import { HttpError } from '../../shared/web/http-error.ts';
 import { RETRY_AFTER_SECONDS } from '../http/error-handler.ts';
 
 export function healthRouter(ctx: AppContext): Router {

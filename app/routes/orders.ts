@@ -3,7 +3,7 @@
 import type { Router } from 'express';
 import { newRouter } from '../http/request-context.ts';
 import type { AppContext } from '../context.ts';
-import { HttpError, notFound } from '../http/http-errors.ts';
+import { HttpError, notFound } from '../../shared/web/http-error.ts';
 import { createOrderSchema, parseBody, parseId } from '../http/validation.ts';
 import { createOrder, productIds as catalogueIds, transitionOrder, type CreateOrderResult, type TransitionResult } from '../db/orders-repository.ts';
 import type { Answer } from '../http/idempotency.ts';

@@ -4,7 +4,7 @@
 import type { Router } from 'express';
 import { newRouter } from '../http/request-context.ts';
 import type { AppContext } from '../context.ts';
-import { HttpError, notFound } from '../http/http-errors.ts';
+import { HttpError, notFound } from '../../shared/web/http-error.ts';
 import { isEmptyBody, parseBody, parseId, paymentSchema } from '../http/validation.ts';
 import { processPayment } from '../db/payments-repository.ts';
 

@@ -3,7 +3,7 @@ import type { Router } from 'express';
 import { newRouter } from '../http/request-context.ts';
 import { faker } from '@faker-js/faker';
 import type { AppContext } from '../context.ts';
-import { notFound } from '../http/http-errors.ts';
+import { notFound } from '../../shared/web/http-error.ts';
 import { createUser, loginUser, logoutUser } from '../db/users-repository.ts';
 import { createUserSchema, isEmptyBody, parseBody, parseId } from '../http/validation.ts';
 

@@ -1,10 +1,8 @@
 // The web UI in Debian's Chromium (playwright-core, never a downloaded browser): it shows
-// live stats, and pressing "Create user" changes total_users on screen.
+// live stats, and pressing "Create user" changes total_users on screen. (The lab console's
+// page has its own browser test: console/console.int.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { readFlagFile, resetFlags } from '../../shared/feature-flags/flag-file.ts';
+import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { startShop, type Shop } from '../../test/shop.ts';
 import { request } from '../../test/client.ts';
@@ -12,13 +10,10 @@ import { request } from '../../test/client.ts';
 const CHROMIUM = '/usr/bin/chromium';
 let shop: Shop;
 let browser: Browser;
-const flagsFile = join(mkdtempSync(join(tmpdir(), 'ui-flags-')), 'flags.json');
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium`);
-  await resetFlags(flagsFile);
-  shop = await startShop({ config: { flags: { file: flagsFile, apiEnabled: true } } });
-  await shop.app.faultsReady;
+  shop = await startShop();
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -64,25 +59,10 @@ describe('web UI', () => {
     }
   });
 
-  it('the lab page flips a fault flag: the shop fails its catalogue, and the toggle puts it back', async () => {
-    const page = await browser.newPage();
-    try {
-      await page.goto(`${shop.uiUrl as string}/lab.html`);
-      const toggle = page.getByTestId('flag-productCatalogFailure');
-      await expect.poll(() => toggle.isChecked(), { timeout: 15_000 }).toBe(false);
-      expect((await request(shop.baseUrl, 'GET', '/api/products')).status).toBe(200);
-      await toggle.check();
-      await expect.poll(() => page.getByTestId('flags-result').textContent(), { timeout: 15_000 }).toBe('productCatalogFailure = true');
-      expect((await readFlagFile(flagsFile)).productCatalogFailure).toBe(true);
-      await expect.poll(async () => (await request(shop.baseUrl, 'GET', '/api/products')).status, { timeout: 2_000 }).toBe(500);
-      await expect.poll(() => page.locator('tr[data-flag="productCatalogFailure"]').getAttribute('class'), { timeout: 15_000 }).toBe('on');
-      await page.getByTestId('flag-productCatalogFailure').uncheck();
-      await expect.poll(async () => (await request(shop.baseUrl, 'GET', '/api/products')).status, { timeout: 5_000 }).toBe(200);
-      // outside a lab the page says where its cluster view would come from
-      await expect.poll(() => page.getByTestId('drill').textContent(), { timeout: 15_000 }).toMatch(/not available: no Prometheus configured/);
-    } finally {
-      await page.close();
-    }
+  it('outside a lab, the "Lab console" link says there is no console', async () => {
+    const res = await request<{ error: string; message: string }>(shop.baseUrl, 'GET', '/console');
+    expect(res.status).toBe(404);
+    expect(res.body.error).toBe('no_console');
   });
 
   it('is also served under /ui on the API port', async () => {

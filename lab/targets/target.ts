@@ -3,7 +3,7 @@
 // and swarm-target.ts, on what they share in docker-target.ts; open.ts picks one. Every
 // implementation must only ever act on containers carrying the lab's labels.
 /** Roles the compose and Swarm stacks put in the `lab.smartshop.role` label (edge: the Swarm ingress HAProxy). */
-export type LabRole = 'galera' | 'haproxy' | 'edge' | 'app' | 'worker' | 'rabbitmq' | 'backup' | 'prometheus' | 'alertmanager' | 'alert-recorder' | 'exporter' | 'grafana' | 'chaos-helper';
+export type LabRole = 'galera' | 'haproxy' | 'edge' | 'app' | 'worker' | 'rabbitmq' | 'backup' | 'prometheus' | 'alertmanager' | 'console' | 'exporter' | 'grafana' | 'chaos-helper';
 
 export interface LabContainer {
   id: string;

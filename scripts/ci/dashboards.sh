@@ -55,7 +55,7 @@ wait_for_series 'chaos_fault_active == 1' 180
 am="$(docker ps -q --filter "label=com.docker.compose.project=${COMPOSE_PROJECT_NAME:-smartshop}" --filter label=com.docker.compose.service=alertmanager | head -n 1)"
 docker exec "$am" amtool --alertmanager.url=http://127.0.0.1:9093 alert add alertname=DashboardsCheck severity=info lab=smartshop \
   '--annotation=summary=ci:dashboards checks the notification panels' >/dev/null
-wait_for_series 'alert_recorder_notifications_total' 60
+wait_for_series 'console_alert_notifications_total' 60
 wait_for_series 'changes(smartshop_feature_flag_value[1m]) > 0' 60
 "${SMARTSHOP[@]}" flags reset slowResponses >/dev/null
 sleep 20

@@ -1,6 +1,6 @@
 // The lab's fault flags: what each one does, the value that means "no fault", and the
 // bounds a value must keep. The shop evaluates them through OpenFeature (app/flags/), the
-// simulator reads loadGeneratorFlood, `smartshop flags` and PUT /api/flags write them; every
+// simulator reads loadGeneratorFlood, `smartshop flags` and the console (console/) write them; every
 // value any of them writes or reads passes `checkFlagValue` first. Named after the
 // OpenTelemetry demo's flags where one matches (paymentFailure, productCatalogFailure,
 // loadGeneratorFloodHomepage).

@@ -1,6 +1,6 @@
 // The flags file, in flagd's flag-definition format (https://flagd.dev/reference/flag-definitions/):
 // the one place the lab's fault flags live. The shop's OpenFeature provider watches it,
-// `smartshop flags`, PUT /api/flags and the simulator read or write it. A file is accepted only
+// `smartshop flags`, the console's PUT /api/flags and the simulator read or write it. A file is accepted only
 // when flagd's own parser (@openfeature/flagd-core) accepts it and every variant of every flag
 // is within the catalog's bounds; a rejected file changes nothing (the previous flags stay).
 // Writes go to a temporary file renamed over the old one, so a reader never sees half a file.

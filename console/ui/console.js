@@ -1,6 +1,7 @@
-// The lab page: the fault flags with a toggle each (PUT /api/flags), and what a lab user
-// watches during a drill (GET /api/lab): nodes, HAProxy's view, the drill's phase, alerts
-// firing and the notifications sent. Polls every 2 s; everything is text, never HTML.
+// The lab console's page: the fault flags with a toggle each (PUT /api/flags), what a lab
+// user watches during a drill (GET /api/lab): nodes, HAProxy's view, the drill's phase,
+// alerts firing and the notifications sent; and the drill reports (GET /api/reports).
+// Polls every 2 s; everything is text, never HTML.
 const $ = (id) => document.getElementById(id);
 
 async function api(method, path, body) {
@@ -76,8 +77,35 @@ async function refreshLab() {
   $('notifications').replaceChildren(...show(data.notifications, (list) => (list.length ? [...list].reverse().map((n) => item(`${n.receivedAt} ${n.alertname} ${n.status}`, n.status === 'firing' ? 'bad' : 'ok')) : [item('none yet')])));
 }
 
+function link(text, href) {
+  const a = document.createElement('a');
+  a.textContent = text;
+  a.href = href;
+  return a;
+}
+
+async function refreshReports() {
+  const { status, data } = await api('GET', '/api/reports');
+  const body = $('reports').querySelector('tbody');
+  if (status !== 200) {
+    body.replaceChildren(row([data.message ?? `HTTP ${status}`, '', '', '']));
+    return;
+  }
+  if (data.reports.length === 0) {
+    body.replaceChildren(row(['none yet: `smartshop chaos run <drill>` writes one', '', '', '']));
+    return;
+  }
+  body.replaceChildren(...data.reports.map((r) => {
+    const files = document.createElement('span');
+    files.append(link(r.html ? 'HTML' : 'Markdown', `/reports/${r.html ?? r.md}`), ' ', link('JSON', `/reports/${r.json}`));
+    const tr = row([r.startedAt, r.drill, r.verdict ?? '?', files]);
+    if (r.verdict && r.verdict !== 'passed') tr.className = 'on';
+    return tr;
+  }));
+}
+
 async function refresh() {
-  await Promise.allSettled([refreshFlags(), refreshLab()]);
+  await Promise.allSettled([refreshFlags(), refreshLab(), refreshReports()]);
 }
 
 void refresh();

@@ -3,7 +3,7 @@
 // alert per delivery, so a drill can ask "did AlertName reach someone, and when".
 
 export interface Notification {
-  /** when the recorder received it (ISO) */
+  /** when the console received it (ISO) */
   receivedAt: string;
   receiver: string;
   groupKey: string;

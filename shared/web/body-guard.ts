@@ -6,7 +6,7 @@
 // must say application/json even without a body: a cross-site page can send an empty
 // text/plain POST without a preflight, but not an application/json one.
 import type { Request, Response, NextFunction, RequestHandler } from 'express';
-import { HttpError } from './http-errors.ts';
+import { HttpError } from './http-error.ts';
 import { isStateChanging } from './site-guard.ts';
 
 /** True when the request carries a body (chunked, or a non-zero Content-Length). */

@@ -13,7 +13,7 @@
 import { isIP } from 'node:net';
 import type { Request, Response, NextFunction, RequestHandler } from 'express';
 import helmet from 'helmet';
-import { HttpError } from './http-errors.ts';
+import { HttpError } from './http-error.ts';
 
 /** Names always answered: this machine's. Others come from ALLOWED_HOSTS (app/config.ts). */
 const LOCAL_HOST_NAMES: readonly string[] = ['localhost'];

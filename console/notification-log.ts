@@ -1,7 +1,7 @@
-// The recorder's JSON-lines file, bounded: rotated by size (n.jsonl -> n.jsonl.1 -> ... up to
+// The receiver's JSON-lines file, bounded: rotated by size (n.jsonl -> n.jsonl.1 -> ... up to
 // `keep` old files, the oldest dropped), and read back at start from the newest files as far
 // as the memory bound allows. A line cut by a crash, a corrupt line or a file larger than the
-// bound costs what it must (a warning names it), never the start: a recorder that cannot
+// bound costs what it must (a warning names it), never the start: a receiver that cannot
 // start loses every later notification.
 import { appendFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';

@@ -1,12 +1,14 @@
-// The recorder as Alertmanager talks to it (in-process on a free port, a real file): what it
-// is sent it keeps, survives a restart, and answers by alert and time; bad payloads get a 400;
-// it takes posts with Alertmanager's token only, bounds bodies, metric series and its file.
+// The console's receiver as Alertmanager talks to it (the whole console in-process on a free
+// port, a real file): what it is sent it keeps, survives a restart, and answers by alert and
+// time; bad payloads get a 400; it takes posts with Alertmanager's token only, bounds
+// bodies, metric series and its file.
 import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRecorder, OTHER_ALERT, type RecorderOptions } from './recorder.ts';
+import { OTHER_ALERT, type ReceiverOptions } from './receiver.ts';
+import { createConsole } from './create-console.ts';
 import type { Notification } from './notifications.ts';
 
 const servers: { close(): void }[] = [];
@@ -17,8 +19,8 @@ afterEach(() => {
 const TOKEN = 'a-test-token-of-enough-length';
 const KNOWN = new Set(['HAProxyBackendServerDown', 'GaleraNodesDiverged']);
 
-async function start(file: string, options: Partial<RecorderOptions> = {}): Promise<string> {
-  const { app } = await createRecorder({ file, token: TOKEN, knownAlerts: KNOWN, warn: () => undefined, ...options });
+async function start(file: string, options: Partial<ReceiverOptions> = {}): Promise<string> {
+  const app = await createConsole({ receiver: { file, token: TOKEN, knownAlerts: KNOWN, warn: () => undefined, ...options }, labApiEnabled: false, allowedHosts: [] });
   const server = app.listen(0, '127.0.0.1');
   servers.push(server);
   await new Promise((r) => server.once('listening', r));
@@ -26,7 +28,7 @@ async function start(file: string, options: Partial<RecorderOptions> = {}): Prom
 }
 
 const payload = (status: 'firing' | 'resolved', alertname: string) => ({
-  version: '4', receiver: 'lab-recorder', status, groupKey: `{}:{alertname="${alertname}"}`, truncatedAlerts: 0,
+  version: '4', receiver: 'lab-console', status, groupKey: `{}:{alertname="${alertname}"}`, truncatedAlerts: 0,
   groupLabels: { alertname }, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://alertmanager:9093',
   alerts: [{ status, labels: { alertname, severity: 'warning', lab: 'smartshop' }, annotations: { summary: `${alertname} is ${status}` },
     startsAt: '2026-12-02T10:00:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: 'abc' }],
@@ -35,18 +37,18 @@ const payload = (status: 'firing' | 'resolved', alertname: string) => ({
 /** token '' sends no Authorization header */
 const post = (base: string, body: unknown, token = TOKEN) =>
   fetch(`${base}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token === '' ? {} : { authorization: `Bearer ${token}` }) }, body: JSON.stringify(body) });
-const tmpFile = (): string => join(mkdtempSync(join(tmpdir(), 'recorder-')), 'n.jsonl');
+const tmpFile = (): string => join(mkdtempSync(join(tmpdir(), 'receiver-')), 'n.jsonl');
 
-describe('the alert recorder', () => {
+describe("the console's Alertmanager receiver", () => {
   it('keeps every notification, on disk too, and answers by alert, status and time', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'recorder-')), 'n.jsonl');
+    const file = join(mkdtempSync(join(tmpdir(), 'receiver-')), 'n.jsonl');
     let base = await start(file);
     const t0 = new Date().toISOString();
     expect((await post(base, payload('firing', 'HAProxyBackendServerDown'))).status).toBe(200);
     expect((await post(base, payload('firing', 'GaleraNodesDiverged'))).status).toBe(200);
     expect((await post(base, payload('resolved', 'HAProxyBackendServerDown'))).status).toBe(200);
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    expect(metrics).toContain('alert_recorder_notifications_total{alertname="GaleraNodesDiverged",status="firing"} 1');
+    expect(metrics).toContain('console_alert_notifications_total{alertname="GaleraNodesDiverged",status="firing"} 1');
 
     servers.splice(0).forEach((s) => s.close());
     base = await start(file); // a restart reads the file back
@@ -60,7 +62,7 @@ describe('the alert recorder', () => {
   });
 
   it('refuses what is not an Alertmanager webhook, and bad queries, with a JSON error', async () => {
-    const base = await start(join(mkdtempSync(join(tmpdir(), 'recorder-')), 'n.jsonl'));
+    const base = await start(join(mkdtempSync(join(tmpdir(), 'receiver-')), 'n.jsonl'));
     for (const body of [[], { version: '3', receiver: 'x', groupKey: 'g', alerts: [] }, { ...payload('firing', 'X'), alerts: [{ status: 'odd', labels: {} }] }]) {
       const res = await post(base, body);
       expect(res.status).toBe(400);
@@ -92,8 +94,8 @@ describe('the alert recorder', () => {
       batch.alerts = Array.from({ length: 100 }, (_, j) => ({ ...payload('firing', `Unknown${i + j}`).alerts[0]! }));
       expect((await post(base, batch)).status).toBe(200);
     }
-    const series = (await (await fetch(`${base}/metrics`)).text()).split('\n').filter((l) => l.startsWith('alert_recorder_notifications_total{'));
-    expect(series).toEqual([`alert_recorder_notifications_total{alertname="${OTHER_ALERT}",status="firing"} 2000`]);
+    const series = (await (await fetch(`${base}/metrics`)).text()).split('\n').filter((l) => l.startsWith('console_alert_notifications_total{'));
+    expect(series).toEqual([`console_alert_notifications_total{alertname="${OTHER_ALERT}",status="firing"} 2000`]);
   });
 
   it('rotates its file at the size limit, keeps a bounded number, and reads back past a corrupt line', async () => {
