@@ -1,5 +1,5 @@
 // Alertmanager's configuration, checked with Debian's amtool: it loads, every alert routes to
-// the lab's recorder, and the inhibitions name alerts that exist and keep the ones the alert
+// the lab console, and the inhibitions name alerts that exist and keep the ones the alert
 // drills must see delivered (a node out of HAProxy's rotation is the page for a node down).
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -27,14 +27,14 @@ const inhibits = (parse(readFileSync(config, 'utf8')) as { inhibit_rules: Inhibi
 const named = (matchers: string[]): string[] => matchers.flatMap((m) => (/alertname\s*=~?\s*"?([^"]+)"?/.exec(m)?.[1] ?? '').split('|')).map((s) => s.trim()).filter(Boolean);
 
 describe('Alertmanager configuration', () => {
-  it.skipIf(amtoolTool.skip)('loads, and sends every alert of the rules to the lab recorder', () => {
+  it.skipIf(amtoolTool.skip)('loads, and sends every alert of the rules to the lab console', () => {
     amtoolTool.assertPresent();
     const check = amtool(['check-config', config]);
     expect(check.status, check.output).toBe(0);
     expect(alertNames.length).toBeGreaterThanOrEqual(11);
     for (const alertname of alertNames) {
       const route = amtool(['config', 'routes', 'test', `--config.file=${config}`, `alertname=${alertname}`, 'lab=smartshop']);
-      expect(route.output.trim(), alertname).toBe('lab-recorder');
+      expect(route.output.trim(), alertname).toBe('lab-console');
     }
   });
 

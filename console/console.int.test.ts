@@ -153,7 +153,7 @@ describe('the drill reports', () => {
     for (const path of ['/reports/secret.txt', '/reports/../flags.json', '/reports/chaos/missing.html']) {
       const res = await raw(consoleUrl, 'GET', path, { host: host(consoleUrl) });
       expect(res.status, path).toBe(404);
-      expect(res.body, path).toMatchObject({ error: expect.any(String) });
+      expect(typeof (res.body as { error?: unknown }).error, path).toBe('string');
     }
   });
 });

@@ -12,7 +12,7 @@ const REPORT_JSON = /^(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z)-([a-z0-9-]+)\.json
 /** What /reports serves: the reports' own files, one folder deep at most. */
 const SERVED = /^\/([\w-]+\/)?[\w.-]+\.(html|md|json|svg)$/;
 
-export interface ReportEntry {
+interface ReportEntry {
   drill: string;
   startedAt: string;
   folder: string;
@@ -38,7 +38,7 @@ async function listFolder(dir: string, folder: string): Promise<ReportEntry[]> {
 }
 
 /** The newest `limit` reports in dir and its sub-folders, each with its verdict read from its JSON. */
-export async function listReports(dir: string, limit = 50): Promise<ReportEntry[]> {
+async function listReports(dir: string, limit = 50): Promise<ReportEntry[]> {
   const top = await readdir(dir, { withFileTypes: true }).catch(() => []);
   const folders = ['', ...top.filter((e) => e.isDirectory() && /^[\w-]+$/.test(e.name)).map((e) => e.name)];
   const all = (await Promise.all(folders.map((f) => listFolder(dir, f)))).flat();

@@ -6,7 +6,7 @@
 # Env: STACK_NAME (smartshop), API_PORT, UI_PORT, MYSQL_PORT, HAPROXY_STATS_PORT,
 # PROMETHEUS_PORT, APP_REPLICAS (3), SWARM_WAIT_SECONDS (480), SWARM_INIT=1 (make this engine
 # a one-node swarm when it is not in one), SWARM_PUBLISH_OPS=1 (publish MySQL, HAProxy's stats,
-# Prometheus, Alertmanager and the recorder too: on every interface, as Swarm publishes;
+# Prometheus, Alertmanager and the console too: on every interface, as Swarm publishes;
 # without it only the edge's API and UI are published).
 # SHOP_HOSTNAMES: the names users reach the edge by (the shop refuses unknown Host names).
 # On a one-node swarm every placement label goes on that node; on several nodes, label

@@ -31,14 +31,19 @@ describe('textfile folder (node-exporter reads the consistency result there)', (
   });
 });
 
-describe('fault flags folder (the shop watches its flags.json)', () => {
-  it('is one folder per project, passed as LAB_FLAGS_DIR and mounted as a folder at /flags, where FLAGS_FILE points', () => {
+describe('fault flags folder (the console writes its flags.json, the shop and the workers read it)', () => {
+  it('is one folder per project, passed as LAB_FLAGS_DIR and mounted as a folder at /flags, where FLAGS_FILE points: read-write in the console only', () => {
     const env = composeEnv({ ...resolveLabConfig({}), project: 'smartshop-test' }, {});
     expect(env.LAB_FLAGS_DIR).toBe(join(REPO_ROOT, '.lab', 'smartshop-test', 'flags'));
     const compose = parse(readFileSync(COMPOSE_FILE, 'utf8'), { merge: true }) as { services: Record<string, Service & { environment?: Record<string, string> }> };
-    const app = compose.services.app;
-    expect(app?.volumes).toContain('${LAB_FLAGS_DIR:-./.lab/smartshop/flags}:/flags');
-    expect(app?.environment?.FLAGS_FILE).toBe('/flags/flags.json');
+    for (const name of ['app', 'worker']) {
+      const service = compose.services[name];
+      expect(service?.volumes, name).toContain('${LAB_FLAGS_DIR:-./.lab/smartshop/flags}:/flags:ro');
+      expect(service?.environment?.FLAGS_FILE, name).toBe('/flags/flags.json');
+    }
+    const console = compose.services.console;
+    expect(console?.volumes).toContain('${LAB_FLAGS_DIR:-./.lab/smartshop/flags}:/flags');
+    expect(console?.environment?.FLAGS_FILE).toBe('/flags/flags.json');
   });
 });
 

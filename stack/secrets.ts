@@ -19,7 +19,7 @@ export const SECRET_NAMES = [
   'MARIADB_EXPORTER_PASSWORD',
   'MARIADB_BACKUP_PASSWORD',
   'GRAFANA_ADMIN_PASSWORD',
-  // Alertmanager's bearer token for the alert recorder's webhook
+  // Alertmanager's bearer token for the console's webhook (Alertmanager's notifications)
   'ALERT_WEBHOOK_TOKEN',
   // RabbitMQ: the nodes' shared Erlang cookie and one account per client (docs/fulfilment.md)
   'RABBITMQ_COOKIE',

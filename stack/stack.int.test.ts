@@ -13,7 +13,7 @@ import {
   backupsDir, BROKER_NODES, BrokerApi, compareNodes, ComposeTarget, demux, docker, flagsFile, freePort, GALERA_NODES, haproxyServers, isHealthyNode, resolveLabConfig, toolSocket, type LabConfig,
 } from '../lab/index.ts';
 import { pollUntil as poll } from '../shared/time.ts';
-import { resetFlags, setFlag } from '../shared/feature-flags/flag-file.ts';
+import { readFlagFile, resetFlags } from '../shared/feature-flags/flag-file.ts';
 import { ARCHIVE_FOLDER, containerSource, createBackup, listBackups, readHistories, restoreBackup, verifyBackupFiles } from '../backup/index.ts';
 import { startRun } from '../simulator/index.ts';
 import { isLoopback, tcpListeners } from '../test/listeners.ts';
@@ -251,10 +251,17 @@ describe('the lab stack', () => {
     }
   });
 
-  it('a fault flag set on the host reaches the shop in its container and Prometheus; the flags API answers the host, not another container', async () => {
+  it('a fault flag set in the console reaches the shop in its container and Prometheus; the console answers the host, not another container', async () => {
     const file = flagsFile(config.project);
+    const consoleUrl = `${base}:${config.ports.console}`;
+    const put = (body: unknown): Promise<Response> => fetch(`${consoleUrl}/api/flags`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     try {
-      await setFlag(file, 'productCatalogFailure', true);
+      // the shop's "Lab console" link leads there
+      const link = await fetch(`${base}:${config.ports.ui}/console`, { redirect: 'manual' });
+      expect([link.status, link.headers.get('location')]).toEqual([302, `${consoleUrl}/`]);
+      // the console's container writes the host's flags folder; the shop reads it, read-only
+      expect((await put({ flags: { productCatalogFailure: true } })).status).toBe(200);
+      expect((await readFlagFile(file)).productCatalogFailure).toBe(true);
       const status = await pollUntil('the shop fails its catalogue', 5_000, async () => {
         const res = await fetch(`${base}:${config.ports.api}/api/products`);
         return res.status === 500 ? res.status : undefined;
@@ -267,15 +274,16 @@ describe('the lab stack', () => {
         return body.data.result[0]?.value[1] === '1' ? 1 : undefined;
       });
       expect(value).toBe(1);
-      const fromHost = await fetch(`${base}:${config.ports.api}/api/flags`);
-      expect(fromHost.status).toBe(200);
-      // the lab page's view, read through Prometheus: every node Synced and UP in HAProxy
-      const view = (await (await fetch(`${base}:${config.ports.api}/api/lab`)).json()) as { nodes: { node: string; state: string; haproxy: string }[]; alerts: unknown };
+      // the console's lab view, read through Prometheus: every node Synced and UP in HAProxy
+      const view = (await (await fetch(`${consoleUrl}/api/lab`)).json()) as { nodes: { node: string; state: string; haproxy: string }[]; alerts: unknown };
       expect(view.nodes.map((n) => [n.node, n.state, n.haproxy])).toEqual(['mariadb-1', 'mariadb-2', 'mariadb-3'].map((n) => [n, 'Synced', 'UP']));
       expect(Array.isArray(view.alerts)).toBe(true);
-      // the app container asking its own service name arrives from a lab network address
-      const r = await lab.exec(await lab.find('app'), ['node', '-e', "fetch('http://app:8000/api/flags').then((r) => console.log(r.status))"]);
+      // another container asking the console's service name arrives from a lab network address
+      const r = await lab.exec(await lab.find('app'), ['node', '-e', "fetch('http://console:9099/api/flags').then((r) => console.log(r.status))"]);
       expect(r.stdout.trim()).toBe('403');
+      // and the shop has no flags API of its own any more
+      expect((await fetch(`${base}:${config.ports.api}/api/flags`)).status).toBe(404);
+      expect((await put({ reset: true })).status).toBe(200);
     } finally {
       await resetFlags(file);
     }
@@ -286,7 +294,7 @@ describe('the lab stack', () => {
     expect(back).toBe(200);
   });
 
-  it('Prometheus sends to Alertmanager, and what Alertmanager notifies reaches the lab recorder, firing then resolved', async () => {
+  it('Prometheus sends to Alertmanager, and what Alertmanager notifies reaches the lab console, firing then resolved', async () => {
     const managers = await pollUntil('Prometheus has an active Alertmanager', 30_000, async () => {
       const res = await fetch(`${base}:${config.ports.prometheus}/api/v1/alertmanagers`);
       const body = (await res.json()) as { data: { activeAlertmanagers: { url: string }[] } };
@@ -302,17 +310,17 @@ describe('the lab stack', () => {
     ])).exitCode;
     expect(await send()).toBe(0);
     expect((await fetch(`${base}:${config.ports.alertmanager}/api/v2/status`).catch(() => undefined))?.status).toBeUndefined();
-    const viaRecorder = await fetch(`${base}:${config.ports.console}/alertmanager/api/v2/alerts?filter=${encodeURIComponent(`alertname="${alertname}"`)}`);
-    expect(viaRecorder.status).toBe(200);
-    const received = (status: string) => pollUntil(`the recorder has ${alertname} ${status}`, 60_000, async () => {
+    const viaConsole = await fetch(`${base}:${config.ports.console}/alertmanager/api/v2/alerts?filter=${encodeURIComponent(`alertname="${alertname}"`)}`);
+    expect(viaConsole.status).toBe(200);
+    const received = (status: string) => pollUntil(`the console has ${alertname} ${status}`, 60_000, async () => {
       const res = await fetch(`${base}:${config.ports.console}/notifications?alertname=${alertname}&status=${status}&since=${encodeURIComponent(since)}`);
       const body = (await res.json()) as { notifications: { alertname: string; receiver: string }[] };
       return body.notifications.length > 0 ? body.notifications : undefined;
     });
-    expect((await received('firing'))[0]?.receiver).toBe('lab-recorder');
+    expect((await received('firing'))[0]?.receiver).toBe('lab-console');
     expect(await send(new Date().toISOString())).toBe(0);
     expect((await received('resolved')).length).toBeGreaterThan(0);
-    // only Alertmanager may post to the recorder (its bearer token from .env)
+    // only Alertmanager may post to the console's webhook (its bearer token from .env)
     const forged = await fetch(`${base}:${config.ports.console}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(forged.status).toBe(401);
   });

@@ -34,7 +34,7 @@ async function drill(alert: string, rulesDir?: string): Promise<Report> {
   if (!d) throw new Error(`no alert drill ${alert}`);
   const r = await runAlertDrill({
     drill: d, target, sql, database: 'smartshop', reportDir,
-    endpoints: { api: `http://127.0.0.1:${config.ports.api}`, prometheus: `http://127.0.0.1:${config.ports.prometheus}`, alertmanager: `http://127.0.0.1:${config.ports.console}/alertmanager`, recorder: `http://127.0.0.1:${config.ports.console}` },
+    endpoints: { api: `http://127.0.0.1:${config.ports.api}`, prometheus: `http://127.0.0.1:${config.ports.prometheus}`, alertmanager: `http://127.0.0.1:${config.ports.console}/alertmanager`, console: `http://127.0.0.1:${config.ports.console}` },
     print: (l) => console.log(`[alert:${alert}] ${l}`),
     ...(rulesDir ? { rules: alertRules(rulesDir) } : {}),
   });

@@ -29,7 +29,7 @@ export async function runAlertDrillsCli(name: string, o: { target: Target; repor
         drill,
         target: o.target,
         sql: new NodeSql(o.target, o.database),
-        endpoints: { api: bare(u.api), prometheus: bare(u.prometheus), alertmanager: `${bare(u.console)}/alertmanager`, recorder: bare(u.console) },
+        endpoints: { api: bare(u.api), prometheus: bare(u.prometheus), alertmanager: `${bare(u.console)}/alertmanager`, console: bare(u.console) },
         database: o.database,
         reportDir: o.reportDir,
         print: (l) => console.log(l),

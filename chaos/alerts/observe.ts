@@ -8,9 +8,9 @@ import { PrometheusClient } from '../../shared/prometheus.ts';
 export interface AlertEndpoints {
   api: string;
   prometheus: string;
-  /** Alertmanager's API v2 base: the recorder's read-only view of it (Alertmanager is not published) */
+  /** Alertmanager's API v2 base: the console's read-only view of it (Alertmanager is not published) */
   alertmanager: string;
-  recorder: string;
+  console: string;
 }
 
 export interface RecordedNotification {
@@ -22,8 +22,8 @@ export interface RecordedNotification {
 
 const POLL_MS = 2_000;
 
-export async function notificationsSince(recorder: string, since: Date): Promise<RecordedNotification[]> {
-  const body = await getJson<{ notifications: RecordedNotification[] }>(`${recorder}/notifications?since=${encodeURIComponent(since.toISOString())}`);
+export async function notificationsSince(consoleUrl: string, since: Date): Promise<RecordedNotification[]> {
+  const body = await getJson<{ notifications: RecordedNotification[] }>(`${consoleUrl}/notifications?since=${encodeURIComponent(since.toISOString())}`);
   return body.notifications;
 }
 
@@ -50,9 +50,9 @@ const labelKey = (labels: Record<string, string>): string => JSON.stringify(Obje
 const secondsSince = (since: Date, at: string | number): number => ((typeof at === 'string' ? Date.parse(at) : at) - since.getTime()) / 1000;
 
 /** Polls the receiver until `alert` fires after `since`, or the bound passes: seconds, and the label sets that fired. */
-export async function waitFiring(recorder: string, alert: string, since: Date, boundSeconds: number): Promise<{ after: number; labels: Set<string> } | null> {
+export async function waitFiring(consoleUrl: string, alert: string, since: Date, boundSeconds: number): Promise<{ after: number; labels: Set<string> } | null> {
   const found = await pollUntil(since.getTime() + boundSeconds * 1000, POLL_MS, async () => {
-    const fired = (await notificationsSince(recorder, since).catch(() => [])).filter((n) => n.alertname === alert && n.status === 'firing');
+    const fired = (await notificationsSince(consoleUrl, since).catch(() => [])).filter((n) => n.alertname === alert && n.status === 'firing');
     const first = fired[0];
     return first ? { after: secondsSince(since, first.receivedAt), labels: new Set(fired.map((n) => labelKey(n.labels))) } : undefined;
   });
@@ -63,9 +63,9 @@ export async function waitFiring(recorder: string, alert: string, since: Date, b
  * Polls until every label set of the alert that fired has a resolved notification after
  * `since` (a group's notification lists each alert with its own status), or the bound passes.
  */
-export async function waitResolved(recorder: string, alert: string, fired: Set<string>, since: Date, boundSeconds: number): Promise<number | null> {
+export async function waitResolved(consoleUrl: string, alert: string, fired: Set<string>, since: Date, boundSeconds: number): Promise<number | null> {
   const after = await pollUntil(since.getTime() + boundSeconds * 1000, POLL_MS, async () => {
-    const resolved = (await notificationsSince(recorder, since).catch(() => [])).filter((n) => n.alertname === alert && n.status === 'resolved');
+    const resolved = (await notificationsSince(consoleUrl, since).catch(() => [])).filter((n) => n.alertname === alert && n.status === 'resolved');
     const done = new Set(resolved.map((n) => labelKey(n.labels)));
     const last = resolved.at(-1);
     return last && [...fired].every((k) => done.has(k)) ? secondsSince(since, last.receivedAt) : undefined;
@@ -97,7 +97,7 @@ export async function waitInhibited(e: AlertEndpoints, alert: string, inhibitor:
       seen.suppressedAfter = secondsSince(since, Date.now());
     }
     if (seen.inhibitorDeliveredAfter === null) {
-      const first = (await notificationsSince(e.recorder, since).catch(() => [])).find((n) => n.alertname === inhibitor && n.status === 'firing');
+      const first = (await notificationsSince(e.console, since).catch(() => [])).find((n) => n.alertname === inhibitor && n.status === 'firing');
       if (first) seen.inhibitorDeliveredAfter = secondsSince(since, first.receivedAt);
     }
     return seen.firingAfter !== null && seen.suppressedAfter !== null && seen.inhibitorDeliveredAfter !== null ? true : undefined;

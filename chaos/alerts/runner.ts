@@ -108,7 +108,7 @@ export async function runAlertDrill(o: AlertDrillOptions): Promise<AlertDrillRep
         await drill.inject(ctx);
         mark(`injected: ${drill.cause}`);
         if (inhibitor === undefined) {
-          fired = await waitFiring(o.endpoints.recorder, drill.alert, injectedAt, bounds.fireSeconds);
+          fired = await waitFiring(o.endpoints.console, drill.alert, injectedAt, bounds.fireSeconds);
           const seen = fired;
           mark(seen === null ? `no firing notification within ${bounds.fireSeconds} s` : `firing notification after ${seen.after.toFixed(1)} s (${seen.labels.size} label set${seen.labels.size === 1 ? '' : 's'})`);
         } else {
@@ -137,7 +137,7 @@ export async function runAlertDrill(o: AlertDrillOptions): Promise<AlertDrillRep
       const held = inhibition;
       if (seen !== null) {
         // a resolved notification only follows a firing one
-        resolvedAfter = await waitResolved(o.endpoints.recorder, drill.alert, seen.labels, rolledBack, bounds.resolveSeconds);
+        resolvedAfter = await waitResolved(o.endpoints.console, drill.alert, seen.labels, rolledBack, bounds.resolveSeconds);
         mark(resolvedAfter === null ? `no resolved notification within ${bounds.resolveSeconds} s` : `resolved notification after ${resolvedAfter.toFixed(1)} s`);
       } else if (held?.firingAfter != null) {
         resolvedAfter = await waitCleared(o.endpoints.prometheus, drill.alert, rolledBack, bounds.resolveSeconds);
@@ -152,7 +152,7 @@ export async function runAlertDrill(o: AlertDrillOptions): Promise<AlertDrillRep
   }
 
   return journal.phase('judgement', async () => {
-    const during = await notificationsSince(o.endpoints.recorder, started).catch(() => []);
+    const during = await notificationsSince(o.endpoints.console, started).catch(() => []);
     const others = [...new Set(during.filter((n) => n.status === 'firing' && n.alertname !== drill.alert).map((n) => n.alertname))];
     const unrelated = others.filter((a) => !drill.alsoExpected.includes(a) && !baseline.includes(a));
     const seen = fired;
@@ -209,8 +209,8 @@ async function alertSteadyState(o: AlertDrillOptions, alert: string): Promise<st
   }
   const baseline = [...new Set([...active.firing, ...active.pending])];
   if (baseline.includes(alert)) throw new Error(`${alert} is already firing or pending: the drill cannot tell what it causes (run \`smartshop chaos recover\` or wait until it resolves)`);
-  await notificationsSince(o.endpoints.recorder, new Date()).catch((err: unknown) => {
-    throw new Error(`the alert recorder does not answer at ${o.endpoints.recorder} (${(err as Error).message}): is the lab up with Alertmanager (make up)?`);
+  await notificationsSince(o.endpoints.console, new Date()).catch((err: unknown) => {
+    throw new Error(`the lab console does not answer at ${o.endpoints.console} (${(err as Error).message}): is the lab up with Alertmanager (make up)?`);
   });
   return baseline;
 }
