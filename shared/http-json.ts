@@ -1,4 +1,4 @@
-// GETs against the lab's own HTTP APIs (Prometheus, Alertmanager, the alert recorder, the
+// GETs against the lab's own HTTP APIs (Prometheus, Alertmanager, the lab console, the
 // shop's probes), always bounded in time: one way for every part that reads them.
 
 /** The status and body, whatever the status (a probe wants a 503 too). */

@@ -67,7 +67,7 @@ describe('alert drills on a fresh lab', () => {
   // The shop's alerts hold for 5 minutes and clear over a 5-minute window: 9-11 minutes each,
   // more than CI's time allows beside the chaos drills; `make alert-drills` runs them. The
   // path they use (a fault flag to the shop's metrics, Prometheus to Alertmanager to the
-  // recorder) is in the stack test; their rules in promtool's tests.
+  // console) is in the stack test; their rules in promtool's tests.
   it('HAProxyBackendServerDown: a stopped node pages once (its consequences inhibited), and resolves when it is back', async () => {
     const r = await drill('HAProxyBackendServerDown');
     expectPassed(r);
