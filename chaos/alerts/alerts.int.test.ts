@@ -1,7 +1,6 @@
-// Alert drills end to end on the lab the drills and the integrity tests share
-// (test/shared-lab.ts), before any drill has run on it: no earlier drill's alerts are still
-// pending (each drill also lets pending alerts settle before it starts; the integrity tests
-// before them raise none). For each alert CI rehearses,
+// Alert drills end to end on the pipeline lab (test/shared-lab.ts), before the pipeline's
+// drills run on it: no earlier drill's alerts are still pending (each drill also lets pending
+// alerts settle before it starts). For each alert CI rehearses,
 // the fault raises it, Alertmanager delivers it to the lab's receiver within the rule's own
 // bound, it resolves after the rollback, and nothing unrelated is notified. Then a weakened
 // rule (a threshold no lab can reach, in a copy of prometheus/) must make its drill fail.
@@ -10,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SHARED_LAB_ENV } from '../../test/shared-lab.ts';
+import { PIPELINE_LAB_ENV } from '../../test/shared-lab.ts';
 
-Object.assign(process.env, SHARED_LAB_ENV);
+Object.assign(process.env, PIPELINE_LAB_ENV);
 
 const { stackUp } = await import('../../stack/index.ts');
 const { ComposeTarget, NodeSql, resolveLabConfig, REPO_ROOT } = await import('../../lab/index.ts');
@@ -54,7 +53,7 @@ function expectPassed(r: Report): void {
 }
 
 beforeAll(async () => {
-  // `stack up` starts the shared lab (the later files on it find it up); removed after the last
+  // `stack up` starts the pipeline lab (the pipeline's drills find it up); removed after the run
   await stackUp(config, { build: false, timeoutMs: 420_000, log });
 }, 900_000);
 

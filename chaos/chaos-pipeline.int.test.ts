@@ -1,0 +1,119 @@
+// The fulfilment pipeline's drills end to end on the pipeline lab (test/shared-lab.ts:
+// project smartshop-pipeline, after the alert drills on it), while the Galera drills run on
+// the drills lab (chaos/chaos-galera.int.test.ts). Every drill there judged the pipeline too
+// (every acknowledged paid order shipped once); these break the pipeline itself: the shop
+// killed under keyed traffic, the workers killed holding unacked messages, the relay killed
+// between a confirm and its mark, every message poisoned; and the judge must fail a shop that
+// records the key in a second commit and a worker that acks before its commit.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DrillReport } from './report/write.ts';
+import { PIPELINE_LAB_ENV } from '../test/shared-lab.ts';
+
+Object.assign(process.env, PIPELINE_LAB_ENV);
+
+type FulfilmentJudged = NonNullable<DrillReport['fulfilment']>;
+const { docker } = await import('../lab/index.ts');
+const { runDrill } = await import('./runner.ts');
+const { drillKit } = await import('./drill-test-kit.ts');
+const { project, startLab, cleanUp, options, expectNoLoss } = drillKit(PIPELINE_LAB_ENV);
+
+beforeAll(async () => {
+  await startLab();
+}, 480_000);
+
+afterAll(async () => {
+  await cleanUp();
+}, 900_000);
+
+describe('fulfilment pipeline drills on a real lab', () => {
+  it('shop-crash: the shop killed five times under keyed traffic, every answered key done exactly once', async () => {
+    const r = await expectNoLoss('shop-crash', { faultMs: 2_000 });
+    const x = r.exactlyOnce;
+    if (!x || 'error' in x) throw new Error(`exactly once not judged: ${x ? x.error : 'missing'}`);
+    console.log(`[shop-crash] ${x.answered} keyed answers (${x.replayedDuringTraffic} replays during traffic), created ${JSON.stringify(x.created)}, duplicates ${x.duplicates}, rejected ${x.rejected.length}`);
+    expect(x.answered).toBeGreaterThan(100);
+    expect(x.orphans).toEqual([]);
+    expect(x.duplicates).toBe(0);
+    expect(x.rejected).toEqual([]);
+    expect(x.replaysChecked).toBe(x.answered);
+    expect(x.replayMismatches).toEqual([]);
+    expect(r.verdict.verdict).toBe('passed');
+  }, 600_000);
+
+  it('the judge fails a weakened shop: with the key recorded in a second commit, shop-crash finds the duplicates', async () => {
+    process.env.IDEMPOTENCY_COMMIT = 'after-effects';
+    try {
+      await startLab();
+      const outcome = await runDrill(options('shop-crash', { faultMs: 2_000 }));
+      const r = outcome.report;
+      const x = r?.exactlyOnce;
+      if (!r || !x || 'error' in x) throw new Error('no exactly-once judgement');
+      console.log(`[weakened shop-crash] verdict ${r.verdict.verdict}: ${r.verdict.reason}`);
+      expect(r.verdict.verdict).toBe('failed');
+      // a crash between the two commits: the retry did the work again (or was told 409 for it)
+      expect(x.orphans.length + x.rejected.length).toBeGreaterThan(0);
+    } finally {
+      delete process.env.IDEMPOTENCY_COMMIT;
+      await startLab();
+    }
+  }, 900_000);
+
+  const fulfilmentOf = (r: { fulfilment?: FulfilmentJudged }, name: string) => {
+    const f = r.fulfilment;
+    if (!f || 'error' in f) throw new Error(`[${name}] fulfilment not judged: ${f ? f.error : 'missing'}`);
+    console.log(`[${name}] ${f.paid} paid orders, ${f.shipped} shipped once, lost ${f.lost.length}, duplicated ${f.duplicated.length}, dead letters ${f.deadLettered}, waited ${f.waitedMs} ms`);
+    return f;
+  };
+
+  it('worker-crash: every worker killed five times while holding committed, unacked messages; every paid order shipped exactly once', async () => {
+    const r = await expectNoLoss('worker-crash', { faultMs: 2_000 });
+    const f = fulfilmentOf(r, 'worker-crash');
+    expect(f.paid).toBeGreaterThan(20);
+    expect(f.lost).toEqual([]);
+    expect(f.duplicated).toEqual([]);
+    expect(f.deadLettered).toBe(0);
+    expect(r.verdict.verdict).toBe('passed');
+  }, 600_000);
+
+  it('the judge fails a weakened worker: acking before its commit, worker-crash finds lost fulfilments', async () => {
+    process.env.WORKER_ACK = 'before-commit';
+    try {
+      await startLab();
+      const r = (await runDrill(options('worker-crash', { faultMs: 2_000 }))).report;
+      if (!r) throw new Error('no report');
+      const f = fulfilmentOf(r, 'weakened worker-crash');
+      console.log(`[weakened worker-crash] verdict ${r.verdict.verdict}: ${r.verdict.reason}`);
+      expect(r.verdict.verdict).toBe('failed');
+      expect(f.lost.length).toBeGreaterThan(0);
+      // the judge saw that nothing was left to ship them, rather than waiting out its bound
+      expect(f.idle).toBe(true);
+    } finally {
+      delete process.env.WORKER_ACK;
+      await startLab();
+    }
+  }, 900_000);
+
+  it('relay-crash: the shop killed between the broker\'s confirm and the outbox mark, again and again; nothing lost, nothing shipped twice', async () => {
+    const restarts = async (): Promise<number> => Number((await docker().getContainer(`${project}-app-1`).inspect()).RestartCount);
+    const before = await restarts();
+    const r = await expectNoLoss('relay-crash', { faultMs: 12_000 });
+    const f = fulfilmentOf(r, 'relay-crash');
+    const crashes = (await restarts()) - before;
+    console.log(`[relay-crash] the shop crashed ${crashes} time(s) between a confirm and its mark`);
+    expect(crashes).toBeGreaterThan(0);
+    expect(f.lost).toEqual([]);
+    expect(f.duplicated).toEqual([]);
+  }, 600_000);
+
+  it('worker-poison: every message fails and is dead-lettered, then replayed once fixed and shipped exactly once', async () => {
+    const r = await expectNoLoss('worker-poison', { faultMs: 10_000 });
+    const f = fulfilmentOf(r, 'worker-poison');
+    const replayed = r.log.map((l) => /(\d+) message\(s\) replayed/.exec(l)).reduce((n, m) => n + Number(m?.[1] ?? 0), 0);
+    console.log(`[worker-poison] ${replayed} dead-lettered message(s) replayed`);
+    expect(replayed).toBeGreaterThan(0);
+    expect(f.lost).toEqual([]);
+    expect(f.duplicated).toEqual([]);
+    expect(f.deadLettered).toBe(0);
+    expect(r.verdict.verdict).toBe('passed');
+  }, 600_000);
+});
