@@ -8,7 +8,7 @@
 // `recover` repairs a lab left broken.
 // One file (over 300 lines) on purpose: every drill shares the one lab, which is what keeps
 // the drills inside CI's time (a lab per file would add ~2 min each).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DRILLS_LAB_ENV } from '../test/shared-lab.ts';
 
 Object.assign(process.env, DRILLS_LAB_ENV);
@@ -16,18 +16,9 @@ Object.assign(process.env, DRILLS_LAB_ENV);
 const { runDrill } = await import('./runner.ts');
 const { recoverLab, findInjections } = await import('./recover.ts');
 const { drillKit } = await import('./drill-test-kit.ts');
-const { target, sql, written, startLab, cleanUp, expectSteady, options, expectNoLoss, crashBurst, setHaproxyCheck, expectPictures, dockerVolumes } = drillKit(DRILLS_LAB_ENV);
+const { target, sql, written, startLab, useLab, expectSteady, options, expectNoLoss, crashBurst, setHaproxyCheck, expectPictures, dockerVolumes } = drillKit(DRILLS_LAB_ENV);
 
-beforeAll(async () => {
-  // `stack up` is idempotent: it starts what is missing and waits until the lab is healthy
-  await startLab();
-}, 480_000);
-
-afterAll(async () => {
-  // whatever a failed test left injected is undone; the lab itself is removed with its data
-  // after the run (test/lab-env.setup.ts; CHAOS_KEEP_STACK=1 keeps it)
-  await cleanUp();
-}, 900_000);
+useLab();
 
 describe('Galera, HAProxy and restore drills on a real lab', () => {
   it('galera-node-stop: the node rejoins, nothing acknowledged is lost', async () => {

@@ -5,7 +5,7 @@
 // killed under keyed traffic, the workers killed holding unacked messages, the relay killed
 // between a confirm and its mark, every message poisoned; and the judge must fail a shop that
 // records the key in a second commit and a worker that acks before its commit.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DrillReport } from './report/write.ts';
 import { PIPELINE_LAB_ENV } from '../test/shared-lab.ts';
 
@@ -15,15 +15,9 @@ type FulfilmentJudged = NonNullable<DrillReport['fulfilment']>;
 const { docker } = await import('../lab/index.ts');
 const { runDrill } = await import('./runner.ts');
 const { drillKit } = await import('./drill-test-kit.ts');
-const { project, startLab, cleanUp, options, expectNoLoss } = drillKit(PIPELINE_LAB_ENV);
+const { project, startLab, useLab, options, expectNoLoss } = drillKit(PIPELINE_LAB_ENV);
 
-beforeAll(async () => {
-  await startLab();
-}, 480_000);
-
-afterAll(async () => {
-  await cleanUp();
-}, 900_000);
+useLab();
 
 describe('fulfilment pipeline drills on a real lab', () => {
   it('shop-crash: the shop killed five times under keyed traffic, every answered key done exactly once', async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { DrillReport } from './report/write.ts';
 import { stackUp } from '../stack/index.ts';
 import { ComposeTarget, NodeSql, resolveLabConfig } from '../lab/index.ts';
@@ -49,10 +49,20 @@ export function drillKit(lab: LabEnv) {
   const startLab = (extra: { durability?: 'relaxed' } = {}): Promise<unknown> =>
     stackUp({ ...resolveLabConfig(), project, ...extra }, { build: false, timeoutMs: 420_000, log: (l) => console.log(`[stack] ${l}`) });
 
-  /** Whatever a failed test left injected is undone (the lab itself is removed after the run). */
-  async function cleanUp(): Promise<void> {
-    const left = await findInjections(target);
-    if (left.length > 0) await recoverLab(target, sql, (l) => console.log(`[recover] ${l}`));
+  /**
+   * The file's hooks: `stack up` before its first test (idempotent: it starts what is missing
+   * and waits until the lab is healthy); after its last, whatever a failed test left injected
+   * is undone. The lab itself is removed with its data after the run (test/lab-env.setup.ts;
+   * CHAOS_KEEP_STACK=1 keeps it).
+   */
+  function useLab(): void {
+    beforeAll(async () => {
+      await startLab();
+    }, 480_000);
+    afterAll(async () => {
+      const left = await findInjections(target);
+      if (left.length > 0) await recoverLab(target, sql, (l) => console.log(`[recover] ${l}`));
+    }, 900_000);
   }
 
   /** Polls the steady state (direct probes) until it holds, bounded; every check must pass. */
@@ -226,5 +236,5 @@ export function drillKit(lab: LabEnv) {
     return (res.Volumes ?? []).map((v) => v.Name).sort();
   }
 
-  return { project, target, sql, endpoints, written, startLab, cleanUp, expectSteady, options, expectNoLoss, crashBurst, setHaproxyCheck, expectPictures, dockerVolumes };
+  return { project, target, sql, endpoints, written, startLab, useLab, expectSteady, options, expectNoLoss, crashBurst, setHaproxyCheck, expectPictures, dockerVolumes };
 }

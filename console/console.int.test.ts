@@ -4,19 +4,19 @@
 // and other machines; the reports are listed and served, nothing else; and in Debian's
 // Chromium, the shop's "Lab console" link opens the console, whose toggle breaks the shop's
 // catalogue and puts it back.
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { readFlagFile, resetFlags } from '../shared/feature-flags/flag-file.ts';
 import { startShop, type Shop } from '../test/shop.ts';
+import { launchChromium } from '../test/browser.ts';
 import { rawRequest as raw, request } from '../test/client.ts';
 import { createConsole, type ConsoleOptions } from './create-console.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const flagsFile = join(mkdtempSync(join(tmpdir(), 'console-flags-')), 'flags.json');
 const reportsDir = mkdtempSync(join(tmpdir(), 'console-reports-'));
 const servers: Server[] = [];
@@ -46,7 +46,6 @@ function writeDrillReport(folder: string, startedAt: string, drill: string, verd
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium`);
   await resetFlags(flagsFile);
   writeDrillReport('chaos', '2026-12-04T10:00:00.000Z', 'galera-node-stop', 'passed', true);
   writeDrillReport('', '2026-12-04T11:00:00.000Z', 'haproxy-stop', 'failed', false);
@@ -54,11 +53,7 @@ beforeAll(async () => {
   consoleUrl = await startConsole();
   shop = await startShop({ config: { flags: { file: flagsFile }, consoleUrl } });
   await shop.app.faultsReady;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    timeout: 60_000,
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -2,23 +2,17 @@
 // live stats, and pressing "Create user" changes total_users on screen. (The lab console's
 // page has its own browser test: console/console.int.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startShop, type Shop } from '../../test/shop.ts';
+import { launchChromium } from '../../test/browser.ts';
 import { request } from '../../test/client.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 let shop: Shop;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium`);
   shop = await startShop();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    timeout: 60_000,
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
