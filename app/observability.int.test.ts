@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostTool } from '../test/host-tool.ts';
 import { spawnSync } from 'node:child_process';
 import { startShop, type Shop } from '../test/shop.ts';
-import { startMariaDb, type MariaDbServer } from '../lab/index.ts';
+import { startMariaDb, type MariaDbServer } from '../lab/throwaway-mariadb.ts';
 import { request } from '../test/client.ts';
 import { seriesValue, seriesValues } from '../shared/prom-text.ts';
 

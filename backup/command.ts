@@ -28,7 +28,7 @@ const projectOption = (): Option =>
   new Option('--project <name>', 'compose project whose labelled containers are the lab').default(str(env, 'COMPOSE_PROJECT_NAME', 'smartshop'));
 
 async function root(project: string): Promise<string> {
-  const { backupsDir } = await import('../lab/index.ts');
+  const { backupsDir } = await import('../lab/paths.ts');
   return backupsDir(project);
 }
 

@@ -2,7 +2,8 @@
 // way a batch job reports): the last success's time, size and duration, the last failure's
 // time, how many backups are kept, and the schedule's interval. BackupTooOld and the Galera
 // dashboard's backup panel read them.
-import { textfileDir, writeTextfile } from '../lab/index.ts';
+import { writeTextfile } from '../lab/index.ts';
+import { textfileDir } from '../lab/paths.ts';
 import type { BackupManifest } from './manifest.ts';
 
 const BACKUP_METRICS_FILE = 'smartshop_backup.prom';

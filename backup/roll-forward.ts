@@ -7,7 +7,8 @@
 // archive of them serves instead (binlog-archive.ts).
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { backupsDir, type LabContainer, type Target } from '../lab/index.ts';
+import { type LabContainer, type Target } from '../lab/index.ts';
+import { backupsDir } from '../lab/paths.ts';
 import { ARCHIVE_FOLDER, historyFor } from './binlog-archive.ts';
 import { runNodeImageScript } from './source.ts';
 import { BackupError, type BackupManifest } from './manifest.ts';

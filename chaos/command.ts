@@ -116,7 +116,7 @@ export function chaosCommand(): Command {
         return;
       }
       const { runDrill, DrillRefused } = await import('./runner.ts');
-      const { toolSocket } = await import('../lab/index.ts');
+      const { toolSocket } = await import('../lab/paths.ts');
       try {
         const outcome = await runDrill({
           drill,

@@ -1,8 +1,7 @@
 // Where the lab lives and how it is reached: compose project (or Swarm stack), host ports,
-// the bind address, the durability profile, the host folders its containers mount, all from
+// the bind address, the durability profile (the host folders it mounts: paths.ts), all from
 // the environment with the contract's defaults, so a test can run a second lab (its own
 // project and ports) beside a user's.
-import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bool, ConfigError, int, str } from '../shared/env.ts';
 import { resolveBackTierPrefix } from './back-tier.ts';
@@ -47,58 +46,6 @@ const DURABILITIES: readonly Durability[] = ['strict', 'relaxed', 'fast'];
 const DEFAULT_GRAFANA_IMAGE = 'grafana/grafana-oss:11.6.0';
 
 type Env = Record<string, string | undefined>;
-
-/** Host folder node-exporter's textfile collector reads for this compose project (mounted
- * read-only at /textfile): results of batch checks such as `stack verify` are written there.
- * One folder per project, so the stacks tests run side by side never read each other's. */
-export function textfileDir(project: string, root: string = REPO_ROOT): string {
-  return join(root, '.lab', project, 'textfile');
-}
-
-/**
- * Host folder of the sockets the host tools serve their metrics on (mounted read-only in
- * the Prometheus container at /run/lab-tools, relayed there: shared/tool-metrics.ts).
- */
-export function toolSocketDir(project: string, root: string = REPO_ROOT): string {
-  return join(root, '.lab', project, 'run');
-}
-
-/**
- * Host folder of the lab's fault flags file (flags.json, flagd's format), mounted read-write
- * in the shop's container at /flags: `smartshop flags` writes it here, the shop watches it.
- */
-export function flagsDir(project: string, root: string = REPO_ROOT): string {
-  return join(root, '.lab', project, 'flags');
-}
-
-/** The drill reports' folder (`smartshop chaos run`'s default --report-dir), which the console lists. */
-export function reportsDir(root: string = REPO_ROOT): string {
-  return join(root, 'reports');
-}
-
-/** Host folder of the lab's backups (`smartshop backup`), one folder per backup; BACKUP_DIR moves it. */
-export function backupsDir(project: string, env: Env = process.env, root: string = REPO_ROOT): string {
-  return env.BACKUP_DIR ? resolve(env.BACKUP_DIR) : join(root, '.lab', project, 'backups');
-}
-
-export function flagsFile(project: string, root: string = REPO_ROOT): string {
-  return join(flagsDir(project, root), 'flags.json');
-}
-
-/** The flags file of the lab this environment names (COMPOSE_PROJECT_NAME). */
-export function labFlagsFile(env: Env = process.env): string {
-  return flagsFile(str(env, 'COMPOSE_PROJECT_NAME', 'smartshop'));
-}
-
-/** The socket `tool` (simulator, chaos) serves its metrics on for Prometheus. */
-export function toolSocket(project: string, tool: 'simulator' | 'chaos', root: string = REPO_ROOT): string {
-  return join(toolSocketDir(project, root), `${tool}.sock`);
-}
-
-/** The socket of `tool` for the lab this environment names (COMPOSE_PROJECT_NAME). */
-export function labToolSocket(tool: 'simulator' | 'chaos', env: Env = process.env): string {
-  return toolSocket(str(env, 'COMPOSE_PROJECT_NAME', 'smartshop'), tool);
-}
 
 export function parseDurability(raw: string): Durability {
   const found = DURABILITIES.find((d) => d === raw);

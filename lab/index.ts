@@ -1,10 +1,13 @@
 // lab/: how every part reaches the running lab (after testcontainers-node's layout: one
 // concept per file, each interface beside its implementations). stack/, chaos/, bench/ and
-// the tests import from here, never from a file inside lab/ (docs/design.md, enforced by
-// eslint.config.js).
+// the tests import from here, or from one of lab's other entries, each one concern:
+// paths.ts (the host folders a lab mounts), broker.ts (reading RabbitMQ),
+// node-connections.ts (direct connections to the Galera nodes, for the probes) and
+// throwaway-mariadb.ts (a MariaDB of its own, for the tests and the bench); never from
+// another file inside lab/ (docs/design.md, enforced by eslint.parts.js).
 export {
   REPO_ROOT, GALERA_NODES,
-  resolveLabConfig, parseDurability, parseBackupInterval, hostFor, urls, textfileDir, toolSocketDir, toolSocket, labToolSocket, flagsDir, flagsFile, labFlagsFile, backupsDir, reportsDir
+  resolveLabConfig, parseDurability, parseBackupInterval, hostFor, urls
 } from './config.ts';
 export type { LabConfig, Durability } from './config.ts';
 export { docker, engineReachable, imageExists, demux } from './docker.ts';
@@ -18,6 +21,3 @@ export { NodeSql } from './node-sql.ts';
 export { readNodeStates, isHealthyNode, describeNodeState, waitNodeSynced, type NodeState } from './node-state.ts';
 export { haproxyServers, fetchHaproxyServers, isUp, isOut, type HaproxyServer } from './haproxy.ts';
 export { compareNodes, formatVerify, type VerifyResult, type NodeDigest } from './verify.ts';
-export { startMariaDb, freePort, type MariaDbServer } from './throwaway-mariadb.ts';
-export { connectNode, credentialsFromEnv, galeraEndpoints, pickNode, type DbCredentials, type NodeEndpoint } from './node-connections.ts';
-export { BrokerApi, BROKER_NODES, queueDepths, deadLetterTool, runWorkerScript, describeBroker, brokerProblems, type BrokerState } from './broker.ts';

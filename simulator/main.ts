@@ -7,7 +7,7 @@ import { runLive } from './live.ts';
 import { runMenu } from './menu.ts';
 import { DEFAULT_METRICS_PORT, DEFAULT_TARGET, hasRunFlags, parseCliFlags, parseInteger, parseTarget, UsageError, type RawFlags } from './options.ts';
 import { probe, unreachableMessage } from './shop-views.ts';
-import { labFlagsFile, labToolSocket } from '../lab/index.ts';
+import { labFlagsFile, labToolSocket } from '../lab/paths.ts';
 import { watchFlood } from './flood.ts';
 import { checkApi, formatCheck } from './api-check.ts';
 import { judgeThresholds, junitXml, thresholdCases, type JunitCase } from './thresholds.ts';

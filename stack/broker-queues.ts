@@ -2,7 +2,8 @@
 // declare them too, with the same arguments) and each with a replica on every node. A quorum
 // queue declared while a node was still joining has fewer members, and RabbitMQ 3.10 never
 // adds them by itself: `rabbitmq-queues grow` does, one node at a time.
-import { BROKER_NODES, BrokerApi, describeBroker, type LabConfig } from '../lab/index.ts';
+import { type LabConfig } from '../lab/index.ts';
+import { BROKER_NODES, BrokerApi, describeBroker } from '../lab/broker.ts';
 import { composeCapture } from './compose.ts';
 
 type Log = (line: string) => void;

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { COMPOSE_FILE, LAB_IMAGES, composeEnv } from './config.ts';
-import { REPO_ROOT, resolveLabConfig, textfileDir } from '../lab/index.ts';
+import { REPO_ROOT, resolveLabConfig } from '../lab/index.ts';
+import { textfileDir } from '../lab/paths.ts';
 
 interface Service { image?: string; build?: unknown; command?: string[]; volumes?: string[] }
 

@@ -1,7 +1,8 @@
 // How compose runs the lab: its file, the images it builds, and the environment each
 // compose command gets (the lab's settings from lab/config.ts).
 import { fileURLToPath } from 'node:url';
-import { backupsDir, flagsDir, reportsDir, textfileDir, toolSocketDir, urls, type LabConfig } from '../lab/index.ts';
+import { urls, type LabConfig } from '../lab/index.ts';
+import { backupsDir, flagsDir, reportsDir, textfileDir, toolSocketDir } from '../lab/paths.ts';
 
 export const COMPOSE_FILE = fileURLToPath(new URL('../docker-compose.yml', import.meta.url));
 /** Publishes Alertmanager, added only with ALERTMANAGER_PUBLISH=true (docs/operations.md). */

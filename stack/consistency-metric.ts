@@ -10,7 +10,8 @@
 // their own timestamp, so the time of the check is a gauge of its own.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GALERA_NODES, textfileDir, writeTextfile } from '../lab/index.ts';
+import { GALERA_NODES, writeTextfile } from '../lab/index.ts';
+import { textfileDir } from '../lab/paths.ts';
 import type { LabConfig, VerifyResult } from '../lab/index.ts';
 
 /** The shop's tables as its migrations leave them (app/db/migrations; a unit test keeps the two in step): always exported, so that a check that could read

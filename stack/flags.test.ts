@@ -2,7 +2,8 @@
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { flagsDir, REPO_ROOT } from '../lab/index.ts';
+import { REPO_ROOT } from '../lab/index.ts';
+import { flagsDir } from '../lab/paths.ts';
 import { prepareFlags, SHOP_GID, SHOP_UID } from './flags.ts';
 
 const project = `flags-mode-test-${process.pid}`;

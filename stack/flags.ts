@@ -3,7 +3,7 @@
 // OpenFeature provider sees the change within a second (app/flags/). The file is the one
 // source of truth: the CLI, the console's PUT /api/flags and a hand edit all go through it.
 import { access, chmod, chown, mkdir, stat } from 'node:fs/promises';
-import { flagsDir, flagsFile } from '../lab/index.ts';
+import { flagsDir, flagsFile } from '../lab/paths.ts';
 import { FLAG_NAMES, FLAGS, isFlagName, isOn, type FlagName, type FlagValues } from '../shared/feature-flags/catalog.ts';
 import { parseFlagValue, readFlagFile, resetFlags, setFlag } from '../shared/feature-flags/flag-file.ts';
 import { UsageError } from '../shared/cli-numbers.ts';

@@ -12,9 +12,9 @@ import { upgradeAccounts } from './accounts.ts';
 import { purgeClearPasswords } from './binlog-secrets.ts';
 import { ensureQueueReplicas } from './broker-queues.ts';
 import { LAB_IMAGES } from './config.ts';
-import {
-  backupsDir, BROKER_NODES, describeNodeState, docker, hostFor, engineReachable, settleBackTierPrefix, GALERA_NODES, imageExists, REPO_ROOT, reportsDir, textfileDir, toolSocketDir, urls, type LabConfig,
-} from '../lab/index.ts';
+import { describeNodeState, docker, hostFor, engineReachable, settleBackTierPrefix, GALERA_NODES, imageExists, REPO_ROOT, urls, type LabConfig } from '../lab/index.ts';
+import { backupsDir, reportsDir, textfileDir, toolSocketDir } from '../lab/paths.ts';
+import { BROKER_NODES } from '../lab/broker.ts';
 import { durabilityFromFlush } from './parse.ts';
 import { waitUntilReady } from './readiness.ts';
 

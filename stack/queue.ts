@@ -1,7 +1,8 @@
 // `smartshop queue status | dlq list|replay|purge`: the fulfilment queues of a compose lab.
 // Status reads the management API; the dead-letter tools run inside a worker container
 // (worker/dead-letters.ts), since the broker's AMQP port is not published.
-import { BrokerApi, ComposeTarget, deadLetterTool, describeBroker, type LabConfig } from '../lab/index.ts';
+import { ComposeTarget, type LabConfig } from '../lab/index.ts';
+import { BrokerApi, deadLetterTool, describeBroker } from '../lab/broker.ts';
 
 export async function queueStatus(config: LabConfig): Promise<string[]> {
   return describeBroker(await new BrokerApi(config).state());

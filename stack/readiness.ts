@@ -2,9 +2,8 @@
 // each node's wsrep state and cluster size as it joins, HAProxy's servers, the
 // shop, Prometheus' targets. Bounded: reports what is not healthy at the deadline.
 import { activeAlertmanagers, appReady, nodeStates, promTargets } from './cluster.ts';
-import {
-  BrokerApi, brokerProblems, describeBroker, describeNodeState, haproxyServers, isHealthyNode, type BrokerState, type HaproxyServer, type LabConfig, type NodeState,
-} from '../lab/index.ts';
+import { describeNodeState, haproxyServers, isHealthyNode, type HaproxyServer, type LabConfig, type NodeState } from '../lab/index.ts';
+import { BrokerApi, brokerProblems, describeBroker, type BrokerState } from '../lab/broker.ts';
 import type { PromTarget } from '../shared/prometheus.ts';
 
 export interface Readiness {

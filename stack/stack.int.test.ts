@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeStates, promTargets } from './cluster.ts';
-import {
-  backupsDir, BROKER_NODES, BrokerApi, compareNodes, ComposeTarget, demux, docker, flagsFile, freePort, GALERA_NODES, haproxyServers, isHealthyNode, resolveLabConfig, toolSocket, type LabConfig,
-} from '../lab/index.ts';
+import { compareNodes, ComposeTarget, demux, docker, GALERA_NODES, haproxyServers, isHealthyNode, resolveLabConfig, type LabConfig } from '../lab/index.ts';
+import { backupsDir, flagsFile, toolSocket } from '../lab/paths.ts';
+import { BROKER_NODES, BrokerApi } from '../lab/broker.ts';
+import { freePort } from '../lab/throwaway-mariadb.ts';
 import { pollUntil as poll } from '../shared/time.ts';
 import { readFlagFile, resetFlags } from '../shared/feature-flags/flag-file.ts';
 import { ARCHIVE_FOLDER, containerSource, createBackup, listBackups, readHistories, restoreBackup, verifyBackupFiles } from '../backup/index.ts';

@@ -36,7 +36,7 @@ describe('what each part may import', () => {
     ['chaos/judge/x.ts', "import { verdict } from './verdict.ts';"],
     ['bench/x.ts', "import { createOrder } from '../app/db/orders-repository.ts';"],
     ['cli/x.ts', "import { chaosCommand } from '../chaos/command.ts';"],
-    ['stack/x.test.ts', "import { startRun } from '../simulator/index.ts';\nimport { freePort } from '../lab/index.ts';\nimport { requireTool } from './host-tool.ts';"],
+    ['stack/x.test.ts', "import { startRun } from '../simulator/index.ts';\nimport { freePort } from '../lab/throwaway-mariadb.ts';\nimport { requireTool } from './host-tool.ts';"],
     ['stack/x.ts', "export const load = () => import('../lab/index.ts');"],
   ])('%s: %s is allowed', async (file, code) => {
     expect(await messages(file, code)).toEqual([]);

@@ -8,7 +8,7 @@ import { resetFlags } from '../shared/feature-flags/flag-file.ts';
 import { loadConfig, type AppConfig } from '../app/config.ts';
 import { startServer, type RunningServer } from '../app/server.ts';
 import type { ShopApp } from '../app/create-app.ts';
-import { startMariaDb, type MariaDbServer } from '../lab/index.ts';
+import { startMariaDb, type MariaDbServer } from '../lab/throwaway-mariadb.ts';
 
 export interface StartShopOptions {
   /** Reuse a running MariaDB (not stopped by stop()); default: start a fresh one. */

@@ -4,7 +4,7 @@
 // a request still unanswered by then fails the test.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startShop, type Shop } from '../../test/shop.ts';
-import { startMariaDb, type MariaDbServer } from '../../lab/index.ts';
+import { startMariaDb, type MariaDbServer } from '../../lab/throwaway-mariadb.ts';
 import { request } from '../../test/client.ts';
 
 let mariadb: MariaDbServer;

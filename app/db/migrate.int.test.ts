@@ -3,7 +3,7 @@
 // the catalogue seeded once. A later start applies nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RowDataPacket } from 'mysql2/promise';
-import { startMariaDb, type MariaDbServer } from '../../lab/index.ts';
+import { startMariaDb, type MariaDbServer } from '../../lab/throwaway-mariadb.ts';
 import { startShop, type Shop } from '../../test/shop.ts';
 import { loadMigrations } from './migrate.ts';
 

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startShop, type Shop } from '../../test/shop.ts';
-import { startMariaDb, type MariaDbServer } from '../../lab/index.ts';
+import { startMariaDb, type MariaDbServer } from '../../lab/throwaway-mariadb.ts';
 import { request } from '../../test/client.ts';
 
 let mariadb: MariaDbServer;

@@ -4,7 +4,7 @@
 // the in-progress answer, expiry and the purge.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { startMariaDb, type MariaDbServer } from '../../lab/index.ts';
+import { startMariaDb, type MariaDbServer } from '../../lab/throwaway-mariadb.ts';
 import { startShop, type Shop } from '../../test/shop.ts';
 import { request } from '../../test/client.ts';
 import { purgeExpired } from '../db/purge.ts';

@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import mysql, { type Connection, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ComposeTarget, runWorkerScript } from '../../lab/index.ts';
+import { ComposeTarget } from '../../lab/index.ts';
+import { runWorkerScript } from '../../lab/broker.ts';
 import { runSimulation } from '../../simulator/index.ts';
 import { fmtMs, fmtRate, fmtRatio, type Table } from '../format.ts';
 import type { LabAccess } from '../stack-check.ts';

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { HttpClient } from '../../shared/http-client.ts';
 import { LatencyHistogram, Ledger, RunStats, send, SimulatorMetrics, type JourneyContext } from '../../simulator/index.ts';
-import { freePort } from '../../lab/index.ts';
+import { freePort } from '../../lab/throwaway-mariadb.ts';
 import { fmtRatio, type Table } from '../format.ts';
 import { describeKinds } from '../load.ts';
 import { packageVersion } from '../machine.ts';

@@ -11,7 +11,7 @@ import { HttpClient } from '../../shared/http-client.ts';
 import { NAIVE_STATS_SQL } from '../../app/db/stats-repository.ts';
 import { SHARDS } from '../../app/db/stat-counters.ts';
 import { closedLoop, loopFigures } from '../load.ts';
-import { startMariaDb, type MariaDbServer } from '../../lab/index.ts';
+import { startMariaDb, type MariaDbServer } from '../../lab/throwaway-mariadb.ts';
 import { BareShop } from '../bare-shop.ts';
 import { fmtCount, fmtMs, fmtRatio, fmtSeconds, fmtSpread, type Table } from '../format.ts';
 import { startShopProcess, type ShopProcess } from '../shop-process.ts';

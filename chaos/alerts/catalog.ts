@@ -3,7 +3,7 @@
 // moves slowly), what undoes it, and which other alerts the same fault may rightly raise.
 // `smartshop chaos run alert:<AlertName>` runs one, `alerts` all of them in this order
 // (runner.ts): the shop's first, while the hour's error window holds the least traffic.
-import { backupsDir, flagsFile } from '../../lab/index.ts';
+import { backupsDir, flagsFile } from '../../lab/paths.ts';
 import { containerSource, createBackup, listBackups } from '../../backup/index.ts';
 import { resetFlags, setFlag } from '../../shared/feature-flags/flag-file.ts';
 import {

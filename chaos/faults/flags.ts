@@ -2,7 +2,9 @@
 // lab's flags file); for a poisoning drill, the dead-letter queue then replayed into the
 // fulfilment queue. Also the helpers crash-restart uses to set its flags.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { deadLetterTool, flagsFile, type Target } from '../../lab/index.ts';
+import { type Target } from '../../lab/index.ts';
+import { flagsFile } from '../../lab/paths.ts';
+import { deadLetterTool } from '../../lab/broker.ts';
 import { resetFlags, setFlag } from '../../shared/feature-flags/flag-file.ts';
 import type { FlagName, FlagValue } from '../../shared/feature-flags/catalog.ts';
 import type { Fault } from './fault.ts';

@@ -7,7 +7,8 @@
 // before the DROP: what the shop acknowledged until then is what a restore must bring back.
 // The DROP runs as the node's local root: the shop's own account has no DDL (least privilege).
 import { containerSource, createBackup, emptyNodeData, restoreBackup, type StopPoint } from '../../backup/index.ts';
-import { backupsDir, type Target } from '../../lab/index.ts';
+import { type Target } from '../../lab/index.ts';
+import { backupsDir } from '../../lab/paths.ts';
 import type { LedgerExport } from '../../simulator/index.ts';
 import type { RestoreMode, RestoreWindow } from '../judge/restore.ts';
 import type { Fault } from './fault.ts';

@@ -5,7 +5,8 @@
 // for an order never paid is an invariant of its own (invariants.ts), checked on every node.
 // Judged on every drill of a lab that runs workers: the pipeline runs through every fault.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { queueDepths, type LabContainer, type NodeSql, type Target } from '../../lab/index.ts';
+import { type LabContainer, type NodeSql, type Target } from '../../lab/index.ts';
+import { queueDepths } from '../../lab/broker.ts';
 import type { AckLedger } from './ledger.ts';
 import { DEAD_LETTER_QUEUE, FULFILMENT_QUEUE } from '../../shared/broker.ts';
 

@@ -5,7 +5,7 @@
 // A "winner" is a client whose change committed believing it moved the order. The shop
 // uses the conditional form; this prints how often the naive form crowns several winners.
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { connectNode, credentialsFromEnv, galeraEndpoints, type DbCredentials, type NodeEndpoint } from '../../lab/index.ts';
+import { connectNode, credentialsFromEnv, galeraEndpoints, type DbCredentials, type NodeEndpoint } from '../../lab/node-connections.ts';
 
 const RACE_MARK = 'naive-race-probe'; // previous_status of the bench's rows (VARCHAR(16))
 

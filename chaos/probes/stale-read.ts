@@ -4,7 +4,7 @@
 // applied everything committed cluster-wide before the read). Counts the reads that did not
 // see the row and what the causal read costs. Direct node connections, never HAProxy.
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { connectNode, credentialsFromEnv, galeraEndpoints, pickNode, type DbCredentials, type NodeEndpoint } from '../../lab/index.ts';
+import { connectNode, credentialsFromEnv, galeraEndpoints, pickNode, type DbCredentials, type NodeEndpoint } from '../../lab/node-connections.ts';
 
 /** Marks the probe's rows (previous_status is VARCHAR(16)): user 0, status cancelled, amount 0. */
 const PROBE_MARK = 'stale-read-probe';

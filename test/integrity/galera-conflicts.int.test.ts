@@ -7,7 +7,7 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../app/server.ts';
-import { connectNode, galeraEndpoints } from '../../lab/index.ts';
+import { connectNode, galeraEndpoints } from '../../lab/node-connections.ts';
 import { request, type JsonResponse } from '../client.ts';
 import { DB_CREDENTIALS, integrityStack, integrityUp, shopAgainstStack } from './lab.ts';
 

@@ -5,7 +5,7 @@ import { stackUp } from '../../stack/index.ts';
 import { DRILLS_LAB_ENV } from '../shared-lab.ts';
 import { resolveLabConfig } from '../../lab/index.ts';
 import type { LabConfig } from '../../lab/index.ts';
-import { credentialsFromEnv } from '../../lab/index.ts';
+import { credentialsFromEnv } from '../../lab/node-connections.ts';
 
 // exactly the drills' configuration: a different one would make `stack up` recreate containers
 export const integrityStack: LabConfig = resolveLabConfig({ ...process.env, ...DRILLS_LAB_ENV });
