@@ -2,11 +2,13 @@ import { defineConfig } from 'vitest/config';
 import { LabSequencer } from './test/sequencer.ts';
 import { DRILLS_LAB_FILES } from './test/shared-lab.ts';
 
-// Three projects, side by side: `unit` is pure logic (fast, no services); `integration` and
-// `lab` talk to real MariaDB / Galera / HAProxy / Prometheus / RabbitMQ, each running its
-// files one at a time, so that at most two labs share the machine's two cores. `lab` is the
-// drills lab's files (test/shared-lab.ts); `integration` every other file (the pipeline lab's
-// last), so the drills' holds and the alert drills' rule windows wait at the same time.
+// Three projects: `unit` is pure logic (fast, no services); `integration` and `lab` talk to
+// real MariaDB / Galera / HAProxy / Prometheus / RabbitMQ, each running its files one at a
+// time. `lab` is the drills lab's files (test/shared-lab.ts); `integration` every other file
+// (the pipeline lab's last). One vitest process runs every file without file parallelism in
+// one queue, whatever its project; `npm test` (scripts/test-lanes.mjs) runs `integration` and
+// `lab` as two processes side by side, so that at most two labs share the machine's two cores
+// and the drills' holds and the alert drills' rule windows wait at the same time.
 export default defineConfig({
   test: {
     // the sequencer is the run's, not a project's: the files on the shared lab go last

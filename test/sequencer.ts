@@ -1,5 +1,6 @@
 // Integration files run one at a time in each vitest project (a project's labs would starve
-// two cores side by side); the two projects run side by side (vitest.config.ts). The files on
+// two cores side by side); `npm test` runs the two projects side by side (scripts/
+// test-lanes.mjs). The files on
 // a shared lab (test/shared-lab.ts) go last in their project, together, in their fixed order,
 // so each lab is started once and only while its files run; every other file keeps vitest's
 // own order.
