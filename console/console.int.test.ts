@@ -4,7 +4,7 @@
 // and other machines; the reports are listed and served, nothing else; and in Debian's
 // Chromium, the shop's "Lab console" link opens the console, whose toggle breaks the shop's
 // catalogue and puts it back.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -50,6 +50,10 @@ beforeAll(async () => {
   writeDrillReport('chaos', '2026-12-04T10:00:00.000Z', 'galera-node-stop', 'passed', true);
   writeDrillReport('', '2026-12-04T11:00:00.000Z', 'haproxy-stop', 'failed', false);
   writeFileSync(join(reportsDir, 'secret.txt'), 'not a report');
+  // a JSON that is not a drill report, and a link that looks like one but points elsewhere
+  mkdirSync(join(reportsDir, 'loadtest'));
+  writeFileSync(join(reportsDir, 'loadtest', 'load-summary.json'), '{"not": "a drill report"}');
+  symlinkSync('/etc/hostname', join(reportsDir, 'chaos', '2026-12-04T09-00-00-000Z-galera-node-kill.json'));
   consoleUrl = await startConsole();
   shop = await startShop({ config: { flags: { file: flagsFile }, consoleUrl } });
   await shop.app.faultsReady;
@@ -77,6 +81,14 @@ describe('the console\'s flags API', () => {
     expect((await readFlagFile(flagsFile)).statsSlowQuery).toBe(50);
     const reset = await request<{ flags: { on: boolean }[] }>(consoleUrl, 'PUT', '/api/flags', { body: { reset: true } });
     expect(reset.body.flags.every((f) => !f.on)).toBe(true);
+  });
+
+  it('answers a client\'s mistake with its own 4xx, never a 500', async () => {
+    const latin1 = await raw(consoleUrl, 'PUT', '/api/flags', { host: host(consoleUrl), 'content-type': 'application/json; charset=latin1' }, '{"reset": true}');
+    expect([latin1.status, (latin1.body as { error?: string }).error]).toEqual([415, 'bad_request']);
+    const big = await request<{ error: string; message: string }>(consoleUrl, 'PUT', '/api/flags', { rawBody: JSON.stringify({ flags: { slowResponses: { [`/${'x'.repeat(20_000)}`]: 5 } } }) });
+    expect([big.status, big.body.error]).toEqual([413, 'payload_too_large']);
+    expect(big.body.message).toMatch(/at most 10240 bytes/);
   });
 
   it('names a flags file the shop would refuse', async () => {
@@ -145,7 +157,8 @@ describe('the drill reports', () => {
     const page = await fetch(`${consoleUrl}/reports/${stop?.html}`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('galera-node-stop report');
-    for (const path of ['/reports/secret.txt', '/reports/../flags.json', '/reports/chaos/missing.html']) {
+    for (const path of ['/reports/secret.txt', '/reports/../flags.json', '/reports/chaos/missing.html', '/reports/loadtest/load-summary.json',
+      '/reports/chaos/2026-12-04T09-00-00-000Z-galera-node-kill.json', '/reports/%2e%2e/secret.txt']) {
       const res = await raw(consoleUrl, 'GET', path, { host: host(consoleUrl) });
       expect(res.status, path).toBe(404);
       expect(typeof (res.body as { error?: unknown }).error, path).toBe('string');

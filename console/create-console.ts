@@ -48,13 +48,18 @@ function labGuard(enabled: boolean) {
   };
 }
 
-/** Body-parser and static-file errors carry a status; everything else is a 500. */
-function toHttpError(err: unknown, bodyLimit: string): HttpError {
+/**
+ * Body-parser and static-file errors carry a status: a client's mistake keeps its 4xx (with
+ * the parser's own limit in a 413); everything else is a 500, logged, never shown.
+ */
+function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
-  const e = err as { type?: unknown; status?: unknown };
-  if (e.type === 'entity.too.large') return new HttpError(413, 'payload_too_large', `a request body is at most ${bodyLimit}`);
+  const e = err as { type?: unknown; status?: unknown; limit?: unknown };
+  if (e.type === 'entity.too.large') return new HttpError(413, 'payload_too_large', `a request body is at most ${String(e.limit)} bytes here`);
   if (e.type === 'entity.parse.failed') return new HttpError(400, 'invalid_json', 'the body is not JSON');
+  if (e.type === 'encoding.invalid_utf8') return new HttpError(400, 'invalid_utf8', 'the body is not valid UTF-8');
   if (e.status === 404) return new HttpError(404, 'not_found', 'no such file');
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) return new HttpError(e.status, 'bad_request', `request refused (${typeof e.type === 'string' ? e.type : e.status})`);
   return new HttpError(500, 'internal_error', 'the console failed to answer');
 }
 
@@ -72,6 +77,7 @@ export async function createConsole(o: ConsoleOptions): Promise<Express> {
   app.use('/api/flags', guard, flagsApi(o.flagsFile));
   app.use('/api/lab', guard, labView(o.prometheusUrl, receiver.notifications));
   app.use(['/api/reports', '/reports'], guard);
+  // a report's files only, as regular files (console/reports.ts)
   app.use(reportsApi(o.reportsDir));
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
@@ -82,9 +88,12 @@ export async function createConsole(o: ConsoleOptions): Promise<Express> {
   app.use((_req, _res, next) => {
     next(new HttpError(404, 'not_found', 'the console serves /, /api/flags, /api/lab, /api/reports, /reports/…, POST /webhook, /notifications, /alertmanager/api/v2/alerts, /metrics, /health'));
   });
-  const bodyLimit = o.receiver.bodyLimit ?? '256kb';
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const e = toHttpError(err, bodyLimit);
+  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const e = toHttpError(err);
     if (e.status >= 500) console.error(JSON.stringify({ level: 'error', msg: (err as Error).message, stack: (err as Error).stack }));
     res.status(e.status).set(e.headers).json({ error: e.code, message: e.message });
   });

@@ -5,6 +5,7 @@
 // smartshop_feature_flag_value shows what they run with). Guarded by labGuard.
 import express, { type Router } from 'express';
 import { HttpError } from '../shared/web/http-error.ts';
+import { verifyUtf8 } from '../shared/web/body-guard.ts';
 import { FLAG_NAMES, FLAGS, isFlagName, isOn, type FlagName, type FlagValue, type FlagValues } from '../shared/feature-flags/catalog.ts';
 import { FlagFileError, readFlagFile, resetFlags, writeFlagFile } from '../shared/feature-flags/flag-file.ts';
 
@@ -59,7 +60,7 @@ export function flagsApi(file: string | undefined): Router {
   r.get('/', async (_req, res) => {
     res.json(await describe(theFile()));
   });
-  r.put('/', express.json({ limit: '10kb', strict: true }), async (req, res) => {
+  r.put('/', express.json({ limit: '10kb', strict: true, verify: verifyUtf8 }), async (req, res) => {
     const path = theFile();
     const change = parseChanges(req.body);
     try {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { Counter, type Registry } from 'prom-client';
 import { parse as parseYaml } from 'yaml';
+import { verifyUtf8 } from '../shared/web/body-guard.ts';
 import { parseWebhook, selectNotifications, type Notification } from './notifications.ts';
 import { NotificationLog } from './notification-log.ts';
 
@@ -81,7 +82,7 @@ export async function createReceiver(options: ReceiverOptions, registry: Registr
   });
 
   const r = express.Router();
-  r.post('/webhook', bearer(token), express.json({ limit: options.bodyLimit ?? '256kb' }), async (req, res) => {
+  r.post('/webhook', bearer(token), express.json({ limit: options.bodyLimit ?? '256kb', verify: verifyUtf8 }), async (req, res) => {
     const parsed = parseWebhook(req.body, new Date());
     if (typeof parsed === 'string') {
       res.status(400).json({ error: 'invalid_webhook', message: parsed });

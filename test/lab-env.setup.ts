@@ -1,6 +1,7 @@
 // Integration tests reach labs whose compose file requires the lab's passwords. Once per
-// vitest project, before any of its files runs (vitest runs the projects' global setups one
-// after the other, so two never race to write .env): the passwords `make up` would write.
+// vitest project, before any of its files runs: the passwords `make up` would write (one
+// vitest process runs its projects' global setups one after the other; `npm test`'s two
+// processes find them written already by scripts/lab-secrets.mts, so none races on .env).
 // Each file then loads .env (test/lab-env.ts). After the run: the shared labs
 // (test/shared-lab.ts) are removed with their volumes, each unless it was up before this run
 // or CHAOS_KEEP_STACK=1.
