@@ -1,22 +1,21 @@
 // Chaos drills end to end against a real lab stack: the Galera, HAProxy and restore drills on
-// the drills lab (test/shared-lab.ts: project smartshop-chaos, its own host ports, so a user's
-// stack on the default ports is never touched; shared with the integrity tests, which run
-// just before). The fulfilment pipeline's drills run on the pipeline lab at the same time
-// (chaos/chaos-pipeline.int.test.ts). Drills are short (5-12 s of fault, 10 journeys/s);
+// the shared lab (test/shared-lab.ts: project smartshop-chaos, its own host ports, so a user's
+// stack on the default ports is never touched), after the integrity tests, the alert drills
+// and the fulfilment pipeline's drills (chaos/chaos-pipeline.int.test.ts) on it. Drills are short (5-12 s of fault, 10 journeys/s);
 // every wait is bounded. What is asserted: nothing acknowledged is lost, nodes agree
 // afterwards, the judge fails when data is tampered with or the lab is weakened, and
 // `recover` repairs a lab left broken.
 // One file (over 300 lines) on purpose: every drill shares the one lab, which is what keeps
 // the drills inside CI's time (a lab per file would add ~2 min each).
 import { describe, expect, it } from 'vitest';
-import { DRILLS_LAB_ENV } from '../test/shared-lab.ts';
+import { SHARED_LAB_ENV } from '../test/shared-lab.ts';
 
-Object.assign(process.env, DRILLS_LAB_ENV);
+Object.assign(process.env, SHARED_LAB_ENV);
 
 const { runDrill } = await import('./runner.ts');
 const { recoverLab, findInjections } = await import('./recover.ts');
 const { drillKit } = await import('./drill-test-kit.ts');
-const { target, sql, written, startLab, useLab, expectSteady, options, expectNoLoss, crashBurst, setHaproxyCheck, expectPictures, dockerVolumes } = drillKit(DRILLS_LAB_ENV);
+const { target, sql, written, startLab, useLab, expectSteady, options, expectNoLoss, crashBurst, setHaproxyCheck, expectPictures, dockerVolumes } = drillKit(SHARED_LAB_ENV);
 
 useLab();
 

@@ -1,21 +1,21 @@
-// The fulfilment pipeline's drills end to end on the pipeline lab (test/shared-lab.ts:
-// project smartshop-pipeline, after the alert drills on it), while the Galera drills run on
-// the drills lab (chaos/chaos-galera.int.test.ts). Every drill there judged the pipeline too
+// The fulfilment pipeline's drills end to end on the shared lab (test/shared-lab.ts), after
+// the alert drills and before the Galera drills (chaos/chaos-galera.int.test.ts) on it.
+// Every drill there judges the pipeline too
 // (every acknowledged paid order shipped once); these break the pipeline itself: the shop
 // killed under keyed traffic, the workers killed holding unacked messages, the relay killed
 // between a confirm and its mark, every message poisoned; and the judge must fail a shop that
 // records the key in a second commit and a worker that acks before its commit.
 import { describe, expect, it } from 'vitest';
 import type { DrillReport } from './report/write.ts';
-import { PIPELINE_LAB_ENV } from '../test/shared-lab.ts';
+import { SHARED_LAB_ENV } from '../test/shared-lab.ts';
 
-Object.assign(process.env, PIPELINE_LAB_ENV);
+Object.assign(process.env, SHARED_LAB_ENV);
 
 type FulfilmentJudged = NonNullable<DrillReport['fulfilment']>;
 const { docker } = await import('../lab/index.ts');
 const { runDrill } = await import('./runner.ts');
 const { drillKit } = await import('./drill-test-kit.ts');
-const { project, startLab, useLab, options, expectNoLoss } = drillKit(PIPELINE_LAB_ENV);
+const { project, startLab, useLab, options, expectNoLoss } = drillKit(SHARED_LAB_ENV);
 
 useLab();
 

@@ -1,5 +1,5 @@
-// What the drills' test files share (chaos/chaos-galera.int.test.ts on the drills lab,
-// chaos/chaos-pipeline.int.test.ts on the pipeline lab: test/shared-lab.ts): a drill's options
+// What the drills' test files share (chaos/chaos-pipeline.int.test.ts and
+// chaos/chaos-galera.int.test.ts, on the shared lab: test/shared-lab.ts): a drill's options
 // on a given lab, the checks every drill's report must pass, an independent recount of a
 // drill's ledger, the weakened HAProxy check, the HTML report opened in Chromium. Imported
 // by a test file after it has set its lab's environment (its ports and project).

@@ -20,7 +20,7 @@ describe('the back-tier subnet', () => {
 
   it('gives each project its own first /24, the same on every call', () => {
     expect(candidatePrefixes('smartshop')[0]).toBe(candidatePrefixes('smartshop')[0]);
-    const firsts = new Set(['smartshop', 'smartshop-test', 'smartshop-chaos', 'smartshop-pipeline', 'smartshop-galera-test', 'smartshop-swarm-ci'].map((p) => candidatePrefixes(p)[0]));
+    const firsts = new Set(['smartshop', 'smartshop-test', 'smartshop-chaos', 'smartshop-galera-test', 'smartshop-swarm-ci', 'smartshop-integrity'].map((p) => candidatePrefixes(p)[0]));
     expect(firsts.size).toBe(6);
     expect(candidatePrefixes('smartshop')).toHaveLength(256);
   });

@@ -1,9 +1,6 @@
-// Integration files run one at a time in each vitest project (a project's labs would starve
-// two cores side by side); `npm test` runs the two projects side by side (scripts/
-// test-lanes.mjs). The files on
-// a shared lab (test/shared-lab.ts) go last in their project, together, in their fixed order,
-// so each lab is started once and only while its files run; every other file keeps vitest's
-// own order.
+// Integration files run one at a time (two labs side by side starve two cores). The files on
+// the shared lab (test/shared-lab.ts) go last, together, in their fixed order, so the lab is
+// started once and stays up only while they run; every other file keeps vitest's own order.
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { SHARED_LAB_FILES } from './shared-lab.ts';
 

@@ -1,5 +1,5 @@
-// Alert drills end to end on the pipeline lab (test/shared-lab.ts), before the pipeline's
-// drills run on it: no earlier drill's alerts are still pending (each drill also lets pending
+// Alert drills end to end on the shared lab (test/shared-lab.ts), after the integrity tests
+// (which raise no alert) and before any drill runs on it: no earlier drill's alerts are still pending (each drill also lets pending
 // alerts settle before it starts). For each alert CI rehearses,
 // the fault raises it, Alertmanager delivers it to the lab's receiver within the rule's own
 // bound, it resolves after the rollback, and nothing unrelated is notified. Then a weakened
@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PIPELINE_LAB_ENV } from '../../test/shared-lab.ts';
+import { SHARED_LAB_ENV } from '../../test/shared-lab.ts';
 
-Object.assign(process.env, PIPELINE_LAB_ENV);
+Object.assign(process.env, SHARED_LAB_ENV);
 
 const { stackUp } = await import('../../stack/index.ts');
 const { ComposeTarget, NodeSql, resolveLabConfig, REPO_ROOT } = await import('../../lab/index.ts');
@@ -53,7 +53,7 @@ function expectPassed(r: Report): void {
 }
 
 beforeAll(async () => {
-  // `stack up` starts the pipeline lab (the pipeline's drills find it up); removed after the run
+  // `stack up` starts the shared lab if the integrity tests have not (the drills find it up); removed after the run
   await stackUp(config, { build: false, timeoutMs: 420_000, log });
 }, 900_000);
 

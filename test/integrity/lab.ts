@@ -2,13 +2,13 @@
 // by the first file that needs it (a lab already up is reused) and removed after the last.
 import { loadConfig, type AppConfig } from '../../app/config.ts';
 import { stackUp } from '../../stack/index.ts';
-import { DRILLS_LAB_ENV } from '../shared-lab.ts';
+import { SHARED_LAB_ENV } from '../shared-lab.ts';
 import { resolveLabConfig } from '../../lab/index.ts';
 import type { LabConfig } from '../../lab/index.ts';
 import { credentialsFromEnv } from '../../lab/node-connections.ts';
 
 // exactly the drills' configuration: a different one would make `stack up` recreate containers
-export const integrityStack: LabConfig = resolveLabConfig({ ...process.env, ...DRILLS_LAB_ENV });
+export const integrityStack: LabConfig = resolveLabConfig({ ...process.env, ...SHARED_LAB_ENV });
 
 /** The stack's application account, from .env as compose reads it (test/lab-env.ts loads it). */
 export const DB_CREDENTIALS = credentialsFromEnv();
