@@ -32,7 +32,7 @@ test: host images test-deps deps ## Run every check and test (lint, types, unit,
 	npm test
 
 alert-drills: deps ## Every alert drill against the running lab (make up first; ~50 min): each alert fires, is delivered (or inhibited), resolves
-	$(SMARTSHOP) chaos run alerts $(ARGS)
+	$(SMARTSHOP) chaos run alerts --yes $(ARGS)
 
 check: deps ## Lint and typecheck only
 	npm run check

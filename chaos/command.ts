@@ -3,7 +3,8 @@
 import { Command, Option } from 'commander';
 import { int, str } from '../shared/env.ts';
 import { EXIT } from '../shared/exit-codes.ts';
-import { drills, findDrill, MAX_FAULT_SECONDS } from './drills/catalog.ts';
+import { alertDrills, drills, findDrill, MAX_FAULT_SECONDS } from './drills/catalog.ts';
+import type { AlertJudgement } from './judge/alert.ts';
 import { parseDuration, parseInteger, parsePositive, UsageError } from '../shared/cli-numbers.ts';
 
 /** --duration in ms (the CLI's one duration grammar, at most an hour of fault). */
@@ -15,7 +16,7 @@ import { probeCommand } from './probes/command.ts';
 const env = process.env;
 
 /** The lab's URLs (lab/config.ts: its ports from the environment), each overridable by a flag. */
-async function endpoints(opts: { api?: string; prometheus?: string; haproxyStats?: string; grafana?: string }) {
+async function endpoints(opts: { api?: string; prometheus?: string; haproxyStats?: string; grafana?: string; console?: string }) {
   const { resolveLabConfig, urls } = await import('../lab/index.ts');
   const lab = urls({ ...resolveLabConfig(env), bind: '127.0.0.1' });
   const bare = (url: string): string => url.replace(/\/+$/, '');
@@ -24,6 +25,7 @@ async function endpoints(opts: { api?: string; prometheus?: string; haproxyStats
     haproxyStats: opts.haproxyStats ?? bare(lab.haproxyStats),
     prometheus: opts.prometheus ?? bare(lab.prometheus),
     grafana: opts.grafana ?? bare(lab.grafana),
+    console: opts.console ?? bare(lab.console),
   };
 }
 
@@ -56,6 +58,7 @@ interface RunOpts {
   prometheus?: string;
   haproxyStats?: string;
   grafana?: string;
+  console?: string;
   seed?: string;
 }
 
@@ -65,21 +68,18 @@ export function chaosCommand(): Command {
   chaos
     .command('list')
     .description('the drills, one line each')
-    .action(async () => {
-      const { alertDrills } = await import('./alerts/catalog.ts');
-      const alertNames = alertDrills.map((d) => `alert:${d.alert}`);
-      const width = Math.max(...drills.map((d) => d.name.length), ...alertNames.map((n) => n.length));
-      for (const d of drills) console.log(`${d.name.padEnd(width)}  ${d.breaksQuorum ? '[breaks quorum] ' : ''}${d.description}`);
-      for (const d of alertDrills) console.log(`${`alert:${d.alert}`.padEnd(width)}  [alert drill] ${d.cause}; judges that ${d.alert} reaches the receiver and resolves`);
+    .action(() => {
+      const width = Math.max(...drills.map((d) => d.name.length));
+      for (const d of drills) console.log(`${d.name.padEnd(width)}  ${d.alert ? '[alert drill] ' : ''}${d.breaksQuorum ? '[breaks quorum] ' : ''}${d.description}`);
     });
 
   chaos
     .command('run')
     .description('run one drill: steady state, traffic, fault, rollback, judgement, report')
-    .argument('<drill>', 'drill name (see `chaos list`), alert:<AlertName> for one alert drill, or alerts for all of them')
+    .argument('<drill>', 'drill name (see `chaos list`), alert:<AlertName> for the drill of one alerting rule, or alerts for all of them')
     .option('--target <service>', 'the container to break (service name, e.g. mariadb-2; two comma-separated for galera-quorum-loss)')
-    .option('--duration <time>', 'how long the fault stays injected (e.g. 30s, 2m); default per drill')
-    .option('--rate <n>', 'background traffic, simulator journeys per second', '30')
+    .option('--duration <time>', 'how long the fault stays injected (e.g. 30s, 2m); default per drill (an alert drill holds it until its alert fired)')
+    .option('--rate <n>', 'background traffic, simulator journeys per second (an alert drill sets its own)', '30')
     .option('--report-dir <dir>', 'where the JSON and Markdown reports go', 'reports')
     .option('--dry-run', 'print the plan and touch nothing')
     .option('--yes', 'do not ask before drills that break quorum (CI)')
@@ -89,16 +89,13 @@ export function chaosCommand(): Command {
     .option('--prometheus <url>', 'Prometheus base URL (default http://127.0.0.1:$PROMETHEUS_PORT)')
     .option('--haproxy-stats <url>', 'HAProxy stats base URL (default http://127.0.0.1:$HAPROXY_STATS_PORT)')
     .option('--grafana <url>', 'Grafana base URL for annotations (default http://127.0.0.1:$GRAFANA_PORT)')
+    .option('--console <url>', 'the lab console, where Alertmanager notifies (default http://127.0.0.1:$CONSOLE_PORT)')
     .option('--seed <n>', 'simulator seed (same seed, same journeys)')
     .action(async (name: string, opts: RunOpts) => {
-      if (name === 'alerts' || name.startsWith('alert:')) {
-        const { runAlertDrillsCli } = await import('./alerts/command.ts');
-        process.exitCode = await runAlertDrillsCli(name, { target: await openLab(opts), reportDir: opts.reportDir, database: str(env, 'DB_NAME', 'smartshop') });
-        return;
-      }
       const drill = findDrill(name);
-      if (!drill) {
-        console.error(`unknown drill ${name}; known: ${drills.map((d) => d.name).join(', ')}`);
+      const selected = name === 'alerts' ? [...alertDrills] : drill ? [drill] : [];
+      if (selected.length === 0) {
+        console.error(`unknown drill ${name}; known: ${drills.map((d) => d.name).join(', ')}, alerts`);
         process.exitCode = EXIT.usage;
         return;
       }
@@ -117,28 +114,39 @@ export function chaosCommand(): Command {
       }
       const { runDrill, DrillRefused } = await import('./runner.ts');
       const { toolSocket } = await import('../lab/paths.ts');
+      const rows: { drill: string; verdict: string; alert?: AlertJudgement | { error: string } }[] = [];
       try {
-        const outcome = await runDrill({
-          drill,
-          target: await openLab(opts),
-          targetOverride: opts.target,
-          ...numbers,
-          reportDir: opts.reportDir,
-          dryRun: opts.dryRun === true,
-          confirm: opts.yes ? () => Promise.resolve(true) : confirmOnTty,
-          endpoints: await endpoints(opts),
-          grafanaAuth: { user: str(env, 'GRAFANA_ADMIN_USER', 'admin'), password: str(env, 'GRAFANA_ADMIN_PASSWORD', '') },
-          metricsPort: int(env, 'CHAOS_METRICS_PORT', 9465, 0, 65535),
-          metricsSocket: toolSocket(opts.project, 'chaos'),
-          database: str(env, 'DB_NAME', 'smartshop'),
-          print: (l) => console.log(l),
-        });
-        const v = outcome.report?.verdict.verdict;
+        const target = await openLab(opts);
+        const urls = await endpoints(opts);
+        for (const d of selected) {
+          const outcome = await runDrill({
+            drill: d,
+            target,
+            targetOverride: opts.target,
+            ...numbers,
+            reportDir: opts.reportDir,
+            dryRun: opts.dryRun === true,
+            confirm: opts.yes ? () => Promise.resolve(true) : confirmOnTty,
+            endpoints: urls,
+            grafanaAuth: { user: str(env, 'GRAFANA_ADMIN_USER', 'admin'), password: str(env, 'GRAFANA_ADMIN_PASSWORD', '') },
+            metricsPort: int(env, 'CHAOS_METRICS_PORT', 9465, 0, 65535),
+            metricsSocket: toolSocket(opts.project, 'chaos'),
+            database: str(env, 'DB_NAME', 'smartshop'),
+            print: (l) => console.log(l),
+          });
+          const r = outcome.report;
+          rows.push({ drill: d.name, verdict: r?.verdict.verdict ?? 'planned', ...(r?.alert ? { alert: r.alert } : {}) });
+        }
         // deviated and failed alike: the report says which
-        process.exitCode = v === undefined || v === 'passed' ? EXIT.ok : EXIT.failed;
+        process.exitCode = rows.every((r) => r.verdict === 'passed' || r.verdict === 'planned') ? EXIT.ok : EXIT.failed;
       } catch (err) {
         console.error(err instanceof DrillRefused ? `refused: ${err.message}` : `chaos run failed: ${(err as Error).message}`);
-        process.exitCode = EXIT.couldNotRun;
+        // a run of several drills that stopped half-way: what ran is summed up below, and it failed
+        process.exitCode = rows.length === 0 ? EXIT.couldNotRun : EXIT.failed;
+      }
+      if (selected.length > 1 && rows.length > 0) {
+        const { alertSummary } = await import('./judge/alert.ts');
+        console.log(`\n${alertSummary(rows)}`);
       }
     });
 

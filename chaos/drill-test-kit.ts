@@ -27,6 +27,7 @@ interface LabEnv {
   HAPROXY_STATS_PORT: string;
   PROMETHEUS_PORT: string;
   GRAFANA_PORT: string;
+  CONSOLE_PORT: string;
 }
 
 export function drillKit(lab: LabEnv) {
@@ -41,6 +42,7 @@ export function drillKit(lab: LabEnv) {
     haproxyStats: `http://127.0.0.1:${lab.HAPROXY_STATS_PORT}`,
     prometheus: `http://127.0.0.1:${lab.PROMETHEUS_PORT}`,
     grafana: `http://127.0.0.1:${lab.GRAFANA_PORT}`,
+    console: `http://127.0.0.1:${lab.CONSOLE_PORT}`,
   };
   /** The files each drill's report was written to, by drill name (the last run's). */
   const written = new Map<string, { json: string; md: string; html?: string }>();

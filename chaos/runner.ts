@@ -16,6 +16,7 @@ import { rollBack } from './phases/rollbacks.ts';
 import { awaitRecovery } from './phases/recovery.ts';
 import { judgement, judgementSummary } from './phases/judgement.ts';
 import { report } from './phases/report.ts';
+import { AlertWatch } from './judge/alert.ts';
 
 export { DrillRefused, type RunDrillOptions } from './phases/context.ts';
 
@@ -49,16 +50,36 @@ async function resolveVictims(drill: Drill, target: Target, override?: string): 
   }
 }
 
-function planOf(o: RunDrillOptions, victims: LabContainer[], faultMs: number): string[] {
+/** An alert drill's judge, on the lab console's endpoints; refused when it cannot be built. */
+function alertWatch(o: RunDrillOptions, say: (line: string) => void): AlertWatch {
+  const x = o.drill.alert;
+  const consoleUrl = o.endpoints.console;
+  if (!x) throw new Error(`${o.drill.name} is not an alert drill`);
+  if (!consoleUrl) throw new DrillRefused(`${o.drill.name} judges what the lab console receives: no console URL given`);
+  try {
+    return new AlertWatch(x, {
+      endpoints: { api: o.endpoints.api, prometheus: o.endpoints.prometheus, alertmanager: `${consoleUrl}/alertmanager`, console: consoleUrl },
+      ...(o.alertRules ? { rules: o.alertRules } : {}),
+      ...(o.alertMarginSeconds === undefined ? {} : { marginSeconds: o.alertMarginSeconds }),
+      say,
+    });
+  } catch (err) {
+    throw new DrillRefused((err as Error).message);
+  }
+}
+
+function planOf(o: RunDrillOptions, victims: LabContainer[], faultMs: number, alert?: AlertWatch): string[] {
   const { drill, target } = o;
+  const rate = drill.rate ?? o.rate;
+  const hold = alert ? `hold until ${alert.describe()}` : `hold ${faultMs / 1000} s`;
   const plan = [
     `drill ${drill.name} on project ${target.project} (${target.kind}): ${drill.description}`,
     `targets: ${victims.map((v) => `${v.name} (${v.containerName}, ${v.state})`).join(', ')}`,
     `1. steady-state hypothesis: 3 nodes Primary/Synced, HAProxy all UP, shop ready, error ratio and p99; refuse if unhealthy`,
-    `2. method: background traffic (simulator at ${o.rate} journeys/s, no injected errors, for the whole drill); inject: ${describeFault(drill.fault, victims.map((v) => v.name), target.kind)}; hold ${faultMs / 1000} s while observing HAProxy, wsrep state, the shop and the clients`,
+    `2. method: ${rate > 0 ? `background traffic (simulator at ${rate} journeys/s, no injected errors, for the whole drill)` : 'no traffic'}; inject: ${describeFault(drill.fault, victims.map((v) => v.name), target.kind)}; ${hold} while observing HAProxy, wsrep state, the shop and the clients`,
     `3. rollbacks: undo the fault (also on Ctrl-C or an error)`,
-    `4. recovery: the steady state back within ${drill.recoveryBoundSeconds} s`,
-    `5. judgement: ledger on each node (wsrep_sync_wait=1), invariants, cross-node checksums${drill.exactlyOnce ? ', exactly once' : ''}`,
+    `4. recovery: the steady state back within ${drill.recoveryBoundSeconds} s${alert ? `, then ${drill.alert?.alert} resolved` : ''}`,
+    `5. judgement: ledger on each node (wsrep_sync_wait=1), invariants, cross-node checksums${drill.exactlyOnce ? ', exactly once' : ''}${alert ? `; the alert: fired and resolved within its bounds, nothing unrelated notified` : ''}`,
     `6. report to ${o.reportDir}/`,
   ];
   if (drill.breaksQuorum) plan.push(`!! this drill breaks the Galera quorum (${drill.name}): the shop will refuse writes while it lasts`);
@@ -69,7 +90,9 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
   const { drill, target, print } = o;
   const faultMs = o.faultMs ?? drill.defaultFaultSeconds * 1000;
   const victims = await resolveVictims(drill, target, o.targetOverride);
-  const plan = planOf(o, victims, faultMs);
+  const journal = new Journal(print);
+  const alert = drill.alert ? alertWatch(o, (line) => journal.say(line)) : undefined;
+  const plan = planOf(o, victims, faultMs, alert);
   if (o.dryRun) {
     for (const l of plan) print(l);
     print('(dry run: nothing touched)');
@@ -80,7 +103,6 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
   if (drill.breaksQuorum && !(await o.confirm(`${drill.name} breaks the Galera quorum of project ${target.project}. Run it?`))) {
     throw new DrillRefused(`${drill.name} breaks quorum: not confirmed (pass --yes to run it without a TTY)`);
   }
-  const journal = new Journal(print);
   const ctx: DrillContext = {
     o, drill, target, victims, journal, faultMs,
     sql: new NodeSql(target, o.database),
@@ -90,13 +112,17 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
     metrics: new ChaosMetrics(),
     grafana: { url: o.endpoints.grafana, ...o.grafanaAuth },
     interrupt: new AbortController(),
+    ...(alert ? { alert } : {}),
   };
   for (const l of plan) ctx.say(l);
   journal.onPhase = (phase) => ctx.metrics.enterPhase(drill.name, phase, PHASES);
 
   const before = await journal.phase('steady-state-hypothesis', async () => {
     const state = await steadyStateHypothesis(ctx);
-    return { value: state, detail: `${state.checks.length} checks pass` };
+    const alertState = await alert?.steady().catch((err: unknown) => {
+      throw new DrillRefused((err as Error).message);
+    });
+    return { value: state, detail: `${state.checks.length} checks pass${alertState ? `; ${alertState}` : ''}` };
   });
   const galera = await target.list('galera');
   const durability = galera[0] ? (await target.envOf(galera[0])).DURABILITY ?? 'strict' : undefined;
@@ -129,7 +155,12 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
     });
     const recovery = await journal.phase('recovery', async () => {
       const r = await awaitRecovery(ctx, traffic, rollbackProblems);
-      return { value: r, detail: r.recovered ? 'steady state back' : `steady state not back within ${drill.recoveryBoundSeconds} s`, outcome: r.recovered ? 'ok' : 'failed' };
+      const alertBack = r.alertResolved === false ? `; ${drill.alert?.alert} not resolved within ${alert?.bounds.resolveSeconds} s` : '';
+      return {
+        value: r,
+        detail: `${r.recovered ? 'steady state back' : `steady state not back within ${drill.recoveryBoundSeconds} s`}${alertBack}`,
+        outcome: r.recovered && r.alertResolved !== false ? 'ok' : 'failed',
+      };
     });
     process.off('SIGINT', onSigint);
     await annotateEnd(ctx.grafana, injection.annotation, Date.now(), `chaos ${drill.name}: fault window`);

@@ -15,6 +15,8 @@ export interface Endpoints {
   haproxyStats: string;
   prometheus: string;
   grafana: string;
+  /** the lab console (Alertmanager's notifications, its view of Alertmanager): alert drills need it */
+  console?: string;
 }
 
 export interface Tolerances {

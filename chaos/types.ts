@@ -50,6 +50,30 @@ export interface Drill {
    * exactly one effect per answered key and that each replays the same (judge/exactly-once.ts).
    */
   exactlyOnce?: boolean;
+  /** journeys per second for this drill whatever --rate says (an alert's rule needs so much; 0: no traffic) */
+  rate?: number;
+  /** an alert drill: the alert the fault must raise (or Alertmanager hold back), judged beside the ledger */
+  alert?: AlertExpectation;
+}
+
+/** What an alert drill expects of one alerting rule (judge/alert.ts judges it). */
+export interface AlertExpectation {
+  alert: string;
+  /** seconds the condition may need to become true after the injection (a window filling) */
+  conditionSeconds: number;
+  /** seconds the condition may need to clear after the rollback */
+  clearSeconds: number;
+  /** other alerts the same fault may rightly raise (Alertmanager may inhibit them) */
+  alsoExpected: string[];
+  /**
+   * An alert Alertmanager rightly holds back while this one fires (a node down pages once,
+   * as HAProxyBackendServerDown). The judge then asks that the alert fired in Prometheus,
+   * that Alertmanager marked it suppressed while the inhibitor was delivered, that it was
+   * never notified, and that it cleared after the rollback.
+   */
+  inhibitedBy?: string;
+  /** rehearsed in .ci/run (the others: `make alert-drills`) */
+  ci: boolean;
 }
 
 
@@ -73,6 +97,8 @@ export interface TimelineEvent {
     | 'traffic-stop'
     /** the start of a phase of the drill's journal (phases/journal.ts) */
     | 'phase'
+    /** an alert drill's alert: firing, held back, resolved (judge/alert.ts) */
+    | 'alert'
     | 'note';
   detail: string;
 }

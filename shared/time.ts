@@ -17,14 +17,14 @@ export async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | typ
  * Calls `probe` until it returns something other than undefined, every `everyMs`, until
  * `deadline` (epoch ms) has passed; undefined then. At most `maxTries` calls, so that a clock
  * jump cannot make a bounded wait spin for ever. The probe decides what a failure means: one
- * that throws ends the wait with that error.
+ * that throws ends the wait with that error. An aborted `signal` (Ctrl-C) ends it at once, undefined.
  */
-export async function pollUntil<T>(deadline: number, everyMs: number, probe: () => Promise<T | undefined>, maxTries = 10_000): Promise<T | undefined> {
-  for (let i = 0; i < maxTries; i++) {
+export async function pollUntil<T>(deadline: number, everyMs: number, probe: () => Promise<T | undefined>, maxTries = 10_000, signal?: AbortSignal): Promise<T | undefined> {
+  for (let i = 0; i < maxTries && !signal?.aborted; i++) {
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() + everyMs > deadline) return undefined;
-    await sleep(everyMs);
+    await sleep(everyMs, undefined, signal ? { signal } : {}).catch(() => undefined);
   }
   return undefined;
 }

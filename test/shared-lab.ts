@@ -36,4 +36,4 @@ export const SHARED_LAB_ENV = {
  * still start on a quiet lab; then the pipeline's drills (which recreate the shop and the
  * workers weakened, and put them back), then the Galera and restore drills.
  */
-export const SHARED_LAB_FILES = ['chaos/probes/stale-read.int.test.ts', 'test/integrity/galera-conflicts.int.test.ts', 'chaos/alerts/alerts.int.test.ts', 'chaos/chaos-pipeline.int.test.ts', 'chaos/chaos-galera.int.test.ts'];
+export const SHARED_LAB_FILES = ['chaos/probes/stale-read.int.test.ts', 'test/integrity/galera-conflicts.int.test.ts', 'chaos/chaos-alerts.int.test.ts', 'chaos/chaos-pipeline.int.test.ts', 'chaos/chaos-galera.int.test.ts'];

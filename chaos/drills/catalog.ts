@@ -1,6 +1,7 @@
 // Every drill the lab knows, as data. The runner reads these; adding a drill means adding
 // an entry here (and a fault kind, one file in faults/ listed in faults/index.ts, only if it needs a new action).
 import type { Drill, Expectations } from '../types.ts';
+import { alertDrillName, alertDrills } from './alerts.ts';
 
 // What a client may see while one node is away: HAProxy moves connections, the app retries
 // or answers 503; a 500 or a hang is a bug.
@@ -59,7 +60,7 @@ function restoreDrill(d: Pick<Drill, 'name' | 'description' | 'proves'> & Pick<R
   };
 }
 
-export const drills: readonly Drill[] = [
+const faultDrills: readonly Drill[] = [
   {
     name: 'galera-node-stop',
     description: 'Stop one Galera node cleanly, then start it; it must rejoin (IST) and HAProxy must route around it.',
@@ -232,9 +233,16 @@ export const drills: readonly Drill[] = [
 ];
 
 
+/** Every drill: the faults' and, after them, one per alerting rule (alerts.ts). */
+export const drills: readonly Drill[] = [...faultDrills, ...alertDrills];
+
+/** A drill by name; `alert:<Rule>` names the drill of that alerting rule. */
 export function findDrill(name: string): Drill | undefined {
-  return drills.find((d) => d.name === name);
+  const wanted = name.startsWith('alert:') ? alertDrillName(name.slice('alert:'.length)) : name;
+  return drills.find((d) => d.name === wanted);
 }
+
+export { alertDrills } from './alerts.ts';
 
 /** The longest fault `chaos run --duration` accepts. */
 export const MAX_FAULT_SECONDS = 3_600;

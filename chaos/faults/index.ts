@@ -4,13 +4,17 @@
 import type { LabContainer, Target } from '../../lab/index.ts';
 import type { Fault, FaultContext, InjectedFault } from './fault.ts';
 import { crashRestart, type CrashRestartSpec } from './crash-restart.ts';
+import { desync, type DesyncSpec } from './desync.ts';
 import { disconnect, type DisconnectSpec } from './disconnect.ts';
+import { diverge, type DivergeSpec } from './diverge.ts';
 import { flags, type FlagsSpec } from './flags.ts';
+import { isolate, type IsolateSpec } from './isolate.ts';
 import { kill, type KillSpec } from './kill.ts';
 import { killAll, type KillAllSpec } from './kill-all.ts';
 import { netem, type NetemSpec } from './netem.ts';
 import { pause, type PauseSpec } from './pause.ts';
 import { restore, type RestoreSpec } from './restore.ts';
+import { staleBackup, type StaleBackupSpec } from './stale-backup.ts';
 import { stop, type StopSpec } from './stop.ts';
 
 export type { FaultContext, InjectedFault } from './fault.ts';
@@ -18,7 +22,9 @@ export { freeze, isFrozen } from './pause.ts';
 export { removeDelay, showDelay } from './netem.ts';
 
 /** A fault as a drill states it: its kind and its parameters (data, kept in the report). */
-export type FaultSpec = StopSpec | KillSpec | PauseSpec | DisconnectSpec | NetemSpec | KillAllSpec | CrashRestartSpec | FlagsSpec | RestoreSpec;
+export type FaultSpec =
+  | StopSpec | KillSpec | PauseSpec | DisconnectSpec | NetemSpec | KillAllSpec | CrashRestartSpec | FlagsSpec | RestoreSpec
+  | DivergeSpec | DesyncSpec | IsolateSpec | StaleBackupSpec;
 
 const FAULTS: { [K in FaultSpec['kind']]: Fault<Extract<FaultSpec, { kind: K }>> } = {
   stop,
@@ -30,6 +36,10 @@ const FAULTS: { [K in FaultSpec['kind']]: Fault<Extract<FaultSpec, { kind: K }>>
   'crash-restart': crashRestart,
   flags,
   restore,
+  diverge,
+  desync,
+  isolate,
+  'stale-backup': staleBackup,
 };
 
 // The lookup by kind is the only dispatch: method parameters are bivariant, so each entry

@@ -11,6 +11,7 @@ import type { LedgerCheck } from './read-nodes.ts';
 import { exactlyOnceFindings, type ExactlyOnceResult } from './exactly-once.ts';
 import { ARCHIVE_LAG_MS, restoreFindings, type RestoreJudgement } from './restore.ts';
 import { fulfilmentFindings, type FulfilmentResult } from './fulfilment.ts';
+import type { AlertJudgement } from './alert.ts';
 
 export interface Observations {
   /** client outcomes (HTTP status, "timeout", "error") between fault start and steady state back */
@@ -38,6 +39,8 @@ export interface Judged {
   restore?: RestoreJudgement | { error: string };
   /** a lab with fulfilment workers: every acknowledged paid order shipped exactly once (fulfilment.ts) */
   fulfilment?: FulfilmentResult | { error: string };
+  /** alert drills: fired (or held back) and resolved within its bounds, nothing unrelated notified (alert.ts) */
+  alert?: AlertJudgement | { error: string };
 }
 
 export interface VerdictResult {
@@ -100,6 +103,11 @@ export function decideVerdict(drill: Drill, obs: Observations, judged: Judged, c
     else failures.push(...fulfilmentFindings(judged.fulfilment));
   }
 
+  if (judged.alert !== undefined) {
+    if ('error' in judged.alert) failures.push(`the alert not judged: ${judged.alert.error}`);
+    else failures.push(...judged.alert.failures);
+  }
+
   if (judged.restore !== undefined) {
     if ('error' in judged.restore) failures.push(`the restore not judged: ${judged.restore.error}`);
     else {
@@ -134,8 +142,14 @@ export function decideVerdict(drill: Drill, obs: Observations, judged: Judged, c
     failures[0] ??
     deviations[0] ??
     (judged.restore && !('error' in judged.restore) ? restoredReason(judged.restore) : undefined) ??
-    `every acknowledged write is on every node${judged.exactlyOnce ? ' exactly once, every replay equals its answer' : ''}${fulfilledReason(judged.fulfilment)}, invariants hold, nodes agree, and the lab recovered within ${drill.recoveryBoundSeconds} s`;
+    `${alertedReason(judged.alert)}every acknowledged write is on every node${judged.exactlyOnce ? ' exactly once, every replay equals its answer' : ''}${fulfilledReason(judged.fulfilment)}, invariants hold, nodes agree, and the lab recovered within ${drill.recoveryBoundSeconds} s`;
   return { verdict, failures, deviations, reason };
+}
+
+function alertedReason(a: Judged['alert']): string {
+  if (a === undefined || 'error' in a) return '';
+  const fired = a.inhibition ? `fired after ${a.firedAfterSeconds?.toFixed(1)} s and was held back while ${a.inhibition.by} paged` : `reached the lab console after ${a.firedAfterSeconds?.toFixed(1)} s`;
+  return `${a.alert} ${fired} and resolved ${a.resolvedAfterSeconds?.toFixed(1)} s after the lab was back, nothing unrelated notified; `;
 }
 
 function fulfilledReason(f: Judged['fulfilment']): string {

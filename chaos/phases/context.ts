@@ -6,6 +6,8 @@ import type { SimulationRun } from '../../simulator/index.ts';
 import type { ChaosMetrics } from '../observe/metrics-server.ts';
 import type { Endpoints } from '../steady-state.ts';
 import type { Drill } from '../types.ts';
+import type { AlertWatch } from '../judge/alert.ts';
+import type { AlertRule } from '../judge/alert-bounds.ts';
 import type { Journal } from './journal.ts';
 
 export class DrillRefused extends Error {}
@@ -35,6 +37,9 @@ export interface RunDrillOptions {
   steadyWaitSeconds?: number;
   /** seconds of traffic before the fault and after recovery */
   settleSeconds?: number;
+  /** alert drills: the rules their bounds come from (default: the checkout's prometheus/), and the margin on every bound (default 30 s) */
+  alertRules?: AlertRule[];
+  alertMarginSeconds?: number;
 }
 
 export interface DrillContext {
@@ -53,6 +58,8 @@ export interface DrillContext {
   grafana: { url: string; user: string; password: string };
   /** aborted by Ctrl-C: the method stops, rollbacks still run */
   interrupt: AbortController;
+  /** an alert drill's judge: it also decides how long the fault is held and when the drill has recovered */
+  alert?: AlertWatch;
 }
 
 /** A wait that Ctrl-C cuts short. */

@@ -61,6 +61,7 @@ export async function judgement(ctx: DrillContext, traffic: Traffic, injection: 
       ? { error: 'no running Galera node to read the shipments from' }
       : await judgeFulfilment(target, sql, node, ledger, { say }).catch(asError);
   }
+  if (ctx.alert) judged.alert = await ctx.alert.judge().catch(asError);
   // compose: the project's node-exporter reads the folder; a failure to write is a log line, not a verdict
   if (target.kind === 'compose' && !('error' in judged.consistency)) {
     await recordConsistency({ project: target.project }, toConsistencyCheck(judged.consistency, galeraCount), { warn: say });
@@ -76,5 +77,5 @@ export async function judgement(ctx: DrillContext, traffic: Traffic, injection: 
 /** One line for the journal. */
 export function judgementSummary(judged: Judged): string {
   const part = (name: string, r: object | undefined): string => (r === undefined ? '' : `${name} ${'error' in r ? 'not judged' : 'judged'}`);
-  return [part('ledger', judged.ledger), part('invariants', judged.invariants), part('consistency', judged.consistency), part('exactly once', judged.exactlyOnce), part('restore', judged.restore), part('fulfilment', judged.fulfilment)].filter(Boolean).join(', ');
+  return [part('ledger', judged.ledger), part('invariants', judged.invariants), part('consistency', judged.consistency), part('exactly once', judged.exactlyOnce), part('restore', judged.restore), part('fulfilment', judged.fulfilment), part('alert', judged.alert)].filter(Boolean).join(', ');
 }

@@ -1,6 +1,7 @@
 // Phase 2: the method. Background traffic for the whole drill (the simulator, keyed writes
 // retried until answered for exactly-once drills), the observer watching HAProxy, wsrep
-// state, the shop and the clients; then, after a settle, the fault, held for its duration.
+// state, the shop and the clients; then, after a settle, the fault, held for its duration (an
+// alert drill holds it until its alert fired or its bound passed: judge/alert.ts).
 // Ctrl-C or an error ends the hold early: the rollbacks run whatever happened here.
 import { startRun, type SimulationRun } from '../../simulator/index.ts';
 import { describeFault, injectFault, type InjectedFault } from '../faults/index.ts';
@@ -34,7 +35,10 @@ export async function startTraffic(ctx: DrillContext): Promise<Traffic> {
   // exactly once: clients retry each key until answered (bounded: 120 attempts at most 1 s
   // apart) and keep every answer for the replays the judgement re-sends
   const persistent = drill.exactlyOnce ? { retries: 120, maxBackoffMs: 1_000, recordAnswers: true } : {};
-  const run = startRun({ target: o.endpoints.api, rate: o.rate, seed: o.seed, mix: { errorRate: 0 }, mode: `chaos:${drill.name}`, concurrency: 100, keepSamples: true, ...persistent });
+  // a drill may set its own rate (an alert's rule needs so much traffic); 0 is none: no journey starts
+  const rate = drill.rate ?? o.rate;
+  const arrivals = rate > 0 ? { rate } : { cycles: 0 };
+  const run = startRun({ target: o.endpoints.api, ...arrivals, seed: o.seed, mix: { errorRate: 0 }, mode: `chaos:${drill.name}`, concurrency: 100, keepSamples: true, ...persistent });
   const observer = new Observer({
     target,
     sql,
@@ -44,7 +48,7 @@ export async function startTraffic(ctx: DrillContext): Promise<Traffic> {
     clientOutcomes: () => run.stats.snapshot().requests.byOutcome,
     watchGalera: drill.targets.role === 'galera',
   });
-  observer.mark('traffic-start', `simulator seed ${run.seed}, ${o.rate} journeys/s`);
+  observer.mark('traffic-start', rate > 0 ? `simulator seed ${run.seed}, ${rate} journeys/s` : 'no traffic (the drill asks for none)');
   observer.start();
   return { run, observer, marks };
 }
@@ -69,7 +73,8 @@ export async function injectAndHold(ctx: DrillContext, traffic: Traffic): Promis
       throw err;
     }
     say(`fault injected: ${injection.fault.description}`);
-    await pause(ctx, ctx.faultMs);
+    if (ctx.alert) await ctx.alert.hold(new Date(at), ctx.interrupt.signal);
+    else await pause(ctx, ctx.faultMs);
   } catch (err) {
     injection.error = `drill error: ${(err as Error).message}`;
   }

@@ -1,5 +1,6 @@
 // Phase 4: recovery. The steady state must come back within the drill's bound, judged from
-// direct probes (Prometheus' 1-minute windows still hold the fault); then the traffic stops.
+// direct probes (Prometheus' 1-minute windows still hold the fault); an alert drill's alert
+// must then resolve within its own bound; then the traffic stops.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TIMED_OUT, withTimeout } from '../../shared/time.ts';
 import { checkSteadyState, type SteadyState } from '../steady-state.ts';
@@ -16,6 +17,8 @@ export function recoveryWaitSeconds(boundSeconds: number, rollbackProblems: stri
 export interface Recovery {
   recovered: boolean;
   after: SteadyState;
+  /** an alert drill: its alert resolved within its bound after the steady state came back */
+  alertResolved?: boolean;
 }
 
 export async function awaitRecovery(ctx: DrillContext, traffic: Traffic, rollbackProblems: string[]): Promise<Recovery> {
@@ -34,6 +37,8 @@ export async function awaitRecovery(ctx: DrillContext, traffic: Traffic, rollbac
   observer.closeFaultWindow();
   if (after.ok) observer.mark('steady-state-back', 'all steady-state checks pass');
   else say(`!! steady state NOT back after ${drill.recoveryBoundSeconds} s: ${failing(after)}`);
+  // an alert resolves against the traffic that follows: it keeps running meanwhile
+  const alertResolved = ctx.alert ? await ctx.alert.awaitResolved(new Date()) : undefined;
   if (after.ok && !ctx.interrupt.signal.aborted) await sleep(ctx.settleMs);
 
   run.stop();
@@ -44,5 +49,5 @@ export async function awaitRecovery(ctx: DrillContext, traffic: Traffic, rollbac
   observer.mark('traffic-stop', `${run.stats.snapshot().requests.total} requests`);
   observer.setPhase('after');
   observer.stop();
-  return { recovered: after.ok, after };
+  return { recovered: after.ok, after, ...(alertResolved === undefined ? {} : { alertResolved }) };
 }

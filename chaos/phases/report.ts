@@ -11,6 +11,7 @@ import type { DrillContext } from './context.ts';
 import { phaseEvents } from './journal.ts';
 import type { Injection, Traffic } from './method.ts';
 import type { Recovery } from './recovery.ts';
+import type { TimelineEvent } from '../types.ts';
 
 export interface ReportInput {
   startedAt: string;
@@ -64,10 +65,11 @@ export async function report(ctx: DrillContext, input: ReportInput): Promise<{ r
     durability: input.durability,
     startedAt: input.startedAt,
     endedAt: new Date().toISOString(),
-    options: { faultSeconds: ctx.faultMs / 1000, rate: o.rate, seed: run.seed },
+    // an alert drill holds its fault until the alert fired: the time it was held
+    options: { faultSeconds: heldSeconds(ctx, observer.events), rate: drill.rate ?? o.rate, seed: run.seed },
     steadyStateBefore: input.before.checks,
     steadyStateAfter: recovery.after.checks,
-    timeline: buildTimeline([...observer.events, ...phaseEvents(ctx.journal.phases)]),
+    timeline: buildTimeline([...observer.events, ...phaseEvents(ctx.journal.phases), ...(ctx.alert?.moments ?? []).map((m) => ({ ...m, kind: 'alert' as const }))]),
     clientErrorsDuringFault: obs.clientOutcomesDuringFault,
     traffic: { requests: snap.requests.total, byOutcome: snap.requests.byOutcome, uncertainWrites: run.ledger.counts().uncertain },
     probes: { total: probes.length, byStatus, p99BeforeMs: obs.probeP99BeforeMs, p99DuringMs: obs.probeP99DuringMs, status503WithoutRetryAfter: obs.probe503WithoutRetryAfter },
@@ -80,6 +82,7 @@ export async function report(ctx: DrillContext, input: ReportInput): Promise<{ r
     exactlyOnce: judged.exactlyOnce,
     fulfilment: judged.fulfilment,
     restore: judged.restore,
+    alert: judged.alert,
     nodesAfter: await readNodeStates(target, ctx.sql).catch(() => []),
     rollbackProblems,
     verdict,
@@ -89,4 +92,12 @@ export async function report(ctx: DrillContext, input: ReportInput): Promise<{ r
   };
   const files = await writeReport(o.reportDir, drillReport, drill, run.stats.samples, run.stats.samplesDropped);
   return { report: drillReport, files };
+}
+
+/** How long the fault was held: its duration, or for an alert drill from the fault to the rollback. */
+function heldSeconds(ctx: DrillContext, events: readonly TimelineEvent[]): number {
+  if (!ctx.alert) return ctx.faultMs / 1000;
+  const from = events.find((e) => e.kind === 'fault-start')?.at;
+  const to = events.find((e) => e.kind === 'rollback-start')?.at;
+  return from === undefined || to === undefined ? 0 : Math.round((to - from) / 100) / 10;
 }

@@ -24,7 +24,7 @@ export function buildTimeline(raw: TimelineEvent[]): TimelineSummary {
   const seen = new Set<string>();
   const sorted = [...raw].sort((a, b) => a.at - b.at);
   const kept = sorted.filter((e) => {
-    if (e.kind === 'note' || e.kind === 'phase') return true;
+    if (e.kind === 'note' || e.kind === 'phase' || e.kind === 'alert') return true;
     if (seen.has(e.kind)) return false;
     seen.add(e.kind);
     return true;

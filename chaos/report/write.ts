@@ -9,6 +9,7 @@ import type { LedgerCheck } from '../judge/read-nodes.ts';
 import { ARCHIVE_LAG_MS, type RestoreJudgement } from '../judge/restore.ts';
 import type { ExactlyOnceResult } from '../judge/exactly-once.ts';
 import type { FulfilmentResult } from '../judge/fulfilment.ts';
+import { alertLines, type AlertJudgement } from '../judge/alert.ts';
 import type { VerdictResult } from '../judge/verdict.ts';
 import type { Check } from '../steady-state.ts';
 import type { Drill } from '../types.ts';
@@ -59,6 +60,8 @@ export interface DrillReport {
   restore?: RestoreJudgement | { error: string };
   /** labs with fulfilment workers: each acknowledged paid order shipped exactly once */
   fulfilment?: FulfilmentResult | { error: string };
+  /** alert drills: the alert, its bounds, when it fired and resolved, what else was notified */
+  alert?: AlertJudgement | { error: string };
   nodesAfter: NodeState[];
   rollbackProblems: string[];
   verdict: VerdictResult;
@@ -133,6 +136,7 @@ export function renderMarkdown(r: DrillReport, drill: Drill): string {
   if (r.exactlyOnce) lines.push('', '## Exactly once', '', ...exactlyOnceLines(r.exactlyOnce));
   if (r.restore) lines.push('', '## Restore', '', ...restoreLines(r.restore));
   if (r.fulfilment) lines.push('', '## Fulfilment', '', ...fulfilmentLines(r.fulfilment));
+  if (r.alert) lines.push('', '## Alert', '', ...alertLines(r.alert));
   lines.push('', '## Cross-node consistency (stack verify)', '');
   if ('error' in r.consistency) lines.push(`**not verified**: ${r.consistency.error}`);
   else {

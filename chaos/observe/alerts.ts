@@ -50,12 +50,12 @@ const labelKey = (labels: Record<string, string>): string => JSON.stringify(Obje
 const secondsSince = (since: Date, at: string | number): number => ((typeof at === 'string' ? Date.parse(at) : at) - since.getTime()) / 1000;
 
 /** Polls the receiver until `alert` fires after `since`, or the bound passes: seconds, and the label sets that fired. */
-export async function waitFiring(consoleUrl: string, alert: string, since: Date, boundSeconds: number): Promise<{ after: number; labels: Set<string> } | null> {
+export async function waitFiring(consoleUrl: string, alert: string, since: Date, boundSeconds: number, signal?: AbortSignal): Promise<{ after: number; labels: Set<string> } | null> {
   const found = await pollUntil(since.getTime() + boundSeconds * 1000, POLL_MS, async () => {
     const fired = (await notificationsSince(consoleUrl, since).catch(() => [])).filter((n) => n.alertname === alert && n.status === 'firing');
     const first = fired[0];
     return first ? { after: secondsSince(since, first.receivedAt), labels: new Set(fired.map((n) => labelKey(n.labels))) } : undefined;
-  });
+  }, undefined, signal);
   return found ?? null;
 }
 
@@ -87,7 +87,7 @@ export interface InhibitionSeen {
  * shows it suppressed by an inhibition, and the inhibiting alert has been delivered; or the
  * bound passes (each part is then null).
  */
-export async function waitInhibited(e: AlertEndpoints, alert: string, inhibitor: string, since: Date, boundSeconds: number): Promise<InhibitionSeen> {
+export async function waitInhibited(e: AlertEndpoints, alert: string, inhibitor: string, since: Date, boundSeconds: number, signal?: AbortSignal): Promise<InhibitionSeen> {
   const seen: InhibitionSeen = { firingAfter: null, suppressedAfter: null, inhibitorDeliveredAfter: null };
   await pollUntil(since.getTime() + boundSeconds * 1000, POLL_MS, async () => {
     if (seen.firingAfter === null && (await activeAlerts(e.prometheus).catch(() => ({ firing: [] as string[] }))).firing.includes(alert)) {
@@ -101,7 +101,7 @@ export async function waitInhibited(e: AlertEndpoints, alert: string, inhibitor:
       if (first) seen.inhibitorDeliveredAfter = secondsSince(since, first.receivedAt);
     }
     return seen.firingAfter !== null && seen.suppressedAfter !== null && seen.inhibitorDeliveredAfter !== null ? true : undefined;
-  });
+  }, undefined, signal);
   return seen;
 }
 

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { alertRules, fireBoundSeconds, resolveBoundSeconds, timings } from './bounds.ts';
-import { alertDrills } from './catalog.ts';
-import { selectAlertDrills } from './command.ts';
+import { alertRules, fireBoundSeconds, resolveBoundSeconds, timings } from './alert-bounds.ts';
+import { alertDrills, findDrill } from '../drills/catalog.ts';
+import type { AlertExpectation } from '../types.ts';
+
+const expectations: AlertExpectation[] = alertDrills.flatMap((d) => (d.alert ? [d.alert] : []));
 
 describe('alert drill bounds', () => {
   it('come from the lab configuration: every rule, its for:, the scrape/evaluation intervals and group waits', () => {
@@ -26,25 +28,26 @@ describe('alert drill bounds', () => {
 
   it('every alert drill names a rule that exists; the run names select them', () => {
     const names = new Set(alertRules().map((r) => r.alert));
-    for (const d of alertDrills) {
-      expect(names.has(d.alert), d.alert).toBe(true);
-      for (const a of d.alsoExpected) expect(names.has(a), a).toBe(true);
+    expect(expectations).toHaveLength(alertDrills.length);
+    for (const x of expectations) {
+      expect(names.has(x.alert), x.alert).toBe(true);
+      for (const a of x.alsoExpected) expect(names.has(a), a).toBe(true);
     }
-    expect(selectAlertDrills('alerts')).toHaveLength(alertDrills.length);
-    expect(selectAlertDrills('alert:GaleraNodesDiverged')).toEqual([alertDrills.find((d) => d.alert === 'GaleraNodesDiverged')]);
-    expect(selectAlertDrills('alert:Nope')).toMatch(/no alert drill for "Nope"; there are: alert:/);
+    expect(findDrill('alert:GaleraNodesDiverged')?.name).toBe('alert-galera-nodes-diverged');
+    expect(findDrill('alert:HAProxyBackendServerDown')?.name).toBe('alert-haproxy-backend-server-down');
+    expect(findDrill('alert:Nope')).toBeUndefined();
   });
 
   it('every alerting rule has a drill; a drill judged as inhibited names a rule of alertmanager.yml that inhibits it', () => {
-    const drilled = new Set(alertDrills.map((d) => d.alert));
+    const drilled = new Set(expectations.map((x) => x.alert));
     expect(alertRules().map((r) => r.alert).filter((a) => !drilled.has(a))).toEqual([]);
     const am = parse(readFileSync('alertmanager/alertmanager.yml', 'utf8')) as { inhibit_rules: { source_matchers: string[]; target_matchers: string[] }[] };
     const inhibits = (source: string, target: string): boolean => am.inhibit_rules.some((r) =>
       r.source_matchers.some((m) => m.replace(/\s/g, '') === `alertname=${source}`) &&
       r.target_matchers.some((m) => new RegExp(`^(?:${/"(.*)"/.exec(m)?.[1] ?? ''})$`).test(target)));
-    for (const d of alertDrills.filter((x) => x.inhibitedBy !== undefined)) {
-      expect(inhibits(d.inhibitedBy ?? '', d.alert), `${d.inhibitedBy} inhibits ${d.alert}`).toBe(true);
-      expect(d.alsoExpected, d.alert).toContain(d.inhibitedBy);
+    for (const x of expectations.filter((e) => e.inhibitedBy !== undefined)) {
+      expect(inhibits(x.inhibitedBy ?? '', x.alert), `${x.inhibitedBy} inhibits ${x.alert}`).toBe(true);
+      expect(x.alsoExpected, x.alert).toContain(x.inhibitedBy);
     }
   });
 });

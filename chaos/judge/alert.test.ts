@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inhibitedFailures, notifiedFailures } from './runner.ts';
+import { inhibitedFailures, notifiedFailures } from './alert.ts';
 
 const bounds = { fireSeconds: 110, resolveSeconds: 90, marginSeconds: 30 };
 const seen = { firingAfter: 64, suppressedAfter: 66, inhibitorDeliveredAfter: 70 };

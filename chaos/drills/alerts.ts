@@ -1,0 +1,221 @@
+// The alert drills as data: for each alerting rule, the fault that causes its condition in the
+// lab, how long that condition takes to become true and to clear (a ratio over a 5-minute
+// window moves slowly), and which other alerts the same fault may rightly raise. They run
+// through the one runner like every drill (steady state, method, rollbacks, recovery,
+// judgement, report); judge/alert.ts is what is particular to them. Named
+// `alert-<rule in kebab case>`; `chaos run alert:<Rule>` finds one, `chaos run alerts` runs all.
+import type { AlertExpectation, Drill, Expectations } from '../types.ts';
+import type { FaultSpec } from '../faults/index.ts';
+
+// The alert is what is judged: the shop's clients may see what the fault causes.
+const alerting: Expectations = {
+  allowedClientStatuses: [409, 500, 502, 503, 504],
+  forbidClientStatuses: [],
+  forbidTimeouts: false,
+  targetLeavesPrimary: false,
+  haproxyMarksTargetDown: false,
+  retryAfterOn503: false,
+  latencyRises: false,
+  lossPossible: false,
+};
+
+const NODE_CONSEQUENCES = ['MySQLDown', 'GaleraClusterSizeDegraded', 'GaleraNodeNotSynced'];
+// the names' own words first (HAProxy, not ha-proxy), then a hyphen before each capital
+const WORDS: [RegExp, string][] = [[/HAProxy/g, 'Haproxy'], [/MySQL/g, 'Mysql'], [/SmartShop/g, 'Smartshop']];
+const kebab = (alert: string): string => WORDS.reduce((s, [re, w]) => s.replace(re, w), alert).replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+
+/** The drill name of an alert's drill: `alert-` and the rule's name in kebab case. */
+export function alertDrillName(alert: string): string {
+  return `alert-${kebab(alert)}`;
+}
+
+interface AlertDrillData extends Omit<AlertExpectation, 'alert'> {
+  alert: string;
+  cause: string;
+  fault: FaultSpec;
+  targets: Drill['targets'];
+  /** journeys per second during the drill (the shop's alerts need traffic); 0: none */
+  rate: number;
+  breaksQuorum?: boolean;
+}
+
+function alertDrill(d: AlertDrillData): Drill {
+  return {
+    name: alertDrillName(d.alert),
+    description: `${d.cause}; ${d.alert} must ${d.inhibitedBy ? `fire, be held back by ${d.inhibitedBy}` : 'reach the lab console'} and resolve after the rollback`,
+    proves: d.inhibitedBy
+      ? `${d.alert} fires when its cause happens, Alertmanager holds it back while ${d.inhibitedBy} pages (one page, not several), and it clears`
+      : `${d.alert} reaches someone within its bound when its cause happens, and resolves after`,
+    targets: d.targets,
+    fault: d.fault,
+    // the alert's own bound decides how long the fault is held (judge/alert.ts); this is the ceiling
+    defaultFaultSeconds: 600,
+    breaksQuorum: d.breaksQuorum ?? false,
+    expectations: alerting,
+    recoveryBoundSeconds: 180,
+    rate: d.rate,
+    alert: { alert: d.alert, conditionSeconds: d.conditionSeconds, clearSeconds: d.clearSeconds, alsoExpected: d.alsoExpected, ci: d.ci, ...(d.inhibitedBy ? { inhibitedBy: d.inhibitedBy } : {}) },
+  };
+}
+
+const shop = { kind: 'one', role: 'app', default: 'app' } as const;
+const node3 = { kind: 'one', role: 'galera', default: 'mariadb-3' } as const;
+const stopNode3 = { targets: node3, fault: { kind: 'stop', stopTimeoutSeconds: 30 } } as const;
+const flag = (flags: Extract<FaultSpec, { kind: 'flags' }>['flags']): FaultSpec => ({ kind: 'flags', flags, replayDeadLetters: false });
+
+const shopAlerts: Drill[] = [
+  alertDrill({
+    alert: 'SmartShopHighErrorRatio',
+    cause: 'fault flag productCatalogFailure under traffic (the catalogue and order creation answer 500)',
+    targets: shop,
+    fault: flag({ productCatalogFailure: true }),
+    rate: 6,
+    // a burn-rate alert: the 1 h ratio must pass 14.4 % too, so the hour's earlier traffic
+    // dilutes it; 5 minutes covers a lab whose last hour was quiet or about this busy
+    conditionSeconds: 300,
+    // the 5-minute ratio falls under 14.4 % once most of its window is healthy traffic
+    clearSeconds: 240,
+    alsoExpected: [],
+    ci: false,
+  }),
+  alertDrill({
+    alert: 'SmartShopHighLatencyP99',
+    cause: 'fault flag slowResponses 1200 ms on every route under traffic (p99 against the 1 s threshold)',
+    targets: shop,
+    fault: flag({ slowResponses: { all: 1200 } }),
+    rate: 2,
+    // the 5-minute p99 passes 1 s once 1 % of its window is slow: seconds in theory, 56 s
+    // measured (histogram buckets, a loaded machine)
+    conditionSeconds: 60,
+    // and falls back once 99 % of it is fast again: nearly the whole window (330 s measured
+    // to the resolved notification)
+    clearSeconds: 320,
+    alsoExpected: [],
+    ci: false,
+  }),
+  alertDrill({
+    alert: 'SmartShopPaymentFailureRatioHigh',
+    cause: 'fault flag paymentFailure 0.5 under payment traffic (failure share about 0.6 against the 0.35 threshold)',
+    targets: shop,
+    fault: flag({ paymentFailure: 0.5 }),
+    rate: 6,
+    // the 5-minute ratio passes 0.35 once 3/8 of its window is the new traffic, and falls
+    // back once 5/8 of it is normal traffic again
+    conditionSeconds: 120,
+    clearSeconds: 240,
+    alsoExpected: [],
+    ci: false, // 9-11 min (for: 5m): `make alert-drills`
+  }),
+];
+
+const infrastructureAlerts: Drill[] = [
+  alertDrill({
+    alert: 'GaleraNodesDiverged',
+    cause: 'change a product name on mariadb-3 only (wsrep_on=OFF), then a consistency check',
+    targets: node3,
+    fault: { kind: 'diverge', productId: 1 },
+    // no traffic: a cross-node check compares checksums, which rows still being written move
+    rate: 0,
+    conditionSeconds: 15,
+    clearSeconds: 15,
+    alsoExpected: [],
+    ci: true,
+  }),
+  alertDrill({
+    alert: 'HAProxyBackendServerDown',
+    cause: 'stop mariadb-3 (clean shutdown); HAProxy takes it out of rotation',
+    ...stopNode3,
+    rate: 3,
+    conditionSeconds: 15,
+    clearSeconds: 30,
+    alsoExpected: NODE_CONSEQUENCES,
+    ci: true,
+  }),
+  alertDrill({
+    alert: 'MySQLDown',
+    cause: 'stop mariadb-3; its exporter reports mysql_up 0, HAProxyBackendServerDown is the page',
+    ...stopNode3,
+    rate: 0,
+    conditionSeconds: 15,
+    clearSeconds: 30,
+    alsoExpected: ['HAProxyBackendServerDown', 'GaleraClusterSizeDegraded', 'GaleraNodeNotSynced'],
+    inhibitedBy: 'HAProxyBackendServerDown',
+    ci: false,
+  }),
+  alertDrill({
+    alert: 'GaleraClusterSizeDegraded',
+    cause: 'stop mariadb-3; the other two report a cluster of 2, HAProxyBackendServerDown is the page',
+    ...stopNode3,
+    rate: 0,
+    conditionSeconds: 15,
+    clearSeconds: 30,
+    alsoExpected: ['HAProxyBackendServerDown', 'MySQLDown', 'GaleraNodeNotSynced'],
+    inhibitedBy: 'HAProxyBackendServerDown',
+    ci: false,
+  }),
+  alertDrill({
+    alert: 'GaleraNodeNotSynced',
+    cause: 'desynchronise mariadb-3 (wsrep_desync=ON: Donor/Desynced); HAProxy takes it out, which is the page',
+    targets: node3,
+    fault: { kind: 'desync' },
+    rate: 0,
+    conditionSeconds: 15,
+    clearSeconds: 30,
+    alsoExpected: ['HAProxyBackendServerDown'],
+    inhibitedBy: 'HAProxyBackendServerDown',
+    ci: false,
+  }),
+  alertDrill({
+    alert: 'GaleraNonPrimary',
+    cause: 'isolate mariadb-2 and mariadb-3 (gmcast.isolate): no component holds a majority, every node leaves Primary',
+    targets: { kind: 'two', role: 'galera', default: ['mariadb-2', 'mariadb-3'] },
+    fault: { kind: 'isolate', boundSeconds: 120 },
+    breaksQuorum: true,
+    rate: 0,
+    conditionSeconds: 15,
+    clearSeconds: 30,
+    // inhibited while GaleraNonPrimary fires; the one that clears last may still be notified
+    alsoExpected: [...NODE_CONSEQUENCES, 'HAProxyBackendServerDown'],
+    ci: false,
+  }),
+  alertDrill({
+    alert: 'HAProxyDown',
+    cause: 'stop the haproxy container: Prometheus cannot scrape it, the shop cannot reach the database',
+    targets: { kind: 'one', role: 'haproxy', default: 'haproxy' },
+    fault: { kind: 'stop', stopTimeoutSeconds: 10 },
+    rate: 0,
+    conditionSeconds: 15,
+    clearSeconds: 30,
+    alsoExpected: [],
+    ci: false,
+  }),
+  alertDrill({
+    alert: 'ScrapeTargetDown',
+    cause: 'stop node-exporter: its scrape target goes down',
+    targets: { kind: 'one', role: 'exporter', default: 'node-exporter' },
+    fault: { kind: 'stop', stopTimeoutSeconds: 10 },
+    rate: 0,
+    conditionSeconds: 15,
+    clearSeconds: 30,
+    alsoExpected: [],
+    ci: false,
+  }),
+];
+
+const backupAlerts: Drill[] = [
+  alertDrill({
+    alert: 'BackupTooOld',
+    cause: 'the backup service stopped, a backup on a 20 s schedule, then none: after two intervals the newest backup is too old',
+    targets: { kind: 'one', role: 'backup', default: 'backup' },
+    fault: { kind: 'stale-backup', intervalSeconds: 20 },
+    rate: 0,
+    // two intervals, and the backup itself (taken before the clock starts counting)
+    conditionSeconds: 45,
+    clearSeconds: 30,
+    alsoExpected: [],
+    ci: false,
+  }),
+];
+
+/** In this order: the shop's first, while the hour's error window holds the least traffic. */
+export const alertDrills: readonly Drill[] = [...shopAlerts, ...infrastructureAlerts, ...backupAlerts];
