@@ -145,7 +145,7 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
       const interrupted = ctx.interrupt.signal.aborted;
       return {
         value: { traffic: t, injection: i },
-        detail: i.error ?? (i.fault ? `${i.fault.description}, held ${faultMs / 1000} s${interrupted ? ' (cut short by Ctrl-C)' : ''}` : 'interrupted before the fault'),
+        detail: i.error ?? (i.fault ? `${i.fault.description}, held ${alert ? `until ${drill.alert?.alert} fired or its bound passed` : `${faultMs / 1000} s`}${interrupted ? ' (cut short by Ctrl-C)' : ''}` : 'interrupted before the fault'),
         outcome: i.error ? 'failed' : interrupted ? 'interrupted' : 'ok',
       };
     });
