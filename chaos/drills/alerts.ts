@@ -4,20 +4,13 @@
 // through the one runner like every drill (steady state, method, rollbacks, recovery,
 // judgement, report); judge/alert.ts is what is particular to them. Named
 // `alert-<rule in kebab case>`; `chaos run alert:<Rule>` finds one, `chaos run alerts` runs all.
-import type { AlertExpectation, Drill, Expectations } from '../types.ts';
+import type { AlertExpectation, Drill } from '../types.ts';
+import { restoring } from './expectations.ts';
 import type { FaultSpec } from '../faults/index.ts';
 
-// The alert is what is judged: the shop's clients may see what the fault causes.
-const alerting: Expectations = {
-  allowedClientStatuses: [409, 500, 502, 503, 504],
-  forbidClientStatuses: [],
-  forbidTimeouts: false,
-  targetLeavesPrimary: false,
-  haproxyMarksTargetDown: false,
-  retryAfterOn503: false,
-  latencyRises: false,
-  lossPossible: false,
-};
+// The alert is what is judged: the shop's clients may see whatever the fault causes (a 500
+// on purpose, a refused connection), as while a restore runs.
+const alerting = restoring;
 
 const NODE_CONSEQUENCES = ['MySQLDown', 'GaleraClusterSizeDegraded', 'GaleraNodeNotSynced'];
 // the names' own words first (HAProxy, not ha-proxy), then a hyphen before each capital
@@ -29,13 +22,14 @@ export function alertDrillName(alert: string): string {
   return `alert-${kebab(alert)}`;
 }
 
-interface AlertDrillData extends Omit<AlertExpectation, 'alert'> {
+/** An alert drill as written below: what most need (no traffic, a condition true within 15 s and clear within 30 s, no other alert, not in CI) is the default. */
+interface AlertDrillData extends Partial<Omit<AlertExpectation, 'alert'>> {
   alert: string;
   cause: string;
   fault: FaultSpec;
   targets: Drill['targets'];
-  /** journeys per second during the drill (the shop's alerts need traffic); 0: none */
-  rate: number;
+  /** journeys per second during the drill (the shop's alerts need traffic); 0, the default: none */
+  rate?: number;
   breaksQuorum?: boolean;
 }
 
@@ -53,8 +47,15 @@ function alertDrill(d: AlertDrillData): Drill {
     breaksQuorum: d.breaksQuorum ?? false,
     expectations: alerting,
     recoveryBoundSeconds: 180,
-    rate: d.rate,
-    alert: { alert: d.alert, conditionSeconds: d.conditionSeconds, clearSeconds: d.clearSeconds, alsoExpected: d.alsoExpected, ci: d.ci, ...(d.inhibitedBy ? { inhibitedBy: d.inhibitedBy } : {}) },
+    rate: d.rate ?? 0,
+    alert: {
+      alert: d.alert,
+      conditionSeconds: d.conditionSeconds ?? 15,
+      clearSeconds: d.clearSeconds ?? 30,
+      alsoExpected: d.alsoExpected ?? [],
+      ci: d.ci ?? false,
+      ...(d.inhibitedBy ? { inhibitedBy: d.inhibitedBy } : {}),
+    },
   };
 }
 
@@ -75,8 +76,6 @@ const shopAlerts: Drill[] = [
     conditionSeconds: 300,
     // the 5-minute ratio falls under 14.4 % once most of its window is healthy traffic
     clearSeconds: 240,
-    alsoExpected: [],
-    ci: false,
   }),
   alertDrill({
     alert: 'SmartShopHighLatencyP99',
@@ -90,8 +89,6 @@ const shopAlerts: Drill[] = [
     // and falls back once 99 % of it is fast again: nearly the whole window (330 s measured
     // to the resolved notification)
     clearSeconds: 320,
-    alsoExpected: [],
-    ci: false,
   }),
   alertDrill({
     alert: 'SmartShopPaymentFailureRatioHigh',
@@ -103,7 +100,6 @@ const shopAlerts: Drill[] = [
     // back once 5/8 of it is normal traffic again
     conditionSeconds: 120,
     clearSeconds: 240,
-    alsoExpected: [],
     ci: false, // 9-11 min (for: 5m): `make alert-drills`
   }),
 ];
@@ -115,10 +111,7 @@ const infrastructureAlerts: Drill[] = [
     targets: node3,
     fault: { kind: 'diverge', productId: 1 },
     // no traffic: a cross-node check compares checksums, which rows still being written move
-    rate: 0,
-    conditionSeconds: 15,
     clearSeconds: 15,
-    alsoExpected: [],
     ci: true,
   }),
   alertDrill({
@@ -126,8 +119,6 @@ const infrastructureAlerts: Drill[] = [
     cause: 'stop mariadb-3 (clean shutdown); HAProxy takes it out of rotation',
     ...stopNode3,
     rate: 3,
-    conditionSeconds: 15,
-    clearSeconds: 30,
     alsoExpected: NODE_CONSEQUENCES,
     ci: true,
   }),
@@ -135,35 +126,23 @@ const infrastructureAlerts: Drill[] = [
     alert: 'MySQLDown',
     cause: 'stop mariadb-3; its exporter reports mysql_up 0, HAProxyBackendServerDown is the page',
     ...stopNode3,
-    rate: 0,
-    conditionSeconds: 15,
-    clearSeconds: 30,
     alsoExpected: ['HAProxyBackendServerDown', 'GaleraClusterSizeDegraded', 'GaleraNodeNotSynced'],
     inhibitedBy: 'HAProxyBackendServerDown',
-    ci: false,
   }),
   alertDrill({
     alert: 'GaleraClusterSizeDegraded',
     cause: 'stop mariadb-3; the other two report a cluster of 2, HAProxyBackendServerDown is the page',
     ...stopNode3,
-    rate: 0,
-    conditionSeconds: 15,
-    clearSeconds: 30,
     alsoExpected: ['HAProxyBackendServerDown', 'MySQLDown', 'GaleraNodeNotSynced'],
     inhibitedBy: 'HAProxyBackendServerDown',
-    ci: false,
   }),
   alertDrill({
     alert: 'GaleraNodeNotSynced',
     cause: 'desynchronise mariadb-3 (wsrep_desync=ON: Donor/Desynced); HAProxy takes it out, which is the page',
     targets: node3,
     fault: { kind: 'desync' },
-    rate: 0,
-    conditionSeconds: 15,
-    clearSeconds: 30,
     alsoExpected: ['HAProxyBackendServerDown'],
     inhibitedBy: 'HAProxyBackendServerDown',
-    ci: false,
   }),
   alertDrill({
     alert: 'GaleraNonPrimary',
@@ -171,34 +150,20 @@ const infrastructureAlerts: Drill[] = [
     targets: { kind: 'two', role: 'galera', default: ['mariadb-2', 'mariadb-3'] },
     fault: { kind: 'isolate', boundSeconds: 120 },
     breaksQuorum: true,
-    rate: 0,
-    conditionSeconds: 15,
-    clearSeconds: 30,
     // inhibited while GaleraNonPrimary fires; the one that clears last may still be notified
     alsoExpected: [...NODE_CONSEQUENCES, 'HAProxyBackendServerDown'],
-    ci: false,
   }),
   alertDrill({
     alert: 'HAProxyDown',
     cause: 'stop the haproxy container: Prometheus cannot scrape it, the shop cannot reach the database',
     targets: { kind: 'one', role: 'haproxy', default: 'haproxy' },
     fault: { kind: 'stop', stopTimeoutSeconds: 10 },
-    rate: 0,
-    conditionSeconds: 15,
-    clearSeconds: 30,
-    alsoExpected: [],
-    ci: false,
   }),
   alertDrill({
     alert: 'ScrapeTargetDown',
     cause: 'stop node-exporter: its scrape target goes down',
     targets: { kind: 'one', role: 'exporter', default: 'node-exporter' },
     fault: { kind: 'stop', stopTimeoutSeconds: 10 },
-    rate: 0,
-    conditionSeconds: 15,
-    clearSeconds: 30,
-    alsoExpected: [],
-    ci: false,
   }),
 ];
 
@@ -208,12 +173,8 @@ const backupAlerts: Drill[] = [
     cause: 'the backup service stopped, a backup on a 20 s schedule, then none: after two intervals the newest backup is too old',
     targets: { kind: 'one', role: 'backup', default: 'backup' },
     fault: { kind: 'stale-backup', intervalSeconds: 20 },
-    rate: 0,
     // two intervals, and the backup itself (taken before the clock starts counting)
     conditionSeconds: 45,
-    clearSeconds: 30,
-    alsoExpected: [],
-    ci: false,
   }),
 ];
 

@@ -1,46 +1,8 @@
 // Every drill the lab knows, as data. The runner reads these; adding a drill means adding
 // an entry here (and a fault kind, one file in faults/ listed in faults/index.ts, only if it needs a new action).
-import type { Drill, Expectations } from '../types.ts';
+import type { Drill } from '../types.ts';
+import { oneNodeAway, pipelineOnly, restoring } from './expectations.ts';
 import { alertDrillName, alertDrills } from './alerts.ts';
-
-// What a client may see while one node is away: HAProxy moves connections, the app retries
-// or answers 503; a 500 or a hang is a bug.
-const oneNodeAway: Expectations = {
-  allowedClientStatuses: [409, 503],
-  forbidClientStatuses: [500, 502, 504],
-  forbidTimeouts: true,
-  targetLeavesPrimary: false,
-  haproxyMarksTargetDown: true,
-  retryAfterOn503: true,
-  latencyRises: false,
-  lossPossible: false,
-};
-
-// A dropped table breaks every request that touches it (a 500: the shop cannot know), and
-// the restore stops the shop and the nodes: refused connections. Neither is a deviation here.
-const restoring: Expectations = {
-  allowedClientStatuses: [409, 500, 502, 503, 504],
-  forbidClientStatuses: [],
-  forbidTimeouts: false,
-  targetLeavesPrimary: false,
-  haproxyMarksTargetDown: false,
-  retryAfterOn503: false,
-  latencyRises: false,
-  lossPossible: false,
-};
-
-// The fulfilment drills break the pipeline, not the database: the shop's clients see nothing
-// (a worker or a dead-letter is invisible to them), and the fulfilment ledger judges.
-const pipelineOnly: Expectations = {
-  allowedClientStatuses: [409],
-  forbidClientStatuses: [500, 502, 503, 504],
-  forbidTimeouts: true,
-  targetLeavesPrimary: false,
-  haproxyMarksTargetDown: false,
-  retryAfterOn503: false,
-  latencyRises: false,
-  lossPossible: false,
-};
 
 type RestoreFault = Extract<Drill['fault'], { kind: 'restore' }>;
 

@@ -1,0 +1,42 @@
+// What the shop's clients may see while a drill's fault is active, in the few shapes the
+// drills share (drills/catalog.ts, drills/alerts.ts).
+import type { Expectations } from '../types.ts';
+
+// What a client may see while one node is away: HAProxy moves connections, the app retries
+// or answers 503; a 500 or a hang is a bug.
+export const oneNodeAway: Expectations = {
+  allowedClientStatuses: [409, 503],
+  forbidClientStatuses: [500, 502, 504],
+  forbidTimeouts: true,
+  targetLeavesPrimary: false,
+  haproxyMarksTargetDown: true,
+  retryAfterOn503: true,
+  latencyRises: false,
+  lossPossible: false,
+};
+
+// A dropped table breaks every request that touches it (a 500: the shop cannot know), and
+// the restore stops the shop and the nodes: refused connections. Neither is a deviation here.
+export const restoring: Expectations = {
+  allowedClientStatuses: [409, 500, 502, 503, 504],
+  forbidClientStatuses: [],
+  forbidTimeouts: false,
+  targetLeavesPrimary: false,
+  haproxyMarksTargetDown: false,
+  retryAfterOn503: false,
+  latencyRises: false,
+  lossPossible: false,
+};
+
+// The fulfilment drills break the pipeline, not the database: the shop's clients see nothing
+// (a worker or a dead-letter is invisible to them), and the fulfilment ledger judges.
+export const pipelineOnly: Expectations = {
+  allowedClientStatuses: [409],
+  forbidClientStatuses: [500, 502, 503, 504],
+  forbidTimeouts: true,
+  targetLeavesPrimary: false,
+  haproxyMarksTargetDown: false,
+  retryAfterOn503: false,
+  latencyRises: false,
+  lossPossible: false,
+};
