@@ -47,18 +47,22 @@ describe('metrics after known traffic', () => {
     await call('GET', '/no/such/path/12345');
 
     const m = seriesValues(await scrape(shop.baseUrl));
-    expect(seriesValue(m, 'http_requests_total{method="POST",route="/api/users/create",status_code="201"}')).toBe(3);
-    expect(seriesValue(m, 'http_request_duration_seconds_count{method="POST",route="/api/users/create",status_code="201"}')).toBe(3);
-    expect(seriesValue(m, 'http_requests_total{method="POST",route="/api/orders/validate/:id",status_code="200"}')).toBe(1);
-    expect(seriesValue(m, 'http_requests_total{method="POST",route="/api/orders/validate/:id",status_code="409"}')).toBe(1);
-    expect(seriesValue(m, 'http_requests_total{method="GET",route="unmatched",status_code="404"}')).toBe(1);
-    expect(seriesValue(m, 'smartshop_users_created_total')).toBe(3);
-    expect(seriesValue(m, 'smartshop_logins_total')).toBe(1);
-    expect(seriesValue(m, 'smartshop_order_transitions_total{from="none",to="pending"}')).toBe(2);
-    expect(seriesValue(m, 'smartshop_order_transitions_total{from="pending",to="validated"}')).toBe(1);
-    expect(seriesValue(m, 'smartshop_order_transitions_total{from="validated",to="processing"}')).toBe(1);
-    expect(seriesValue(m, 'smartshop_order_transitions_total{from="processing",to="paid"}')).toBe(1);
-    expect(seriesValue(m, 'smartshop_payments_total{outcome="success"}')).toBe(1);
+    // each series after the traffic above, and its value
+    const expected: [string, number][] = [
+      ['http_requests_total{method="POST",route="/api/users/create",status_code="201"}', 3],
+      ['http_request_duration_seconds_count{method="POST",route="/api/users/create",status_code="201"}', 3],
+      ['http_requests_total{method="POST",route="/api/orders/validate/:id",status_code="200"}', 1],
+      ['http_requests_total{method="POST",route="/api/orders/validate/:id",status_code="409"}', 1],
+      ['http_requests_total{method="GET",route="unmatched",status_code="404"}', 1],
+      ['smartshop_users_created_total', 3],
+      ['smartshop_logins_total', 1],
+      ['smartshop_order_transitions_total{from="none",to="pending"}', 2],
+      ['smartshop_order_transitions_total{from="pending",to="validated"}', 1],
+      ['smartshop_order_transitions_total{from="validated",to="processing"}', 1],
+      ['smartshop_order_transitions_total{from="processing",to="paid"}', 1],
+      ['smartshop_payments_total{outcome="success"}', 1],
+    ];
+    for (const [series, value] of expected) expect(seriesValue(m, series), series).toBe(value);
     expect(seriesValue(m, 'smartshop_revenue_euros_total')).toBeCloseTo(199.99, 6);
     for (const kind of ['404', '500', 'custom']) expect(seriesValue(m, `smartshop_injected_errors_total{kind="${kind}"}`)).toBe(1);
     expect(seriesValue(m, 'http_requests_in_flight')).toBe(1); // the scrape itself

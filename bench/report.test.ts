@@ -15,12 +15,14 @@ const section: SectionResult = {
 describe('renderSection', () => {
   it('renders the heading, paragraphs, titled tables, notes and details', () => {
     const md = renderSection(section);
-    expect(md).toContain('## 3. The load generator\n');
-    expect(md).toContain('What runs.');
-    expect(md).toContain('**Figures**\n\n| generator | ops/s |');
-    expect(md).toContain('- ⚠ noisy: engine');
-    expect(md).toContain('<details><summary>SQL</summary>');
-    expect(md).toContain('section took 12 s');
+    for (const part of [
+      '## 3. The load generator\n',
+      'What runs.',
+      '**Figures**\n\n| generator | ops/s |',
+      '- ⚠ noisy: engine',
+      '<details><summary>SQL</summary>',
+      'section took 12 s',
+    ]) expect(md).toContain(part);
   });
 
   it('says why a section was skipped, and gives no duration', () => {
@@ -55,12 +57,14 @@ describe('renderMarkdown', () => {
     const md = renderMarkdown(report);
     expect(md.startsWith('# SmartShop benchmarks\n')).toBe(true);
     expect(md).toMatch(/\| CPU +\| Some CPU × 2 cores +\|/);
-    expect(md).toContain('4.0 GiB');
-    expect(md).toContain('| node');
-    expect(md).toContain('2.6.12');
-    expect(md).toContain('not (fully) up: shop API: no answer');
-    expect(md).toContain('runs=5, statsSizes=10000,100000');
-    expect(md).toContain('## 3. The load generator');
+    for (const part of [
+      '4.0 GiB',
+      '| node',
+      '2.6.12',
+      'not (fully) up: shop API: no answer',
+      'runs=5, statsSizes=10000,100000',
+      '## 3. The load generator',
+    ]) expect(md).toContain(part);
     expect(md).not.toMatch(/\n{3,}/);
     expect(md.endsWith('\n')).toBe(true);
   });

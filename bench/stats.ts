@@ -102,17 +102,9 @@ export interface RunFigures {
   seconds: number;
 }
 
-/** Several runs of one workload, reduced to medians, with their spread. */
-export interface Aggregate {
+/** Several runs of one workload, reduced to medians (throughput, p50, p95, p99; count and errors too), with their spread. */
+export interface Aggregate extends Omit<RunFigures, 'seconds'> {
   runs: number;
-  /** median of the runs' throughputs */
-  throughput: number;
-  /** medians of the runs' p50 / p95 / p99 */
-  p50: number;
-  p95: number;
-  p99: number;
-  count: number;
-  errors: number;
   /** max/min of the runs' medians (p50) and of their throughputs */
   spreadP50: number;
   spreadThroughput: number;

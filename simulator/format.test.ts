@@ -27,12 +27,14 @@ describe('format', () => {
 
   it('status line shows the current rate between two snapshots, percentiles and outcomes', () => {
     const line = statusLine(summary(12, 300), summary(10, 200));
-    expect(line).toContain('50.0 req/s');
-    expect(line).toContain('p50 12.0ms p95 200ms p99 1500ms');
-    expect(line).toContain('2xx 297 4xx 2 5xx 1 timeout/err 3');
-    expect(line).toContain('2 dropped');
-    expect(line).toContain('pay ok 80.0%');
-    expect(line).toContain('0:12');
+    for (const part of [
+      '50.0 req/s',
+      'p50 12.0ms p95 200ms p99 1500ms',
+      '2xx 297 4xx 2 5xx 1 timeout/err 3',
+      '2 dropped',
+      'pay ok 80.0%',
+      '0:12',
+    ]) expect(line).toContain(part);
   });
 
   it('formats /api/stats with labels in a stable order and the payment share', () => {

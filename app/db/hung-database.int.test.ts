@@ -4,20 +4,17 @@
 // a request still unanswered by then fails the test.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startShop, type Shop } from '../../test/shop.ts';
-import { startMariaDb, type MariaDbServer } from '../../lab/throwaway-mariadb.ts';
 import { request } from '../../test/client.ts';
 
-let mariadb: MariaDbServer;
 let shop: Shop;
 
+// the shop's own throw-away MariaDB (shop.db), removed with it
 beforeAll(async () => {
-  mariadb = await startMariaDb();
-  shop = await startShop({ mariadb });
+  shop = await startShop();
 });
 afterAll(async () => {
-  mariadb?.resume();
+  shop?.db.resume();
   await shop?.stop();
-  await mariadb?.destroy();
 });
 
 describe('hung database', () => {
@@ -25,7 +22,7 @@ describe('hung database', () => {
     const user = await request<{ id: number }>(shop.baseUrl, 'POST', '/api/users/create', { body: { name: 'Before Freeze', email: 'before.freeze@example.com' } });
     expect(user.status).toBe(201);
 
-    mariadb.pause();
+    shop.db.pause();
     try {
       // Several at once, more than the pool holds, so waiting for a connection is exercised too.
       const calls = [
@@ -41,7 +38,7 @@ describe('hung database', () => {
         expect(a.headers.get('retry-after')).not.toBeNull();
       }
     } finally {
-      mariadb.resume();
+      shop.db.resume();
     }
 
     let ready = 0;

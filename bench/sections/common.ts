@@ -41,6 +41,11 @@ export interface Section {
   run(ctx: SectionContext): Promise<SectionOutcome>;
 }
 
+/** A section: what it is (number, title, what it needs, its time budget) and how it runs. */
+export function defineSection(meta: Omit<Section, 'run'>, run: (ctx: SectionContext) => Promise<SectionOutcome>): Section {
+  return { ...meta, run };
+}
+
 export interface Side {
   name: string;
   /** one measured run; the index lets a side vary its seed */

@@ -14,7 +14,7 @@ import { runSimulation } from '../../simulator/index.ts';
 import { fmtMs, fmtRate, fmtRatio, type Table } from '../format.ts';
 import type { LabAccess } from '../stack-check.ts';
 import { median, pairedRatio, quantile } from '../stats.ts';
-import { labAccess, type Section, type SectionContext, type SectionOutcome } from './common.ts';
+import { labAccess, defineSection } from './common.ts';
 
 const TITLE = 'Fulfilment: end-to-end lag at 10 journeys/s, and throughput against a bare amqplib loop';
 const LAG_RATE = 10;
@@ -72,73 +72,67 @@ async function bareRun(target: ComposeTarget, ids: number[]): Promise<number> {
   return Number((await runWorkerScript(target, 'bare-loop', [ids.join(',')], WAIT_MS + 30_000)).elapsedMs);
 }
 
-export const section10: Section = {
-  id: 10,
-  title: TITLE,
-  needs: ['api', 'mysql'],
-  budgetSeconds: 420,
-  async run(ctx: SectionContext): Promise<SectionOutcome> {
-    const access = labAccess(ctx);
-    const target = new ComposeTarget(access.stack.project);
-    if ((await target.list('worker')).length === 0) throw new Error(`the lab ${access.stack.project} runs no fulfilment workers: \`smartshop stack up\` starts them`);
-    const conn = await connect(access);
-    const notes: string[] = [];
-    try {
-      // 1. lag at the nominal rate
-      const lagSeconds = Math.max(20, ctx.opts.seconds * 2);
-      const since = new Date(Date.now() - 1_000);
-      ctx.log(`  lag: the simulator at ${LAG_RATE} journeys/s for ${lagSeconds} s`);
-      const sim = await runSimulation({ target: access.api, rate: LAG_RATE, durationSeconds: lagSeconds, seed: 10, mix: { errorRate: 0 } });
-      await sleep(3_000);
-      const [lagRows] = await conn.query<RowDataPacket[]>(
-        'SELECT TIMESTAMPDIFF(MICROSECOND, paid_at, created_at) / 1000 AS ms FROM shipments WHERE created_at >= ? AND worker NOT LIKE \'bare-%\' ORDER BY id',
-        [since],
-      );
-      const lags = lagRows.map((r) => Number(r.ms));
-      const paid = sim.ledger.payments;
-      // 2. throughput, side by side
-      const runs = Math.max(2, Math.min(ctx.opts.runs, 5));
-      const figures: Record<'pipeline' | 'bare loop', number[]> = { pipeline: [], 'bare loop': [] };
-      for (let r = 0; r < runs; r++) {
-        if (Date.now() + 60_000 > ctx.deadline) {
-          notes.push(`throughput: ${runs - r} run(s) left out, the section's time was up.`);
-          break;
-        }
-        const order = r % 2 === 0 ? (['pipeline', 'bare loop'] as const) : (['bare loop', 'pipeline'] as const);
-        for (const side of order) {
-          const ids = await paidOrders(conn, ORDERS_PER_RUN);
-          const ms = side === 'pipeline' ? await pipelineRun(conn, ids) : await bareRun(target, ids);
-          figures[side].push((ids.length * 1000) / ms);
-          ctx.log(`  run ${r + 1}/${runs} ${side}: ${ids.length} orders shipped in ${fmtMs(ms)} (${fmtRate((ids.length * 1000) / ms)})`);
-        }
+export const section10 = defineSection({ id: 10, title: TITLE, needs: ['api', 'mysql'], budgetSeconds: 420 }, async (ctx) => {
+  const access = labAccess(ctx);
+  const target = new ComposeTarget(access.stack.project);
+  if ((await target.list('worker')).length === 0) throw new Error(`the lab ${access.stack.project} runs no fulfilment workers: \`smartshop stack up\` starts them`);
+  const conn = await connect(access);
+  const notes: string[] = [];
+  try {
+    // 1. lag at the nominal rate
+    const lagSeconds = Math.max(20, ctx.opts.seconds * 2);
+    const since = new Date(Date.now() - 1_000);
+    ctx.log(`  lag: the simulator at ${LAG_RATE} journeys/s for ${lagSeconds} s`);
+    const sim = await runSimulation({ target: access.api, rate: LAG_RATE, durationSeconds: lagSeconds, seed: 10, mix: { errorRate: 0 } });
+    await sleep(3_000);
+    const [lagRows] = await conn.query<RowDataPacket[]>(
+      'SELECT TIMESTAMPDIFF(MICROSECOND, paid_at, created_at) / 1000 AS ms FROM shipments WHERE created_at >= ? AND worker NOT LIKE \'bare-%\' ORDER BY id',
+      [since],
+    );
+    const lags = lagRows.map((r) => Number(r.ms));
+    const paid = sim.ledger.payments;
+    // 2. throughput, side by side
+    const runs = Math.max(2, Math.min(ctx.opts.runs, 5));
+    const figures: Record<'pipeline' | 'bare loop', number[]> = { pipeline: [], 'bare loop': [] };
+    for (let r = 0; r < runs; r++) {
+      if (Date.now() + 60_000 > ctx.deadline) {
+        notes.push(`throughput: ${runs - r} run(s) left out, the section's time was up.`);
+        break;
       }
-      const ratio = pairedRatio(figures.pipeline, figures['bare loop']);
-      const lagTable: Table = {
-        title: 'End-to-end lag (paid → shipped)',
-        headers: ['rate', 'shipments', 'p50', 'p99', 'max'],
-        align: ['left'],
-        rows: [[`${LAG_RATE} journeys/s`, String(lags.length), fmtMs(quantile(lags, 0.5)), fmtMs(quantile(lags, 0.99)), fmtMs(Math.max(...lags, 0))]],
-      };
-      const throughput: Table = {
-        title: `Throughput (${ORDERS_PER_RUN} paid orders per run, median of the runs)`,
-        headers: ['side', 'orders shipped per second', 'runs'],
-        align: ['left'],
-        rows: Object.entries(figures).map(([side, list]) => [side, fmtRate(median(list)), String(list.length)]),
-      };
-      const ratios: Table = { title: 'Ratio', headers: ['', 'pipeline ÷ bare loop (throughput)'], align: ['left'], rows: [['fulfilment', fmtRatio(ratio)]] };
-      if (lags.length === 0) notes.push('no shipment was read for the lag: are the workers consuming? (`smartshop queue status`)');
-      return {
-        status: 'ok',
-        about: [
-          `Lag: the simulator at ${LAG_RATE} journeys/s for ${lagSeconds} s against the lab's shop (no injected errors); each shipment's paid_at (the payment's commit) to its created_at (the worker's commit), both from the database's clock; ${paid} payments acknowledged.`,
-          `Throughput: ${ORDERS_PER_RUN} orders already paid; the pipeline side puts their events in the outbox in one commit and times until the last is shipped (relay polling every 250 ms, confirms, the quorum queue, the lab's workers); the bare side runs worker/bare-loop.ts in a worker container: the same events published with confirms to a quorum queue of its own and consumed by two consumers with the same prefetch and the same transaction, acked after commit. The sides take turns run by run.`,
-        ],
-        tables: [lagTable, throughput, ratios],
-        notes,
-        data: { lagsMs: { p50: quantile(lags, 0.5), p99: quantile(lags, 0.99), count: lags.length }, throughput: figures, ratio },
-      };
-    } finally {
-      await conn.end().catch(() => undefined);
+      const order = r % 2 === 0 ? (['pipeline', 'bare loop'] as const) : (['bare loop', 'pipeline'] as const);
+      for (const side of order) {
+        const ids = await paidOrders(conn, ORDERS_PER_RUN);
+        const ms = side === 'pipeline' ? await pipelineRun(conn, ids) : await bareRun(target, ids);
+        figures[side].push((ids.length * 1000) / ms);
+        ctx.log(`  run ${r + 1}/${runs} ${side}: ${ids.length} orders shipped in ${fmtMs(ms)} (${fmtRate((ids.length * 1000) / ms)})`);
+      }
     }
-  },
-};
+    const ratio = pairedRatio(figures.pipeline, figures['bare loop']);
+    const lagTable: Table = {
+      title: 'End-to-end lag (paid → shipped)',
+      headers: ['rate', 'shipments', 'p50', 'p99', 'max'],
+      align: ['left'],
+      rows: [[`${LAG_RATE} journeys/s`, String(lags.length), fmtMs(quantile(lags, 0.5)), fmtMs(quantile(lags, 0.99)), fmtMs(Math.max(...lags, 0))]],
+    };
+    const throughput: Table = {
+      title: `Throughput (${ORDERS_PER_RUN} paid orders per run, median of the runs)`,
+      headers: ['side', 'orders shipped per second', 'runs'],
+      align: ['left'],
+      rows: Object.entries(figures).map(([side, list]) => [side, fmtRate(median(list)), String(list.length)]),
+    };
+    const ratios: Table = { title: 'Ratio', headers: ['', 'pipeline ÷ bare loop (throughput)'], align: ['left'], rows: [['fulfilment', fmtRatio(ratio)]] };
+    if (lags.length === 0) notes.push('no shipment was read for the lag: are the workers consuming? (`smartshop queue status`)');
+    return {
+      status: 'ok',
+      about: [
+        `Lag: the simulator at ${LAG_RATE} journeys/s for ${lagSeconds} s against the lab's shop (no injected errors); each shipment's paid_at (the payment's commit) to its created_at (the worker's commit), both from the database's clock; ${paid} payments acknowledged.`,
+        `Throughput: ${ORDERS_PER_RUN} orders already paid; the pipeline side puts their events in the outbox in one commit and times until the last is shipped (relay polling every 250 ms, confirms, the quorum queue, the lab's workers); the bare side runs worker/bare-loop.ts in a worker container: the same events published with confirms to a quorum queue of its own and consumed by two consumers with the same prefetch and the same transaction, acked after commit. The sides take turns run by run.`,
+      ],
+      tables: [lagTable, throughput, ratios],
+      notes,
+      data: { lagsMs: { p50: quantile(lags, 0.5), p99: quantile(lags, 0.99), count: lags.length }, throughput: figures, ratio },
+    };
+  } finally {
+    await conn.end().catch(() => undefined);
+  }
+});

@@ -13,7 +13,7 @@ import { packageVersion } from '../machine.ts';
 import { startShopProcess, type ShopProcess } from '../shop-process.ts';
 import { LOOPBACK } from '../stack-check.ts';
 import type { RunFigures } from '../stats.ts';
-import { compare, FIGURES_HEADERS, figuresCells, noisyNote, sideBySide, type Section, type SectionContext, type Side, type SectionOutcome } from './common.ts';
+import { compare, FIGURES_HEADERS, figuresCells, noisyNote, sideBySide, type Side, defineSection } from './common.ts';
 
 const TITLE = 'The load generator: simulator engine vs autocannon';
 const PATH = '/api/health';
@@ -91,66 +91,60 @@ function autocannonRun(url: string, concurrency: number, seconds: number): Promi
   });
 }
 
-export const section3: Section = {
-  id: 3,
-  title: TITLE,
-  needs: [],
-  budgetSeconds: 120,
-  async run(ctx: SectionContext): Promise<SectionOutcome> {
-    const { opts } = ctx;
-    let shop: ShopProcess | undefined;
-    try {
-      // /api/health needs no database: the shop is pointed at a closed port and never reaches one
-      const closed = await freePort();
-      shop = await startShopProcess({
-        db: { host: LOOPBACK, port: closed, user: 'none', password: 'none', database: 'none', poolSize: 1 },
-        metricsEnabled: false,
-        requestLogging: false,
-        logLevel: 'silent',
-        errorInjection: false,
-        waitForSchema: false,
-      });
-      const url = shop.url;
-      const sides: Side[] = [
-        {
-          name: 'simulator engine',
-          run: () => engineRun(url, opts.concurrency, opts.seconds),
-          warmup: async () => void (await engineRun(url, opts.concurrency, opts.warmupSeconds)),
-        },
-        {
-          name: 'autocannon',
-          run: () => autocannonRun(url, opts.concurrency, Math.max(1, Math.round(opts.seconds))),
-          warmup: async () => void (await autocannonRun(url, opts.concurrency, 1)),
-        },
-      ];
-      const sbs = await sideBySide(ctx, `GET ${PATH}`, sides, opts.runs);
-      const c = compare(sbs.runs, 'simulator engine', 'autocannon', opts.noiseThreshold);
-      const notes: string[] = [];
-      for (const [name, a] of [['simulator engine', c.a], ['autocannon', c.b]] as const) {
-        const n = noisyNote(name, a, opts.noiseThreshold);
-        if (n) notes.push(n);
-        const kinds = sbs.errorKinds[name] ?? {};
-        if (Object.keys(kinds).length > 0) notes.push(`${name}: errors ${describeKinds(kinds)}.`);
-      }
-      if (sbs.cut > 0) notes.push(`${sbs.cut} run(s) left out, the section's time was up.`);
-      const figures: Table = { headers: ['generator', ...FIGURES_HEADERS], rows: [['simulator engine', ...figuresCells(c.a, opts.noiseThreshold)], ['autocannon', ...figuresCells(c.b, opts.noiseThreshold)]] };
-      const ratios: Table = {
-        title: 'Ratio (median of the per-run pairs)',
-        headers: ['endpoint', 'requests/s: engine ÷ autocannon', 'p50: engine ÷ autocannon', 'p99: engine ÷ autocannon'],
-        rows: [[`GET ${PATH}`, fmtRatio(c.throughputRatio), fmtRatio(c.p50Ratio), fmtRatio(c.p99Ratio)]],
-      };
-      return {
-        status: 'ok',
-        about: [
-          `One shop process (startServer, metrics and request logging off, no database needed) serves GET ${PATH}; both generators run in the bench's process with ${opts.concurrency} requests in flight, ${opts.seconds} s per run, taking turns. The engine side is the simulator's own request path (shared/http-client.ts on fetch, the engine's send() and RunStats with its prom-client metrics) in a closed loop; autocannon ${packageVersion('autocannon')} keeps ${opts.concurrency} keep-alive connections. Latencies of both go into the engine's log-bucketed histogram (±1%).`,
-          'A ratio near 1× means the engine is not what limits a measurement at these rates; well below 1× means the engine saturates first, and figures it measures at that rate are the engine\'s, not the shop\'s.',
-        ],
-        tables: [figures, ratios],
-        notes,
-        data: { runs: sbs.runs, compared: c },
-      };
-    } finally {
-      await shop?.stop();
+export const section3 = defineSection({ id: 3, title: TITLE, needs: [], budgetSeconds: 120 }, async (ctx) => {
+  const { opts } = ctx;
+  let shop: ShopProcess | undefined;
+  try {
+    // /api/health needs no database: the shop is pointed at a closed port and never reaches one
+    const closed = await freePort();
+    shop = await startShopProcess({
+      db: { host: LOOPBACK, port: closed, user: 'none', password: 'none', database: 'none', poolSize: 1 },
+      metricsEnabled: false,
+      requestLogging: false,
+      logLevel: 'silent',
+      errorInjection: false,
+      waitForSchema: false,
+    });
+    const url = shop.url;
+    const sides: Side[] = [
+      {
+        name: 'simulator engine',
+        run: () => engineRun(url, opts.concurrency, opts.seconds),
+        warmup: async () => void (await engineRun(url, opts.concurrency, opts.warmupSeconds)),
+      },
+      {
+        name: 'autocannon',
+        run: () => autocannonRun(url, opts.concurrency, Math.max(1, Math.round(opts.seconds))),
+        warmup: async () => void (await autocannonRun(url, opts.concurrency, 1)),
+      },
+    ];
+    const sbs = await sideBySide(ctx, `GET ${PATH}`, sides, opts.runs);
+    const c = compare(sbs.runs, 'simulator engine', 'autocannon', opts.noiseThreshold);
+    const notes: string[] = [];
+    for (const [name, a] of [['simulator engine', c.a], ['autocannon', c.b]] as const) {
+      const n = noisyNote(name, a, opts.noiseThreshold);
+      if (n) notes.push(n);
+      const kinds = sbs.errorKinds[name] ?? {};
+      if (Object.keys(kinds).length > 0) notes.push(`${name}: errors ${describeKinds(kinds)}.`);
     }
-  },
-};
+    if (sbs.cut > 0) notes.push(`${sbs.cut} run(s) left out, the section's time was up.`);
+    const figures: Table = { headers: ['generator', ...FIGURES_HEADERS], rows: [['simulator engine', ...figuresCells(c.a, opts.noiseThreshold)], ['autocannon', ...figuresCells(c.b, opts.noiseThreshold)]] };
+    const ratios: Table = {
+      title: 'Ratio (median of the per-run pairs)',
+      headers: ['endpoint', 'requests/s: engine ÷ autocannon', 'p50: engine ÷ autocannon', 'p99: engine ÷ autocannon'],
+      rows: [[`GET ${PATH}`, fmtRatio(c.throughputRatio), fmtRatio(c.p50Ratio), fmtRatio(c.p99Ratio)]],
+    };
+    return {
+      status: 'ok',
+      about: [
+        `One shop process (startServer, metrics and request logging off, no database needed) serves GET ${PATH}; both generators run in the bench's process with ${opts.concurrency} requests in flight, ${opts.seconds} s per run, taking turns. The engine side is the simulator's own request path (shared/http-client.ts on fetch, the engine's send() and RunStats with its prom-client metrics) in a closed loop; autocannon ${packageVersion('autocannon')} keeps ${opts.concurrency} keep-alive connections. Latencies of both go into the engine's log-bucketed histogram (±1%).`,
+        'A ratio near 1× means the engine is not what limits a measurement at these rates; well below 1× means the engine saturates first, and figures it measures at that rate are the engine\'s, not the shop\'s.',
+      ],
+      tables: [figures, ratios],
+      notes,
+      data: { runs: sbs.runs, compared: c },
+    };
+  } finally {
+    await shop?.stop();
+  }
+});

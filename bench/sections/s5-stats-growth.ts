@@ -16,7 +16,7 @@ import { BareShop } from '../bare-shop.ts';
 import { fmtCount, fmtMs, fmtRatio, fmtSeconds, fmtSpread, type Table } from '../format.ts';
 import { startShopProcess, type ShopProcess } from '../shop-process.ts';
 import { aggregate, median, type Aggregate, type RunFigures } from '../stats.ts';
-import { noisyNote, type Section, type SectionContext, type SectionOutcome } from './common.ts';
+import { noisyNote, defineSection } from './common.ts';
 
 const TITLE = '/api/stats latency as the history grows (single-node MariaDB, not the lab)';
 /** rows per INSERT … SELECT */
@@ -103,130 +103,124 @@ interface SizeResult {
   naiveMs: number;
 }
 
-export const section5: Section = {
-  id: 5,
-  title: TITLE,
-  needs: [],
-  budgetSeconds: 420,
-  async run(ctx: SectionContext): Promise<SectionOutcome> {
-    const { opts } = ctx;
-    let db: MariaDbServer | undefined;
-    let shop: ShopProcess | undefined;
-    let bare: BareShop | undefined;
-    let root: Connection | undefined;
-    try {
-      ctx.log(' starting a throw-away MariaDB (lab/throwaway-mariadb.ts)');
-      db = await startMariaDb({ extraArgs: ['--innodb-buffer-pool-size=256M'] });
-      shop = await startShopProcess({ db: { ...db.connection, poolSize: 10 }, metricsEnabled: true, requestLogging: true, logLevel: 'info', errorInjection: false, waitForSchema: true });
-      bare = new BareShop({ ...db.connection, poolSize: 2 });
-      ctx.versions['MariaDB (section 5, single node)'] = await bare.version();
-      root = await db.rootConnection();
-      await root.query(`USE \`${db.connection.database}\``);
-      await numbersTable(root);
-      const http = new HttpClient({ baseUrl: shop.url, timeoutMs: 30_000 });
-      const results: SizeResult[] = [];
-      const notes: string[] = [];
-      const stats = async (): Promise<boolean> => {
-        const r = await http.get('/api/stats');
-        return r.kind === 'response' && r.status === 200;
-      };
-      const bareStats = async (): Promise<boolean> => {
-        await (bare as BareShop).stats();
-        return true;
-      };
-      const conn = root;
-      const measure = async (size: number, placement: Placement, seedSeconds: number): Promise<void> => {
-        await conn.query('ANALYZE TABLE users, orders, payments, activity_logs, stat_counters, stat_windows');
-        const sizeDeadline = Math.min(ctx.deadline, Date.now() + 120_000);
-        // let InnoDB's background work after the load settle, then warm both paths up
-        await sleep(opts.quick ? 1_000 : 3_000);
-        const inFlight = opts.concurrency;
-        const perRun = opts.statsRequests * inFlight;
-        await timeConcurrent(inFlight, Math.round(perRun / 2), sizeDeadline, stats);
-        await timeConcurrent(inFlight, Math.round(perRun / 2), sizeDeadline, bareStats);
-        const shopRuns: RunFigures[] = [];
-        const bareRuns: RunFigures[] = [];
-        for (let r = 0; r < opts.runs && Date.now() < sizeDeadline; r++) {
-          shopRuns.push(await timeConcurrent(inFlight, perRun, sizeDeadline, stats));
-          bareRuns.push(await timeConcurrent(inFlight, perRun, sizeDeadline, bareStats));
-        }
-        const naive: number[] = [];
-        for (let i = 0; i < (opts.quick ? 3 : 5) && Date.now() < sizeDeadline; i++) {
-          const t = performance.now();
-          await conn.query<RowDataPacket[]>(NAIVE_STATS_SQL);
-          naive.push(performance.now() - t);
-        }
-        const res: SizeResult = { size, placement, seedSeconds, shop: aggregate(shopRuns, opts.noiseThreshold), bare: aggregate(bareRuns, opts.noiseThreshold), naiveMs: median(naive) };
-        results.push(res);
-        ctx.log(`  ${fmtCount(size)} ${PLACED[placement]}: GET /api/stats p50 ${fmtMs(res.shop.p50)} ms p99 ${fmtMs(res.shop.p99)} ms, bare ${fmtMs(res.bare.p50)} ms, naive COUNT(*) ${fmtMs(res.naiveMs)} ms`);
-        const noisy = noisyNote(`GET /api/stats at ${fmtCount(size)} ${PLACED[placement]}`, res.shop, opts.noiseThreshold);
-        if (noisy) notes.push(noisy);
-      };
-      let have = 0;
-      for (const size of opts.statsSizes) {
-        // a rough bound: about 40k rows per second per table on a small machine, plus the measurements
-        const expectedMs = ((size - have) / 40_000) * 4_000 + 30_000;
-        if (Date.now() + expectedMs > ctx.deadline) {
-          notes.push(`${fmtCount(size)} left out: not enough of the section's time left to load it.`);
-          break;
-        }
-        ctx.log(` loading ${fmtCount(size)} rows per table, two days old`);
-        const ts = performance.now();
-        // keep 30 s of the section for measuring what was loaded
-        have = await grow(root, have, size, ctx.deadline - 30_000, 'history');
-        if (have < size) {
-          notes.push(`${fmtCount(size)} left out: the section's time was up after loading ${fmtCount(have)} rows per table.`);
-          break;
-        }
-        await rebuildCounters(root);
-        await measure(size, 'history', (performance.now() - ts) / 1000);
+export const section5 = defineSection({ id: 5, title: TITLE, needs: [], budgetSeconds: 420 }, async (ctx) => {
+  const { opts } = ctx;
+  let db: MariaDbServer | undefined;
+  let shop: ShopProcess | undefined;
+  let bare: BareShop | undefined;
+  let root: Connection | undefined;
+  try {
+    ctx.log(' starting a throw-away MariaDB (lab/throwaway-mariadb.ts)');
+    db = await startMariaDb({ extraArgs: ['--innodb-buffer-pool-size=256M'] });
+    shop = await startShopProcess({ db: { ...db.connection, poolSize: 10 }, metricsEnabled: true, requestLogging: true, logLevel: 'info', errorInjection: false, waitForSchema: true });
+    bare = new BareShop({ ...db.connection, poolSize: 2 });
+    ctx.versions['MariaDB (section 5, single node)'] = await bare.version();
+    root = await db.rootConnection();
+    await root.query(`USE \`${db.connection.database}\``);
+    await numbersTable(root);
+    const http = new HttpClient({ baseUrl: shop.url, timeoutMs: 30_000 });
+    const results: SizeResult[] = [];
+    const notes: string[] = [];
+    const stats = async (): Promise<boolean> => {
+      const r = await http.get('/api/stats');
+      return r.kind === 'response' && r.status === 200;
+    };
+    const bareStats = async (): Promise<boolean> => {
+      await (bare as BareShop).stats();
+      return true;
+    };
+    const conn = root;
+    const measure = async (size: number, placement: Placement, seedSeconds: number): Promise<void> => {
+      await conn.query('ANALYZE TABLE users, orders, payments, activity_logs, stat_counters, stat_windows');
+      const sizeDeadline = Math.min(ctx.deadline, Date.now() + 120_000);
+      // let InnoDB's background work after the load settle, then warm both paths up
+      await sleep(opts.quick ? 1_000 : 3_000);
+      const inFlight = opts.concurrency;
+      const perRun = opts.statsRequests * inFlight;
+      await timeConcurrent(inFlight, Math.round(perRun / 2), sizeDeadline, stats);
+      await timeConcurrent(inFlight, Math.round(perRun / 2), sizeDeadline, bareStats);
+      const shopRuns: RunFigures[] = [];
+      const bareRuns: RunFigures[] = [];
+      for (let r = 0; r < opts.runs && Date.now() < sizeDeadline; r++) {
+        shopRuns.push(await timeConcurrent(inFlight, perRun, sizeDeadline, stats));
+        bareRuns.push(await timeConcurrent(inFlight, perRun, sizeDeadline, bareStats));
       }
-      // then as many rows again inside the windows, as sustained traffic leaves them
-      const recent = have;
-      if (recent > 0 && Date.now() + (recent / 40_000) * 4_000 + 30_000 < ctx.deadline) {
-        ctx.log(` loading ${fmtCount(recent)} more rows per table, inside the last hour`);
-        const ts = performance.now();
-        const reached = await grow(root, recent, 2 * recent, ctx.deadline - 30_000, 'recent');
-        if (reached === 2 * recent) {
-          await rebuildCounters(root);
-          await measure(recent, 'recent', (performance.now() - ts) / 1000);
-        } else notes.push(`the rows inside the windows were left out: the section's time was up after ${fmtCount(reached - recent)} of them.`);
-      } else if (recent > 0) notes.push("the rows inside the windows were left out: not enough of the section's time left to load them.");
-      const base = results[0];
-      const rows = results.map((r) => [
-        fmtCount(r.size),
-        PLACED[r.placement],
-        fmtSeconds(r.seedSeconds),
-        fmtMs(r.shop.p50),
-        fmtMs(r.shop.p95),
-        fmtMs(r.shop.p99),
-        fmtSpread(Math.max(r.shop.spreadP50, r.shop.spreadThroughput), opts.noiseThreshold),
-        fmtMs(r.bare.p50),
-        fmtMs(r.bare.p99),
-        fmtMs(r.naiveMs),
-        base === undefined ? '—' : fmtRatio(r.shop.p99 / base.shop.p99),
-        base === undefined ? '—' : fmtRatio(r.naiveMs / base.naiveMs),
-      ]);
-      const table: Table = {
-        headers: ['orders (rows per table)', 'where they are', 'load time', 'GET /api/stats p50 ms', 'p95 ms', 'p99 ms', 'spread', 'its SQL alone p50 ms', 'p99 ms', 'naive COUNT(*) p50 ms', 'stats p99 vs first row', 'naive vs first row'],
-        rows,
-      };
-      return {
-        status: 'ok',
-        about: [
-          "Measured on a throw-away single-node MariaDB started by lab/throwaway-mariadb.ts (Debian's mariadbd, innodb_flush_log_at_trx_commit=2, 256 MiB buffer pool), never on the lab's Galera cluster: a million rows would be replicated to every node and stay in the user's data. The shop runs in its own process against it, metrics and request logging on.",
-          `At each size, users, orders, payments and activity_logs each hold that many rows, loaded with INSERT … SELECT from a numbers table (${fmtCount(CHUNK)} rows per statement), two days old and settled (paid or failed): outside every window. Then as many rows again are loaded inside the windows, spread over the last 55 minutes (a tenth still pending), as hours of sustained traffic leave them: that is where counting raw rows hurt. After each load the counters (stat_counters, stat_windows) are rebuilt from the rows, as the shop's transactions would have written them.`,
-          `GET /api/stats runs with ${opts.concurrency} requests in flight, up to ${fmtCount(opts.statsRequests * opts.concurrency)} requests or 10 s per run (${opts.runs} runs per row); "its SQL alone" is the same STATS_SQL over mysql2 with no HTTP (2 connections), and "naive COUNT(*)" is NAIVE_STATS_SQL, the same answer counted from the raw rows as the stats page did before the counters (one at a time).`,
-        ],
-        tables: [table],
-        notes,
-        data: { results },
-      };
-    } finally {
-      await shop?.stop();
-      await bare?.close();
-      await root?.end().catch(() => undefined);
-      await db?.destroy();
+      const naive: number[] = [];
+      for (let i = 0; i < (opts.quick ? 3 : 5) && Date.now() < sizeDeadline; i++) {
+        const t = performance.now();
+        await conn.query<RowDataPacket[]>(NAIVE_STATS_SQL);
+        naive.push(performance.now() - t);
+      }
+      const res: SizeResult = { size, placement, seedSeconds, shop: aggregate(shopRuns, opts.noiseThreshold), bare: aggregate(bareRuns, opts.noiseThreshold), naiveMs: median(naive) };
+      results.push(res);
+      ctx.log(`  ${fmtCount(size)} ${PLACED[placement]}: GET /api/stats p50 ${fmtMs(res.shop.p50)} ms p99 ${fmtMs(res.shop.p99)} ms, bare ${fmtMs(res.bare.p50)} ms, naive COUNT(*) ${fmtMs(res.naiveMs)} ms`);
+      const noisy = noisyNote(`GET /api/stats at ${fmtCount(size)} ${PLACED[placement]}`, res.shop, opts.noiseThreshold);
+      if (noisy) notes.push(noisy);
+    };
+    let have = 0;
+    for (const size of opts.statsSizes) {
+      // a rough bound: about 40k rows per second per table on a small machine, plus the measurements
+      const expectedMs = ((size - have) / 40_000) * 4_000 + 30_000;
+      if (Date.now() + expectedMs > ctx.deadline) {
+        notes.push(`${fmtCount(size)} left out: not enough of the section's time left to load it.`);
+        break;
+      }
+      ctx.log(` loading ${fmtCount(size)} rows per table, two days old`);
+      const ts = performance.now();
+      // keep 30 s of the section for measuring what was loaded
+      have = await grow(root, have, size, ctx.deadline - 30_000, 'history');
+      if (have < size) {
+        notes.push(`${fmtCount(size)} left out: the section's time was up after loading ${fmtCount(have)} rows per table.`);
+        break;
+      }
+      await rebuildCounters(root);
+      await measure(size, 'history', (performance.now() - ts) / 1000);
     }
-  },
-};
+    // then as many rows again inside the windows, as sustained traffic leaves them
+    const recent = have;
+    if (recent > 0 && Date.now() + (recent / 40_000) * 4_000 + 30_000 < ctx.deadline) {
+      ctx.log(` loading ${fmtCount(recent)} more rows per table, inside the last hour`);
+      const ts = performance.now();
+      const reached = await grow(root, recent, 2 * recent, ctx.deadline - 30_000, 'recent');
+      if (reached === 2 * recent) {
+        await rebuildCounters(root);
+        await measure(recent, 'recent', (performance.now() - ts) / 1000);
+      } else notes.push(`the rows inside the windows were left out: the section's time was up after ${fmtCount(reached - recent)} of them.`);
+    } else if (recent > 0) notes.push("the rows inside the windows were left out: not enough of the section's time left to load them.");
+    const base = results[0];
+    const rows = results.map((r) => [
+      fmtCount(r.size),
+      PLACED[r.placement],
+      fmtSeconds(r.seedSeconds),
+      fmtMs(r.shop.p50),
+      fmtMs(r.shop.p95),
+      fmtMs(r.shop.p99),
+      fmtSpread(Math.max(r.shop.spreadP50, r.shop.spreadThroughput), opts.noiseThreshold),
+      fmtMs(r.bare.p50),
+      fmtMs(r.bare.p99),
+      fmtMs(r.naiveMs),
+      base === undefined ? '—' : fmtRatio(r.shop.p99 / base.shop.p99),
+      base === undefined ? '—' : fmtRatio(r.naiveMs / base.naiveMs),
+    ]);
+    const table: Table = {
+      headers: ['orders (rows per table)', 'where they are', 'load time', 'GET /api/stats p50 ms', 'p95 ms', 'p99 ms', 'spread', 'its SQL alone p50 ms', 'p99 ms', 'naive COUNT(*) p50 ms', 'stats p99 vs first row', 'naive vs first row'],
+      rows,
+    };
+    return {
+      status: 'ok',
+      about: [
+        "Measured on a throw-away single-node MariaDB started by lab/throwaway-mariadb.ts (Debian's mariadbd, innodb_flush_log_at_trx_commit=2, 256 MiB buffer pool), never on the lab's Galera cluster: a million rows would be replicated to every node and stay in the user's data. The shop runs in its own process against it, metrics and request logging on.",
+        `At each size, users, orders, payments and activity_logs each hold that many rows, loaded with INSERT … SELECT from a numbers table (${fmtCount(CHUNK)} rows per statement), two days old and settled (paid or failed): outside every window. Then as many rows again are loaded inside the windows, spread over the last 55 minutes (a tenth still pending), as hours of sustained traffic leave them: that is where counting raw rows hurt. After each load the counters (stat_counters, stat_windows) are rebuilt from the rows, as the shop's transactions would have written them.`,
+        `GET /api/stats runs with ${opts.concurrency} requests in flight, up to ${fmtCount(opts.statsRequests * opts.concurrency)} requests or 10 s per run (${opts.runs} runs per row); "its SQL alone" is the same STATS_SQL over mysql2 with no HTTP (2 connections), and "naive COUNT(*)" is NAIVE_STATS_SQL, the same answer counted from the raw rows as the stats page did before the counters (one at a time).`,
+      ],
+      tables: [table],
+      notes,
+      data: { results },
+    };
+  } finally {
+    await shop?.stop();
+    await bare?.close();
+    await root?.end().catch(() => undefined);
+    await db?.destroy();
+  }
+});

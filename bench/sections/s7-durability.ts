@@ -13,7 +13,7 @@ import { fmtRatio, type Table } from '../format.ts';
 import { closedLoop, describeKinds, httpResult, loopFigures } from '../load.ts';
 import { aggregate, pairedRatio, type RunFigures } from '../stats.ts';
 import { crashBurst, CRASH_DRILL, type CrashFigures } from './crash-burst.ts';
-import { labAccess, FIGURES_HEADERS, figuresCells, noisyNote, type Section, type SectionContext, type SectionOutcome } from './common.ts';
+import { labAccess, FIGURES_HEADERS, figuresCells, noisyNote, type SectionContext, defineSection } from './common.ts';
 
 const TITLE = 'Durability profiles: order writes per second under strict, relaxed and fast';
 const PROFILES: Durability[] = ['strict', 'relaxed', 'fast'];
@@ -64,78 +64,72 @@ export async function measureOrderWrites(ctx: SectionContext, http: HttpClient, 
   return { list, errors: Object.assign({}, ...kinds) as Record<string, number> };
 }
 
-export const section7: Section = {
-  id: 7,
-  title: TITLE,
-  needs: ['api', 'mysql'],
-  budgetSeconds: 900,
-  async run(ctx: SectionContext): Promise<SectionOutcome> {
-    const access = labAccess(ctx);
-    const { opts } = ctx;
-    const original = await currentProfile(ctx);
-    const http = new HttpClient({ baseUrl: access.api, timeoutMs: 10_000 });
-    const runs: Record<string, RunFigures[]> = {};
-    const crash: Record<string, CrashFigures> = {};
-    const notes: string[] = [];
-    try {
-      for (const profile of PROFILES) {
-        if (Date.now() + 90_000 + opts.runs * (opts.seconds * 1000 + 500) > ctx.deadline) {
-          notes.push(`${profile}: left out, the run's time was up.`);
-          continue;
-        }
-        await switchTo(ctx, profile);
-        const { list, errors } = await measureOrderWrites(ctx, http, profile);
-        runs[profile] = list;
-        if (Object.keys(errors).length > 0) notes.push(`${profile}: errors ${describeKinds(errors)}.`);
-        if (Date.now() + CRASH_BUDGET_MS > ctx.deadline) {
-          notes.push(`${profile}: ${CRASH_DRILL} left out, the run's time was up.`);
-          continue;
-        }
-        try {
-          const c = await crashBurst(ctx, profile);
-          crash[profile] = c;
-          ctx.log(`  ${profile}: lost ${c.lost} of ${c.acknowledged} acknowledged writes (${c.report})`);
-        } catch (err) {
-          notes.push(`${profile}: ${CRASH_DRILL} did not run to a report: ${(err as Error).message}`);
-        }
+export const section7 = defineSection({ id: 7, title: TITLE, needs: ['api', 'mysql'], budgetSeconds: 900 }, async (ctx) => {
+  const access = labAccess(ctx);
+  const { opts } = ctx;
+  const original = await currentProfile(ctx);
+  const http = new HttpClient({ baseUrl: access.api, timeoutMs: 10_000 });
+  const runs: Record<string, RunFigures[]> = {};
+  const crash: Record<string, CrashFigures> = {};
+  const notes: string[] = [];
+  try {
+    for (const profile of PROFILES) {
+      if (Date.now() + 90_000 + opts.runs * (opts.seconds * 1000 + 500) > ctx.deadline) {
+        notes.push(`${profile}: left out, the run's time was up.`);
+        continue;
       }
-    } finally {
-      if (original !== 'unknown') {
-        await switchTo(ctx, original).catch((err: unknown) => {
-          notes.push(`⚠ could not put the lab back on ${original}: ${(err as Error).message}. Run \`smartshop stack up --durability ${original}\`.`);
-        });
-      } else {
-        notes.push('⚠ the lab\'s profile before the section could not be read; it is left on the last profile measured. `smartshop stack status` shows it.');
+      await switchTo(ctx, profile);
+      const { list, errors } = await measureOrderWrites(ctx, http, profile);
+      runs[profile] = list;
+      if (Object.keys(errors).length > 0) notes.push(`${profile}: errors ${describeKinds(errors)}.`);
+      if (Date.now() + CRASH_BUDGET_MS > ctx.deadline) {
+        notes.push(`${profile}: ${CRASH_DRILL} left out, the run's time was up.`);
+        continue;
+      }
+      try {
+        const c = await crashBurst(ctx, profile);
+        crash[profile] = c;
+        ctx.log(`  ${profile}: lost ${c.lost} of ${c.acknowledged} acknowledged writes (${c.report})`);
+      } catch (err) {
+        notes.push(`${profile}: ${CRASH_DRILL} did not run to a report: ${(err as Error).message}`);
       }
     }
-    const rows: string[][] = [];
-    const aggregates = Object.fromEntries(Object.entries(runs).map(([p, list]) => [p, aggregate(list, opts.noiseThreshold)]));
-    for (const [profile, a] of Object.entries(aggregates)) {
-      rows.push([profile, ...figuresCells(a, opts.noiseThreshold)]);
-      const n = noisyNote(profile, a, opts.noiseThreshold);
-      if (n) notes.push(n);
+  } finally {
+    if (original !== 'unknown') {
+      await switchTo(ctx, original).catch((err: unknown) => {
+        notes.push(`⚠ could not put the lab back on ${original}: ${(err as Error).message}. Run \`smartshop stack up --durability ${original}\`.`);
+      });
+    } else {
+      notes.push('⚠ the lab\'s profile before the section could not be read; it is left on the last profile measured. `smartshop stack status` shows it.');
     }
-    const strict = runs.strict ?? [];
-    const ratioRows = PROFILES.filter((p) => p !== 'strict' && runs[p] && strict.length > 0).map((p) => {
-      const other = runs[p] ?? [];
-      // runs are paired by index although they ran minutes apart: read it as an estimate
-      return [p, fmtRatio(pairedRatio(other.map((f) => f.throughput), strict.map((f) => f.throughput))), fmtRatio(pairedRatio(other.map((f) => f.p99), strict.map((f) => f.p99)))];
-    });
-    const figures: Table = { headers: ['profile', ...FIGURES_HEADERS], align: ['left'], rows };
-    const ratios: Table = { title: 'Ratios against strict', headers: ['profile', 'throughput ÷ strict', 'p99 ÷ strict'], align: ['left'], rows: ratioRows };
-    const crashRows = Object.entries(crash).map(([p, c]) => [p, c.verdict, String(c.acknowledged), String(c.lost), c.lostIds.join(', ') || '—', c.report]);
-    const crashes: Table = { title: `Every node SIGKILLed at once (${CRASH_DRILL})`, headers: ['profile', 'verdict', 'acknowledged writes', 'lost', 'lost ids (first 20)', 'report'], align: ['left'], rows: crashRows };
-    return {
-      status: 'ok',
-      about: [
-        `POST /api/orders/create through the lab's shop, HAProxy and the three Galera nodes, closed loop of ${opts.concurrency} in flight, ${opts.runs} runs of ${opts.seconds} s per profile after a warm-up.`,
-        'Profiles run one after another (switching recreates the nodes), not alternating run by run as elsewhere: drift on the machine between them is not cancelled out.',
-        `The lab was on ${original} before the section and is put back on it afterwards.`,
-        `After the throughput runs on each profile, \`smartshop chaos run ${CRASH_DRILL}\` (10 journeys/s, 8 s of fault) counts what that profile kept when all three nodes were SIGKILLed at once; its report is in reports/chaos/.`,
-      ],
-      tables: [figures, ratios, crashes],
-      notes,
-      data: { original, runs, crash },
-    };
-  },
-};
+  }
+  const rows: string[][] = [];
+  const aggregates = Object.fromEntries(Object.entries(runs).map(([p, list]) => [p, aggregate(list, opts.noiseThreshold)]));
+  for (const [profile, a] of Object.entries(aggregates)) {
+    rows.push([profile, ...figuresCells(a, opts.noiseThreshold)]);
+    const n = noisyNote(profile, a, opts.noiseThreshold);
+    if (n) notes.push(n);
+  }
+  const strict = runs.strict ?? [];
+  const ratioRows = PROFILES.filter((p) => p !== 'strict' && runs[p] && strict.length > 0).map((p) => {
+    const other = runs[p] ?? [];
+    // runs are paired by index although they ran minutes apart: read it as an estimate
+    return [p, fmtRatio(pairedRatio(other.map((f) => f.throughput), strict.map((f) => f.throughput))), fmtRatio(pairedRatio(other.map((f) => f.p99), strict.map((f) => f.p99)))];
+  });
+  const figures: Table = { headers: ['profile', ...FIGURES_HEADERS], align: ['left'], rows };
+  const ratios: Table = { title: 'Ratios against strict', headers: ['profile', 'throughput ÷ strict', 'p99 ÷ strict'], align: ['left'], rows: ratioRows };
+  const crashRows = Object.entries(crash).map(([p, c]) => [p, c.verdict, String(c.acknowledged), String(c.lost), c.lostIds.join(', ') || '—', c.report]);
+  const crashes: Table = { title: `Every node SIGKILLed at once (${CRASH_DRILL})`, headers: ['profile', 'verdict', 'acknowledged writes', 'lost', 'lost ids (first 20)', 'report'], align: ['left'], rows: crashRows };
+  return {
+    status: 'ok',
+    about: [
+      `POST /api/orders/create through the lab's shop, HAProxy and the three Galera nodes, closed loop of ${opts.concurrency} in flight, ${opts.runs} runs of ${opts.seconds} s per profile after a warm-up.`,
+      'Profiles run one after another (switching recreates the nodes), not alternating run by run as elsewhere: drift on the machine between them is not cancelled out.',
+      `The lab was on ${original} before the section and is put back on it afterwards.`,
+      `After the throughput runs on each profile, \`smartshop chaos run ${CRASH_DRILL}\` (10 journeys/s, 8 s of fault) counts what that profile kept when all three nodes were SIGKILLed at once; its report is in reports/chaos/.`,
+    ],
+    tables: [figures, ratios, crashes],
+    notes,
+    data: { original, runs, crash },
+  };
+});

@@ -12,7 +12,7 @@ import { containerSource, createBackup, restoreBackup } from '../../backup/index
 import { ComposeTarget, NodeSql, resolveLabConfig, type LabConfig } from '../../lab/index.ts';
 import { stackDown, stackUp } from '../../stack/index.ts';
 import type { Table } from '../format.ts';
-import type { Section, SectionContext, SectionOutcome } from './common.ts';
+import { defineSection } from './common.ts';
 
 const TITLE = 'Backup and restore time at 10k, 100k and 1M orders (a throw-away lab)';
 const PROJECT = 'smartshop-bench-backup';
@@ -55,62 +55,56 @@ async function growTo(sql: NodeSql, target: ComposeTarget, orders: number, log: 
   log(`  ${orders.toLocaleString('en-US')} orders (${(await count('payments')).toLocaleString('en-US')} payments, ${(await count('users')).toLocaleString('en-US')} users)`);
 }
 
-export const section9: Section = {
-  id: 9,
-  title: TITLE,
-  needs: [],
-  budgetSeconds: 1_500,
-  async run(ctx: SectionContext): Promise<SectionOutcome> {
-    const { opts, log } = ctx;
-    const config = benchLab();
-    const target = new ComposeTarget(PROJECT);
-    const sql = new NodeSql(target, 'smartshop');
-    const root = await mkdtemp(join(tmpdir(), 'bench-backups-'));
-    const results: BackupFigures[] = [];
-    const notes: string[] = [];
-    try {
-      log(`  starting the throw-away lab ${PROJECT} (ports +${PORT_OFFSET})`);
-      await stackUp(config, { build: false, timeoutMs: 420_000, log: () => undefined });
-      for (const orders of opts.quick ? QUICK_SIZES : SIZES) {
-        if (Date.now() > ctx.deadline) {
-          notes.push(`${orders.toLocaleString('en-US')} orders: left out, the run's time was up.`);
-          continue;
-        }
-        await growTo(sql, target, orders, log);
-        const backup = await createBackup({ source: containerSource(target, 'mariadb-3'), root, kind: 'physical', database: 'smartshop', keep: 1, exportMetrics: false, log: () => undefined });
-        const restored = await restoreBackup({ target, root, id: backup.id, yes: true, log: () => undefined });
-        if (!restored) throw new Error('the restore did nothing');
-        const exact = restored.nodesAgree && Object.values(restored.mismatches).every((l) => l.length === 0);
-        const figures: BackupFigures = {
-          orders,
-          rows: backup.tables.reduce((n, t) => n + t.rows, 0),
-          backupSeconds: backup.durationSeconds,
-          backupMB: Math.round(backup.sizeBytes / 1e5) / 10,
-          restoreSeconds: restored.restoreSeconds,
-          exact,
-        };
-        results.push(figures);
-        log(`  ${orders.toLocaleString('en-US')} orders: backup ${figures.backupMB} MB in ${figures.backupSeconds} s, restore ${figures.restoreSeconds} s${exact ? '' : ' (NOT exact)'}`);
-        if (!exact) notes.push(`${orders} orders: the restored nodes differ from the backup or from each other (${JSON.stringify(restored.mismatches)}).`);
+export const section9 = defineSection({ id: 9, title: TITLE, needs: [], budgetSeconds: 1_500 }, async (ctx) => {
+  const { opts, log } = ctx;
+  const config = benchLab();
+  const target = new ComposeTarget(PROJECT);
+  const sql = new NodeSql(target, 'smartshop');
+  const root = await mkdtemp(join(tmpdir(), 'bench-backups-'));
+  const results: BackupFigures[] = [];
+  const notes: string[] = [];
+  try {
+    log(`  starting the throw-away lab ${PROJECT} (ports +${PORT_OFFSET})`);
+    await stackUp(config, { build: false, timeoutMs: 420_000, log: () => undefined });
+    for (const orders of opts.quick ? QUICK_SIZES : SIZES) {
+      if (Date.now() > ctx.deadline) {
+        notes.push(`${orders.toLocaleString('en-US')} orders: left out, the run's time was up.`);
+        continue;
       }
-    } finally {
-      await stackDown(config, { volumes: true, log: () => undefined }).catch((err: unknown) => notes.push(`⚠ could not remove the throw-away lab: ${(err as Error).message} (\`docker compose -p ${PROJECT} down --volumes\`)`));
-      await rm(root, { recursive: true, force: true });
+      await growTo(sql, target, orders, log);
+      const backup = await createBackup({ source: containerSource(target, 'mariadb-3'), root, kind: 'physical', database: 'smartshop', keep: 1, exportMetrics: false, log: () => undefined });
+      const restored = await restoreBackup({ target, root, id: backup.id, yes: true, log: () => undefined });
+      if (!restored) throw new Error('the restore did nothing');
+      const exact = restored.nodesAgree && Object.values(restored.mismatches).every((l) => l.length === 0);
+      const figures: BackupFigures = {
+        orders,
+        rows: backup.tables.reduce((n, t) => n + t.rows, 0),
+        backupSeconds: backup.durationSeconds,
+        backupMB: Math.round(backup.sizeBytes / 1e5) / 10,
+        restoreSeconds: restored.restoreSeconds,
+        exact,
+      };
+      results.push(figures);
+      log(`  ${orders.toLocaleString('en-US')} orders: backup ${figures.backupMB} MB in ${figures.backupSeconds} s, restore ${figures.restoreSeconds} s${exact ? '' : ' (NOT exact)'}`);
+      if (!exact) notes.push(`${orders} orders: the restored nodes differ from the backup or from each other (${JSON.stringify(restored.mismatches)}).`);
     }
-    const table: Table = {
-      headers: ['orders', 'rows in all', 'physical backup', 'size', 'restore (first stop → healthy shop)', 'every node exact'],
-      align: ['right', 'right', 'right', 'right', 'right', 'left'],
-      rows: results.map((r) => [r.orders.toLocaleString('en-US'), r.rows.toLocaleString('en-US'), `${r.backupSeconds} s`, `${r.backupMB} MB`, `${r.restoreSeconds} s`, r.exact ? 'yes' : 'NO']),
-    };
-    return {
-      status: 'ok',
-      about: [
-        `A lab of its own (compose project ${PROJECT}), grown to each size by INSERT … SELECT on mariadb-1 (${CHUNK.toLocaleString('en-US')} orders per commit), then \`backup create\` (mariadb-backup of mariadb-3, opened in a throw-away server: included in its time) and \`backup restore --yes\` (mariadb-1 from the backup, the others by SST, every node checked against the manifest).`,
-        'The user\'s lab is never touched; the throw-away lab and its volumes are removed at the end.',
-      ],
-      tables: [table],
-      notes,
-      data: { results },
-    };
-  },
-};
+  } finally {
+    await stackDown(config, { volumes: true, log: () => undefined }).catch((err: unknown) => notes.push(`⚠ could not remove the throw-away lab: ${(err as Error).message} (\`docker compose -p ${PROJECT} down --volumes\`)`));
+    await rm(root, { recursive: true, force: true });
+  }
+  const table: Table = {
+    headers: ['orders', 'rows in all', 'physical backup', 'size', 'restore (first stop → healthy shop)', 'every node exact'],
+    align: ['right', 'right', 'right', 'right', 'right', 'left'],
+    rows: results.map((r) => [r.orders.toLocaleString('en-US'), r.rows.toLocaleString('en-US'), `${r.backupSeconds} s`, `${r.backupMB} MB`, `${r.restoreSeconds} s`, r.exact ? 'yes' : 'NO']),
+  };
+  return {
+    status: 'ok',
+    about: [
+      `A lab of its own (compose project ${PROJECT}), grown to each size by INSERT … SELECT on mariadb-1 (${CHUNK.toLocaleString('en-US')} orders per commit), then \`backup create\` (mariadb-backup of mariadb-3, opened in a throw-away server: included in its time) and \`backup restore --yes\` (mariadb-1 from the backup, the others by SST, every node checked against the manifest).`,
+      'The user\'s lab is never touched; the throw-away lab and its volumes are removed at the end.',
+    ],
+    tables: [table],
+    notes,
+    data: { results },
+  };
+});
