@@ -3,7 +3,8 @@
 // Every drill there judges the pipeline too
 // (every acknowledged paid order shipped once); these break the pipeline itself: the shop
 // killed under keyed traffic, the workers killed holding unacked messages, the relay killed
-// between a confirm and its mark, every message poisoned; and the judge must fail a shop that
+// between a confirm and its mark, every message poisoned, the broker node leading the queue
+// killed; and the judge must fail a shop that
 // records the key in a second commit and a worker that acks before its commit.
 import { describe, expect, it } from 'vitest';
 import type { DrillReport } from './report/write.ts';
@@ -15,7 +16,8 @@ type FulfilmentJudged = NonNullable<DrillReport['fulfilment']>;
 const { docker } = await import('../lab/index.ts');
 const { runDrill } = await import('./runner.ts');
 const { drillKit } = await import('./drill-test-kit.ts');
-const { project, startLab, useLab, options, expectNoLoss } = drillKit(SHARED_LAB_ENV);
+const { queueReplicas } = await import('../lab/broker.ts');
+const { project, target, startLab, useLab, options, expectNoLoss } = drillKit(SHARED_LAB_ENV);
 
 useLab();
 
@@ -108,6 +110,24 @@ describe('fulfilment pipeline drills on a real lab', () => {
     expect(f.lost).toEqual([]);
     expect(f.duplicated).toEqual([]);
     expect(f.deadLettered).toBe(0);
+    expect(r.verdict.verdict).toBe('passed');
+  }, 600_000);
+
+  it('rabbitmq-node-kill: the fulfilment queue\'s leader SIGKILLed, then started; a new leader, payments kept answering, nothing lost, nothing shipped twice', async () => {
+    const leaderOf = async (): Promise<{ leader: string | undefined; online: string[] } | undefined> => (await queueReplicas(target))?.find((q) => q.queue === 'fulfilment');
+    const before = await leaderOf();
+    const r = await expectNoLoss('rabbitmq-node-kill', { faultMs: 10_000 });
+    const f = fulfilmentOf(r, 'rabbitmq-node-kill');
+    const after = await leaderOf();
+    console.log(`[rabbitmq-node-kill] leader before ${before?.leader}, killed ${r.targets.join(', ')}, leader after ${after?.leader}; clients during the fault: ${JSON.stringify(r.clientErrorsDuringFault)}`);
+    expect(r.targets).toEqual([before?.leader]);
+    expect(f.paid).toBeGreaterThan(20);
+    expect(f.lost).toEqual([]);
+    expect(f.duplicated).toEqual([]);
+    // the killed node is back as a replica, and the queue has a leader
+    expect(after?.online).toHaveLength(3);
+    expect(after?.leader).toBeDefined();
+    // the outbox took what the broker could not: no payment answered 5xx
     expect(r.verdict.verdict).toBe('passed');
   }, 600_000);
 });

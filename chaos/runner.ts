@@ -6,6 +6,7 @@ import { annotateEnd } from './observe/grafana.ts';
 import { ChaosMetrics } from './observe/metrics-server.ts';
 import { describeFault, faultRefusal } from './faults/index.ts';
 import { NodeSql, type LabContainer, type Target } from '../lab/index.ts';
+import { queueReplicas } from '../lab/broker.ts';
 import type { DrillReport } from './report/write.ts';
 import type { Drill } from './types.ts';
 import { DrillRefused, type DrillContext, type RunDrillOptions } from './phases/context.ts';
@@ -41,6 +42,13 @@ async function resolveVictims(drill: Drill, target: Target, override?: string): 
       const two = names && names.length === 2 ? names : sel.default;
       if (two[0] === two[1]) throw new DrillRefused('two different targets are needed');
       return Promise.all(two.map(pick));
+    }
+    case 'queue-leader': {
+      if (names?.[0]) return [await pick(names[0])];
+      const replicas = await queueReplicas(target);
+      const leader = replicas?.find((q) => q.queue === sel.queue)?.leader;
+      if (leader === undefined) throw new DrillRefused(`no leader of queue ${sel.queue} found (${replicas === undefined ? 'no broker node answers rabbitmqctl' : 'the queue has none now'})`);
+      return [await pick(leader)];
     }
     case 'all': {
       const all = await target.list(sel.role);

@@ -1,11 +1,13 @@
 // The steady-state hypothesis every drill checks before acting (and polls for after the
 // rollback): three Galera nodes Primary + Synced + ready, HAProxy has them all UP, the
-// shop is ready, and its error ratio and p99 are within tolerance (Prometheus when it
-// answers, else direct probes of the shop).
+// shop is ready, every broker node runs with every quorum queue's replica online (where the
+// lab has a broker), and the shop's error ratio and p99 are within tolerance (Prometheus when
+// it answers, else direct probes of the shop).
 import { HttpClient } from '../shared/http-client.ts';
 import type { NodeSql } from '../lab/index.ts';
 import { describeNodeState, isHealthyNode, readNodeStates } from '../lab/index.ts';
 import { fetchHaproxyServers, isUp } from '../lab/index.ts';
+import { queueReplicas } from '../lab/broker.ts';
 import { ERROR_RATIO_QUERY, P99_QUERY } from './observe/prometheus.ts';
 import { PrometheusClient } from '../shared/prometheus.ts';
 import type { Target } from '../lab/index.ts';
@@ -64,6 +66,20 @@ export async function checkSteadyState(target: Target, sql: NodeSql, ep: Endpoin
     ok: servers !== undefined && servers.length > 0 && notUp.length === 0,
     detail: servers === undefined ? `stats not answering at ${ep.haproxyStats}` : notUp.length === 0 ? `${servers.length} server(s) UP` : notUp.map((s) => `${s.server} ${s.status}`).join(', '),
   });
+  const brokers = await target.list('rabbitmq');
+  if (brokers.length > 0) {
+    const running = brokers.filter((b) => b.state === 'running').length;
+    const replicas = running > 0 ? await queueReplicas(target) : undefined;
+    const short = (replicas ?? []).filter((q) => q.leader === undefined || q.online.length < q.members.length);
+    checks.push({
+      name: 'broker',
+      ok: running === brokers.length && replicas !== undefined && short.length === 0,
+      detail: running < brokers.length ? `${running}/${brokers.length} broker node(s) running`
+        : replicas === undefined ? 'no broker node answers rabbitmqctl'
+        : short.length > 0 ? short.map((q) => `queue ${q.queue}: ${q.online.length}/${q.members.length} replicas online${q.leader ? '' : ', no leader'}`).join('; ')
+        : `${running} node(s) running, ${replicas.map((q) => `${q.queue} led by ${q.leader}`).join(', ')}`,
+    });
+  }
   const http = new HttpClient({ baseUrl: ep.api, timeoutMs: 5_000 });
   const ready = await http.get('/api/ready');
   checks.push({ name: 'shop ready', ok: ready.kind === 'response' && ready.status === 200, detail: `GET /api/ready: ${ready.kind === 'response' ? ready.status : ready.kind}` });

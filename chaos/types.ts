@@ -9,7 +9,8 @@ import type { FaultSpec } from './faults/index.ts';
 type TargetSelector =
   | { kind: 'one'; role: LabRole; default: string } // one container, overridable with --target
   | { kind: 'two'; role: LabRole; default: [string, string] } // two of a role (quorum loss)
-  | { kind: 'all'; role: LabRole }; // every container of a role
+  | { kind: 'all'; role: LabRole } // every container of a role
+  | { kind: 'queue-leader'; role: 'rabbitmq'; queue: string }; // the broker node leading a quorum queue when the drill starts
 
 /** What the shop's clients should see while the fault is active. */
 export interface Expectations {

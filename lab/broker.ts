@@ -135,3 +135,35 @@ export async function runWorkerScript(target: Target, script: string, args: stri
 export function deadLetterTool(target: Target, action: 'list' | 'replay' | 'purge'): Promise<Record<string, unknown>> {
   return runWorkerScript(target, 'dead-letters', [action]);
 }
+
+/** A quorum queue's replicas as a running broker node tells it (`rabbitmqctl`): node names without `rabbit@`. */
+export interface QueueReplicaState {
+  queue: string;
+  leader: string | undefined;
+  members: string[];
+  online: string[];
+}
+
+/**
+ * Each queue's leader and replicas, asked inside the first running broker node that answers
+ * (undefined: none does). Works on compose and Swarm alike: no published port needed.
+ */
+export async function queueReplicas(target: Target): Promise<QueueReplicaState[] | undefined> {
+  const bare = (n: unknown): string => String(n).replace(/^rabbit@/, '');
+  for (const node of (await target.list('rabbitmq').catch(() => [])).filter((c) => c.state === 'running')) {
+    const r = await target.exec(node, ['rabbitmqctl', 'list_queues', '-q', 'name', 'leader', 'members', 'online', '--formatter', 'json'], { timeoutMs: 15_000 }).catch(() => undefined);
+    if (r?.exitCode !== 0) continue;
+    try {
+      const rows = JSON.parse(r.stdout) as { name: string; leader?: string; members?: string[]; online?: string[] }[];
+      return rows.map((q) => ({
+        queue: q.name,
+        leader: q.leader === undefined || q.leader === '' ? undefined : bare(q.leader),
+        members: (q.members ?? []).map(bare).sort(),
+        online: (q.online ?? []).map(bare).sort(),
+      }));
+    } catch {
+      continue;
+    }
+  }
+  return undefined;
+}

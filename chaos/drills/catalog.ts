@@ -2,6 +2,7 @@
 // an entry here (and a fault kind, one file in faults/ listed in faults/index.ts, only if it needs a new action).
 import type { Drill } from '../types.ts';
 import { oneNodeAway, pipelineOnly, restoring } from './expectations.ts';
+import { FULFILMENT_QUEUE } from '../../shared/broker.ts';
 import { alertDrillName, alertDrills } from './alerts.ts';
 
 type RestoreFault = Extract<Drill['fault'], { kind: 'restore' }>;
@@ -158,6 +159,17 @@ const faultDrills: readonly Drill[] = [
     breaksQuorum: false,
     expectations: pipelineOnly,
     recoveryBoundSeconds: 90,
+  },
+  {
+    name: 'rabbitmq-node-kill',
+    description: 'SIGKILL the RabbitMQ node leading the fulfilment queue (found with rabbitmqctl when the drill starts), hold, then start it: the queue elects a new leader among its replicas.',
+    proves: 'a message the broker confirmed survives its queue leader\'s crash (a quorum queue: a majority has it), payments keep answering while the workers reconnect, and every paid order is shipped exactly once',
+    targets: { kind: 'queue-leader', role: 'rabbitmq', queue: FULFILMENT_QUEUE },
+    fault: { kind: 'kill' },
+    defaultFaultSeconds: 15,
+    breaksQuorum: false,
+    expectations: pipelineOnly,
+    recoveryBoundSeconds: 120,
   },
   {
     name: 'db-latency',
