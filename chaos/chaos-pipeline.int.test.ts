@@ -130,4 +130,15 @@ describe('fulfilment pipeline drills on a real lab', () => {
     // the outbox took what the broker could not: no payment answered 5xx
     expect(r.verdict.verdict).toBe('passed');
   }, 600_000);
+
+  it('rabbitmq-full-outage: every broker node SIGKILLed, then started; the outbox held the payments meanwhile, nothing lost, nothing shipped twice', async () => {
+    const r = await expectNoLoss('rabbitmq-full-outage', { faultMs: 10_000 });
+    const f = fulfilmentOf(r, 'rabbitmq-full-outage');
+    console.log(`[rabbitmq-full-outage] clients during the fault: ${JSON.stringify(r.clientErrorsDuringFault)}`);
+    expect(r.targets.sort()).toEqual(['rabbitmq-1', 'rabbitmq-2', 'rabbitmq-3']);
+    expect(f.paid).toBeGreaterThan(20);
+    expect(f.lost).toEqual([]);
+    expect(f.duplicated).toEqual([]);
+    expect(r.verdict.verdict).toBe('passed');
+  }, 600_000);
 });

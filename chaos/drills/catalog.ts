@@ -172,6 +172,17 @@ const faultDrills: readonly Drill[] = [
     recoveryBoundSeconds: 120,
   },
   {
+    name: 'rabbitmq-full-outage',
+    description: 'SIGKILL all three RabbitMQ nodes, hold, then start them: the cluster re-forms from its disks and the quorum queues with it.',
+    proves: 'every message the broker confirmed is still there after the whole broker crashed (on disk in a majority before the confirm), what it could not take waited in the outbox, payments kept answering, and every paid order is shipped exactly once',
+    targets: { kind: 'all', role: 'rabbitmq' },
+    fault: { kind: 'kill' },
+    defaultFaultSeconds: 15,
+    breaksQuorum: false,
+    expectations: pipelineOnly,
+    recoveryBoundSeconds: 180,
+  },
+  {
     name: 'db-latency',
     description: 'Add network delay (tc netem) to one Galera node from a helper container sharing its network namespace; observe latency; remove it.',
     proves: 'a slow node shows in the latency metrics and slows the whole cluster (synchronous replication), without errors',
