@@ -50,9 +50,12 @@ const alerts = ruleFiles.flatMap((file) =>
 const alertTests = testFiles.flatMap((file) => (parse(readFileSync(file, 'utf8')) as TestFile).tests.flatMap((t) => t.alert_rule_test ?? []));
 
 describe('alert rules', () => {
-  it('are the twelve the lab promises', () => {
+  it('are the nineteen the lab promises', () => {
     expect(alerts.map((a) => a.alert).sort()).toEqual([
       'BackupTooOld',
+      'DeadLettersPresent',
+      'FulfilmentLagHigh',
+      'FulfilmentNoConsumers',
       'GaleraClusterSizeDegraded',
       'GaleraNodeNotSynced',
       'GaleraNodesDiverged',
@@ -60,6 +63,10 @@ describe('alert rules', () => {
       'HAProxyBackendServerDown',
       'HAProxyDown',
       'MySQLDown',
+      'OutboxBacklogOld',
+      'RabbitMQNodeDown',
+      'RabbitMQQuorumLost',
+      'RabbitMQResourceAlarm',
       'ScrapeTargetDown',
       'SmartShopHighErrorRatio',
       'SmartShopHighLatencyP99',

@@ -178,5 +178,71 @@ const backupAlerts: Drill[] = [
   }),
 ];
 
+const workers = { kind: 'all', role: 'worker' } as const;
+// the broker's disk alarm: the free-disk limit far above the disk, put back as rabbitmq.conf sets it
+const diskAlarm = { targets: { kind: 'one', role: 'rabbitmq', default: 'rabbitmq-1' }, fault: { kind: 'broker-disk-alarm', limit: '1000GB', restoreLimit: '256MB' } } as const;
+
+const pipelineAlerts: Drill[] = [
+  alertDrill({
+    alert: 'RabbitMQNodeDown',
+    cause: 'stop rabbitmq-3 (clean shutdown): the quorum queues go on with the other two',
+    targets: { kind: 'one', role: 'rabbitmq', default: 'rabbitmq-3' },
+    fault: { kind: 'stop', stopTimeoutSeconds: 30 },
+  }),
+  alertDrill({
+    alert: 'RabbitMQQuorumLost',
+    cause: 'stop rabbitmq-2 and rabbitmq-3: no majority for the quorum queues (rabbitmq-1 pauses itself, pause_minority); payments wait in the outbox',
+    targets: { kind: 'two', role: 'rabbitmq', default: ['rabbitmq-2', 'rabbitmq-3'] },
+    fault: { kind: 'stop', stopTimeoutSeconds: 30 },
+    rate: 2,
+    // held back while it fires; the one that clears last may still be notified
+    alsoExpected: ['RabbitMQNodeDown', 'OutboxBacklogOld', 'FulfilmentNoConsumers', 'FulfilmentLagHigh'],
+  }),
+  alertDrill({
+    alert: 'RabbitMQResourceAlarm',
+    cause: "raise rabbitmq-1's free-disk limit above its disk: the disk alarm blocks every publisher, payments wait in the outbox",
+    ...diskAlarm,
+    rate: 2,
+    alsoExpected: ['OutboxBacklogOld', 'FulfilmentLagHigh'],
+  }),
+  alertDrill({
+    alert: 'OutboxBacklogOld',
+    cause: "the broker's disk alarm (as for RabbitMQResourceAlarm) under payment traffic: the outbox's oldest event ages past a minute; RabbitMQResourceAlarm is the page",
+    ...diskAlarm,
+    rate: 2,
+    // a minute of blocking before the oldest event is a minute old
+    conditionSeconds: 75,
+    alsoExpected: ['RabbitMQResourceAlarm', 'FulfilmentLagHigh'],
+    inhibitedBy: 'RabbitMQResourceAlarm',
+  }),
+  alertDrill({
+    alert: 'FulfilmentNoConsumers',
+    cause: 'stop every fulfilment worker: nobody consumes the queue',
+    targets: workers,
+    fault: { kind: 'stop', stopTimeoutSeconds: 10 },
+  }),
+  alertDrill({
+    alert: 'DeadLettersPresent',
+    cause: 'fault flag fulfilmentFailure 1 under payment traffic: every message fails to its delivery limit and is dead-lettered; rollback: flag off, the dead letters replayed',
+    targets: workers,
+    fault: { kind: 'flags', flags: { fulfilmentFailure: 1 }, replayDeadLetters: true },
+    rate: 3,
+    conditionSeconds: 45,
+    // the replayed orders ship late
+    alsoExpected: ['FulfilmentLagHigh'],
+  }),
+  alertDrill({
+    alert: 'FulfilmentLagHigh',
+    cause: 'fault flag fulfilmentDelay 10 s under payment traffic: each worker holds every message 10 s before its ack, the backlog and the lag grow',
+    targets: workers,
+    fault: flag({ fulfilmentDelay: 10_000 }),
+    rate: 4,
+    // the 5-minute p99 passes 30 s once 1 % of the shipped orders waited that long
+    conditionSeconds: 180,
+    // and falls back once 99 % of the window is prompt again: nearly the whole window
+    clearSeconds: 330,
+  }),
+];
+
 /** In this order: the shop's first, while the hour's error window holds the least traffic. */
-export const alertDrills: readonly Drill[] = [...shopAlerts, ...infrastructureAlerts, ...backupAlerts];
+export const alertDrills: readonly Drill[] = [...shopAlerts, ...infrastructureAlerts, ...backupAlerts, ...pipelineAlerts];

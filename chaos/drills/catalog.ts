@@ -183,6 +183,17 @@ const faultDrills: readonly Drill[] = [
     recoveryBoundSeconds: 180,
   },
   {
+    name: 'rabbitmq-disk-alarm',
+    description: "Raise rabbitmq-1's free-disk limit above its disk (rabbitmqctl set_disk_free_limit): the disk alarm blocks every publisher of the cluster; hold, then put the limit back.",
+    proves: 'while the broker refuses publishers, payments keep answering (the outbox takes them), and once it accepts again the outbox drains and every paid order is shipped exactly once',
+    targets: { kind: 'one', role: 'rabbitmq', default: 'rabbitmq-1' },
+    fault: { kind: 'broker-disk-alarm', limit: '1000GB', restoreLimit: '256MB' },
+    defaultFaultSeconds: 20,
+    breaksQuorum: false,
+    expectations: pipelineOnly,
+    recoveryBoundSeconds: 120,
+  },
+  {
     name: 'db-latency',
     description: 'Add network delay (tc netem) to one Galera node from a helper container sharing its network namespace; observe latency; remove it.',
     proves: 'a slow node shows in the latency metrics and slows the whole cluster (synchronous replication), without errors',

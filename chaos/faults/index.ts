@@ -3,6 +3,7 @@
 // (drills/catalog.ts); the runner and the phases never name a kind.
 import type { LabContainer, Target } from '../../lab/index.ts';
 import type { Fault, FaultContext, InjectedFault } from './fault.ts';
+import { brokerDiskAlarm, type BrokerDiskAlarmSpec } from './broker-disk-alarm.ts';
 import { crashRestart, type CrashRestartSpec } from './crash-restart.ts';
 import { desync, type DesyncSpec } from './desync.ts';
 import { disconnect, type DisconnectSpec } from './disconnect.ts';
@@ -24,7 +25,7 @@ export { removeDelay, showDelay } from './netem.ts';
 /** A fault as a drill states it: its kind and its parameters (data, kept in the report). */
 export type FaultSpec =
   | StopSpec | KillSpec | PauseSpec | DisconnectSpec | NetemSpec | KillAllSpec | CrashRestartSpec | FlagsSpec | RestoreSpec
-  | DivergeSpec | DesyncSpec | IsolateSpec | StaleBackupSpec;
+  | DivergeSpec | DesyncSpec | IsolateSpec | StaleBackupSpec | BrokerDiskAlarmSpec;
 
 const FAULTS: { [K in FaultSpec['kind']]: Fault<Extract<FaultSpec, { kind: K }>> } = {
   stop,
@@ -40,6 +41,7 @@ const FAULTS: { [K in FaultSpec['kind']]: Fault<Extract<FaultSpec, { kind: K }>>
   desync,
   isolate,
   'stale-backup': staleBackup,
+  'broker-disk-alarm': brokerDiskAlarm,
 };
 
 // The lookup by kind is the only dispatch: method parameters are bivariant, so each entry
