@@ -131,6 +131,18 @@ describe('fulfilment pipeline drills on a real lab', () => {
     expect(r.verdict.verdict).toBe('passed');
   }, 600_000);
 
+  it('rabbitmq-disk-alarm: the broker refuses publishers; payments keep answering, the outbox drains after, nothing lost, nothing shipped twice', async () => {
+    const r = await expectNoLoss('rabbitmq-disk-alarm', { faultMs: 15_000 });
+    const f = fulfilmentOf(r, 'rabbitmq-disk-alarm');
+    console.log(`[rabbitmq-disk-alarm] clients during the fault: ${JSON.stringify(r.clientErrorsDuringFault)}`);
+    expect(r.log.join('\n')).toMatch(/rabbitmq-1: disk free limit 1000GB/);
+    expect(r.log.join('\n')).toMatch(/rabbitmq-1: disk free limit 256MB/);
+    expect(f.paid).toBeGreaterThan(20);
+    expect(f.lost).toEqual([]);
+    expect(f.duplicated).toEqual([]);
+    expect(r.verdict.verdict).toBe('passed');
+  }, 600_000);
+
   it('rabbitmq-full-outage: every broker node SIGKILLed, then started; the outbox held the payments meanwhile, nothing lost, nothing shipped twice', async () => {
     const r = await expectNoLoss('rabbitmq-full-outage', { faultMs: 10_000 });
     const f = fulfilmentOf(r, 'rabbitmq-full-outage');
