@@ -136,6 +136,11 @@ export function chaosCommand(): Command {
           });
           const r = outcome.report;
           rows.push({ drill: d.name, verdict: r?.verdict.verdict ?? 'planned', ...(r?.alert ? { alert: r.alert } : {}) });
+          // Ctrl-C rolled this drill back: the drills after it do not start
+          if (r?.phases.some((p) => p.outcome === 'interrupted') && selected.length > 1) {
+            console.error(`interrupted: ${selected.length - rows.length} drill(s) not run`);
+            break;
+          }
         }
         // deviated and failed alike: the report says which
         process.exitCode = rows.every((r) => r.verdict === 'passed' || r.verdict === 'planned') ? EXIT.ok : EXIT.failed;

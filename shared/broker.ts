@@ -23,8 +23,9 @@ export function brokerConfig(env: Env, user: string): BrokerConfig | undefined {
   return { hosts, port: int(env, 'RABBITMQ_PORT', 5672, 1, 65535), user: str(env, 'RABBITMQ_USER', user), password: str(env, 'RABBITMQ_PASSWORD', '') };
 }
 
-export const FULFILMENT_QUEUE = 'fulfilment';
-export const DEAD_LETTER_QUEUE = 'fulfilment.dead';
+import { DEAD_LETTER_QUEUE, FULFILMENT_QUEUE } from './queue-names.ts';
+
+export { DEAD_LETTER_QUEUE, FULFILMENT_QUEUE };
 /** Deliveries of one message before the broker dead-letters it (quorum queues count them). */
 const DELIVERY_LIMIT = 5;
 /** The message type of a paid order's event (outbox.type). */

@@ -42,7 +42,8 @@ function alertDrill(d: AlertDrillData): Drill {
       : `${d.alert} reaches someone within its bound when its cause happens, and resolves after`,
     targets: d.targets,
     fault: d.fault,
-    // the alert's own bound decides how long the fault is held (judge/alert.ts); this is the ceiling
+    // not used: an alert drill holds its fault until the alert fired or its bound passed
+    // (judge/alert.ts), whatever --duration says
     defaultFaultSeconds: 600,
     breaksQuorum: d.breaksQuorum ?? false,
     expectations: alerting,

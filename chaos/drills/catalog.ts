@@ -2,7 +2,7 @@
 // an entry here (and a fault kind, one file in faults/ listed in faults/index.ts, only if it needs a new action).
 import type { Drill } from '../types.ts';
 import { oneNodeAway, pipelineOnly, restoring } from './expectations.ts';
-import { FULFILMENT_QUEUE } from '../../shared/broker.ts';
+import { FULFILMENT_QUEUE } from '../../shared/queue-names.ts';
 import { alertDrillName, alertDrills } from './alerts.ts';
 
 type RestoreFault = Extract<Drill['fault'], { kind: 'restore' }>;

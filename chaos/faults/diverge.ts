@@ -28,18 +28,21 @@ export const diverge: Fault<DivergeSpec> = {
     const [row] = await sql.query(node, `SELECT name FROM products WHERE id = ${f.productId}`);
     const name = row?.[0];
     if (name === undefined) throw new Error(`product ${f.productId} not found on ${node.name}`);
-    await sql.query(node, `SET SESSION wsrep_on = OFF; UPDATE products SET name = ${quote(name + MARK)} WHERE id = ${f.productId}`);
-    await checkConsistency(target, database, log);
-    return {
-      rollback: async () => {
-        try {
-          await sql.query(node, `SET SESSION wsrep_on = OFF; UPDATE products SET name = ${quote(name)} WHERE id = ${f.productId}`);
-          await checkConsistency(target, database, log);
-          return [];
-        } catch (err) {
-          return [`product ${f.productId} on ${node.name} not put back: ${(err as Error).message}`];
-        }
-      },
+    const putBack = async (): Promise<string[]> => {
+      try {
+        await sql.query(node, `SET SESSION wsrep_on = OFF; UPDATE products SET name = ${quote(name)} WHERE id = ${f.productId}`);
+        await checkConsistency(target, database, log);
+        return [];
+      } catch (err) {
+        return [`product ${f.productId} on ${node.name} not put back: ${(err as Error).message}`];
+      }
     };
+    await sql.query(node, `SET SESSION wsrep_on = OFF; UPDATE products SET name = ${quote(name + MARK)} WHERE id = ${f.productId}`);
+    // a check that fails leaves no rollback to the runner: the row goes back here
+    await checkConsistency(target, database, log).catch(async (err: unknown) => {
+      await putBack();
+      throw err;
+    });
+    return { rollback: putBack };
   },
 };

@@ -39,7 +39,11 @@ export const isolate: Fault<IsolateSpec> = {
   describe: (_f, victims) => `isolate ${victims.join(', ')} from Galera's group communication (gmcast.isolate=1); later lifted, the Primary Component re-formed`,
   async inject(f, { target, sql, victims, log }) {
     const names = victims.map((v) => v.name);
-    await setIsolated(sql, target, names, true);
+    // a node that could not be isolated leaves no rollback to the runner: lift what was set
+    await setIsolated(sql, target, names, true).catch(async (err: unknown) => {
+      await setIsolated(sql, target, names, false).catch(() => undefined);
+      throw err;
+    });
     return {
       rollback: async () => {
         try {

@@ -24,7 +24,7 @@ export interface AlertJudgement {
   bounds: AlertBounds;
   /** seconds from the injection to the firing notification (inhibited: to firing in Prometheus); null when not within the bound */
   firedAfterSeconds: number | null;
-  /** seconds from the steady state back to the resolved notification (inhibited: to no longer firing) */
+  /** seconds from the end of the rollback to the resolved notification (inhibited: to no longer firing) */
   resolvedAfterSeconds: number | null;
   /** for an alert Alertmanager should hold back: what inhibits it, and what the drill saw */
   inhibition: ({ by: string } & InhibitionSeen) | null;
@@ -135,17 +135,17 @@ export class AlertWatch {
     }
   }
 
-  /** After the lab is back: the resolved notification (or, held back, no longer firing), within its bound. */
-  async awaitResolved(since: Date): Promise<boolean> {
+  /** After the rollback (`since` its end): the resolved notification (or, held back, no longer firing), within its bound. */
+  async awaitResolved(since: Date, signal?: AbortSignal): Promise<boolean> {
     const { x, o, bounds } = this;
     const seen = this.fired;
     const held = this.inhibition;
     if (seen !== null) {
       // a resolved notification only follows a firing one
-      this.resolvedAfter = await waitResolved(o.endpoints.console, x.alert, seen.labels, since, bounds.resolveSeconds);
+      this.resolvedAfter = await waitResolved(o.endpoints.console, x.alert, seen.labels, since, bounds.resolveSeconds, signal);
       this.mark(this.resolvedAfter === null ? `${x.alert}: no resolved notification within ${bounds.resolveSeconds} s` : `${x.alert}: resolved notification after ${this.resolvedAfter.toFixed(1)} s`);
     } else if (held?.firingAfter != null) {
-      this.resolvedAfter = await waitCleared(o.endpoints.prometheus, x.alert, since, bounds.resolveSeconds);
+      this.resolvedAfter = await waitCleared(o.endpoints.prometheus, x.alert, since, bounds.resolveSeconds, signal);
       this.mark(this.resolvedAfter === null ? `${x.alert}: still firing in Prometheus ${bounds.resolveSeconds} s after the rollback` : `${x.alert}: cleared in Prometheus after ${this.resolvedAfter.toFixed(1)} s`);
     }
     return this.resolvedAfter !== null;

@@ -149,7 +149,7 @@ export function decideVerdict(drill: Drill, obs: Observations, judged: Judged, c
 function alertedReason(a: Judged['alert']): string {
   if (a === undefined || 'error' in a) return '';
   const fired = a.inhibition ? `fired after ${a.firedAfterSeconds?.toFixed(1)} s and was held back while ${a.inhibition.by} paged` : `reached the lab console after ${a.firedAfterSeconds?.toFixed(1)} s`;
-  return `${a.alert} ${fired} and resolved ${a.resolvedAfterSeconds?.toFixed(1)} s after the lab was back, nothing unrelated notified; `;
+  return `${a.alert} ${fired} and resolved ${a.resolvedAfterSeconds?.toFixed(1)} s after the rollback, nothing unrelated notified; `;
 }
 
 function fulfilledReason(f: Judged['fulfilment']): string {

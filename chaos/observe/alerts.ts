@@ -63,13 +63,13 @@ export async function waitFiring(consoleUrl: string, alert: string, since: Date,
  * Polls until every label set of the alert that fired has a resolved notification after
  * `since` (a group's notification lists each alert with its own status), or the bound passes.
  */
-export async function waitResolved(consoleUrl: string, alert: string, fired: Set<string>, since: Date, boundSeconds: number): Promise<number | null> {
+export async function waitResolved(consoleUrl: string, alert: string, fired: Set<string>, since: Date, boundSeconds: number, signal?: AbortSignal): Promise<number | null> {
   const after = await pollUntil(since.getTime() + boundSeconds * 1000, POLL_MS, async () => {
     const resolved = (await notificationsSince(consoleUrl, since).catch(() => [])).filter((n) => n.alertname === alert && n.status === 'resolved');
     const done = new Set(resolved.map((n) => labelKey(n.labels)));
     const last = resolved.at(-1);
     return last && [...fired].every((k) => done.has(k)) ? secondsSince(since, last.receivedAt) : undefined;
-  });
+  }, undefined, signal);
   return after ?? null;
 }
 
@@ -106,10 +106,10 @@ export async function waitInhibited(e: AlertEndpoints, alert: string, inhibitor:
 }
 
 /** Polls until `alert` is neither firing nor pending in Prometheus: seconds after `since`, or null at the bound. */
-export async function waitCleared(prometheus: string, alert: string, since: Date, boundSeconds: number): Promise<number | null> {
+export async function waitCleared(prometheus: string, alert: string, since: Date, boundSeconds: number, signal?: AbortSignal): Promise<number | null> {
   const after = await pollUntil(since.getTime() + boundSeconds * 1000, POLL_MS, async () => {
     const active = await activeAlerts(prometheus).catch(() => undefined);
     return active && !active.firing.includes(alert) && !active.pending.includes(alert) ? secondsSince(since, Date.now()) : undefined;
-  });
+  }, undefined, signal);
   return after ?? null;
 }

@@ -23,6 +23,7 @@ export interface Recovery {
 
 export async function awaitRecovery(ctx: DrillContext, traffic: Traffic, rollbackProblems: string[]): Promise<Recovery> {
   const { target, sql, o, drill, say } = ctx;
+  const rolledBack = new Date();
   const galeraNow = await target.list('galera').catch(() => []);
   const until = Date.now() + recoveryWaitSeconds(drill.recoveryBoundSeconds, rollbackProblems, galeraNow.map((n) => n.state)) * 1000;
   // never throws: a Docker engine that vanished mid-drill is an unhealthy lab, not a crash that leaves traffic running
@@ -37,8 +38,10 @@ export async function awaitRecovery(ctx: DrillContext, traffic: Traffic, rollbac
   observer.closeFaultWindow();
   if (after.ok) observer.mark('steady-state-back', 'all steady-state checks pass');
   else say(`!! steady state NOT back after ${drill.recoveryBoundSeconds} s: ${failing(after)}`);
-  // an alert resolves against the traffic that follows: it keeps running meanwhile
-  const alertResolved = ctx.alert ? await ctx.alert.awaitResolved(new Date()) : undefined;
+  // an alert resolves against the traffic that follows: it keeps running meanwhile. A lab that
+  // did not come back, or a Ctrl-C, does not wait out the alert's bound.
+  const alertResolved = ctx.alert === undefined ? undefined
+    : after.ok && !ctx.interrupt.signal.aborted ? await ctx.alert.awaitResolved(rolledBack, ctx.interrupt.signal) : false;
   if (after.ok && !ctx.interrupt.signal.aborted) await sleep(ctx.settleMs);
 
   run.stop();

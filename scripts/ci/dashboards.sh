@@ -34,6 +34,7 @@ log "steady: the simulator for 150 s (5 journeys/s, 10% injected errors, metrics
 pids+=($!)
 "${SMARTSHOP[@]}" backup create > "$REPORTS/dashboards-backup.log" 2>&1 &
 backup=$!
+pids+=("$backup")
 wait_for_series 'simulator_requests_total' 90
 since=$(date +%s)
 wait "$backup" || { tail -n 20 "$REPORTS/dashboards-backup.log" >&2; exit 1; }

@@ -12,8 +12,8 @@ export CI_STAGE=swarm; source "$(dirname "$0")/lib.sh"
 export STACK_NAME="${STACK_NAME:-smartshop-swarm-ci}" SWARM_WAIT_SECONDS="${SWARM_WAIT_SECONDS:-480}" SWARM_PUBLISH_OPS=1
 export API_PORT="${SWARM_API_PORT:-38200}" UI_PORT="${SWARM_UI_PORT:-38201}" MYSQL_PORT="${SWARM_MYSQL_PORT:-38202}"
 export HAPROXY_STATS_PORT="${SWARM_STATS_PORT:-38203}" PROMETHEUS_PORT="${SWARM_PROMETHEUS_PORT:-38204}"
-# Alertmanager and the console on ports of their own too: CI runs the Ansible stage beside this
-# one, and its compose lab holds 127.0.0.1:9093 and :9095
+# The console (and Alertmanager) on ports of their own too: CI runs the Ansible stage beside
+# this one, and its compose lab holds 127.0.0.1:9095
 export ALERTMANAGER_PORT="${SWARM_ALERTMANAGER_PORT:-38205}" CONSOLE_PORT="${SWARM_CONSOLE_PORT:-38206}"
 API="http://127.0.0.1:$API_PORT"
 REQUESTS=60
