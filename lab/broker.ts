@@ -131,10 +131,16 @@ export async function runWorkerScript(target: Target, script: string, args: stri
   return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
 }
 
+/** How long a dead-letter tool may run in its container. */
+const DEAD_LETTER_TOOL_TIMEOUT_MS = 120_000;
+
 /** `dead-letters.js list|replay|purge` (worker/dead-letters.ts) in a running worker container. */
 export function deadLetterTool(target: Target, action: 'list' | 'replay' | 'purge'): Promise<Record<string, unknown>> {
-  return runWorkerScript(target, 'dead-letters', [action]);
+  // a replay moves every message one by one, each confirmed: a few hundred take longer than an
+  // exec's default 15 s (measured: a DeadLettersPresent drill's ~200 dead letters timed out)
+  return runWorkerScript(target, 'dead-letters', [action], DEAD_LETTER_TOOL_TIMEOUT_MS);
 }
+
 
 /** A quorum queue's replicas as a running broker node tells it (`rabbitmqctl`): node names without `rabbit@`. */
 export interface QueueReplicaState {
