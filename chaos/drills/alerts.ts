@@ -60,6 +60,11 @@ function alertDrill(d: AlertDrillData): Drill {
   };
 }
 
+/** An alert caused by stopping one lab service cleanly (the defaults otherwise); the rollback starts it again. */
+function stoppedService(alert: string, role: 'haproxy' | 'exporter' | 'rabbitmq', name: string, stopTimeoutSeconds: number, cause: string): Drill {
+  return alertDrill({ alert, cause, targets: { kind: 'one', role, default: name }, fault: { kind: 'stop', stopTimeoutSeconds } });
+}
+
 const shop = { kind: 'one', role: 'app', default: 'app' } as const;
 const node3 = { kind: 'one', role: 'galera', default: 'mariadb-3' } as const;
 const stopNode3 = { targets: node3, fault: { kind: 'stop', stopTimeoutSeconds: 30 } } as const;
@@ -154,18 +159,8 @@ const infrastructureAlerts: Drill[] = [
     // inhibited while GaleraNonPrimary fires; the one that clears last may still be notified
     alsoExpected: [...NODE_CONSEQUENCES, 'HAProxyBackendServerDown'],
   }),
-  alertDrill({
-    alert: 'HAProxyDown',
-    cause: 'stop the haproxy container: Prometheus cannot scrape it, the shop cannot reach the database',
-    targets: { kind: 'one', role: 'haproxy', default: 'haproxy' },
-    fault: { kind: 'stop', stopTimeoutSeconds: 10 },
-  }),
-  alertDrill({
-    alert: 'ScrapeTargetDown',
-    cause: 'stop node-exporter: its scrape target goes down',
-    targets: { kind: 'one', role: 'exporter', default: 'node-exporter' },
-    fault: { kind: 'stop', stopTimeoutSeconds: 10 },
-  }),
+  stoppedService('HAProxyDown', 'haproxy', 'haproxy', 10, 'stop the haproxy container: Prometheus cannot scrape it, the shop cannot reach the database'),
+  stoppedService('ScrapeTargetDown', 'exporter', 'node-exporter', 10, 'stop node-exporter: its scrape target goes down'),
 ];
 
 const backupAlerts: Drill[] = [
@@ -184,12 +179,7 @@ const workers = { kind: 'all', role: 'worker' } as const;
 const diskAlarm = { targets: { kind: 'one', role: 'rabbitmq', default: 'rabbitmq-1' }, fault: { kind: 'broker-disk-alarm', limit: '1000GB', restoreLimit: '256MB' } } as const;
 
 const pipelineAlerts: Drill[] = [
-  alertDrill({
-    alert: 'RabbitMQNodeDown',
-    cause: 'stop rabbitmq-3 (clean shutdown): the quorum queues go on with the other two',
-    targets: { kind: 'one', role: 'rabbitmq', default: 'rabbitmq-3' },
-    fault: { kind: 'stop', stopTimeoutSeconds: 30 },
-  }),
+  stoppedService('RabbitMQNodeDown', 'rabbitmq', 'rabbitmq-3', 30, 'stop rabbitmq-3 (clean shutdown): the quorum queues go on with the other two'),
   alertDrill({
     alert: 'RabbitMQQuorumLost',
     cause: 'stop rabbitmq-2 and rabbitmq-3: no majority for the quorum queues (rabbitmq-1 pauses itself, pause_minority); payments wait in the outbox',
