@@ -137,7 +137,7 @@ export function chaosCommand(): Command {
           const r = outcome.report;
           rows.push({ drill: d.name, verdict: r?.verdict.verdict ?? 'planned', ...(r?.alert ? { alert: r.alert } : {}) });
           // Ctrl-C rolled this drill back: the drills after it do not start
-          if (r?.phases.some((p) => p.outcome === 'interrupted') && selected.length > 1) {
+          if (outcome.interrupted === true && selected.length > 1) {
             console.error(`interrupted: ${selected.length - rows.length} drill(s) not run`);
             break;
           }

@@ -25,6 +25,8 @@ export interface DrillOutcome {
   report?: DrillReport;
   files?: { json: string; md: string; html?: string };
   plan: string[];
+  /** Ctrl-C came during the drill (it was rolled back): a run of several drills stops */
+  interrupted?: boolean;
 }
 
 async function resolveVictims(drill: Drill, target: Target, override?: string): Promise<LabContainer[]> {
@@ -186,7 +188,7 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
     print(`verdict: ${written.report.verdict.verdict} — ${written.report.verdict.reason}`);
     if (rollbackProblems.length > 0) print(`!!! THE LAB WAS NOT FULLY RESTORED: ${rollbackProblems.join('; ')} — run \`smartshop chaos recover\``);
     print(`report: ${written.files.md} (and .json${written.files.html ? `; with charts: ${written.files.html}` : ''})`);
-    return { ...written, plan };
+    return { ...written, plan, interrupted: ctx.interrupt.signal.aborted };
   } finally {
     process.off('SIGINT', onSigint);
     // a phase that threw must not leave the traffic running (recovery stops it otherwise)
