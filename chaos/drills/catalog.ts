@@ -1,7 +1,7 @@
 // Every drill the lab knows, as data. The runner reads these; adding a drill means adding
 // an entry here (and a fault kind, one file in faults/ listed in faults/index.ts, only if it needs a new action).
 import type { Drill } from '../types.ts';
-import { oneNodeAway, pipelineOnly, restoring } from './expectations.ts';
+import { brokerRestart, oneNodeAway, pipelineOnly, restoring } from './expectations.ts';
 import { FULFILMENT_QUEUE } from '../../shared/queue-names.ts';
 import { alertDrillName, alertDrills } from './alerts.ts';
 
@@ -179,7 +179,7 @@ const faultDrills: readonly Drill[] = [
     fault: { kind: 'kill' },
     defaultFaultSeconds: 15,
     breaksQuorum: false,
-    expectations: pipelineOnly,
+    expectations: brokerRestart,
     recoveryBoundSeconds: 180,
   },
   {
