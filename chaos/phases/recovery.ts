@@ -17,7 +17,7 @@ export function recoveryWaitSeconds(boundSeconds: number, rollbackProblems: stri
 export interface Recovery {
   recovered: boolean;
   after: SteadyState;
-  /** an alert drill: its alert resolved within its bound after the steady state came back */
+  /** an alert drill: its alert resolved within its bound, counted from the end of the rollback */
   alertResolved?: boolean;
 }
 
