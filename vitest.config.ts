@@ -16,6 +16,11 @@ export default defineConfig({
           name: 'unit',
           include: ['**/*.test.ts'],
           exclude: ['**/*.int.test.ts', 'node_modules/**', 'dist/**'],
+          // Some unit tests run real tools (promtool, groovy, ansible-playbook, the CLI), and CI
+          // runs this project beside lint and a lab's start on two cores: promtool took 1.2 s
+          // alone and 4.6 s so (vitest's default limit is 5 s). Tests never assert on time, so
+          // the limit only has to catch a hang.
+          testTimeout: 30_000,
         },
       },
       {
