@@ -1,6 +1,6 @@
 // Alert drills end to end on the shared lab (test/shared-lab.ts), after the integrity tests
 // (which raise no alert) and before any other drill runs on it, so that no earlier drill's
-// alerts are still pending (each drill also lets pending alerts settle before it starts).
+// alerts are still pending (each drill also lets the alerts it watches settle before it starts).
 // They run through the one runner as every drill does: the same phases, journal and report;
 // the alert is a judge beside the ledger (judge/alert.ts). For each alert CI rehearses, the
 // fault raises it, Alertmanager delivers it to the lab console within the rule's own bound,

@@ -43,7 +43,7 @@ export interface AlertWatchOptions {
   timings?: Timings;
   /** seconds added to every bound (default 30) */
   marginSeconds?: number;
-  /** how long pending alerts may take to settle before the drill starts (default 120 s) */
+  /** how long the watched alerts may take to settle before the drill starts (default 120 s) */
   settleSeconds?: number;
   say: (line: string) => void;
 }
@@ -92,10 +92,15 @@ export class AlertWatch {
   }
 
   /**
-   * The steady state: the alert is not firing; what fires now is not the drill's doing. Pending
-   * alerts (a lab just started has some) get time to settle first, and so do the alerts this
-   * drill watches (the last drill's inhibitor keeps firing a while: keep_firing_for), or their
-   * notifications would not be this drill's. Throws (the drill is refused) when it cannot start.
+   * The steady state: the alert is not firing; what fires now is not the drill's doing. The
+   * alerts this drill watches get time to settle first (the last drill's inhibitor keeps firing
+   * a while: keep_firing_for), or their notifications would not be this drill's. Other alerts
+   * firing or pending are the baseline, not counted against the drill, and are not waited for:
+   * a slow-window alert (the error budget's 1 h burn) can stay pending for many minutes after
+   * earlier drills, and a rehearsal waited 86 s for one only to count it in the baseline anyway.
+   * Of the alerts that hold others back, those of a Galera node, HAProxy or a broker node away
+   * cannot be pending here: the drill's own steady state refuses such a lab.
+   * Throws (the drill is refused) when it cannot start.
    */
   async steady(): Promise<string> {
     const { x, o } = this;
@@ -103,7 +108,7 @@ export class AlertWatch {
     const loaded = await loadedAlertRules(o.endpoints.prometheus);
     const missing = watched.slice(0, x.inhibitedBy ? 2 : 1).filter((a) => !loaded.includes(a));
     if (missing.length) throw new Error(`the lab's Prometheus has no rule ${missing.join(', ')}: its rules predate this checkout (\`make up\` reloads them)`);
-    const unsettled = (a: { firing: string[]; pending: string[] }): boolean => a.pending.length > 0 || a.firing.some((n) => watched.includes(n));
+    const unsettled = (a: { firing: string[]; pending: string[] }): boolean => [...a.firing, ...a.pending].some((n) => watched.includes(n));
     let active = await activeAlerts(o.endpoints.prometheus);
     const settleUntil = Date.now() + (o.settleSeconds ?? 120) * 1000;
     while (unsettled(active) && Date.now() < settleUntil) {
