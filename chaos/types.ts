@@ -100,6 +100,8 @@ export interface TimelineEvent {
     | 'phase'
     /** an alert drill's alert: firing, held back, resolved (judge/alert.ts) */
     | 'alert'
+    /** another broker node leads the fulfilment queue (observe/broker-watch.ts) */
+    | 'queue-leader'
     | 'note';
   detail: string;
 }

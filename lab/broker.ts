@@ -105,15 +105,29 @@ export function brokerProblems(s: BrokerState): string[] {
  * a stale count), and a Swarm lab does not publish the management port.
  */
 export async function queueDepths(target: Target): Promise<Map<string, number> | undefined> {
-  for (const node of (await target.list('rabbitmq').catch(() => [])).filter((c) => c.state === 'running')) {
-    const r = await target.exec(node, ['rabbitmqctl', 'list_queues', '-q', '--no-table-headers', 'name', 'messages']).catch(() => undefined);
-    if (r?.exitCode !== 0) continue;
+  return onAnyBrokerNode(target, ['list_queues', '-q', '--no-table-headers', 'name', 'messages'], (stdout) => {
     const depths = new Map<string, number>();
-    for (const line of r.stdout.split('\n')) {
+    for (const line of stdout.split('\n')) {
       const [name, n] = line.trim().split(/\s+/);
       if (name) depths.set(name, Number(n));
     }
     return depths;
+  });
+}
+
+/**
+ * `rabbitmqctl <args>` in the first running broker node whose answer parses (undefined: none
+ * does): a node being killed or starting answers with an error, the next one may not.
+ */
+async function onAnyBrokerNode<T>(target: Target, args: string[], parse: (stdout: string) => T): Promise<T | undefined> {
+  for (const node of (await target.list('rabbitmq').catch(() => [])).filter((c) => c.state === 'running')) {
+    const r = await target.exec(node, ['rabbitmqctl', ...args], { timeoutMs: 15_000 }).catch(() => undefined);
+    if (r?.exitCode !== 0) continue;
+    try {
+      return parse(r.stdout);
+    } catch {
+      continue;
+    }
   }
   return undefined;
 }
@@ -156,20 +170,11 @@ export interface QueueReplicaState {
  */
 export async function queueReplicas(target: Target): Promise<QueueReplicaState[] | undefined> {
   const bare = (n: unknown): string => String(n).replace(/^rabbit@/, '');
-  for (const node of (await target.list('rabbitmq').catch(() => [])).filter((c) => c.state === 'running')) {
-    const r = await target.exec(node, ['rabbitmqctl', 'list_queues', '-q', 'name', 'leader', 'members', 'online', '--formatter', 'json'], { timeoutMs: 15_000 }).catch(() => undefined);
-    if (r?.exitCode !== 0) continue;
-    try {
-      const rows = JSON.parse(r.stdout) as { name: string; leader?: string; members?: string[]; online?: string[] }[];
-      return rows.map((q) => ({
-        queue: q.name,
-        leader: q.leader === undefined || q.leader === '' ? undefined : bare(q.leader),
-        members: (q.members ?? []).map(bare).sort(),
-        online: (q.online ?? []).map(bare).sort(),
-      }));
-    } catch {
-      continue;
-    }
-  }
-  return undefined;
+  return onAnyBrokerNode(target, ['list_queues', '-q', 'name', 'leader', 'members', 'online', '--formatter', 'json'], (stdout) =>
+    (JSON.parse(stdout) as { name: string; leader?: string; members?: string[]; online?: string[] }[]).map((q) => ({
+      queue: q.name,
+      leader: q.leader === undefined || q.leader === '' ? undefined : bare(q.leader),
+      members: (q.members ?? []).map(bare).sort(),
+      online: (q.online ?? []).map(bare).sort(),
+    })));
 }

@@ -9,6 +9,7 @@ import { type LabContainer, type NodeSql, type Target } from '../../lab/index.ts
 import { queueDepths } from '../../lab/broker.ts';
 import type { AckLedger } from './ledger.ts';
 import { DEAD_LETTER_QUEUE, FULFILMENT_QUEUE } from '../../shared/broker.ts';
+import { percentile } from '../steady-state.ts';
 
 /** How long after the recovery every acknowledged paid order may take to be shipped. */
 const FULFILMENT_BOUND_MS = 90_000;
@@ -21,6 +22,14 @@ const POLL_MS = 2_000;
  */
 const IDLE_MS = 12_000;
 const CHUNK = 1_000;
+
+/** Payment to shipment, of the orders paid in one part of the drill. */
+interface LagFigures {
+  orders: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
 
 export interface FulfilmentResult {
   /** orders acknowledged as paid (a 2xx with a successful payment) */
@@ -38,25 +47,61 @@ export interface FulfilmentResult {
   boundMs: number;
   /** the wait ended before the bound: nothing was left, for IDLE_MS, that could ship an order */
   idle?: boolean;
+  /** end-to-end lag (payment to shipment commit) of the orders paid before, during and after the fault */
+  lag?: { before?: LagFigures; duringFault?: LagFigures; after?: LagFigures };
+}
+
+/** When the fault began and when the steady state was back (epoch ms): the lag's three parts. */
+export interface FaultWindow {
+  from: number;
+  to: number;
 }
 
 export function paidOrderIds(ledger: AckLedger): string[] {
   return [...new Set(ledger.payments.filter((p) => p.status === 'success').map((p) => p.orderId))].filter((id) => /^\d+$/.test(id));
 }
 
-/** Shipments per order id, on one node, causally. */
-async function shipmentsOf(sql: NodeSql, node: LabContainer, ids: string[]): Promise<Map<string, number>> {
+/** Shipments per order id, on one node, causally; with lags, each order's first shipment's lag (ms after its payment). */
+async function shipmentsOf(sql: NodeSql, node: LabContainer, ids: string[], lags?: Map<string, number>): Promise<Map<string, number>> {
   const found = new Map<string, number>();
   for (let i = 0; i < ids.length; i += CHUNK) {
     const part = ids.slice(i, i + CHUNK);
-    const rows = await sql.query(node, `SET SESSION wsrep_sync_wait = 1; SELECT order_id, COUNT(*) FROM shipments WHERE order_id IN (${part.join(',')}) GROUP BY order_id`);
-    for (const [id = '', n = '0'] of rows) found.set(id, Number(n));
+    const rows = await sql.query(node, `SET SESSION wsrep_sync_wait = 1; SELECT order_id, COUNT(*), MIN(TIMESTAMPDIFF(MICROSECOND, paid_at, created_at)) DIV 1000 FROM shipments WHERE order_id IN (${part.join(',')}) GROUP BY order_id`);
+    for (const [id = '', n = '0', lag] of rows) {
+      found.set(id, Number(n));
+      if (lags && lag !== undefined && lag !== 'NULL') lags.set(id, Number(lag));
+    }
   }
   return found;
 }
 
+function lagFigures(lags: number[]): LagFigures | undefined {
+  if (lags.length === 0) return undefined;
+  return { orders: lags.length, p50Ms: percentile(lags, 50) ?? 0, p99Ms: percentile(lags, 99) ?? 0, maxMs: Math.max(...lags) };
+}
+
+/** Each shipped order's lag, by when its payment was acknowledged: before the fault, during it, after the lab was back. */
+export function lagByPart(ledger: AckLedger, lags: Map<string, number>, window: FaultWindow | undefined): FulfilmentResult['lag'] {
+  if (window === undefined || lags.size === 0) return undefined;
+  const parts: Record<'before' | 'duringFault' | 'after', number[]> = { before: [], duringFault: [], after: [] };
+  const seen = new Set<string>();
+  for (const p of ledger.payments) {
+    const lag = lags.get(p.orderId);
+    if (p.status !== 'success' || p.ackAt === undefined || lag === undefined || seen.has(p.orderId)) continue;
+    seen.add(p.orderId);
+    const at = Date.parse(p.ackAt);
+    parts[at < window.from ? 'before' : at < window.to ? 'duringFault' : 'after'].push(lag);
+  }
+  const out: NonNullable<FulfilmentResult['lag']> = {};
+  for (const k of ['before', 'duringFault', 'after'] as const) {
+    const f = lagFigures(parts[k]);
+    if (f) out[k] = f;
+  }
+  return out;
+}
+
 /** Waits (bounded) until every acknowledged paid order is shipped, then reads what is left. */
-export async function judgeFulfilment(target: Target, sql: NodeSql, node: LabContainer, ledger: AckLedger, options: { boundMs?: number; say?: (line: string) => void } = {}): Promise<FulfilmentResult> {
+export async function judgeFulfilment(target: Target, sql: NodeSql, node: LabContainer, ledger: AckLedger, options: { boundMs?: number; say?: (line: string) => void; window?: FaultWindow } = {}): Promise<FulfilmentResult> {
   const boundMs = options.boundMs ?? FULFILMENT_BOUND_MS;
   const ids = paidOrderIds(ledger);
   const started = Date.now();
@@ -96,8 +141,10 @@ export async function judgeFulfilment(target: Target, sql: NodeSql, node: LabCon
   if (stoppedIdle) options.say?.(`fulfilment: the outbox is drained and the queue empty, ${left} paid order(s) still without a shipment; judging now`);
   // a redelivery still in flight would commit its duplicate after this moment: read once more
   await sleep(POLL_MS);
-  shipments = await shipmentsOf(sql, node, ids);
+  const lags = new Map<string, number>();
+  shipments = await shipmentsOf(sql, node, ids, lags);
   const depths = await queueDepths(target);
+  const lag = lagByPart(ledger, lags, options.window);
   return {
     paid: ids.length,
     shipped: ids.filter((id) => shipments.get(id) === 1).length,
@@ -108,6 +155,7 @@ export async function judgeFulfilment(target: Target, sql: NodeSql, node: LabCon
     waitedMs,
     boundMs,
     ...(stoppedIdle ? { idle: true } : {}),
+    ...(lag ? { lag } : {}),
   };
 }
 

@@ -1,7 +1,8 @@
 // Polls the lab while a drill runs and turns what it sees into timeline events: a probe of
 // the shop (status, Retry-After, latency) and each node's wsrep state once a second;
 // HAProxy's view of the target and the simulator's cumulative outcomes four times a second,
-// so detection and the client-visible outage are timed to a quarter of a second.
+// so detection and the client-visible outage are timed to a quarter of a second; on a lab with
+// a broker, the outbox's backlog and (broker drills) the queue's leader every two seconds.
 import { HttpClient } from '../../shared/http-client.ts';
 import type { NodeSql } from '../../lab/index.ts';
 import { readNodeStates } from '../../lab/index.ts';
@@ -9,6 +10,7 @@ import type { Target } from '../../lab/index.ts';
 import type { TimelineEvent } from '../types.ts';
 import { countClientErrors, outcomeDelta } from '../report/timeline.ts';
 import { fetchHaproxyServers, isOut, isUp } from '../../lab/index.ts';
+import type { BrokerWatch } from './broker-watch.ts';
 
 export type Phase = 'before' | 'fault' | 'recovering' | 'after';
 
@@ -30,6 +32,8 @@ export interface ObserverOptions {
   /** cumulative client outcomes of the background traffic */
   clientOutcomes: () => Record<string, number>;
   watchGalera: boolean;
+  /** a lab with a broker: sampled from the fault to the end of the recovery */
+  broker?: BrokerWatch;
   intervalMs?: number;
   /** HAProxy and client outcomes; default 250 ms */
   fastIntervalMs?: number;
@@ -44,6 +48,7 @@ export class Observer {
   private haproxySeen = false;
   private timer: NodeJS.Timeout | undefined;
   private fastTimer: NodeJS.Timeout | undefined;
+  private brokerTimer: NodeJS.Timeout | undefined;
   private busy = false;
   private haproxyBusy = false;
   /** 2xx count when the first client error was seen; the next 2xx after it ends the wait */
@@ -61,11 +66,19 @@ export class Observer {
   start(): void {
     this.timer = setInterval(() => void this.tick(), this.o.intervalMs ?? 1_000);
     this.fastTimer = setInterval(() => void this.fastTick(), this.o.fastIntervalMs ?? 250);
+    const broker = this.o.broker;
+    if (broker) {
+      this.brokerTimer = setInterval(() => {
+        // observing must never break the drill
+        if (this.phase === 'fault' || this.phase === 'recovering') broker.sample(this.phase === 'fault').catch(() => undefined);
+      }, 2_000);
+    }
   }
 
   stop(): void {
     clearInterval(this.timer);
     clearInterval(this.fastTimer);
+    clearInterval(this.brokerTimer);
   }
 
   mark(kind: TimelineEvent['kind'], detail: string, at = Date.now()): void {

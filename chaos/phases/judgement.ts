@@ -59,7 +59,7 @@ export async function judgement(ctx: DrillContext, traffic: Traffic, injection: 
     const node = nodes[0];
     judged.fulfilment = node === undefined
       ? { error: 'no running Galera node to read the shipments from' }
-      : await judgeFulfilment(target, sql, node, ledger, { say }).catch(asError);
+      : await judgeFulfilment(target, sql, node, ledger, { say, ...faultWindow(traffic) }).catch(asError);
   }
   if (ctx.alert) judged.alert = await ctx.alert.judge().catch(asError);
   // compose: the project's node-exporter reads the folder; a failure to write is a log line, not a verdict
@@ -72,6 +72,14 @@ export async function judgement(ctx: DrillContext, traffic: Traffic, injection: 
     };
   }
   return { judged, ledger: ledgerAll };
+}
+
+/** From the fault to the steady state back (or the traffic's end): the lag's "during". */
+function faultWindow({ observer }: Traffic): { window?: { from: number; to: number } } {
+  const at = (kind: string): number | undefined => observer.events.find((e) => e.kind === kind)?.at;
+  const from = at('fault-start');
+  const to = at('steady-state-back') ?? at('traffic-stop');
+  return from === undefined || to === undefined ? {} : { window: { from, to } };
 }
 
 /** One line for the journal. */

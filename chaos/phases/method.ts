@@ -7,12 +7,16 @@ import { startRun, type SimulationRun } from '../../simulator/index.ts';
 import { describeFault, injectFault, type InjectedFault } from '../faults/index.ts';
 import { readWatermarks, type Watermarks } from '../judge/exactly-once.ts';
 import { annotateStart } from '../observe/grafana.ts';
+import { BrokerWatch } from '../observe/broker-watch.ts';
 import { Observer } from '../observe/observer.ts';
+import { FULFILMENT_QUEUE } from '../../shared/queue-names.ts';
 import { pause, type DrillContext } from './context.ts';
 
 export interface Traffic {
   run: SimulationRun;
   observer: Observer;
+  /** a lab with a broker: its outbox backlog and (broker drills) the queue's leader */
+  broker?: BrokerWatch;
   /** exactly-once drills: the highest ids before the traffic began */
   marks?: Watermarks;
 }
@@ -39,7 +43,12 @@ export async function startTraffic(ctx: DrillContext): Promise<Traffic> {
   const rate = drill.rate ?? o.rate;
   const arrivals = rate > 0 ? { rate } : { cycles: 0 };
   const run = startRun({ target: o.endpoints.api, ...arrivals, seed: o.seed, mix: { errorRate: 0 }, mode: `chaos:${drill.name}`, concurrency: 100, keepSamples: true, ...persistent });
-  const observer = new Observer({
+  // the broker's drills follow the queue's leader; every drill on a lab with a broker, the outbox
+  const hasBroker = (await target.list('rabbitmq').catch(() => [])).length > 0;
+  const broker = hasBroker
+    ? new BrokerWatch(target, o.endpoints.api, FULFILMENT_QUEUE, drill.targets.role === 'rabbitmq', (c) => observer.mark('queue-leader', c.detail, c.at))
+    : undefined;
+  const observer: Observer = new Observer({
     target,
     sql,
     api: o.endpoints.api,
@@ -47,10 +56,11 @@ export async function startTraffic(ctx: DrillContext): Promise<Traffic> {
     victims: victims.map((v) => v.name),
     clientOutcomes: () => run.stats.snapshot().requests.byOutcome,
     watchGalera: drill.targets.role === 'galera',
+    ...(broker ? { broker } : {}),
   });
   observer.mark('traffic-start', rate > 0 ? `simulator seed ${run.seed}, ${rate} journeys/s` : 'no traffic (the drill asks for none)');
   observer.start();
-  return { run, observer, marks };
+  return { run, observer, marks, ...(broker ? { broker } : {}) };
 }
 
 export async function injectAndHold(ctx: DrillContext, traffic: Traffic): Promise<Injection> {
@@ -60,8 +70,10 @@ export async function injectAndHold(ctx: DrillContext, traffic: Traffic): Promis
   try {
     await pause(ctx, ctx.settleMs);
     if (ctx.interrupt.signal.aborted) return injection;
+    await traffic.broker?.prepare();
     observer.setPhase('fault');
     const at = Date.now();
+    traffic.broker?.faultBegins(at);
     observer.mark('fault-start', describeFault(drill.fault, victims.map((v) => v.name), target.kind), at);
     ctx.metrics.faultActive.set(ctx.labels, 1);
     ctx.metrics.injections.inc(ctx.labels);

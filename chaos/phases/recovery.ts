@@ -4,6 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TIMED_OUT, withTimeout } from '../../shared/time.ts';
 import { checkSteadyState, type SteadyState } from '../steady-state.ts';
+import type { BrokerObservation } from '../observe/broker-watch.ts';
 import type { DrillContext } from './context.ts';
 import type { Traffic } from './method.ts';
 import { failing } from './steady-state-hypothesis.ts';
@@ -19,6 +20,8 @@ export interface Recovery {
   after: SteadyState;
   /** an alert drill: its alert resolved within its bound, counted from the end of the rollback */
   alertResolved?: boolean;
+  /** a lab with a broker: the queue's leader before and after, the outbox's largest backlog */
+  broker?: BrokerObservation;
 }
 
 export async function awaitRecovery(ctx: DrillContext, traffic: Traffic, rollbackProblems: string[]): Promise<Recovery> {
@@ -38,6 +41,7 @@ export async function awaitRecovery(ctx: DrillContext, traffic: Traffic, rollbac
   observer.closeFaultWindow();
   if (after.ok) observer.mark('steady-state-back', 'all steady-state checks pass');
   else say(`!! steady state NOT back after ${drill.recoveryBoundSeconds} s: ${failing(after)}`);
+  const broker = await traffic.broker?.finish();
   // an alert resolves against the traffic that follows: it keeps running meanwhile. A lab that
   // did not come back, or a Ctrl-C, does not wait out the alert's bound.
   const alertResolved = ctx.alert === undefined ? undefined
@@ -52,5 +56,5 @@ export async function awaitRecovery(ctx: DrillContext, traffic: Traffic, rollbac
   observer.mark('traffic-stop', `${run.stats.snapshot().requests.total} requests`);
   observer.setPhase('after');
   observer.stop();
-  return { recovered: after.ok, after, ...(alertResolved === undefined ? {} : { alertResolved }) };
+  return { recovered: after.ok, after, ...(alertResolved === undefined ? {} : { alertResolved }), ...(broker ? { broker } : {}) };
 }

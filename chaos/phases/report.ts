@@ -81,6 +81,7 @@ export async function report(ctx: DrillContext, input: ReportInput): Promise<{ r
     consistency: judged.consistency,
     exactlyOnce: judged.exactlyOnce,
     fulfilment: judged.fulfilment,
+    ...(recovery.broker ? { broker: recovery.broker } : {}),
     restore: judged.restore,
     alert: judged.alert,
     nodesAfter: await readNodeStates(target, ctx.sql).catch(() => []),

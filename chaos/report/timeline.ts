@@ -19,12 +19,12 @@ export interface TimelineSummary {
   secondsOfImpact?: number;
 }
 
-/** Keeps only the first event of each once-only kind (notes and phases are all kept), sorted by time. */
+/** Keeps only the first event of each once-only kind (notes, phases, alert moments and leader changes are all kept), sorted by time. */
 export function buildTimeline(raw: TimelineEvent[]): TimelineSummary {
   const seen = new Set<string>();
   const sorted = [...raw].sort((a, b) => a.at - b.at);
   const kept = sorted.filter((e) => {
-    if (e.kind === 'note' || e.kind === 'phase' || e.kind === 'alert') return true;
+    if (e.kind === 'note' || e.kind === 'phase' || e.kind === 'alert' || e.kind === 'queue-leader') return true;
     if (seen.has(e.kind)) return false;
     seen.add(e.kind);
     return true;

@@ -9,6 +9,7 @@ import type { LedgerCheck } from '../judge/read-nodes.ts';
 import { ARCHIVE_LAG_MS, type RestoreJudgement } from '../judge/restore.ts';
 import type { ExactlyOnceResult } from '../judge/exactly-once.ts';
 import type { FulfilmentResult } from '../judge/fulfilment.ts';
+import type { BrokerObservation } from '../observe/broker-watch.ts';
 import { alertLines, type AlertJudgement } from '../judge/alert.ts';
 import type { VerdictResult } from '../judge/verdict.ts';
 import type { Check } from '../steady-state.ts';
@@ -60,6 +61,8 @@ export interface DrillReport {
   restore?: RestoreJudgement | { error: string };
   /** labs with fulfilment workers: each acknowledged paid order shipped exactly once */
   fulfilment?: FulfilmentResult | { error: string };
+  /** labs with a broker: the queue's leader before and after, time to a new leader, the outbox's largest backlog */
+  broker?: BrokerObservation;
   /** alert drills: the alert, its bounds, when it fired and resolved, what else was notified */
   alert?: AlertJudgement | { error: string };
   nodesAfter: NodeState[];
@@ -136,6 +139,7 @@ export function renderMarkdown(r: DrillReport, drill: Drill): string {
   if (r.exactlyOnce) lines.push('', '## Exactly once', '', ...exactlyOnceLines(r.exactlyOnce));
   if (r.restore) lines.push('', '## Restore', '', ...restoreLines(r.restore));
   if (r.fulfilment) lines.push('', '## Fulfilment', '', ...fulfilmentLines(r.fulfilment));
+  if (r.broker) lines.push('', '## Broker', '', ...brokerLines(r.broker));
   if (r.alert) lines.push('', '## Alert', '', ...alertLines(r.alert));
   lines.push('', '## Cross-node consistency (stack verify)', '');
   if ('error' in r.consistency) lines.push(`**not verified**: ${r.consistency.error}`);
@@ -189,6 +193,28 @@ function fulfilmentLines(f: FulfilmentResult | { error: string }): string[] {
     `- lost (no shipment): ${f.lost.length === 0 ? 'none' : f.lost.slice(0, 30).join(', ')}`,
     `- duplicated (more than one shipment): ${f.duplicated.length === 0 ? 'none' : f.duplicated.slice(0, 30).map((d) => `${d.orderId} ×${d.shipments}`).join(', ')}`,
     `- outbox events unconfirmed at the end: ${f.outboxBacklog}; messages in the dead-letter queue: ${f.deadLettered ?? 'not read'}`,
+    ...(f.lag ? [
+      '',
+      '| paid | orders shipped | lag p50 | p99 | max |',
+      '|---|---:|---:|---:|---:|',
+      ...(['before', 'duringFault', 'after'] as const).flatMap((k) => {
+        const l = f.lag?.[k];
+        return l ? [`| ${LAG_PART[k]} | ${l.orders} | ${fmtMs(l.p50Ms)} | ${fmtMs(l.p99Ms)} | ${fmtMs(l.maxMs)} |`] : [];
+      }),
+    ] : []),
+  ];
+}
+
+const LAG_PART = { before: 'before the fault', duringFault: 'during the fault (until the steady state was back)', after: 'after' } as const;
+
+function brokerLines(b: BrokerObservation): string[] {
+  const leader = b.leaderBefore === undefined && b.leaderAfter === undefined ? [] : [
+    `- queue ${b.queue} led by ${b.leaderBefore ?? 'unknown'} before the fault, by ${b.leaderAfter ?? 'unknown'} after; ` +
+      (b.newLeaderAfterSeconds === undefined ? 'no other leader seen meanwhile' : `another node led it ${b.newLeaderAfterSeconds.toFixed(1)} s after the fault`),
+  ];
+  return [
+    ...leader,
+    `- the outbox's largest backlog (events the broker had not confirmed): ${b.outboxMaxBacklog === undefined ? 'not read' : `${b.outboxMaxBacklog}${b.outboxMaxAfterSeconds === undefined ? '' : `, ${b.outboxMaxAfterSeconds.toFixed(1)} s after the fault`}`}`,
   ];
 }
 
