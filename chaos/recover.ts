@@ -1,17 +1,19 @@
 // `smartshop chaos recover` and `chaos status`: find what a drill (or a killed runner)
 // left broken in the lab, from the lab itself (no state file to lose), and undo it:
 // leftover helpers removed, containers unpaused, Galera nodes reconnected to back-tier,
-// netem delays removed, stopped containers started (Galera in a safe order: the most
-// advanced node first when none is running). Only labelled containers are touched.
-import { freeze, isFrozen, removeDelay, showDelay } from './faults/index.ts';
+// netem delays removed, a broker's disk-free limit put back, stopped containers started
+// (Galera in a safe order: the most advanced node first when none is running). Only
+// labelled containers are touched.
+import { diskFreeLimit, freeze, isFrozen, removeDelay, setDiskFreeLimit, showDelay } from './faults/index.ts';
 import { NET_TOOLS_IMAGE } from '../lab/index.ts';
+import { BROKER_DISK_FREE_LIMIT } from '../shared/queue-names.ts';
 import type { NodeSql } from '../lab/index.ts';
 import { safeBootstrap, waitSynced } from './galera/safe-bootstrap.ts';
 import type { LabContainer, Target } from '../lab/index.ts';
 
 export interface Injection {
   container: string;
-  kind: 'stopped' | 'paused' | 'disconnected' | 'netem' | 'helper-left';
+  kind: 'stopped' | 'paused' | 'disconnected' | 'netem' | 'helper-left' | 'disk-limit';
   detail: string;
 }
 
@@ -20,6 +22,13 @@ const STOPPED = new Set(['exited', 'created', 'dead']);
 async function tcImage(target: Target, galera: LabContainer[]): Promise<string | undefined> {
   if (await target.hasImage(NET_TOOLS_IMAGE)) return NET_TOOLS_IMAGE;
   return galera[0]?.image; // the lab's Galera image carries tc
+}
+
+/** Running broker nodes whose disk-free limit is not the configured one (the disk alarm's drills), asked side by side. */
+async function raisedDiskLimits(target: Target, all: LabContainer[]): Promise<{ node: LabContainer; limit: number }[]> {
+  const nodes = all.filter((c) => c.role === 'rabbitmq' && c.state === 'running');
+  const limits = await Promise.all(nodes.map(async (node) => ({ node, limit: await diskFreeLimit(target, node) })));
+  return limits.flatMap(({ node, limit }) => (limit === undefined || limit === BROKER_DISK_FREE_LIMIT.bytes ? [] : [{ node, limit }]));
 }
 
 /** What is injected now (read-only). */
@@ -40,6 +49,9 @@ export async function findInjections(target: Target): Promise<Injection[]> {
       const delays = await showDelay(target, image, c).catch(() => []);
       for (const d of delays) out.push({ container: c.name, kind: 'netem', detail: d });
     }
+  }
+  for (const { node, limit } of await raisedDiskLimits(target, all)) {
+    out.push({ container: node.name, kind: 'disk-limit', detail: `disk_free_limit ${limit} bytes (configured ${BROKER_DISK_FREE_LIMIT.text})` });
   }
   return out;
 }
@@ -82,6 +94,9 @@ export async function recoverLab(target: Target, sql: NodeSql, log: (line: strin
       const delays = await showDelay(target, image, c).catch(() => []);
       if (delays.length > 0) await act(`removed netem delay on ${c.name} (${delays.join('; ')})`, () => removeDelay(target, image, c));
     }
+  }
+  for (const { node, limit } of await raisedDiskLimits(target, all)) {
+    await act(`put ${node.name}'s disk_free_limit back to ${BROKER_DISK_FREE_LIMIT.text} (was ${limit} bytes)`, () => setDiskFreeLimit(target, node, BROKER_DISK_FREE_LIMIT.text));
   }
   // Galera first, in a safe order, then whatever else is stopped (HAProxy waits for a healthy node)
   const stoppedGalera = galera.filter((c) => STOPPED.has(c.state));

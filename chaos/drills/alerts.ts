@@ -7,6 +7,7 @@
 import type { AlertExpectation, Drill } from '../types.ts';
 import { restoring } from './expectations.ts';
 import type { FaultSpec } from '../faults/index.ts';
+import { BROKER_DISK_FREE_LIMIT } from '../../shared/queue-names.ts';
 
 // The alert is what is judged: the shop's clients may see whatever the fault causes (a 500
 // on purpose, a refused connection), as while a restore runs.
@@ -176,7 +177,7 @@ const backupAlerts: Drill[] = [
 
 const workers = { kind: 'all', role: 'worker' } as const;
 // the broker's disk alarm: the free-disk limit far above the disk, put back as rabbitmq.conf sets it
-const diskAlarm = { targets: { kind: 'one', role: 'rabbitmq', default: 'rabbitmq-1' }, fault: { kind: 'broker-disk-alarm', limit: '1000GB', restoreLimit: '256MB' } } as const;
+const diskAlarm = { targets: { kind: 'one', role: 'rabbitmq', default: 'rabbitmq-1' }, fault: { kind: 'broker-disk-alarm', aboveFreeBytes: 10_000_000_000, restoreLimit: BROKER_DISK_FREE_LIMIT.text } } as const;
 
 const pipelineAlerts: Drill[] = [
   // first: the other drills' late shipments raise this alert for minutes after them

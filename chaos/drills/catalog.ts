@@ -2,7 +2,7 @@
 // an entry here (and a fault kind, one file in faults/ listed in faults/index.ts, only if it needs a new action).
 import type { Drill } from '../types.ts';
 import { brokerRestart, oneNodeAway, pipelineOnly, restoring } from './expectations.ts';
-import { FULFILMENT_QUEUE } from '../../shared/queue-names.ts';
+import { BROKER_DISK_FREE_LIMIT, FULFILMENT_QUEUE } from '../../shared/queue-names.ts';
 import { alertDrillName, alertDrills } from './alerts.ts';
 
 type RestoreFault = Extract<Drill['fault'], { kind: 'restore' }>;
@@ -187,7 +187,7 @@ const faultDrills: readonly Drill[] = [
     description: "Raise rabbitmq-1's free-disk limit above its disk (rabbitmqctl set_disk_free_limit): the disk alarm blocks every publisher of the cluster; hold, then put the limit back.",
     proves: 'while the broker refuses publishers, payments keep answering (the outbox takes them), and once it accepts again the outbox drains and every paid order is shipped exactly once',
     targets: { kind: 'one', role: 'rabbitmq', default: 'rabbitmq-1' },
-    fault: { kind: 'broker-disk-alarm', limit: '1000GB', restoreLimit: '256MB' },
+    fault: { kind: 'broker-disk-alarm', aboveFreeBytes: 10_000_000_000, restoreLimit: BROKER_DISK_FREE_LIMIT.text },
     defaultFaultSeconds: 20,
     breaksQuorum: false,
     expectations: pipelineOnly,

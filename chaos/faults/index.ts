@@ -21,6 +21,7 @@ import { stop, type StopSpec } from './stop.ts';
 export type { FaultContext, InjectedFault } from './fault.ts';
 export { freeze, isFrozen } from './pause.ts';
 export { removeDelay, showDelay } from './netem.ts';
+export { diskFreeLimit, setDiskFreeLimit } from './broker-disk-alarm.ts';
 
 /** A fault as a drill states it: its kind and its parameters (data, kept in the report). */
 export type FaultSpec =
