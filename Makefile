@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 SMARTSHOP := node bin/smartshop.js
 
-.PHONY: help up down status logs verify test check unit alert-drills host images test-deps deps
+.PHONY: help up down status logs verify test check unit drills alert-drills host images test-deps deps
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -30,6 +30,9 @@ test: host images test-deps deps ## Run every check and test (lint, types, unit,
 	@# otherwise run whatever images an earlier checkout left on the machine
 	$(SMARTSHOP) stack build
 	npm test
+
+drills: deps ## Every fault drill against the running lab (make up first; ~30 min), or a group: make drills DRILLS=broker
+	$(SMARTSHOP) chaos run $(or $(DRILLS),drills) --yes $(ARGS)
 
 alert-drills: deps ## Every alert drill against the running lab (make up first; ~50 min): each alert fires, is delivered (or inhibited), resolves
 	$(SMARTSHOP) chaos run alerts --yes $(ARGS)

@@ -3,7 +3,7 @@
 import { Command, Option } from 'commander';
 import { int, str } from '../shared/env.ts';
 import { EXIT } from '../shared/exit-codes.ts';
-import { alertDrills, drills, findDrill, MAX_FAULT_SECONDS } from './drills/catalog.ts';
+import { DRILL_GROUPS, drills, findDrill, MAX_FAULT_SECONDS } from './drills/catalog.ts';
 import type { AlertJudgement } from './judge/alert.ts';
 import { parseDuration, parseInteger, parsePositive, UsageError } from '../shared/cli-numbers.ts';
 
@@ -76,7 +76,7 @@ export function chaosCommand(): Command {
   chaos
     .command('run')
     .description('run one drill: steady state, traffic, fault, rollback, judgement, report')
-    .argument('<drill>', 'drill name (see `chaos list`), alert:<AlertName> for the drill of one alerting rule, or alerts for all of them')
+    .argument('<drill>', 'drill name (see `chaos list`), alert:<AlertName> for the drill of one alerting rule, or a group: drills (every fault drill), broker, alerts')
     .option('--target <service>', 'the container to break (service name, e.g. mariadb-2; two comma-separated for galera-quorum-loss)')
     .option('--duration <time>', 'how long the fault stays injected (e.g. 30s, 2m); default per drill (an alert drill holds it until its alert fired)')
     .option('--rate <n>', 'background traffic, simulator journeys per second (an alert drill sets its own)', '30')
@@ -93,9 +93,10 @@ export function chaosCommand(): Command {
     .option('--seed <n>', 'simulator seed (same seed, same journeys)')
     .action(async (name: string, opts: RunOpts) => {
       const drill = findDrill(name);
-      const selected = name === 'alerts' ? [...alertDrills] : drill ? [drill] : [];
+      const group = Object.hasOwn(DRILL_GROUPS, name) ? DRILL_GROUPS[name] : undefined;
+      const selected = group ? [...group] : drill ? [drill] : [];
       if (selected.length === 0) {
-        console.error(`unknown drill ${name}; known: ${drills.map((d) => d.name).join(', ')}, alerts`);
+        console.error(`unknown drill ${name}; known: ${drills.map((d) => d.name).join(', ')}; groups: ${Object.keys(DRILL_GROUPS).join(', ')}`);
         process.exitCode = EXIT.usage;
         return;
       }
@@ -151,7 +152,7 @@ export function chaosCommand(): Command {
       }
       if (selected.length > 1 && rows.length > 0) {
         const { alertSummary } = await import('./judge/alert.ts');
-        console.log(`\n${alertSummary(rows)}`);
+        console.log(`\n${rows.some((r) => r.alert) ? alertSummary(rows) : ['| drill | verdict |', '|---|---|', ...rows.map((r) => `| ${r.drill} | ${r.verdict} |`)].join('\n')}`);
       }
     });
 

@@ -1,9 +1,9 @@
 // `smartshop chaos recover` and `chaos status`: find what a drill (or a killed runner)
 // left broken in the lab, from the lab itself (no state file to lose), and undo it:
-// leftover helpers removed, containers unpaused, Galera nodes reconnected to back-tier,
-// netem delays removed, a broker's disk-free limit put back, stopped containers started
-// (Galera in a safe order: the most advanced node first when none is running). Only
-// labelled containers are touched.
+// leftover helpers removed, containers unpaused, frozen nodes thawed, Galera and broker
+// nodes reconnected to back-tier, netem delays removed, a broker's disk-free limit put back,
+// stopped containers started (Galera in a safe order: the most advanced node first when none
+// is running). Only labelled containers are touched.
 import { diskFreeLimit, freeze, isFrozen, removeDelay, setDiskFreeLimit, showDelay } from './faults/index.ts';
 import { NET_TOOLS_IMAGE } from '../lab/index.ts';
 import { BROKER_DISK_FREE_LIMIT } from '../shared/queue-names.ts';
@@ -18,6 +18,17 @@ export interface Injection {
 }
 
 const STOPPED = new Set(['exited', 'created', 'dead']);
+// the roles the drills freeze, cut off back-tier, or slow with netem
+const FREEZABLE = new Set(['galera', 'rabbitmq']);
+const CUTTABLE = new Set(['galera', 'rabbitmq']);
+const DELAYABLE = new Set(['galera', 'haproxy', 'rabbitmq']);
+
+/** netem delays on the running nodes a drill can slow, each asked by its own helper, side by side. */
+async function delaysNow(target: Target, image: string | undefined, all: LabContainer[]): Promise<{ c: LabContainer; delays: string[] }[]> {
+  if (!image) return [];
+  const nodes = all.filter((x) => DELAYABLE.has(x.role) && x.state === 'running');
+  return Promise.all(nodes.map(async (c) => ({ c, delays: await showDelay(target, image, c).catch(() => []) })));
+}
 
 async function tcImage(target: Target, galera: LabContainer[]): Promise<string | undefined> {
   if (await target.hasImage(NET_TOOLS_IMAGE)) return NET_TOOLS_IMAGE;
@@ -42,13 +53,12 @@ export async function findInjections(target: Target): Promise<Injection[]> {
     if (c.role === 'chaos-helper') out.push({ container: c.name, kind: 'helper-left', detail: `helper container ${c.containerName} (${c.state})` });
     else if (STOPPED.has(c.state)) out.push({ container: c.name, kind: 'stopped', detail: c.state });
     else if (c.state === 'paused') out.push({ container: c.name, kind: 'paused', detail: 'paused' });
-    if (c.role === 'galera' && networks.includes('back-tier') && (await target.isCut(c, 'back-tier'))) {
+    if (CUTTABLE.has(c.role) && networks.includes('back-tier') && (await target.isCut(c, 'back-tier'))) {
       out.push({ container: c.name, kind: 'disconnected', detail: 'not attached to back-tier' });
     }
-    if ((c.role === 'galera' || c.role === 'haproxy') && c.state === 'running' && image) {
-      const delays = await showDelay(target, image, c).catch(() => []);
-      for (const d of delays) out.push({ container: c.name, kind: 'netem', detail: d });
-    }
+  }
+  for (const { c, delays } of await delaysNow(target, image, all)) {
+    for (const d of delays) out.push({ container: c.name, kind: 'netem', detail: d });
   }
   for (const { node, limit } of await raisedDiskLimits(target, all)) {
     out.push({ container: node.name, kind: 'disk-limit', detail: `disk_free_limit ${limit} bytes (configured ${BROKER_DISK_FREE_LIMIT.text})` });
@@ -77,23 +87,20 @@ export async function recoverLab(target: Target, sql: NodeSql, log: (line: strin
   let all = await target.list();
   for (const c of all.filter((x) => x.role === 'chaos-helper')) await act(`removed leftover helper ${c.containerName}`, () => target.removeHelper(c));
   for (const c of all.filter((x) => x.state === 'paused')) await act(`unpaused ${c.name}`, () => target.unpause(c));
-  for (const c of all.filter((x) => x.role === 'galera' && x.state === 'running')) {
+  for (const c of all.filter((x) => FREEZABLE.has(x.role) && x.state === 'running')) {
     if (await isFrozen(target, c).catch(() => false)) await act(`thawed ${c.name}'s frozen processes (SIGCONT)`, () => freeze(target, c, false));
   }
   const networks = await target.networks();
   if (networks.includes('back-tier')) {
-    for (const c of all.filter((x) => x.role === 'galera')) {
+    for (const c of all.filter((x) => CUTTABLE.has(x.role))) {
       if (await target.isCut(c, 'back-tier')) await act(`reconnected ${c.name} to back-tier`, () => target.connect(c, 'back-tier'));
     }
   }
   all = await target.list();
   const galera = all.filter((c) => c.role === 'galera');
   const image = await tcImage(target, galera);
-  if (image) {
-    for (const c of all.filter((x) => (x.role === 'galera' || x.role === 'haproxy') && x.state === 'running')) {
-      const delays = await showDelay(target, image, c).catch(() => []);
-      if (delays.length > 0) await act(`removed netem delay on ${c.name} (${delays.join('; ')})`, () => removeDelay(target, image, c));
-    }
+  for (const { c, delays } of await delaysNow(target, image, all)) {
+    if (delays.length > 0 && image) await act(`removed netem delay on ${c.name} (${delays.join('; ')})`, () => removeDelay(target, image, c));
   }
   for (const { node, limit } of await raisedDiskLimits(target, all)) {
     await act(`put ${node.name}'s disk_free_limit back to ${BROKER_DISK_FREE_LIMIT.text} (was ${limit} bytes)`, () => setDiskFreeLimit(target, node, BROKER_DISK_FREE_LIMIT.text));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { brokerProblems, describeBroker, type BrokerState } from './broker.ts';
+import { brokerProblems, describeBroker, majorityOf, type BrokerState } from './broker.ts';
 
 const node = (i: number, running = true, alarm = false) => ({ name: `rabbit@rabbitmq-${i}`, running, alarm });
 
@@ -25,5 +25,13 @@ describe('the broker as stack up shows it', () => {
       'RabbitMQ: rabbitmq-1 running, rabbitmq-2 down, rabbitmq-3 running',
       'queue fulfilment: 2/3 replicas online (leader rabbitmq-3), 4 ready, 1 unacked, 2 consumers',
     ]);
+  });
+
+  it("names a queue's leader only when most of the nodes agree on it", () => {
+    expect(majorityOf(['rabbitmq-2', 'rabbitmq-2', undefined], 3)).toBe('rabbitmq-2');
+    // a node cut off names itself; the other two the new leader
+    expect(majorityOf(['rabbitmq-1', 'rabbitmq-3', 'rabbitmq-3'], 3)).toBe('rabbitmq-3');
+    expect(majorityOf(['rabbitmq-1', 'rabbitmq-3', undefined], 3)).toBeUndefined();
+    expect(majorityOf(['rabbitmq-1'], 3)).toBeUndefined();
   });
 });

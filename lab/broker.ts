@@ -178,3 +178,30 @@ export async function queueReplicas(target: Target): Promise<QueueReplicaState[]
       online: (q.online ?? []).map(bare).sort(),
     })));
 }
+
+/** A quorum queue's Ra cluster name on vhost `/`: RabbitMQ names it `<vhost, URL-encoded>_<queue>`. */
+const raName = (queue: string): string => `%2F_${queue}`;
+
+/**
+ * The node leading a quorum queue, as a majority of the broker's nodes sees it in its own Ra
+ * leaderboard (a local table: no call to the queue's processes, so a frozen or cut-off leader
+ * cannot hang the question, as it hangs `rabbitmqctl list_queues`). Every running node is
+ * asked side by side, each bounded; undefined when no two answers agree (a node cut off may
+ * still name itself).
+ */
+export async function queueLeaderByMajority(target: Target, queue: string): Promise<string | undefined> {
+  const expr = `rabbit_misc:format("~s", [element(2, ra_leaderboard:lookup_leader('${raName(queue)}'))]).`;
+  const nodes = (await target.list('rabbitmq').catch(() => [])).filter((c) => c.state === 'running');
+  const answers = await Promise.all(nodes.map(async (node) => {
+    const r = await target.exec(node, ['rabbitmqctl', '-q', 'eval', expr], { timeoutMs: 5_000 }).catch(() => undefined);
+    return r?.exitCode === 0 ? /rabbit@([\w.-]+)/.exec(r.stdout)?.[1] : undefined;
+  }));
+  return majorityOf(answers, BROKER_NODES.length);
+}
+
+/** The answer more than half of `of` voters gave, if any. */
+export function majorityOf(answers: (string | undefined)[], of: number): string | undefined {
+  const votes = new Map<string, number>();
+  for (const a of answers) if (a !== undefined) votes.set(a, (votes.get(a) ?? 0) + 1);
+  return [...votes].find(([, n]) => n > of / 2)?.[0];
+}

@@ -183,6 +183,39 @@ const faultDrills: readonly Drill[] = [
     recoveryBoundSeconds: 180,
   },
   {
+    name: 'rabbitmq-node-pause',
+    description: 'Freeze every process of the RabbitMQ node leading the fulfilment queue (SIGSTOP), hold, then thaw them: a hung broker node, its TCP connections still open.',
+    proves: "a hung queue leader is replaced by the majority, clients connected to it (the relay, the workers) get away from it, payments keep answering, and every paid order is shipped exactly once after the thaw",
+    targets: { kind: 'queue-leader', role: 'rabbitmq', queue: FULFILMENT_QUEUE },
+    fault: { kind: 'pause' },
+    defaultFaultSeconds: 20,
+    breaksQuorum: false,
+    expectations: pipelineOnly,
+    recoveryBoundSeconds: 150,
+  },
+  {
+    name: 'rabbitmq-partition',
+    description: 'Cut the RabbitMQ node leading the fulfilment queue off the back-tier network: a minority of one, it must pause (pause_minority) while the other two elect a new leader; heal.',
+    proves: 'a partitioned broker node pauses instead of serving a split brain, the majority keeps the queue, and nothing confirmed on either side is lost or shipped twice once the partition heals',
+    targets: { kind: 'queue-leader', role: 'rabbitmq', queue: FULFILMENT_QUEUE },
+    fault: { kind: 'disconnect', network: 'back-tier' },
+    defaultFaultSeconds: 20,
+    breaksQuorum: false,
+    expectations: pipelineOnly,
+    recoveryBoundSeconds: 180,
+  },
+  {
+    name: 'rabbitmq-latency',
+    description: 'Add 200 ms of network delay (tc netem) to the RabbitMQ node leading the fulfilment queue, from a helper sharing its network namespace: every confirm waits on it; remove it.',
+    proves: 'a slow broker slows the pipeline, not the shop: payments answer as fast as before (the outbox), the fulfilment lag rises and falls back, nothing lost or shipped twice',
+    targets: { kind: 'queue-leader', role: 'rabbitmq', queue: FULFILMENT_QUEUE },
+    fault: { kind: 'netem', delayMs: 200, jitterMs: 20 },
+    defaultFaultSeconds: 20,
+    breaksQuorum: false,
+    expectations: pipelineOnly,
+    recoveryBoundSeconds: 120,
+  },
+  {
     name: 'rabbitmq-disk-alarm',
     description: "Raise rabbitmq-1's free-disk limit above its disk (rabbitmqctl set_disk_free_limit): the disk alarm blocks every publisher of the cluster; hold, then put the limit back.",
     proves: 'while the broker refuses publishers, payments keep answering (the outbox takes them), and once it accepts again the outbox drains and every paid order is shipped exactly once',
@@ -231,6 +264,16 @@ const faultDrills: readonly Drill[] = [
 
 /** Every drill: the faults' and, after them, one per alerting rule (alerts.ts). */
 export const drills: readonly Drill[] = [...faultDrills, ...alertDrills];
+
+/**
+ * The groups `chaos run` takes by name: `drills` every fault drill (`make drills`), `broker`
+ * the broker's, `alerts` one per alerting rule (`make alert-drills`).
+ */
+export const DRILL_GROUPS: Readonly<Record<string, readonly Drill[]>> = {
+  drills: faultDrills,
+  broker: faultDrills.filter((d) => d.targets.role === 'rabbitmq'),
+  alerts: alertDrills,
+};
 
 /** A drill by name; `alert:<Rule>` names the drill of that alerting rule. */
 export function findDrill(name: string): Drill | undefined {

@@ -30,7 +30,7 @@ export async function netemProblem(target: Target, image: string): Promise<strin
     60_000,
   );
   if (res.exitCode === 0) return undefined;
-  return `this Docker host's kernel cannot run tc netem (${(res.stderr.trim() || res.stdout.trim()).split('\n')[0]}): load it with \`modprobe sch_netem\` on the host, or run db-latency on a host whose kernel has it`;
+  return `this Docker host's kernel cannot run tc netem (${(res.stderr.trim() || res.stdout.trim()).split('\n')[0]}): load it with \`modprobe sch_netem\` on the host, or run the drill (db-latency, rabbitmq-latency) on a host whose kernel has it`;
 }
 
 async function tc(target: Target, image: string, victim: LabContainer, script: string): Promise<void> {

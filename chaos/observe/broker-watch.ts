@@ -1,9 +1,9 @@
 // The broker's side of a drill on a lab that runs one (issue 31): the outbox's backlog, what
 // the shop could not hand to the broker yet (its own gauge on /metrics, cheap: every drill),
-// and for the broker's drills the fulfilment queue's leader (before, each change, after),
-// asked with rabbitmqctl inside a running node (an Erlang VM per call: about a second of CPU,
-// so only where the broker is what breaks, while the fault is on, and never two at once).
-import { queueReplicas } from '../../lab/broker.ts';
+// and for the broker's drills the fulfilment queue's leader (before, each change, after), as
+// a majority of the nodes' own Ra leaderboards tell it (rabbitmqctl eval in each: an Erlang VM
+// per call, so only where the broker is what breaks, while the fault is on, never two at once).
+import { queueLeaderByMajority } from '../../lab/broker.ts';
 import type { Target } from '../../lab/index.ts';
 import { HttpClient } from '../../shared/http-client.ts';
 
@@ -121,7 +121,7 @@ export class BrokerWatch {
   }
 
   private async leaderNow(): Promise<string | undefined> {
-    return (await queueReplicas(this.target).catch(() => undefined))?.find((q) => q.queue === this.seen.queue)?.leader;
+    return queueLeaderByMajority(this.target, this.seen.queue).catch(() => undefined);
   }
 }
 
