@@ -26,7 +26,8 @@ STACK_NAME="${STACK_NAME:-smartshop}"
 export STACK_NAME
 # The stack file has no default passwords; `smartshop stack up --swarm` (or `make up` once)
 # writes random ones into .env.
-for secret in MARIADB_ROOT_PASSWORD DB_PASSWORD DB_MIGRATION_PASSWORD MARIADB_SST_PASSWORD MARIADB_EXPORTER_PASSWORD ALERT_WEBHOOK_TOKEN; do
+for secret in MARIADB_ROOT_PASSWORD DB_PASSWORD DB_MIGRATION_PASSWORD MARIADB_SST_PASSWORD MARIADB_EXPORTER_PASSWORD ALERT_WEBHOOK_TOKEN \
+  RABBITMQ_COOKIE RABBITMQ_ADMIN_PASSWORD RABBITMQ_SHOP_PASSWORD RABBITMQ_WORKER_PASSWORD; do
   if [[ "${1:-}" == up && -z "${!secret:-}" ]]; then
     echo "$secret is not set: run 'smartshop stack up --swarm' (it writes random passwords into .env) or set it in .env" >&2
     exit 2
@@ -62,19 +63,45 @@ label_single_node() {
 # (some VMs), the edge publishes in host mode and is reached by DNS instead.
 ipvs_available() { [[ -e /proc/net/ip_vs ]] || modprobe -q ip_vs 2>/dev/null; }
 
+# The fulfilment queues, once the workers declared them, with a replica on every broker node
+# (as `smartshop stack up` makes sure on compose): a quorum queue declared while a node was
+# still joining has fewer members, and RabbitMQ 3.10 never adds them by itself, so one
+# node's loss would be a queue's. Asked inside this machine's rabbitmq-1 task (a one-node
+# swarm; on several machines it says so and leaves it to `rabbitmq-queues grow` by hand).
+queues_replicated() {
+  local c members
+  c="$(docker ps -q --filter "label=com.docker.swarm.service.name=${STACK_NAME}_rabbitmq-1" | head -n 1)"
+  if [[ -z "$c" ]]; then say "rabbitmq-1 runs on another machine: check the queues' replicas there (rabbitmq-queues grow)"; return 0; fi
+  members="$(docker exec "$c" rabbitmqctl -q list_queues --no-table-headers name members 2>/dev/null | grep '^fulfilment')" || return 1
+  [[ "$(grep -c . <<<"$members")" -ge 2 ]] || return 1 # not declared yet: the workers do it on connecting
+  local line n short=0
+  while read -r line; do
+    for n in 1 2 3; do [[ "$line" == *"rabbit@rabbitmq-$n"* ]] || short=1; done
+  done <<<"$members"
+  if [[ "$short" == 1 ]]; then
+    for n in 1 2 3; do
+      docker exec "$c" rabbitmq-queues grow "rabbit@rabbitmq-$n" all --vhost-pattern '^/$' --queue-pattern '^fulfilment' >/dev/null 2>&1 || true
+    done
+    return 1 # asked again on the next round
+  fi
+  say "fulfilment queues: a replica on each of the 3 broker nodes"
+}
+
 replicas_of() { docker service ls --filter "name=${STACK_NAME}_$1" --format '{{.Name}} {{.Replicas}}' | awk -v n="${STACK_NAME}_$1" '$1==n {print $2}'; }
 
 wait_ready() {
-  local want="${APP_REPLICAS:-3}" deadline=$(( $(date +%s) + WAIT )) last=""
+  local want="${APP_REPLICAS:-3}" workers="${WORKER_REPLICAS:-5}" deadline=$(( $(date +%s) + WAIT )) last=""
   while (( $(date +%s) < deadline )); do
     local app; app="$(replicas_of app)"
     local line
     line="app ${app:-?} edge $(replicas_of edge) galera $(replicas_of mariadb-1) $(replicas_of mariadb-2) $(replicas_of mariadb-3) haproxy $(replicas_of haproxy)"
+    line+=" rabbitmq $(replicas_of rabbitmq-1) $(replicas_of rabbitmq-2) $(replicas_of rabbitmq-3) worker $(replicas_of worker)"
     [[ "$line" != "$last" ]] && say "$line" && last="$line"
-    # the whole lab, not just the shop: every Galera node and HAProxy running, the shop ready
-    if [[ "$line" == "app $want/$want edge 1/1 galera 1/1 1/1 1/1 haproxy 1/1" ]] \
-      && curl -fsS --max-time 3 "$API_URL/api/ready" >/dev/null 2>&1; then
-      say "stack $STACK_NAME is up ($want app replicas, 3 Galera nodes):"
+    # the whole lab, not just the shop: every Galera and broker node, HAProxy and the workers
+    # running, the shop ready, the fulfilment queues replicated on every broker node
+    if [[ "$line" == "app $want/$want edge 1/1 galera 1/1 1/1 1/1 haproxy 1/1 rabbitmq 1/1 1/1 1/1 worker $workers/$workers" ]] \
+      && curl -fsS --max-time 3 "$API_URL/api/ready" >/dev/null 2>&1 && queues_replicated; then
+      say "stack $STACK_NAME is up ($want app replicas, 3 Galera nodes, 3 broker nodes, $workers workers):"
       say "  shop API      $API_URL   (try $API_URL/api/stats)"
       say "  shop UI       http://127.0.0.1:${UI_PORT:-3000}/"
       if [[ "${SWARM_PUBLISH_OPS:-0}" == 1 ]]; then

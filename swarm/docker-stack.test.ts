@@ -8,9 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 interface Service {
+  hostname?: string;
   healthcheck?: { test: string[] };
   labels?: Record<string, string>;
-  deploy?: { replicas?: number | string; restart_policy?: { condition?: string } };
+  environment?: Record<string, string>;
+  volumes?: string[];
+  deploy?: { replicas?: number | string; endpoint_mode?: string; restart_policy?: { condition?: string }; update_config?: { parallelism?: number; order?: string } };
 }
 const stack = parse(readFileSync(new URL('./docker-stack.yml', import.meta.url), 'utf8'), { merge: true }) as { services: Record<string, Service> };
 const galera = ['mariadb-1', 'mariadb-2', 'mariadb-3'].map((n) => [n, stack.services[n] as Service] as const);
@@ -48,6 +51,30 @@ describe('swarm/docker-stack.yml Galera services', () => {
     expect(service.deploy?.restart_policy?.condition).toBe('any');
     expect(service.labels?.['lab.smartshop.role']).toBe('galera');
     expect(service.labels?.['lab.smartshop.project']).toBe('${STACK_NAME:-smartshop}');
+  });
+});
+
+describe('swarm/docker-stack.yml broker and workers (the fulfilment pipeline, as on compose)', () => {
+  const broker = ['rabbitmq-1', 'rabbitmq-2', 'rabbitmq-3'].map((n) => [n, stack.services[n] as Service] as const);
+
+  it.each(broker)('%s is one task named for its Erlang node, on its own volume, restarted whatever its exit, checked for life (its Erlang VM), not for serving (a paused minority)', (name, service) => {
+    expect(service.hostname).toBe(name);
+    expect(service.volumes).toEqual([`${name}-data:/var/lib/rabbitmq`]);
+    expect(service.deploy?.replicas).toBe(1);
+    expect(service.deploy?.endpoint_mode).toBe('dnsrr');
+    expect(service.deploy?.restart_policy?.condition).toBe('any');
+    expect(service.healthcheck?.test).toEqual(['CMD', 'bash', '-c', 'exec 3<>/dev/tcp/127.0.0.1/25672']);
+    expect(service.labels?.['lab.smartshop.role']).toBe('rabbitmq');
+  });
+
+  it('runs five workers rolled one at a time (the seed), committing before they ack, and the shop relays to the broker', () => {
+    const worker = stack.services.worker as Service;
+    expect(worker.deploy?.replicas).toBe('${WORKER_REPLICAS:-5}');
+    expect(worker.deploy?.update_config?.parallelism).toBe(1);
+    expect(worker.environment?.WORKER_ACK).toBe('after-commit');
+    expect(worker.labels?.['lab.smartshop.role']).toBe('worker');
+    expect(stack.services.app?.environment?.RABBITMQ_HOSTS).toBe('rabbitmq-1,rabbitmq-2,rabbitmq-3');
+    expect(stack.services.app?.environment?.RABBITMQ_USER).toBe('shop');
   });
 });
 

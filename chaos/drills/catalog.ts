@@ -23,6 +23,14 @@ function restoreDrill(d: Pick<Drill, 'name' | 'description' | 'proves'> & Pick<R
   };
 }
 
+// The broker's node drills break whichever node leads the fulfilment queue when they start;
+// its clients (the relay, the workers) are the pipeline's, so the shop's see nothing.
+const onQueueLeader = {
+  targets: { kind: 'queue-leader', role: 'rabbitmq', queue: FULFILMENT_QUEUE },
+  breaksQuorum: false,
+  expectations: pipelineOnly,
+} as const;
+
 const faultDrills: readonly Drill[] = [
   {
     name: 'galera-node-stop',
@@ -164,11 +172,9 @@ const faultDrills: readonly Drill[] = [
     name: 'rabbitmq-node-kill',
     description: 'SIGKILL the RabbitMQ node leading the fulfilment queue (found with rabbitmqctl when the drill starts), hold, then start it: the queue elects a new leader among its replicas.',
     proves: 'a message the broker confirmed survives its queue leader\'s crash (a quorum queue: a majority has it), payments keep answering while the workers reconnect, and every paid order is shipped exactly once',
-    targets: { kind: 'queue-leader', role: 'rabbitmq', queue: FULFILMENT_QUEUE },
+    ...onQueueLeader,
     fault: { kind: 'kill' },
     defaultFaultSeconds: 15,
-    breaksQuorum: false,
-    expectations: pipelineOnly,
     recoveryBoundSeconds: 120,
   },
   {
@@ -186,33 +192,27 @@ const faultDrills: readonly Drill[] = [
     name: 'rabbitmq-node-pause',
     description: 'Freeze every process of the RabbitMQ node leading the fulfilment queue (SIGSTOP), hold, then thaw them: a hung broker node, its TCP connections still open.',
     proves: "a hung queue leader is replaced by the majority, clients connected to it (the relay, the workers) get away from it, payments keep answering, and every paid order is shipped exactly once after the thaw",
-    targets: { kind: 'queue-leader', role: 'rabbitmq', queue: FULFILMENT_QUEUE },
+    ...onQueueLeader,
     fault: { kind: 'pause' },
     defaultFaultSeconds: 20,
-    breaksQuorum: false,
-    expectations: pipelineOnly,
     recoveryBoundSeconds: 150,
   },
   {
     name: 'rabbitmq-partition',
     description: 'Cut the RabbitMQ node leading the fulfilment queue off the back-tier network: a minority of one, it must pause (pause_minority) while the other two elect a new leader; heal.',
     proves: 'a partitioned broker node pauses instead of serving a split brain, the majority keeps the queue, and nothing confirmed on either side is lost or shipped twice once the partition heals',
-    targets: { kind: 'queue-leader', role: 'rabbitmq', queue: FULFILMENT_QUEUE },
+    ...onQueueLeader,
     fault: { kind: 'disconnect', network: 'back-tier' },
     defaultFaultSeconds: 20,
-    breaksQuorum: false,
-    expectations: pipelineOnly,
     recoveryBoundSeconds: 180,
   },
   {
     name: 'rabbitmq-latency',
     description: 'Add 200 ms of network delay (tc netem) to the RabbitMQ node leading the fulfilment queue, from a helper sharing its network namespace: every confirm waits on it; remove it.',
     proves: 'a slow broker slows the pipeline, not the shop: payments answer as fast as before (the outbox), the fulfilment lag rises and falls back, nothing lost or shipped twice',
-    targets: { kind: 'queue-leader', role: 'rabbitmq', queue: FULFILMENT_QUEUE },
+    ...onQueueLeader,
     fault: { kind: 'netem', delayMs: 200, jitterMs: 20 },
     defaultFaultSeconds: 20,
-    breaksQuorum: false,
-    expectations: pipelineOnly,
     recoveryBoundSeconds: 120,
   },
   {

@@ -1,5 +1,6 @@
 // SIGKILL, let it come back, again: `crashes` times (the shop, the workers), with fault flags
-// set for the while (a delay that keeps messages in a worker's hands when it dies).
+// set for the while (a delay that keeps messages in a worker's hands when it dies; compose
+// only: a Swarm lab has no flags file).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LabContainer, Target } from '../../lab/index.ts';
 import { each, type Fault } from './fault.ts';
@@ -9,9 +10,10 @@ export type CrashRestartSpec = { kind: 'crash-restart'; crashes: number; interva
 
 export const crashRestart: Fault<CrashRestartSpec> = {
   describe: (f, victims, runtime) =>
-    `${f.flags ? `fault flags ${describeFlags(f.flags)}; ` : ''}${f.crashes} × (docker kill -s SIGKILL ${victims.join(', ')}, ${runtime === 'swarm' ? 'Swarm' : 'its restart policy or docker start'} brings it back, ${f.intervalMs / 1000} s of traffic)`,
+    `${flagsOn(f, runtime) ? `fault flags ${describeFlags(f.flags ?? {})}; ` : ''}${f.crashes} × (docker kill -s SIGKILL ${victims.join(', ')}, ${runtime === 'swarm' ? 'Swarm' : 'its restart policy or docker start'} brings it back, ${f.intervalMs / 1000} s of traffic)`,
   async inject(f, { target, victims, log }) {
-    if (f.flags) await setFlags(target, f.flags, log);
+    if (f.flags && !flagsOn(f, target.kind)) log(`no flags file on Swarm: ${describeFlags(f.flags)} not set; each task is killed with whatever messages it holds`);
+    if (flagsOn(f, target.kind)) await setFlags(target, f.flags ?? {}, log);
     for (let i = 1; i <= f.crashes; i++) {
       for (const v of victims) {
         // the container running now: on Swarm a killed task is replaced by a new one
@@ -23,10 +25,13 @@ export const crashRestart: Fault<CrashRestartSpec> = {
       await sleep(f.intervalMs);
     }
     return {
-      rollback: async () => [...(await each(victims, (v) => backUp(target, v, log))), ...(f.flags ? await resetDrillFlags(target, f.flags, log) : [])],
+      rollback: async () => [...(await each(victims, (v) => backUp(target, v, log))), ...(flagsOn(f, target.kind) ? await resetDrillFlags(target, f.flags ?? {}, log) : [])],
     };
   },
 };
+
+/** A Swarm lab has no flags file (its services read none): the drill's flags apply on compose only. */
+const flagsOn = (f: CrashRestartSpec, runtime: Target['kind']): boolean => f.flags !== undefined && runtime !== 'swarm';
 
 /**
  * Waits (bounded) for a killed container to run again: Swarm restarts a task by itself; on

@@ -138,14 +138,18 @@ export class SwarmTarget extends DockerTarget {
     if (res.exitCode !== 0) throw new Error(`ip link set ${dev} ${state} in ${c.name} failed (exit ${res.exitCode}): ${res.stderr.trim() || res.stdout.trim()}`);
   }
 
-  /** the interface that holds the container's address on a lab network (a task also has docker_gwbridge) */
+  /**
+   * The interface of the container's endpoint on a lab network (a task also has
+   * docker_gwbridge), found by its MAC address in /sys: any image has `sh` and `cat`, not
+   * every one `ip` (the broker's has none).
+   */
   private async deviceOn(c: LabContainer, network: string): Promise<string> {
     const info = await this.container(c).inspect();
-    const address = info.NetworkSettings.Networks[`${this.project}_${network}`]?.IPAddress;
-    if (!address) throw new Error(`${c.name} has no address on ${network}`);
-    const res = await this.exec(c, ['ip', '-o', '-4', 'addr', 'show']);
-    const dev = res.stdout.split('\n').find((l) => l.split(/\s+/)[3]?.startsWith(`${address}/`))?.split(/\s+/)[1];
-    if (!dev) throw new Error(`no interface of ${c.name} holds ${address} (${network})`);
+    const mac = info.NetworkSettings.Networks[`${this.project}_${network}`]?.MacAddress?.toLowerCase();
+    if (!mac) throw new Error(`${c.name} has no endpoint on ${network}`);
+    const res = await this.exec(c, ['sh', '-c', 'for d in /sys/class/net/*; do echo "${d##*/} $(cat "$d/address")"; done']);
+    const dev = res.stdout.split('\n').map((l) => l.trim().split(' ')).find(([, address]) => address?.toLowerCase() === mac)?.[0];
+    if (!dev) throw new Error(`no interface of ${c.name} has the MAC address ${mac} of its ${network} endpoint`);
     return dev;
   }
 
