@@ -6,12 +6,37 @@
 import { readFileSync } from 'node:fs';
 
 const file = process.argv[2] ?? 'reports/junit.xml';
+// Each integration file's start and end (test/lab-env.ts): read when there is no report,
+// as when CI stopped the suite before vitest wrote one.
+const progress = process.argv[3];
 let xml;
 try {
   xml = readFileSync(file, 'utf8');
 } catch {
   console.log(`Tests: no JUnit report at ${file}`);
+  if (progress) fromProgress(progress);
   process.exit(0);
+}
+
+function fromProgress(path) {
+  let lines;
+  try {
+    lines = readFileSync(path, 'utf8').trim().split('\n');
+  } catch {
+    return;
+  }
+  const ended = new Map();
+  const started = new Map();
+  for (const l of lines) {
+    const [at, what, name, secs] = l.split(' ');
+    if (what === 'start') started.set(name, Date.parse(at));
+    if (what === 'end') ended.set(name, Number(secs));
+  }
+  console.log(`Integration files finished before it stopped (${path}), slowest first:`);
+  for (const [name, secs] of [...ended].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`  ${String(secs).padStart(6)} s  ${name}`);
+  for (const [name, at] of started) {
+    if (!ended.has(name)) console.log(`Still running when stopped: ${name}, since ${Math.round((Date.now() - at) / 1000)} s`);
+  }
 }
 const suites = [...xml.matchAll(/<testsuite\b[^>]*\bname="([^"]*)"[^>]*\btime="([\d.]+)"/g)].map((m) => ({ name: m[1], seconds: Number(m[2]) }));
 if (suites.length > 0) {
