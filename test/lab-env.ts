@@ -16,10 +16,13 @@ const note = (line: string): void => {
   appendFileSync(PROGRESS, `${new Date().toISOString()} ${line}\n`);
 };
 const fileOf = (s: { file?: { filepath: string } }): string => relative(process.cwd(), s.file?.filepath ?? '?');
-beforeAll((suite) => {
+// vitest 4 hands the file to an all-hook second, after a fixture context it parses (hence `{}`)
+// eslint-disable-next-line no-empty-pattern
+beforeAll(({}, suite) => {
   startedAt = Date.now();
   note(`start ${fileOf(suite)}`);
 });
-afterAll((suite) => {
+// eslint-disable-next-line no-empty-pattern
+afterAll(({}, suite) => {
   note(`end ${fileOf(suite)} ${Math.round((Date.now() - startedAt) / 1000)}`);
 });
