@@ -1,18 +1,11 @@
 // SIGTERM drain: close() waits for an in-flight request to finish (here one held by a row
 // lock in MariaDB), refuses new connections meanwhile, and closes the pool afterwards.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startShop, type Shop } from '../test/shop.ts';
+import { useShop } from '../test/use-shop.ts';
 import { request } from '../test/client.ts';
 
-let shop: Shop;
-
-beforeAll(async () => {
-  shop = await startShop({ ui: false });
-});
-afterAll(async () => {
-  await shop?.stop();
-});
+const shop = useShop({ ui: false });
 
 describe('graceful shutdown', () => {
   it('drains the in-flight request, then closes', async () => {

@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startShop, type Shop } from '../test/shop.ts';
+import { describe, expect, it } from 'vitest';
+import { useShop } from '../test/use-shop.ts';
 import type { RunSummary } from './index.ts';
 import { scrape, type Sample } from './testing.ts';
 
@@ -44,15 +44,7 @@ function serverCounts(samples: Sample[]): { byStatus: Map<string, number>; byRou
   return { byStatus, byRoute };
 }
 
-let shop: Shop;
-
-beforeAll(async () => {
-  shop = await startShop({ ui: false });
-});
-
-afterAll(async () => {
-  await shop?.stop();
-});
+const shop = useShop({ ui: false });
 
 describe('smartshop simulate (CLI)', () => {
   it('prints a JSON summary whose counts agree with the shop’s http_requests_total', async () => {

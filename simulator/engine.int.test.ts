@@ -1,20 +1,12 @@
 // The engine against the real shop and a real MariaDB (test/shop.ts): what the client
 // counts must match what the shop counted, and failures must be counted, not fatal.
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startShop, type Shop } from '../test/shop.ts';
+import { describe, expect, it } from 'vitest';
+import { useShop } from '../test/use-shop.ts';
 import { runSimulation, startRun } from './index.ts';
 import { scrape, total } from './testing.ts';
 
-let shop: Shop;
-
-beforeAll(async () => {
-  shop = await startShop({ ui: false });
-});
-
-afterAll(async () => {
-  await shop?.stop();
-});
+const shop = useShop({ ui: false });
 
 describe('simulator engine against the real shop', () => {
   it('pays with the configured success share over 1,000 payments, as the shop and the database record it', async () => {
