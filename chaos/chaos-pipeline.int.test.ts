@@ -6,7 +6,7 @@
 // between a confirm and its mark, every message poisoned, the broker node leading the queue
 // killed; and the judge must fail a shop that
 // records the key in a second commit and a worker that acks before its commit.
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DrillReport } from './report/write.ts';
 import { SHARED_LAB_ENV } from '../test/shared-lab.ts';
 
@@ -36,24 +36,6 @@ describe('fulfilment pipeline drills on a real lab', () => {
     expect(r.verdict.verdict).toBe('passed');
   }, 600_000);
 
-  it('the judge fails a weakened shop: with the key recorded in a second commit, shop-crash finds the duplicates', async () => {
-    process.env.IDEMPOTENCY_COMMIT = 'after-effects';
-    try {
-      await startLab();
-      const outcome = await runDrill(options('shop-crash', { faultMs: 2_000 }));
-      const r = outcome.report;
-      const x = r?.exactlyOnce;
-      if (!r || !x || 'error' in x) throw new Error('no exactly-once judgement');
-      console.log(`[weakened shop-crash] verdict ${r.verdict.verdict}: ${r.verdict.reason}`);
-      expect(r.verdict.verdict).toBe('failed');
-      // a crash between the two commits: the retry did the work again (or was told 409 for it)
-      expect(x.orphans.length + x.rejected.length).toBeGreaterThan(0);
-    } finally {
-      delete process.env.IDEMPOTENCY_COMMIT;
-      await startLab();
-    }
-  }, 900_000);
-
   const fulfilmentOf = (r: { fulfilment?: FulfilmentJudged }, name: string) => {
     const f = r.fulfilment;
     if (!f || 'error' in f) throw new Error(`[${name}] fulfilment not judged: ${f ? f.error : 'missing'}`);
@@ -71,10 +53,33 @@ describe('fulfilment pipeline drills on a real lab', () => {
     expect(r.verdict.verdict).toBe('passed');
   }, 600_000);
 
-  it('the judge fails a weakened worker: acking before its commit, worker-crash finds lost fulfilments', async () => {
-    process.env.WORKER_ACK = 'before-commit';
-    try {
+  // Both weakenings on one lab start, and one start to put the lab back: each start recreates
+  // the shop and the workers (about 20 s), and neither weakening changes what the other's
+  // drill proves (shop-crash kills no worker; worker-crash kills no shop).
+  describe('the judge fails a weakened lab', () => {
+    beforeAll(async () => {
+      process.env.IDEMPOTENCY_COMMIT = 'after-effects';
+      process.env.WORKER_ACK = 'before-commit';
       await startLab();
+    }, 480_000);
+    afterAll(async () => {
+      delete process.env.IDEMPOTENCY_COMMIT;
+      delete process.env.WORKER_ACK;
+      await startLab();
+    }, 480_000);
+
+    it('with the key recorded in a second commit, shop-crash finds the duplicates', async () => {
+      const outcome = await runDrill(options('shop-crash', { faultMs: 2_000 }));
+      const r = outcome.report;
+      const x = r?.exactlyOnce;
+      if (!r || !x || 'error' in x) throw new Error('no exactly-once judgement');
+      console.log(`[weakened shop-crash] verdict ${r.verdict.verdict}: ${r.verdict.reason}`);
+      expect(r.verdict.verdict).toBe('failed');
+      // a crash between the two commits: the retry did the work again (or was told 409 for it)
+      expect(x.orphans.length + x.rejected.length).toBeGreaterThan(0);
+    }, 600_000);
+
+    it('with workers acking before their commit, worker-crash finds lost fulfilments', async () => {
       const r = (await runDrill(options('worker-crash', { faultMs: 2_000 }))).report;
       if (!r) throw new Error('no report');
       const f = fulfilmentOf(r, 'weakened worker-crash');
@@ -83,11 +88,8 @@ describe('fulfilment pipeline drills on a real lab', () => {
       expect(f.lost.length).toBeGreaterThan(0);
       // the judge saw that nothing was left to ship them, rather than waiting out its bound
       expect(f.idle).toBe(true);
-    } finally {
-      delete process.env.WORKER_ACK;
-      await startLab();
-    }
-  }, 900_000);
+    }, 600_000);
+  });
 
   it('relay-crash: the shop killed between the broker\'s confirm and the outbox mark, again and again; nothing lost, nothing shipped twice', async () => {
     const restarts = async (): Promise<number> => Number((await docker().getContainer(`${project}-app-1`).inspect()).RestartCount);
