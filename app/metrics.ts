@@ -93,7 +93,7 @@ export function createMetrics(options: { defaults: boolean; poolSnapshot?: () =>
       registers,
     }),
     dbErrors: new Counter({ name: 'smartshop_db_errors_total', help: 'Database errors, by error code', labelNames: ['code'] as const, registers }),
-    dbRetries: new Counter({ name: 'smartshop_db_retries_total', help: 'Database operations retried after a transient error', labelNames: ['operation'] as const, registers }),
+    dbRetries: new Counter({ name: 'smartshop_db_retries_total', help: 'Database operations retried after a transient error, by the error that caused the retry', labelNames: ['operation', 'cause'] as const, registers }),
     dbBackendQueries: new Counter({
       name: 'smartshop_db_backend_queries_total',
       help: 'Database operations by the server (@@hostname) that served them',

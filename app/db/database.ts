@@ -61,10 +61,21 @@ const QUERY_TIMEOUT_MS = 5_000;
 const ACQUIRE_TIMEOUT_MS = 3_000;
 /** No new attempt starts after this long: retries must not stretch a request past a client's patience. */
 const RETRY_BUDGET_MS = 6_000;
+/**
+ * Every attempt of one operation ends by this long after it began (its statements' timeouts
+ * shrink to what is left), so that a retry never makes a client that waits 10 s (the
+ * simulator, most HTTP clients' defaults are longer) time out instead of getting its 503.
+ */
+const OPERATION_DEADLINE_MS = 8_000;
+/** A statement always gets at least this long, even when the deadline is nearly spent. */
+const MIN_STATEMENT_MS = 500;
 
-/** A statement with the inactivity timeout above (mysql2 raises PROTOCOL_SEQUENCE_TIMEOUT). */
-function timed(sql: string, values: SqlParam[]): { sql: string; values: SqlParam[]; timeout: number } {
-  return { sql, values, timeout: QUERY_TIMEOUT_MS };
+/**
+ * A statement with the inactivity timeout above, or less when the operation's deadline is
+ * nearer (mysql2 raises PROTOCOL_SEQUENCE_TIMEOUT).
+ */
+function timed(sql: string, values: SqlParam[], deadline: number): { sql: string; values: SqlParam[]; timeout: number } {
+  return { sql, values, timeout: Math.max(MIN_STATEMENT_MS, Math.min(QUERY_TIMEOUT_MS, deadline - Date.now())) };
 }
 
 interface ConnState {
@@ -119,15 +130,15 @@ export class Database {
   }
 
   async rows<T extends RowDataPacket>(operation: string, sql: string, params: SqlParam[] = [], options: QueryOptions = {}): Promise<T[]> {
-    return this.run(operation, options.retry ?? 'safe', options.causal ?? false, async (conn) => {
-      const [rows] = await conn.query<T[]>(timed(sql, params));
+    return this.run(operation, options.retry ?? 'safe', options.causal ?? false, async (conn, _state, deadline) => {
+      const [rows] = await conn.query<T[]>(timed(sql, params, deadline));
       return rows;
     });
   }
 
   async exec(operation: string, sql: string, params: SqlParam[], options: { retry: RetryPolicy }): Promise<ResultSetHeader> {
-    return this.run(operation, options.retry, false, async (conn) => {
-      const [res] = await conn.query<ResultSetHeader>(timed(sql, params));
+    return this.run(operation, options.retry, false, async (conn, _state, deadline) => {
+      const [res] = await conn.query<ResultSetHeader>(timed(sql, params, deadline));
       return res;
     });
   }
@@ -137,22 +148,24 @@ export class Database {
    * commit, 1047, refused): a connection lost around COMMIT has an unknown outcome.
    */
   async transaction<T>(operation: string, fn: (tx: Tx) => Promise<T>, options: QueryOptions = {}): Promise<T> {
-    return this.run(operation, options.retry ?? 'notApplied', options.causal ?? false, async (conn, state) => {
-      await conn.beginTransaction();
+    return this.run(operation, options.retry ?? 'notApplied', options.causal ?? false, async (conn, state, deadline) => {
+      // BEGIN and COMMIT carry the statement timeout too (mysql2's beginTransaction and commit
+      // have none): on a frozen node either would wait for as long as TCP keeps the link.
+      await conn.query(timed('START TRANSACTION', [], deadline));
       try {
         const tx: Tx = {
-          rows: async <R extends RowDataPacket>(sql: string, params: SqlParam[] = []) => (await conn.query<R[]>(timed(sql, params)))[0],
-          exec: async (sql: string, params: SqlParam[] = []) => (await conn.query<ResultSetHeader>(timed(sql, params)))[0],
+          rows: async <R extends RowDataPacket>(sql: string, params: SqlParam[] = []) => (await conn.query<R[]>(timed(sql, params, deadline)))[0],
+          exec: async (sql: string, params: SqlParam[] = []) => (await conn.query<ResultSetHeader>(timed(sql, params, deadline)))[0],
           node: state.node,
         };
         const result = await fn(tx);
-        await conn.commit();
+        await conn.query(timed('COMMIT', [], deadline));
         return result;
       } catch (err) {
         // After a timeout or a lost link the connection is unusable (a ROLLBACK would queue
-        // behind the unanswered statement forever): run() destroys it and the server rolls
-        // the transaction back when the connection closes.
-        if (classifyDbError(err)?.kind !== 'unavailable') await conn.rollback().catch(() => undefined);
+        // behind the unanswered statement): run() destroys it and the server rolls the
+        // transaction back when the connection closes.
+        if (classifyDbError(err)?.kind !== 'unavailable') await conn.query(timed('ROLLBACK', [], deadline)).catch(() => undefined);
         throw err;
       }
     });
@@ -161,7 +174,7 @@ export class Database {
   /** True when the server answers a trivial query (no retries: readiness must be honest). */
   async ping(): Promise<boolean> {
     try {
-      await this.run('ping', 'notApplied', false, async (conn) => conn.query(timed('SELECT 1', [])), 1);
+      await this.run('ping', 'notApplied', false, async (conn, _state, deadline) => conn.query(timed('SELECT 1', [], deadline)), 1);
       return true;
     } catch {
       return false;
@@ -172,14 +185,14 @@ export class Database {
     await this.pool.end().catch(() => undefined);
   }
 
-  private async prepare(conn: PoolConnection, causal: boolean): Promise<ConnState> {
+  private async prepare(conn: PoolConnection, causal: boolean, deadline: number): Promise<ConnState> {
     const key = conn.connection as object;
     let state = this.conns.get(key);
     if (state === undefined) {
-      const [rows] = await conn.query<RowDataPacket[]>(timed(CONNECTION_INFO_SQL, []));
+      const [rows] = await conn.query<RowDataPacket[]>(timed(CONNECTION_INFO_SQL, [], deadline));
       const backend = String(rows[0]?.backend ?? 'unknown').slice(0, 64);
       // Times are stored and compared in UTC whatever the server's zone (NOW(3), CURDATE()).
-      await conn.query(timed("SET time_zone = '+00:00'", []));
+      await conn.query(timed("SET time_zone = '+00:00'", [], deadline));
       state = { backend, node: nodeIndexOf(rows[0]?.node), causal: false };
       this.conns.set(key, state);
     }
@@ -187,7 +200,7 @@ export class Database {
     // so most queries pay no extra round trip.
     if (this.causalSupported && state.causal !== causal) {
       try {
-        await conn.query(timed(`SET SESSION wsrep_sync_wait = ${causal ? 1 : 0}`, []));
+        await conn.query(timed(`SET SESSION wsrep_sync_wait = ${causal ? 1 : 0}`, [], deadline));
         state.causal = causal;
       } catch (err) {
         const failure = classifyDbError(err);
@@ -231,18 +244,19 @@ export class Database {
     operation: string,
     policy: RetryPolicy,
     causal: boolean,
-    fn: (conn: PoolConnection, state: ConnState) => Promise<T>,
+    fn: (conn: PoolConnection, state: ConnState, deadline: number) => Promise<T>,
     maxAttempts = MAX_ATTEMPTS,
   ): Promise<T> {
     const endTimer = this.metrics.dbQueryDuration.startTimer({ operation });
     const started = Date.now();
+    const deadline = started + OPERATION_DEADLINE_MS;
     try {
       for (let attempt = 1; ; attempt++) {
         let conn: PoolConnection | undefined;
         try {
           conn = await this.acquire();
-          const state = await this.prepare(conn, causal);
-          const result = await fn(conn, state);
+          const state = await this.prepare(conn, causal, deadline);
+          const result = await fn(conn, state, deadline);
           conn.release();
           this.metrics.dbBackendQueries.inc({ backend: state.backend });
           return result;
@@ -256,7 +270,7 @@ export class Database {
           if (failure === undefined) throw err; // not a database error (e.g. a 404 decided inside a transaction)
           this.metrics.dbErrors.inc({ code: failure.code });
           if (attempt < maxAttempts && Date.now() - started < RETRY_BUDGET_MS && this.shouldRetry(failure, policy)) {
-            this.metrics.dbRetries.inc({ operation });
+            this.metrics.dbRetries.inc({ operation, cause: failure.code });
             await sleep((BACKOFF_MS[attempt - 1] ?? 100) + Math.random() * 20);
             continue;
           }

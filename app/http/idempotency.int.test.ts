@@ -1,13 +1,14 @@
 // Idempotency-Key against a real MariaDB (binlog on, so commits can be counted, and
 // innodb_lock_wait_timeout=1 so that a held row lock makes a real 1205 quickly):
 // one commit per keyed write, replays, scopes, fingerprints, what is stored and what is not,
-// the in-progress answer, expiry and the purge.
+// the in-progress answer, expiry and the purge; a keyed write whose outcome is unknown retried.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { startMariaDb, type MariaDbServer } from '../../lab/throwaway-mariadb.ts';
 import { startShop, type Shop } from '../../test/shop.ts';
 import { request } from '../../test/client.ts';
 import { purgeExpired } from '../db/purge.ts';
+import { sumOf } from '../../shared/prom-text.ts';
 
 let db: MariaDbServer;
 let shop: Shop;
@@ -236,5 +237,32 @@ describe('purge', () => {
     expect(rest).toMatchObject({ keys: 5, backlog: false, oldestExpiredSeconds: 0 });
     expect(await scalar("SELECT COUNT(*) FROM idempotency_records WHERE idem_key LIKE 'old-%'")).toBe(0);
     expect(await scalar('SELECT COUNT(*) FROM idempotency_records WHERE expires_at > NOW(3)')).toBe(live);
+  });
+});
+
+describe('a keyed write whose outcome is unknown', () => {
+  const metrics = async (): Promise<string> => (await request<string>(shop.baseUrl, 'GET', '/metrics')).body;
+
+  it('is retried when the server froze under it, and done once', async () => {
+    const userId = await newUser();
+    const before = await metrics();
+    const errorsBefore = sumOf(before, 'smartshop_db_errors_total');
+    db.pause();
+    let answer;
+    try {
+      answer = post<{ id: number }>('/api/orders/create', `frozen-${userId}`, { userId, productId: 1, quantity: 1 }, 30_000);
+      // the server thaws once the shop gave up on the first attempt (a statement or a connect
+      // timed out: whether it applied is unknown), so only a retry can answer 201
+      for (let i = 0; i < 200 && sumOf(await metrics(), 'smartshop_db_errors_total') === errorsBefore; i++) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      db.resume();
+    }
+    const res = await answer;
+    expect(res.status).toBe(201);
+    expect(await scalar('SELECT COUNT(*) FROM orders WHERE user_id = ?', [userId])).toBe(1);
+    expect(sumOf(await metrics(), 'smartshop_db_retries_total')).toBeGreaterThan(sumOf(before, 'smartshop_db_retries_total'));
+    // the key holds the answer the client got: a replay gives the same order
+    const replay = await post<{ id: number }>('/api/orders/create', `frozen-${userId}`, { userId, productId: 1, quantity: 1 });
+    expect(replay.body.id).toBe(res.body.id);
   });
 });

@@ -141,7 +141,12 @@ export function createWriter(db: Database, settings: WriteSettings, schemaReady:
           if (id !== undefined) await answerKey(tx, id, outcome.status, outcome.text);
           return outcome;
         },
-        { causal },
+        // A keyed write is safe to retry whatever became of the last attempt (a node killed or
+        // frozen mid-commit leaves it unknown): its key commits with its effects, so a retry
+        // either finds the stored answer or does the work once (Galera certifies the two
+        // attempts' key rows against each other). Without a key, only what certainly did
+        // not apply is retried: a second createUser would be a second user.
+        { causal, retry: id === undefined ? 'notApplied' : 'safe' },
       );
     try {
       return await attempt(false);
