@@ -125,7 +125,7 @@ export function decideVerdict(drill: Drill, obs: Observations, judged: Judged, c
   const outcomes = obs.clientOutcomesDuringFault;
   for (const status of e.forbidClientStatuses) {
     const n = outcomes[String(status)] ?? 0;
-    if (n > 0) deviations.push(`clients got ${n} × HTTP ${status} during the fault (expected 503 at worst)`);
+    if (n > 0) deviations.push(`clients got ${n} × HTTP ${status} during the fault (${e.forbidClientStatuses.includes(503) ? 'this fault should not reach them' : 'expected 503 at worst'})`);
   }
   const unexpected5xx = Object.entries(outcomes).filter(([k, n]) => /^5\d\d$/.test(k) && n > 0 && !e.allowedClientStatuses.includes(Number(k)) && !e.forbidClientStatuses.includes(Number(k)));
   for (const [k, n] of unexpected5xx) deviations.push(`clients got ${n} × HTTP ${k} during the fault`);
