@@ -14,6 +14,8 @@ export CI_STAGE=dashboards; source "$(dirname "$0")/lib.sh"
 if [[ "${VERIFY_DASHBOARDS:-true}" != "true" ]]; then log "VERIFY_DASHBOARDS=${VERIFY_DASHBOARDS}: live verification skipped"; exit 0; fi
 
 PROM="${PROMETHEUS_URL:-http://127.0.0.1:${PROMETHEUS_PORT:-9090}}"
+# a drill and the simulator's latency: not beside the other lab's drill (lib.sh)
+lab_lock
 pids=()
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }

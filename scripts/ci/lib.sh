@@ -11,3 +11,26 @@ export BASE_URL="${BASE_URL:-http://127.0.0.1:${API_PORT:-8000}}"
 SMARTSHOP=(node "$ROOT/bin/smartshop.js")
 
 log() { printf '==> [ci:%s] %s\n' "${CI_STAGE:-?}" "$*" >&2; }
+
+# .ci/run runs two labs side by side on two cores (the pipeline's compose lab, then Ansible's,
+# beside the Swarm stack). A drill or a load test judges latency and recovery, so it must not
+# share the machine with the other lab's drill or start: rehearsals that let them overlap
+# failed on the overlap, never alone (a node not back in time, the edge's 503s). Such work
+# takes this lock first; .ci/run sets CI_LAB_LOCK, and without it (Jenkins runs one stage at
+# a time, a person) lab_lock does nothing. The lock goes with the script's exit, or lab_unlock.
+lab_lock() {
+  [[ -n "${CI_LAB_LOCK:-}" ]] || return 0
+  local asked; asked=$(date +%s)
+  exec 9>"$CI_LAB_LOCK"
+  # bounded: a holder that hangs costs this stage its isolation, not the run
+  if flock -w "${CI_LAB_LOCK_WAIT:-1200}" 9; then
+    log "the machine is this lab's now (waited $(( $(date +%s) - asked )) s for the other lab's drill or start)"
+  else
+    log "waited $(( $(date +%s) - asked )) s for the other lab: going on beside it"
+  fi
+}
+lab_unlock() {
+  [[ -n "${CI_LAB_LOCK:-}" ]] || return 0
+  flock -u 9 2>/dev/null || true
+  exec 9>&-
+}

@@ -6,6 +6,8 @@
 # JUnit and the JSON summary land in reports/loadtest/ for Jenkins.
 export CI_STAGE=loadtest; source "$(dirname "$0")/lib.sh"
 mkdir -p "$REPORTS/loadtest"
+# latency thresholds: not beside the other lab's drill (lib.sh)
+lab_lock
 "${SMARTSHOP[@]}" simulate --profile load --rate "${RATE:-2}" --duration "${DURATION:-60s}" \
   --target "$BASE_URL" --metrics-port 0 --seed "${BUILD_NUMBER:-7}" \
   --threshold "http_req_duration:p(95)<${P95_MS:-1500}" \

@@ -26,6 +26,7 @@ cleanup() {
   local rc=$?
   # children first (a deploy still waiting, an update, the traffic loop)
   jobs -p | xargs -r kill 2>/dev/null || true
+  lab_unlock
   log "cleanup: stack rm, volumes, swarm leave"
   DELETE_VOLUMES=1 scripts/swarm-deploy.sh down || true
   if [[ "$was_swarm" != active ]]; then
@@ -71,7 +72,9 @@ log "replicas that answered: $answered (by their own counters), distinct X-Serve
 grep -v '^?$' <<<"$served_by" | sort | uniq -c > "$REPORTS/swarm/served-by.txt" || true
 (( answered >= 2 && distinct_headers >= 2 )) || { echo "requests were answered by $answered replica(s) ($distinct_headers by header), expected more than one" >&2; exit 1; }
 
-# 3. rolling update (start-first, one at a time) while requests keep coming
+# 3. rolling update (start-first, one at a time) while requests keep coming; judged on its
+#    failures, so not beside the other lab's drill (lib.sh)
+lab_lock
 log "rolling update of ${STACK_NAME}_app under traffic"
 timeout 420 docker service update --detach=false --quiet --env-add DEPLOY_REVISION="ci-$(date +%s)" "${STACK_NAME}_app" \
   > "$REPORTS/swarm/update.log" 2>&1 &
@@ -94,6 +97,7 @@ echo "ok=$ok failed=$failed worst_streak=$worst state=$state" > "$REPORTS/swarm/
 (( ok > 0 && failed * 50 <= ok + failed && worst <= 3 )) || { echo "the app did not keep answering during the rolling update" >&2; exit 1; }
 [[ "$(replicas_now=$(docker service ls --filter "name=${STACK_NAME}_app" --format '{{.Replicas}}'); echo "$replicas_now")" == 3/3 ]] \
   || { echo "app not back to 3/3 after the update" >&2; exit 1; }
+lab_unlock
 
 # 4. chaos drills on the Swarm stack: found by its labels (--runtime auto must say swarm),
 #    each judged as on compose (steady state, no acknowledged write lost, nodes agree)
@@ -110,8 +114,10 @@ grep -q "runs on swarm" "$REPORTS/swarm/chaos-status.txt" || { echo "chaos statu
 swarm_drill() {
   local drill=$1; shift
   log "chaos drill $drill on the Swarm stack"
+  lab_lock
   "${SMARTSHOP[@]}" chaos run "$drill" --project "$STACK_NAME" --yes --rate 3 --seed 42 "$@" \
     --report-dir "$REPORTS/swarm/chaos" || { echo "drill $drill did not pass on Swarm (report in $REPORTS/swarm/chaos)" >&2; exit 1; }
+  lab_unlock
 }
 for drill in galera-partition galera-full-outage shop-crash rabbitmq-node-kill; do swarm_drill "$drill" --duration 20s; done
 swarm_drill worker-crash
