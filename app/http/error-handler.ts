@@ -36,6 +36,10 @@ function toHttpError(err: unknown): HttpError {
   return new HttpError(500, 'internal_error', 'internal error');
 }
 
+function dbCause(err: unknown): { operation?: string; cause?: string } {
+  return err instanceof DbError ? { operation: err.operation, cause: err.failure.code } : {};
+}
+
 /** The JSON body of every error answer (also stored under an Idempotency-Key for final 4xx). */
 export function errorBody(err: HttpError, requestId: string): { error: string; message: string; requestId: string } {
   return { error: err.code, message: err.message, requestId };
@@ -49,8 +53,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     const httpError = toHttpError(err);
     const log = (req as Request & { log?: Logger }).log ?? logger.child({ reqId: req.requestId });
-    // A 503 is an expected state (database down, not ready), not a bug: no stack trace.
-    if (httpError.status === 503) log.warn({ code: httpError.code }, httpError.message);
+    // A 503 is an expected state (database down, not ready), not a bug: no stack trace, but
+    // which operation met which failure (a pool wait, a timeout, a lost node), so that a burst
+    // of 503s can be told apart after the fact.
+    if (httpError.status === 503) log.warn({ code: httpError.code, ...dbCause(err) }, httpError.message);
     else if (httpError.status >= 500) log.error({ err }, httpError.message);
     else log.debug({ err: httpError.message }, 'request rejected');
     res.status(httpError.status).set(httpError.headers).json(errorBody(httpError, req.requestId));
