@@ -223,7 +223,7 @@ const faultDrills: readonly Drill[] = [
     fault: { kind: 'broker-disk-alarm', aboveFreeBytes: 10_000_000_000, restoreLimit: BROKER_DISK_FREE_LIMIT.text },
     defaultFaultSeconds: 20,
     breaksQuorum: false,
-    expectations: pipelineOnly,
+    expectations: brokerRestart,
     recoveryBoundSeconds: 120,
   },
   {

@@ -41,10 +41,13 @@ export const pipelineOnly: Expectations = {
   lossPossible: false,
 };
 
-// The whole broker restarting: payments never wait for it (the outbox), but three Erlang nodes
-// booting at once load a two-core machine enough that a few requests find the database slow
-// to answer (measured: 4 × 503 of 5,100 requests, 8 s after the start, db_unavailable): a
-// 503 with Retry-After is tolerated, a 500 or a hang is not.
+// The whole broker restarting, or taking a backlog at once after refusing publishers: payments
+// never wait for it (the outbox), but three Erlang nodes booting at once, or the outbox's
+// backlog published and shipped in a burst, load a two-core machine enough that a few requests
+// find the database slow to answer (measured: rabbitmq-full-outage 4 × 503 of 5,100 requests,
+// 8 s after the start; rabbitmq-disk-alarm once in three CI-like runs 84 × 503 of 4,829 in one
+// second, 20 s after the limit was restored, the shop's pool waiting more than 3 s): a 503 with
+// Retry-After is tolerated, a 500 or a hang is not.
 export const brokerRestart: Expectations = {
   ...pipelineOnly,
   allowedClientStatuses: [409, 503],
