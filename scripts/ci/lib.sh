@@ -15,7 +15,8 @@ log() { printf '==> [ci:%s] %s\n' "${CI_STAGE:-?}" "$*" >&2; }
 # .ci/run runs two labs side by side on two cores (the pipeline's compose lab, then Ansible's,
 # beside the Swarm stack). A drill or a load test judges latency and recovery, so it must not
 # share the machine with the other lab's drill or start: rehearsals that let them overlap
-# failed on the overlap, never alone (a node not back in time, the edge's 503s). Such work
+# failed on the overlap, never alone (a node not back in time, the edge's 503s, a smoke's
+# p95 beside the Swarm stack's start). Such work
 # takes this lock first; .ci/run sets CI_LAB_LOCK, and without it (Jenkins runs one stage at
 # a time, a person) lab_lock does nothing. The lock goes with the script's exit, or lab_unlock.
 lab_lock() {

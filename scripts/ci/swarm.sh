@@ -41,10 +41,13 @@ trap 'exit 143' TERM
 trap 'exit 130' INT
 
 # 1. deploy and wait for 3/3 app replicas serving through the ingress
-# (in the background + wait, so that Ctrl-C / TERM reach the trap at once)
+# (in the background + wait, so that Ctrl-C / TERM reach the trap at once); a lab start, so
+# not beside the other lab's judged stages (a rehearsal's smoke crossed its p95 beside it)
+lab_lock
 APP_REPLICAS=3 "${SMARTSHOP[@]}" stack up --swarm --timeout "$SWARM_WAIT_SECONDS" &
 wait $!
 log "deployed in $(( $(date +%s) - t0 )) s"
+lab_unlock
 docker stack services "$STACK_NAME" | tee "$REPORTS/swarm/services.txt"
 
 # 2. which replica answered: the X-Served-By header when the app sends one, else each
