@@ -61,8 +61,18 @@ wait_for_series 'chaos_fault_active == 1' 180
 "${SMARTSHOP[@]}" flags set slowResponses '{"/api/dashboards-check": 1}' >/dev/null
 # (Alertmanager is not published: the alert is added from inside its container)
 am="$(docker ps -q --filter "label=com.docker.compose.project=${COMPOSE_PROJECT_NAME:-smartshop}" --filter label=com.docker.compose.service=alertmanager | head -n 1)"
-docker exec "$am" amtool --alertmanager.url=http://127.0.0.1:9093 alert add alertname=DashboardsCheck severity=info lab=smartshop \
-  '--annotation=summary=ci:dashboards checks the notification panels' >/dev/null
+# (bounded retries: a rehearsal found it refusing connections once; its log then says why)
+added=0
+for _ in $(seq 1 20); do
+  if docker exec "$am" amtool --alertmanager.url=http://127.0.0.1:9093 alert add alertname=DashboardsCheck severity=info lab=smartshop \
+    '--annotation=summary=ci:dashboards checks the notification panels' >/dev/null 2>"$REPORTS/dashboards-amtool.err"; then added=1; break; fi
+  sleep 3
+done
+if (( added == 0 )); then
+  log "Alertmanager did not take the test alert within 60 s:"; cat "$REPORTS/dashboards-amtool.err" >&2
+  docker ps -a --filter "id=$am" >&2; docker logs --tail 30 "$am" >&2 || true
+  exit 1
+fi
 wait_for_series 'console_alert_notifications_total' 60
 wait_for_series 'changes(smartshop_feature_flag_value[1m]) > 0' 60
 "${SMARTSHOP[@]}" flags reset slowResponses >/dev/null
