@@ -153,7 +153,7 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Sh
           const purged = await purgeExpired(ctx.db);
           backlog = purged.backlog;
           metrics.oldestExpiredKey.set(purged.oldestExpiredSeconds);
-          if (purged.keys + purged.buckets > 0) logger.info(purged, 'purged expired idempotency keys and old stat buckets');
+          if (purged.keys + purged.buckets + purged.compacted > 0) logger.info(purged, 'purged expired idempotency keys and old stat buckets, folded finished minutes');
         } catch (err) {
           backlog = false;
           logger.warn({ err }, 'purge failed; trying again next round');

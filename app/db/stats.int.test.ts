@@ -8,12 +8,14 @@ import { startShop, type Shop } from '../../test/shop.ts';
 import { request } from '../../test/client.ts';
 import { NAIVE_STATS_SQL, STATS_SQL, toStats, type StatsRow } from './stats-repository.ts';
 import { runSimulation } from '../../simulator/index.ts';
+import { compactWindows } from './purge.ts';
 
 const OLD_ROWS = 20_000;
 let shop: Shop;
 
 beforeAll(async () => {
-  shop = await startShop({ ui: false });
+  // no purge rounds of its own: the fold below is called, not raced
+  shop = await startShop({ ui: false, config: { purgeIntervalSeconds: 0 } });
   const conn = await shop.db.rootConnection();
   try {
     await conn.query('USE smartshop');
@@ -86,4 +88,45 @@ describe('stats from counters equal the raw rows', () => {
       await conn.end();
     }
   }, 120_000);
+});
+
+describe('finished minutes folded into one row each', () => {
+  it('keeps every answer, leaves the current minute, the day bucket and older hours alone, and is idempotent', async () => {
+    const conn = await shop.db.rootConnection();
+    try {
+      await conn.query('USE smartshop');
+      await conn.query("SET time_zone = '+00:00'");
+      await conn.query('DELETE FROM stat_windows');
+      const minute = (ago: number): string => `DATE_FORMAT(NOW() - INTERVAL ${ago} MINUTE, '%Y-%m-%d %H:%i:00')`;
+      // every shard of three finished minutes of the last hour, of the current minute and of
+      // one three hours old; the day bucket too
+      for (const name of ['orders', 'payments_success', 'revenue_cents', 'activity_low']) {
+        for (const ago of [0, 5, 30, 59, 180]) {
+          await conn.query(`INSERT INTO stat_windows (name, bucket, shard, value) SELECT ?, ${minute(ago)}, seq, seq + 1 FROM seq_0_to_15`, [name]);
+        }
+      }
+      await conn.query("INSERT INTO stat_windows (name, bucket, shard, value) SELECT 'logins_today', CURDATE(), seq, 2 FROM seq_0_to_15");
+      const read = async (): Promise<unknown> => toStats(((await conn.query<StatsRow[]>(STATS_SQL))[0][0]) as StatsRow);
+      const count = async (where: string): Promise<number> =>
+        Number(((await conn.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM stat_windows WHERE ${where}`))[0][0] as { n: number }).n);
+      const before = await read();
+      expect(before).toMatchObject({ active_users_today: 32, orders_last_10min: 2 * 136 });
+
+      const folded = await compactWindows(shop.app.ctx.db);
+      expect(folded).toEqual({ total: 3, backlog: false });
+      expect(await read()).toEqual(before);
+      for (const ago of [5, 30, 59]) {
+        expect(await count(`bucket = ${minute(ago)}`), `${ago} minutes ago`).toBe(4); // one row per counter
+        expect(await count(`bucket = ${minute(ago)} AND shard = 0 AND value = 136`)).toBe(4); // 1 + 2 + … + 16
+      }
+      expect(await count(`bucket = ${minute(0)}`)).toBe(4 * 16);
+      expect(await count(`bucket = ${minute(180)}`)).toBe(4 * 16);
+      expect(await count("name = 'logins_today'")).toBe(16);
+
+      expect(await compactWindows(shop.app.ctx.db)).toEqual({ total: 0, backlog: false });
+      expect(await read()).toEqual(before);
+    } finally {
+      await conn.end();
+    }
+  });
 });
