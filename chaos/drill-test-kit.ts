@@ -70,8 +70,8 @@ export function drillKit(lab: LabEnv) {
   /** Polls the steady state (direct probes) until it holds, bounded; every check must pass. */
   async function expectSteady(): Promise<void> {
     let state = await checkSteadyState(target, sql, endpoints, undefined, false);
-    for (let i = 0; i < 60 && !state.ok; i++) {
-      await sleep(2_000);
+    for (let i = 0; i < 120 && !state.ok; i++) {
+      await sleep(1_000);
       state = await checkSteadyState(target, sql, endpoints, undefined, false);
     }
     expect(state.checks.filter((c) => !c.ok)).toEqual([]);

@@ -48,47 +48,15 @@ export function percentile(values: number[], p: number): number | undefined {
 }
 
 export async function checkSteadyState(target: Target, sql: NodeSql, ep: Endpoints, tol: Tolerances = defaultTolerances, usePrometheus = true): Promise<SteadyState> {
-  const checks: Check[] = [];
-  const nodes = await target.list('galera');
-  const states = await readNodeStates(target, sql, nodes);
-  checks.push({ name: 'galera nodes', ok: nodes.length === tol.clusterSize, detail: `${nodes.length} lab Galera container(s), expected ${tol.clusterSize}` });
-  const unhealthy = states.filter((s) => !isHealthyNode(s, tol.clusterSize));
-  checks.push({
-    name: 'galera state',
-    ok: states.length > 0 && unhealthy.length === 0,
-    detail: unhealthy.length === 0 ? `all ${states.length} Primary/Synced, size ${tol.clusterSize}` : unhealthy.map(describeNodeState).join('; '),
-  });
-  const haproxy = await target.list('haproxy');
-  const servers = haproxy.some((h) => h.state === 'running') ? await fetchHaproxyServers(ep.haproxyStats) : undefined;
-  const notUp = servers?.filter((s) => !isUp(s.status)) ?? [];
-  checks.push({
-    name: 'haproxy',
-    ok: servers !== undefined && servers.length > 0 && notUp.length === 0,
-    detail: servers === undefined ? `stats not answering at ${ep.haproxyStats}` : notUp.length === 0 ? `${servers.length} server(s) UP` : notUp.map((s) => `${s.server} ${s.status}`).join(', '),
-  });
-  const brokers = await target.list('rabbitmq');
-  if (brokers.length > 0) {
-    const running = brokers.filter((b) => b.state === 'running').length;
-    const replicas = running > 0 ? await queueReplicas(target) : undefined;
-    const short = (replicas ?? []).filter((q) => q.leader === undefined || q.online.length < q.members.length);
-    checks.push({
-      name: 'broker',
-      ok: running === brokers.length && replicas !== undefined && short.length === 0,
-      detail: running < brokers.length ? `${running}/${brokers.length} broker node(s) running`
-        : replicas === undefined ? 'no broker node answers rabbitmqctl'
-        : short.length > 0 ? short.map((q) => `queue ${q.queue}: ${q.online.length}/${q.members.length} replicas online${q.leader ? '' : ', no leader'}`).join('; ')
-        : `${running} node(s) running, ${replicas.map((q) => `${q.queue} led by ${q.leader}`).join(', ')}`,
-    });
-  }
   const http = new HttpClient({ baseUrl: ep.api, timeoutMs: 5_000 });
-  const ready = await http.get('/api/ready');
-  checks.push({ name: 'shop ready', ok: ready.kind === 'response' && ready.status === 200, detail: `GET /api/ready: ${ready.kind === 'response' ? ready.status : ready.kind}` });
-
+  // the parts ask different things (SQL on each node, HAProxy's page, rabbitmqctl, the shop):
+  // side by side, so that a poll during recovery takes as long as its slowest part, not their sum
+  const parts = await Promise.all([galeraChecks(target, sql, tol), haproxyCheck(target, ep), brokerCheck(target), readyCheck(http)]);
+  const checks: Check[] = parts.flat();
   const prometheus = new PrometheusClient(ep.prometheus, { timeoutMs: 3_000 });
   if (usePrometheus && (await prometheus.ready())) {
     // best effort: a query that fails counts as no figure (the direct probes still ran)
-    const ratio = await prometheus.scalar(ERROR_RATIO_QUERY).catch(() => undefined);
-    const p99 = await prometheus.scalar(P99_QUERY).catch(() => undefined);
+    const [ratio, p99] = await Promise.all([ERROR_RATIO_QUERY, P99_QUERY].map((q) => prometheus.scalar(q).catch(() => undefined)));
     checks.push({ name: 'error ratio (prometheus, 30s)', ok: ratio === undefined || ratio <= tol.maxErrorRatio, detail: ratio === undefined ? 'no traffic in the window' : `${(ratio * 100).toFixed(2)} % (max ${tol.maxErrorRatio * 100} %)` });
     checks.push({ name: 'p99 latency (prometheus, 30s)', ok: p99 === undefined || !Number.isFinite(p99) || p99 <= tol.maxP99Seconds, detail: p99 === undefined || !Number.isFinite(p99) ? 'no traffic in the window' : `${Math.round(p99 * 1000)} ms (max ${tol.maxP99Seconds * 1000} ms)` });
   } else {
@@ -107,4 +75,51 @@ export async function checkSteadyState(target: Target, sql: NodeSql, ep: Endpoin
     checks.push({ name: 'p90 latency (probes)', ok: p90 <= tol.maxP99Seconds * 1000, detail: `${Math.round(p90)} ms (max ${tol.maxP99Seconds * 1000} ms)` });
   }
   return { ok: checks.every((c) => c.ok), checks };
+}
+
+async function galeraChecks(target: Target, sql: NodeSql, tol: Tolerances): Promise<Check[]> {
+  const nodes = await target.list('galera');
+  const states = await readNodeStates(target, sql, nodes);
+  const unhealthy = states.filter((s) => !isHealthyNode(s, tol.clusterSize));
+  return [
+    { name: 'galera nodes', ok: nodes.length === tol.clusterSize, detail: `${nodes.length} lab Galera container(s), expected ${tol.clusterSize}` },
+    {
+      name: 'galera state',
+      ok: states.length > 0 && unhealthy.length === 0,
+      detail: unhealthy.length === 0 ? `all ${states.length} Primary/Synced, size ${tol.clusterSize}` : unhealthy.map(describeNodeState).join('; '),
+    },
+  ];
+}
+
+async function haproxyCheck(target: Target, ep: Endpoints): Promise<Check[]> {
+  const haproxy = await target.list('haproxy');
+  const servers = haproxy.some((h) => h.state === 'running') ? await fetchHaproxyServers(ep.haproxyStats) : undefined;
+  const notUp = servers?.filter((s) => !isUp(s.status)) ?? [];
+  return [{
+    name: 'haproxy',
+    ok: servers !== undefined && servers.length > 0 && notUp.length === 0,
+    detail: servers === undefined ? `stats not answering at ${ep.haproxyStats}` : notUp.length === 0 ? `${servers.length} server(s) UP` : notUp.map((s) => `${s.server} ${s.status}`).join(', '),
+  }];
+}
+
+/** Every broker node runs and every quorum queue has a leader and all its replicas (none when the lab has no broker). */
+async function brokerCheck(target: Target): Promise<Check[]> {
+  const brokers = await target.list('rabbitmq');
+  if (brokers.length === 0) return [];
+  const running = brokers.filter((b) => b.state === 'running').length;
+  const replicas = running > 0 ? await queueReplicas(target) : undefined;
+  const short = (replicas ?? []).filter((q) => q.leader === undefined || q.online.length < q.members.length);
+  return [{
+    name: 'broker',
+    ok: running === brokers.length && replicas !== undefined && short.length === 0,
+    detail: running < brokers.length ? `${running}/${brokers.length} broker node(s) running`
+      : replicas === undefined ? 'no broker node answers rabbitmqctl'
+      : short.length > 0 ? short.map((q) => `queue ${q.queue}: ${q.online.length}/${q.members.length} replicas online${q.leader ? '' : ', no leader'}`).join('; ')
+      : `${running} node(s) running, ${replicas.map((q) => `${q.queue} led by ${q.leader}`).join(', ')}`,
+  }];
+}
+
+async function readyCheck(http: HttpClient): Promise<Check[]> {
+  const ready = await http.get('/api/ready');
+  return [{ name: 'shop ready', ok: ready.kind === 'response' && ready.status === 200, detail: `GET /api/ready: ${ready.kind === 'response' ? ready.status : ready.kind}` }];
 }

@@ -33,8 +33,9 @@ export async function awaitRecovery(ctx: DrillContext, traffic: Traffic, rollbac
   const probeState = (): Promise<SteadyState> =>
     checkSteadyState(target, sql, o.endpoints, undefined, false).catch((err: unknown) => ({ ok: false, checks: [{ name: 'lab reachable', ok: false, detail: (err as Error).message }] }));
   let after = await probeState();
+  // a poll takes about a second itself (its parts side by side): one more a second after it
   while (!after.ok && Date.now() < until) {
-    await sleep(2_000);
+    await sleep(1_000);
     after = await probeState();
   }
   const { observer, run } = traffic;
