@@ -5,6 +5,7 @@
 //                                notifications, drill reports
 //   GET/PUT /api/flags           the fault flags; the console writes the lab's flags file
 //   GET  /api/lab                nodes, HAProxy, the drill's phase, alerts, notifications
+//   GET  /api/charts             the last 15 minutes drawn from Prometheus (live-charts.ts)
 //   GET  /api/reports, /reports/ the drill reports
 //   POST /webhook, GET /notifications, GET /alertmanager/api/v2/alerts   Alertmanager's side
 //   GET  /metrics, /health
@@ -21,6 +22,7 @@ import { bodyGuard } from '../shared/web/body-guard.ts';
 import { createReceiver, type ReceiverOptions } from './receiver.ts';
 import { flagsApi } from './flags-api.ts';
 import { labView } from './lab-view.ts';
+import { liveChartsApi } from './live-charts.ts';
 import { reportsApi } from './reports.ts';
 
 const UI_DIR = fileURLToPath(new URL('./ui/', import.meta.url));
@@ -76,6 +78,7 @@ export async function createConsole(o: ConsoleOptions): Promise<Express> {
   app.use(receiver.router);
   app.use('/api/flags', guard, flagsApi(o.flagsFile));
   app.use('/api/lab', guard, labView(o.prometheusUrl, receiver.notifications));
+  app.use('/api/charts', guard, liveChartsApi(o.prometheusUrl));
   app.use(['/api/reports', '/reports'], guard);
   // a report's files only, as regular files (console/reports.ts)
   app.use(reportsApi(o.reportsDir));
@@ -86,7 +89,7 @@ export async function createConsole(o: ConsoleOptions): Promise<Express> {
     res.json({ status: 'ok', kept: receiver.notifications.length });
   });
   app.use((_req, _res, next) => {
-    next(new HttpError(404, 'not_found', 'the console serves /, /api/flags, /api/lab, /api/reports, /reports/…, POST /webhook, /notifications, /alertmanager/api/v2/alerts, /metrics, /health'));
+    next(new HttpError(404, 'not_found', 'the console serves /, /api/flags, /api/lab, /api/charts, /api/reports, /reports/…, POST /webhook, /notifications, /alertmanager/api/v2/alerts, /metrics, /health'));
   });
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) {

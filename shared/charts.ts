@@ -185,6 +185,97 @@ export function percentilesSpec(points: readonly ChartPoint[], limits: readonly 
   } as TopLevelSpec;
 }
 
+// The lab console's live charts: the same look on an absolute time axis (epoch ms), the
+// drill's fault windows shaded, each sample drawn as a point so a reader (and a test) sees
+// exactly what Prometheus answered.
+
+/** One sample of a live series. */
+export interface TimePoint {
+  series: string;
+  at: number;
+  value: number;
+}
+
+/** A state held over a time span, on a live lane (epoch milliseconds). */
+export interface TimeSpan {
+  lane: string;
+  label: string;
+  from: number;
+  to: number;
+}
+
+/** Epoch ms as minutes before the window's end (a plain number axis: the same on every chart). */
+const minutesBefore = (at: number, domain: [number, number]): number => Math.round(((at - domain[1]) / 60_000) * 1000) / 1000;
+const timeAxis = (domain: [number, number], field = 'minutes'): object => ({
+  field,
+  type: 'quantitative',
+  title: `minutes before ${new Date(domain[1]).toISOString().slice(11, 19)} UTC`,
+  scale: { domain: [minutesBefore(domain[0], domain), 0], nice: false, zero: false },
+});
+
+function timeShade(faults: readonly { from: number; to: number }[], domain: [number, number]): object[] {
+  if (faults.length === 0) return [];
+  return [{
+    data: { values: faults.map((f) => ({ 'fault from': minutesBefore(f.from, domain), 'fault to': minutesBefore(f.to, domain) })) },
+    mark: FAULT_SHADE,
+    encoding: { x: timeAxis(domain, 'fault from'), x2: { field: 'fault to' } },
+  }];
+}
+
+export function liveLineSpec(title: string, unit: string, points: readonly TimePoint[], faults: readonly { from: number; to: number }[], domain: [number, number]): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: WIDTH,
+    height: 120,
+    layer: [
+      ...timeShade(faults, domain),
+      {
+        data: { values: points.map((p) => ({ minutes: minutesBefore(p.at, domain), [unit]: p.value, series: p.series })) },
+        mark: { type: 'line', point: { size: 12 }, interpolate: 'step-after' },
+        encoding: { x: timeAxis(domain), y: { field: unit, type: 'quantitative' }, color: { field: 'series', type: 'nominal', title: null } },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+/** Healthy green, on the way grey-blue, away red, unknown grey; a drill's phases in their own hues. */
+const STATE_COLOURS: Record<string, string> = {
+  Synced: '#2ca02c', UP: '#2ca02c', running: '#2ca02c',
+  'Donor/Desynced': '#bcbd22', Joined: '#17becf', Joining: '#9edae5', NOLB: '#bcbd22', DRAIN: '#bcbd22', MAINT: '#ff9896',
+  down: '#d62728', DOWN: '#d62728', 'no data': '#c7c7c7', 'no state': '#c7c7c7',
+};
+const PHASE_COLOURS = ['#1f77b4', '#aec7e8', '#9467bd', '#c5b0d5', '#8c564b', '#e377c2', '#7f7f7f'];
+
+/** A colour per state drawn, the same for a state on every lane and every refresh. */
+function stateScale(labels: readonly string[]): { domain: string[]; range: string[] } {
+  const domain = [...new Set(labels)];
+  let other = 0;
+  return { domain, range: domain.map((l) => STATE_COLOURS[l] ?? PHASE_COLOURS[other++ % PHASE_COLOURS.length] ?? '#7f7f7f') };
+}
+
+export function liveLanesSpec(title: string, spans: readonly TimeSpan[], faults: readonly { from: number; to: number }[], domain: [number, number]): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: WIDTH,
+    height: { step: 18 },
+    layer: [
+      ...timeShade(faults, domain),
+      {
+        data: { values: spans.map((s) => ({ lane: s.lane, state: s.label, minutes: minutesBefore(s.from, domain), until: minutesBefore(s.to, domain) })) },
+        mark: { type: 'bar', cornerRadius: 2 },
+        encoding: {
+          y: { field: 'lane', type: 'nominal', title: null, sort: null },
+          x: timeAxis(domain),
+          x2: { field: 'until' },
+          color: { field: 'state', type: 'nominal', title: 'state', scale: stateScale(spans.map((sp) => sp.label)) },
+        },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
 /** A Vega-Lite spec as a standalone SVG document. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });

@@ -18,6 +18,7 @@ import { readFlagFile, resetFlags } from '../shared/feature-flags/flag-file.ts';
 import { ARCHIVE_FOLDER, containerSource, createBackup, listBackups, readHistories, restoreBackup, verifyBackupFiles } from '../backup/index.ts';
 import { startRun } from '../simulator/index.ts';
 import { isLoopback, tcpListeners } from '../test/listeners.ts';
+import { launchChromium } from '../test/browser.ts';
 import { stackDown, stackUp } from './lifecycle.ts';
 import { binlogsCheckedFile, findClearPasswords } from './binlog-secrets.ts';
 import { OPTIONAL_JOBS } from './readiness.ts';
@@ -249,6 +250,37 @@ describe('the lab stack', () => {
     } finally {
       run.stop();
       await run.done;
+    }
+  });
+
+  it('the console draws the last 15 minutes from Prometheus: every sample and span its answer holds is drawn, every node has its lanes', async () => {
+    const consoleUrl = `${base}:${config.ports.console}`;
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1250, height: 900 } });
+      await page.goto(`${consoleUrl}/`);
+      await page.locator('#charts figure[data-chart="nodes"] svg').waitFor({ timeout: 60_000 });
+      const figures = page.locator('#charts figure');
+      expect(await Promise.all((await figures.all()).map((f) => f.getAttribute('data-chart')))).toEqual(['requests', 'errors', 'p99', 'backlog', 'nodes']);
+      // what the page drew is what the console's answer held: a point per sample, a bar per span
+      for (const id of ['requests', 'errors', 'p99', 'backlog']) {
+        const figure = page.locator(`#charts figure[data-chart="${id}"]`);
+        const drawn = Number(await figure.getAttribute('data-drawn'));
+        expect(drawn, `${id}: samples in the answer`).toBeGreaterThan(0);
+        expect(await figure.locator('path[aria-roledescription="point"]').count(), `${id}: points drawn`).toBe(drawn);
+      }
+      const lanes = page.locator('#charts figure[data-chart="nodes"]');
+      const spans = Number(await lanes.getAttribute('data-drawn'));
+      expect(await lanes.locator('path[aria-roledescription="bar"]').count()).toBe(spans);
+      // the simulator's traffic of an earlier test was answered: some second has requests
+      const labels = await Promise.all((await page.locator('#charts figure[data-chart="requests"] path[aria-roledescription="point"]').all()).map((p) => p.getAttribute('aria-label')));
+      const answered = labels.map((l) => Number(/requests\/s: ([\d.,]+)/.exec(l ?? '')?.[1]?.replace(/,/g, '') ?? 0));
+      expect(Math.max(...answered)).toBeGreaterThan(0);
+      const laneNames = await lanes.locator('svg text').allTextContents();
+      for (const lane of [...GALERA_NODES.flatMap((n) => [`${n} Galera`, `${n} HAProxy`]), ...BROKER_NODES]) expect(laneNames, lane).toContain(lane);
+      await page.locator('#charts').screenshot({ path: join(process.env.CI ? 'reports' : tmpdir(), 'console-live-charts.png') });
+    } finally {
+      await browser.close();
     }
   });
 

@@ -1,7 +1,9 @@
 // The lab console's page: the fault flags with a toggle each (PUT /api/flags), what a lab
 // user watches during a drill (GET /api/lab): nodes, HAProxy's view, the drill's phase,
 // alerts firing and the notifications sent; and the drill reports (GET /api/reports).
-// Polls every 2 s; everything is text, never HTML.
+// Polls every 2 s; everything is text, never HTML. The live charts (GET /api/charts) are SVG
+// drawn by the console itself, parsed as XML and adopted, every 10 s; each figure says how
+// many samples or spans its data holds (data-drawn), which is what it draws.
 const $ = (id) => document.getElementById(id);
 
 async function api(method, path, body) {
@@ -104,9 +106,36 @@ async function refreshReports() {
   }));
 }
 
+function chartFigure(chart) {
+  const figure = document.createElement('figure');
+  figure.dataset.chart = chart.id;
+  if (chart.error || !chart.svg) {
+    figure.append(item(`${chart.title}: not available: ${chart.error ?? 'nothing drawn'}`, 'bad'));
+    return figure;
+  }
+  const svg = new DOMParser().parseFromString(chart.svg, 'image/svg+xml').documentElement;
+  figure.append(document.importNode(svg, true));
+  figure.dataset.drawn = String((chart.points ?? chart.spans ?? []).length);
+  return figure;
+}
+
+async function refreshCharts() {
+  const { status, data } = await api('GET', '/api/charts');
+  if (status !== 200) {
+    $('charts-status').textContent = data.message ?? `HTTP ${status}`;
+    return;
+  }
+  $('charts').replaceChildren(...data.charts.map(chartFigure));
+  const at = new Date(data.window.end).toISOString().slice(11, 19);
+  $('charts-status').textContent = `until ${at} UTC, a sample every ${data.window.stepSeconds} s${data.faults.length ? `, ${data.faults.length} fault window(s)` : ''}`;
+  $('charts').dataset.end = String(data.window.end);
+}
+
 async function refresh() {
   await Promise.allSettled([refreshFlags(), refreshLab(), refreshReports()]);
 }
 
 void refresh();
+void refreshCharts();
 setInterval(refresh, 2000);
+setInterval(refreshCharts, 10000);
