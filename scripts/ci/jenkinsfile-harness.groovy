@@ -2,7 +2,8 @@
 // word (pipeline, agent, stages, stage, steps, sh, post, ...) stubbed by methodMissing:
 // a syntax error fails the compile, and walking every closure records each `sh` step with
 // the stage it belongs to. Prints one JSON document:
-//   {"stages": [...], "steps": [{"path": [...], "stage": "...", "sh": "..."}]}
+//   {"stages": [...], "steps": [{"path": [...], "stage": "...", "sh": "..."}],
+//    "published": [{"stage": "...", "reportDir": "...", "reportFiles": "..."}]}   (publishHTML)
 // Usage: groovy scripts/ci/jenkinsfile-harness.groovy Jenkinsfile
 import groovy.json.JsonOutput
 import org.codehaus.groovy.control.CompilerConfiguration
@@ -11,6 +12,7 @@ class Recorder {
   static List<String> path = []
   static List<String> stages = []
   static List<Map> steps = []
+  static List<Map> published = []
 
   static Object call(String name, Object[] args) {
     if (name == 'stage' && args.length > 0) stages << String.valueOf(args[0])
@@ -19,6 +21,11 @@ class Recorder {
       String script = a instanceof Map ? String.valueOf(a.script) : String.valueOf(a)
       String stage = path.reverse().find { it.startsWith('stage:') }?.substring(6)
       steps << [path: path.clone(), stage: stage, sh: script]
+    }
+    if (name == 'publishHTML' && args.length > 0) {
+      def a = args[0] instanceof Map && args[0].target instanceof Map ? args[0].target : args[0]
+      String stage = path.reverse().find { it.startsWith('stage:') }?.substring(6)
+      published << [stage: stage, reportDir: String.valueOf(a.reportDir), reportFiles: String.valueOf(a.reportFiles)]
     }
     Closure body = args.find { it instanceof Closure } as Closure
     if (body != null) {
@@ -47,4 +54,4 @@ def binding = new Binding([
 ])
 def shell = new GroovyShell(this.class.classLoader, binding, config)
 shell.evaluate(file.text, file.name)
-println JsonOutput.toJson([stages: Recorder.stages, steps: Recorder.steps])
+println JsonOutput.toJson([stages: Recorder.stages, steps: Recorder.steps, published: Recorder.published])

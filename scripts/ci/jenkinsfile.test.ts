@@ -17,6 +17,7 @@ const harness = ['scripts/ci/jenkinsfile-harness.groovy'];
 interface Walk {
   stages: string[];
   steps: { path: string[]; stage: string | null; sh: string }[];
+  published: { stage: string | null; reportDir: string; reportFiles: string }[];
 }
 
 async function walk(jenkinsfile: string): Promise<Walk> {
@@ -80,6 +81,16 @@ describe.skipIf(groovy.skip)('Jenkinsfile', { timeout: 120_000 }, () => {
       const file = /scripts\/ci\/[\w-]+\.sh/.exec(body ?? '')?.[0];
       expect(file && existsSync(join(root, file)), `${name}: ${body}`).toBe(true);
     }
+  });
+
+  it('publishes the HTML pages the stages write: the load test report and the drills\' index', () => {
+    expect(walked.published).toEqual([
+      { stage: 'load test', reportDir: 'reports/loadtest', reportFiles: 'load-report.html' },
+      { stage: 'chaos gate', reportDir: 'reports/chaos', reportFiles: 'index.html' },
+    ]);
+    // the scripts behind those stages write exactly those files
+    expect(readFileSync(join(root, 'scripts/ci/loadtest.sh'), 'utf8')).toContain('--html "$REPORTS/loadtest/load-report.html"');
+    expect(readFileSync(join(root, 'scripts/ci/chaos.sh'), 'utf8')).toContain('> "$REPORTS/chaos/index.html"');
   });
 
   it('fails on a Jenkinsfile that is not valid Groovy', async () => {
