@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { toPoints, toSpans } from './live-charts.ts';
+import { toSpans } from '../shared/charts.ts';
+import { toPoints } from './live-charts.ts';
 
 describe('live charts: Prometheus range answers as points and lanes', () => {
   it('keeps every finite sample, named, in epoch milliseconds', () => {

@@ -7,7 +7,7 @@
 import express, { type Router } from 'express';
 import { HttpError } from '../shared/web/http-error.ts';
 import { PrometheusClient, type RangeSeries } from '../shared/prometheus.ts';
-import { liveLanesSpec, liveLineSpec, renderSvg, type TimePoint, type TimeSpan } from '../shared/charts.ts';
+import { liveLanesSpec, liveLineSpec, renderSvg, toSpans, type TimePoint, type TimeSpan } from '../shared/charts.ts';
 
 const WSREP_STATES: Record<string, string> = { '1': 'Joining', '2': 'Donor/Desynced', '3': 'Joined', '4': 'Synced' };
 
@@ -59,28 +59,6 @@ interface LiveCharts {
 /** The samples of range series as points named by `name`; NaN and infinities (no traffic) are left out. */
 export function toPoints(series: readonly RangeSeries[], name: (metric: Record<string, string>) => string): TimePoint[] {
   return series.flatMap((s) => s.values.filter(([, v]) => Number.isFinite(v)).map(([t, v]) => ({ series: name(s.metric), at: t * 1000, value: v })));
-}
-
-/**
- * Runs of one label per lane: a lane's label at each step (absent: `missing`, or no span when
- * `missing` is undefined), consecutive equal labels merged into one span [first step, next step).
- */
-export function toSpans(labels: ReadonlyMap<string, ReadonlyMap<number, string>>, steps: readonly number[], stepMs: number, missing?: string): TimeSpan[] {
-  const spans: TimeSpan[] = [];
-  for (const [lane, byTime] of labels) {
-    let open: TimeSpan | undefined;
-    for (const t of steps) {
-      const label = byTime.get(t) ?? missing;
-      if (open !== undefined && open.label === label) {
-        open.to = t + stepMs;
-        continue;
-      }
-      if (open !== undefined) spans.push(open);
-      open = label === undefined ? undefined : { lane, label, from: t, to: t + stepMs };
-    }
-    if (open !== undefined) spans.push(open);
-  }
-  return spans;
 }
 
 /** lane → time (ms) → label, from range series, each series' lane and label read from its labels. */

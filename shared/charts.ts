@@ -121,6 +121,23 @@ export function throughputSpec(points: readonly ChartPoint[], fault: Span | unde
   } as TopLevelSpec;
 }
 
+/** Healthy green, on the way grey-blue, away red, unknown grey; a drill's phases in their own hues. */
+const STATE_COLOURS: Record<string, string> = {
+  Synced: '#2ca02c', UP: '#2ca02c', running: '#2ca02c',
+  'Donor/Desynced': '#bcbd22', Joined: '#17becf', Joining: '#9edae5', NOLB: '#bcbd22', DRAIN: '#bcbd22', MAINT: '#ff9896',
+  down: '#d62728', DOWN: '#d62728', exited: '#d62728', paused: '#d62728', 'non-Primary': '#d62728', 'not answering': '#ff9896',
+  'no data': '#c7c7c7', 'no state': '#c7c7c7',
+  injected: '#d62728', errors: '#d62728', pending: '#ff7f0e', firing: '#d62728', 'firing sent': '#8c2d04', 'resolved sent': '#2ca02c',
+};
+const PHASE_COLOURS = ['#1f77b4', '#aec7e8', '#9467bd', '#c5b0d5', '#8c564b', '#e377c2', '#7f7f7f'];
+
+/** A colour per state drawn, the same for a state on every lane and every refresh. */
+function stateScale(labels: readonly string[]): { domain: string[]; range: string[] } {
+  const domain = [...new Set(labels)];
+  let other = 0;
+  return { domain, range: domain.map((l) => STATE_COLOURS[l] ?? PHASE_COLOURS[other++ % PHASE_COLOURS.length] ?? '#7f7f7f') };
+}
+
 /** The fault, the phases and what the observer saw of the target, as lanes on the same axis. */
 export function lanesSpec(spans: readonly Span[], fault: Span | undefined, title = 'Phases, the fault and the target as HAProxy and Galera showed it', domain?: XDomain): TopLevelSpec {
   return {
@@ -137,7 +154,7 @@ export function lanesSpec(spans: readonly Span[], fault: Span | undefined, title
           y: { field: 'lane', type: 'nominal', title: null, sort: null },
           x: { field: 'from (s)', type: 'quantitative', title: xTitle(fault), ...xScale(domain) },
           x2: { field: 'to (s)' },
-          color: { field: 'state', type: 'nominal', title: 'state' },
+          color: { field: 'state', type: 'nominal', title: 'state', scale: stateScale(spans.map((sp) => sp.label)) },
         },
       },
     ],
@@ -204,6 +221,28 @@ export interface TimeSpan {
   to: number;
 }
 
+/**
+ * Runs of one label per lane: a lane's label at each step (absent: `missing`, or no span when
+ * `missing` is undefined), consecutive equal labels merged into one span [first step, next step).
+ */
+export function toSpans(labels: ReadonlyMap<string, ReadonlyMap<number, string>>, steps: readonly number[], stepMs: number, missing?: string): TimeSpan[] {
+  const spans: TimeSpan[] = [];
+  for (const [lane, byTime] of labels) {
+    let open: TimeSpan | undefined;
+    for (const t of steps) {
+      const label = byTime.get(t) ?? missing;
+      if (open !== undefined && open.label === label) {
+        open.to = t + stepMs;
+        continue;
+      }
+      if (open !== undefined) spans.push(open);
+      open = label === undefined ? undefined : { lane, label, from: t, to: t + stepMs };
+    }
+    if (open !== undefined) spans.push(open);
+  }
+  return spans;
+}
+
 /** Epoch ms as minutes before the window's end (a plain number axis: the same on every chart). */
 const minutesBefore = (at: number, domain: [number, number]): number => Math.round(((at - domain[1]) / 60_000) * 1000) / 1000;
 const timeAxis = (domain: [number, number], field = 'minutes'): object => ({
@@ -237,21 +276,6 @@ export function liveLineSpec(title: string, unit: string, points: readonly TimeP
       },
     ],
   } as TopLevelSpec;
-}
-
-/** Healthy green, on the way grey-blue, away red, unknown grey; a drill's phases in their own hues. */
-const STATE_COLOURS: Record<string, string> = {
-  Synced: '#2ca02c', UP: '#2ca02c', running: '#2ca02c',
-  'Donor/Desynced': '#bcbd22', Joined: '#17becf', Joining: '#9edae5', NOLB: '#bcbd22', DRAIN: '#bcbd22', MAINT: '#ff9896',
-  down: '#d62728', DOWN: '#d62728', 'no data': '#c7c7c7', 'no state': '#c7c7c7',
-};
-const PHASE_COLOURS = ['#1f77b4', '#aec7e8', '#9467bd', '#c5b0d5', '#8c564b', '#e377c2', '#7f7f7f'];
-
-/** A colour per state drawn, the same for a state on every lane and every refresh. */
-function stateScale(labels: readonly string[]): { domain: string[]; range: string[] } {
-  const domain = [...new Set(labels)];
-  let other = 0;
-  return { domain, range: domain.map((l) => STATE_COLOURS[l] ?? PHASE_COLOURS[other++ % PHASE_COLOURS.length] ?? '#7f7f7f') };
 }
 
 export function liveLanesSpec(title: string, spans: readonly TimeSpan[], faults: readonly { from: number; to: number }[], domain: [number, number]): TopLevelSpec {

@@ -3,6 +3,8 @@
 // HAProxy's view of the target and the simulator's cumulative outcomes four times a second,
 // so detection and the client-visible outage are timed to a quarter of a second; on a lab with
 // a broker, the outbox's backlog and (broker drills) the queue's leader every two seconds.
+// Every node's state (Galera, HAProxy's view of it, the broker's containers) is kept as lanes
+// for the report's pictures (lanes.ts), from the traffic's start to the recovery's end.
 import { HttpClient } from '../../shared/http-client.ts';
 import type { NodeSql } from '../../lab/index.ts';
 import { readNodeStates } from '../../lab/index.ts';
@@ -11,6 +13,7 @@ import type { TimelineEvent } from '../types.ts';
 import { countClientErrors, outcomeDelta } from '../report/timeline.ts';
 import { fetchHaproxyServers, isOut, isUp } from '../../lab/index.ts';
 import type { BrokerWatch } from './broker-watch.ts';
+import { haproxyLabel, LaneRecorder } from './lanes.ts';
 
 export type Phase = 'before' | 'fault' | 'recovering' | 'after';
 
@@ -42,6 +45,8 @@ export interface ObserverOptions {
 export class Observer {
   readonly events: TimelineEvent[] = [];
   readonly probes: ProbeSample[] = [];
+  /** every node's state while the drill runs, for the pictures */
+  readonly lanes = new LaneRecorder();
   phase: Phase = 'before';
   haproxyMarkedDown: boolean | undefined;
   targetLeftPrimary: boolean | undefined;
@@ -51,6 +56,8 @@ export class Observer {
   private brokerTimer: NodeJS.Timeout | undefined;
   private busy = false;
   private haproxyBusy = false;
+  private nodesTimer: NodeJS.Timeout | undefined;
+  private nodesBusy = false;
   /** 2xx count when the first client error was seen; the next 2xx after it ends the wait */
   private successesAtFirstError: number | undefined;
   private lastErrors = 0;
@@ -66,6 +73,8 @@ export class Observer {
   start(): void {
     this.timer = setInterval(() => void this.tick(), this.o.intervalMs ?? 1_000);
     this.fastTimer = setInterval(() => void this.fastTick(), this.o.fastIntervalMs ?? 250);
+    // its own timer: a node slow to answer must not delay the probes' cadence
+    this.nodesTimer = setInterval(() => void this.nodesTick(), this.o.intervalMs ?? 1_000);
     const broker = this.o.broker;
     if (broker) {
       this.brokerTimer = setInterval(() => {
@@ -78,6 +87,7 @@ export class Observer {
   stop(): void {
     clearInterval(this.timer);
     clearInterval(this.fastTimer);
+    clearInterval(this.nodesTimer);
     clearInterval(this.brokerTimer);
   }
 
@@ -99,11 +109,23 @@ export class Observer {
     if (this.busy) return; // a slow poll (paused node, hung exec) must not pile up
     this.busy = true;
     try {
-      await Promise.all([this.probe(), this.o.watchGalera ? this.watchNodes() : Promise.resolve()]);
+      await this.probe();
     } catch {
       // observing must never break the drill
     } finally {
       this.busy = false;
+    }
+  }
+
+  private async nodesTick(): Promise<void> {
+    if (this.nodesBusy) return;
+    this.nodesBusy = true;
+    try {
+      await Promise.all([this.watchNodes(), this.watchBrokers()]);
+    } catch {
+      // observing must never break the drill
+    } finally {
+      this.nodesBusy = false;
     }
   }
 
@@ -132,9 +154,11 @@ export class Observer {
   }
 
   private async watchHaproxy(): Promise<void> {
-    if (this.phase === 'before' || this.phase === 'after') return;
+    if (this.phase === 'after') return;
     const servers = await fetchHaproxyServers(this.o.haproxyStats, 500);
     if (!servers) return;
+    for (const s of servers) this.lanes.record(`${s.server} HAProxy`, haproxyLabel(s.status));
+    if (this.phase === 'before') return;
     this.haproxySeen = true;
     const mine = servers.filter((s) => this.o.victims.includes(s.server));
     if (this.phase === 'fault' && mine.length > 0 && mine.every((s) => isOut(s.status))) {
@@ -146,15 +170,26 @@ export class Observer {
     }
   }
 
+  /** Every Galera node's state as a lane; during the fault, whether a target left the Primary Component. */
   private async watchNodes(): Promise<void> {
-    if (this.phase !== 'fault') return;
-    const nodes = (await this.o.target.list('galera')).filter((n) => this.o.victims.includes(n.name) && n.state === 'running');
-    const states = await readNodeStates(this.o.target, this.o.sql, nodes);
-    const left = states.filter((s) => s.clusterStatus !== undefined && (s.clusterStatus !== 'Primary' || s.ready === false));
+    if (this.phase === 'after') return;
+    const states = await readNodeStates(this.o.target, this.o.sql);
+    for (const s of states) {
+      const label = s.docker !== 'running' ? s.docker : s.clusterStatus === undefined ? 'not answering' : s.clusterStatus !== 'Primary' ? s.clusterStatus : (s.localState ?? 'Primary');
+      this.lanes.record(`${s.node} Galera`, label);
+    }
+    if (this.phase !== 'fault' || !this.o.watchGalera) return;
+    const left = states.filter((s) => this.o.victims.includes(s.node) && s.clusterStatus !== undefined && (s.clusterStatus !== 'Primary' || s.ready === false));
     if (left.length > 0 && !this.targetLeftPrimary) {
       this.targetLeftPrimary = true;
       this.mark('target-left-primary', left.map((s) => `${s.node} ${s.clusterStatus} ready=${s.ready ? 'ON' : 'OFF'}`).join(', '));
     }
+  }
+
+  /** Each broker node's container state as a lane (a lab without a broker has none). */
+  private async watchBrokers(): Promise<void> {
+    if (this.phase === 'after') return;
+    for (const b of await this.o.target.list('rabbitmq')) this.lanes.record(b.name, b.state);
   }
 
   private watchClients(): void {

@@ -42,6 +42,27 @@ describe('drill pictures', () => {
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org|vega\.github\.io)/); // self-contained: no script, nothing fetched
     expect(html).toContain('3 errors');
   });
+  it('draws every node\'s lanes and the alert\'s as the report kept them, on the fault\'s axis', async () => {
+    const r = {
+      ...report(),
+      lanes: [
+        { lane: 'mariadb-2 Galera', label: 'Synced', from: 500, to: 1_000 },
+        { lane: 'mariadb-2 Galera', label: 'exited', from: 1_000, to: 3_500 },
+        { lane: 'mariadb-2 HAProxy', label: 'DOWN', from: 1_250, to: 4_000 },
+        { lane: 'HAProxyBackendServerDown in Prometheus', label: 'pending', from: 2_000, to: 3_000 },
+        { lane: 'HAProxyBackendServerDown notifications', label: 'firing sent', from: 3_000, to: 4_000 },
+      ],
+    };
+    const { pictures } = await drawPictures(r, samples);
+    const lanes = pictures.find((p) => p.name === 'lanes')?.svg ?? '';
+    const bars = lanes.match(/aria-roledescription="bar"/g) ?? [];
+    // the phases, the fault and the five spans above (no client-error marks in the fixture)
+    expect(bars.length).toBe(r.phases.length + 1 + 5);
+    expect(lanes).toMatch(/seconds from the fault: 0; lane: mariadb-2 Galera; to \(s\): 2\.5; state: exited/);
+    expect(lanes).toMatch(/lane: HAProxyBackendServerDown notifications; to \(s\): 3; state: firing sent/);
+    // the target-only lanes of older reports are not drawn beside them
+    expect(lanes).not.toContain('lane: HAProxy: ');
+  });
   it('shades nothing when no fault was injected, on the timeline\'s own axis', async () => {
     const r = { ...report(), timeline: buildTimeline([{ at: 1_000, kind: 'traffic-start', detail: '' }, { at: 5_000, kind: 'traffic-stop', detail: '' }]) };
     const { pictures, summary } = await drawPictures(r, samples, 7);

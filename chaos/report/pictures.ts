@@ -30,7 +30,10 @@ export interface PicturesSummary {
 
 const offset = (origin: number, at: number): number => Math.round((at - origin) / 100) / 10;
 
-/** The spans of the lanes chart: the phases, the fault, the target's state, the clients' errors. */
+/**
+ * The spans of the lanes chart: the phases, the fault, every node's state (or, in a report
+ * from before the observer kept them, the target's), an alert drill's alert, the clients' errors.
+ */
 function lanes(r: DrillReport, origin: number, fault: Span | undefined): Span[] {
   const at = (kind: string): number | undefined => r.timeline.events.find((e) => e.kind === kind)?.offsetSeconds;
   const end = at('steady-state-back') ?? at('traffic-stop') ?? fault?.to ?? 0;
@@ -40,10 +43,14 @@ function lanes(r: DrillReport, origin: number, fault: Span | undefined): Span[] 
     const start = at(from);
     if (start !== undefined) spans.push({ lane, label, from: start, to: to ?? end });
   };
-  const who = r.targets.join(', ');
-  between(`HAProxy: ${who}`, 'DOWN', 'haproxy-marked-down', at('haproxy-marked-up'));
-  // the observer marks no rejoin: the steady state back (every node Primary and Synced) ends it
-  between(`Galera: ${who}`, 'not Primary', 'target-left-primary', at('steady-state-back'));
+  if (r.lanes && r.lanes.length > 0) {
+    spans.push(...r.lanes.map((l) => ({ lane: l.lane, label: l.label, from: offset(origin, l.from), to: offset(origin, l.to) })));
+  } else {
+    const who = r.targets.join(', ');
+    between(`HAProxy: ${who}`, 'DOWN', 'haproxy-marked-down', at('haproxy-marked-up'));
+    // the observer marks no rejoin: the steady state back (every node Primary and Synced) ends it
+    between(`Galera: ${who}`, 'not Primary', 'target-left-primary', at('steady-state-back'));
+  }
   between('clients', 'errors', 'first-client-error', at('last-client-error'));
   return spans;
 }
@@ -63,7 +70,7 @@ export async function drawPictures(r: DrillReport, samples: readonly RequestSamp
   const pictures: Picture[] = [
     { name: 'latency', title: 'Latency of every request', svg: await renderSvg(latencySpec(drawn, fault, okEvery, domain)) },
     { name: 'throughput', title: 'Throughput by outcome', svg: await renderSvg(throughputSpec(points, fault, domain)) },
-    { name: 'lanes', title: 'Phases, fault and target state', svg: await renderSvg(lanesSpec(spans, fault, undefined, domain)) },
+    { name: 'lanes', title: 'Phases, the fault, every node and the alert', svg: await renderSvg(lanesSpec(spans, fault, 'Phases, the fault, each node as Galera, HAProxy and the broker showed it', domain)) },
   ];
   return {
     pictures,

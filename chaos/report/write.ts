@@ -18,6 +18,7 @@ import type { TimelineSummary } from './timeline.ts';
 import { renderPhases, type PhaseRecord } from '../phases/journal.ts';
 import type { RequestSample } from '../../simulator/index.ts';
 import type { PicturesSummary } from './pictures.ts';
+import type { TimeSpan } from '../../shared/charts.ts';
 
 export interface DrillReport {
   drill: string;
@@ -40,6 +41,8 @@ export interface DrillReport {
   probes: { total: number; byStatus: Record<string, number>; p99BeforeMs?: number; p99DuringMs?: number; status503WithoutRetryAfter: number };
   haproxyMarkedTargetDown: boolean | undefined;
   targetLeftPrimary: boolean | undefined;
+  /** every node's state while the traffic ran (Galera, HAProxy's view, the broker's containers) and an alert drill's alert, epoch ms: the pictures' lanes */
+  lanes?: TimeSpan[];
   bootstrap?: { chosen?: string; reason: string; positions: NodePosition[]; problems: string[] };
   writes: { acknowledged: number; lost: number; lostIds: string[] };
   integrity: {
