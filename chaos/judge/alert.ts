@@ -65,6 +65,8 @@ export class AlertWatch {
   private fired: { after: number; labels: Set<string> } | null = null;
   private inhibition: InhibitionSeen | null = null;
   private resolvedAfter: number | null = null;
+  /** when the firing and the resolved notification reached the console (epoch ms), for the pictures */
+  readonly deliveredAt: { firing?: number; resolved?: number } = {};
 
   constructor(private readonly x: AlertExpectation, private readonly o: AlertWatchOptions) {
     const rule = (o.rules ?? alertRules()).find((r) => r.alert === x.alert);
@@ -132,6 +134,7 @@ export class AlertWatch {
     if (x.inhibitedBy === undefined) {
       this.fired = await waitFiring(o.endpoints.console, x.alert, injectedAt, bounds.fireSeconds, signal);
       const seen = this.fired;
+      if (seen !== null) this.deliveredAt.firing = injectedAt.getTime() + seen.after * 1000;
       this.mark(seen === null ? `${x.alert}: no firing notification within ${bounds.fireSeconds} s` : `${x.alert}: firing notification after ${seen.after.toFixed(1)} s (${seen.labels.size} label set${seen.labels.size === 1 ? '' : 's'})`);
     } else {
       const held = await waitInhibited(o.endpoints, x.alert, x.inhibitedBy, injectedAt, bounds.fireSeconds, signal);
@@ -148,6 +151,7 @@ export class AlertWatch {
     if (seen !== null) {
       // a resolved notification only follows a firing one
       this.resolvedAfter = await waitResolved(o.endpoints.console, x.alert, seen.labels, since, bounds.resolveSeconds, signal);
+      if (this.resolvedAfter !== null) this.deliveredAt.resolved = since.getTime() + this.resolvedAfter * 1000;
       this.mark(this.resolvedAfter === null ? `${x.alert}: no resolved notification within ${bounds.resolveSeconds} s` : `${x.alert}: resolved notification after ${this.resolvedAfter.toFixed(1)} s`);
     } else if (held?.firingAfter != null) {
       this.resolvedAfter = await waitCleared(o.endpoints.prometheus, x.alert, since, bounds.resolveSeconds, signal);

@@ -12,6 +12,7 @@ import { phaseEvents } from './journal.ts';
 import type { Injection, Traffic } from './method.ts';
 import type { Recovery } from './recovery.ts';
 import type { TimelineEvent } from '../types.ts';
+import { alertLanes } from '../report/alert-lanes.ts';
 
 export interface ReportInput {
   startedAt: string;
@@ -52,6 +53,12 @@ export async function report(ctx: DrillContext, input: ReportInput): Promise<{ r
     ...integrity.regressed.map((m) => `${m.kind} ${m.id} (${m.acknowledged} → ${m.found})`),
   ])];
   const snap = run.stats.snapshot();
+  // every node's state while the traffic ran; an alert drill's alert as Prometheus and the console saw it
+  const stoppedAt = observer.events.find((e) => e.kind === 'traffic-stop')?.at ?? Date.now();
+  const lanes = [
+    ...observer.lanes.spans(stoppedAt),
+    ...(ctx.alert ? await alertLanes(o.endpoints.prometheus, ctx.alert.rule.alert, Date.parse(input.startedAt), stoppedAt, ctx.alert.deliveredAt).catch(() => []) : []),
+  ];
   const boot = input.injection.fault?.bootstrap?.();
   const targets = victims.map((v) => v.name);
   const drillReport: DrillReport = {
@@ -75,6 +82,7 @@ export async function report(ctx: DrillContext, input: ReportInput): Promise<{ r
     probes: { total: probes.length, byStatus, p99BeforeMs: obs.probeP99BeforeMs, p99DuringMs: obs.probeP99DuringMs, status503WithoutRetryAfter: obs.probe503WithoutRetryAfter },
     haproxyMarkedTargetDown: obs.haproxyMarkedTargetDown,
     targetLeftPrimary: obs.targetLeftPrimary,
+    lanes,
     bootstrap: boot ? { chosen: boot.choice.ok ? boot.choice.node : undefined, reason: boot.choice.reason, positions: boot.positions, problems: boot.problems } : undefined,
     writes: { acknowledged: integrity.acknowledged.users + integrity.acknowledged.orders + integrity.acknowledged.payments, lost: lostIds.length, lostIds },
     integrity,
