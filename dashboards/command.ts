@@ -70,5 +70,28 @@ export function dashboardsCommand(): Command {
       }
     });
 
+  command
+    .command('wait')
+    .description('wait (bounded) until a PromQL query returns at least one series: a panel\'s data has arrived')
+    .argument('<query>', 'PromQL expression')
+    .option('--within <seconds>', 'give up after this long', '60')
+    .option('--prometheus <url>', 'Prometheus base URL', process.env.PROMETHEUS_URL ?? 'http://127.0.0.1:9090')
+    .action(async (query: string, options: { within: string; prometheus: string }) => {
+      const within = Number(options.within);
+      if (!Number.isFinite(within) || within <= 0) {
+        console.error(`--within must be a positive number of seconds (got ${options.within})`);
+        process.exitCode = EXIT.usage;
+        return;
+      }
+      const { PrometheusClient } = await import('../shared/prometheus.ts');
+      const { pollUntil } = await import('../shared/time.ts');
+      const prom = new PrometheusClient(options.prometheus, { timeoutMs: 5_000 });
+      const found = await pollUntil(Date.now() + within * 1000, 3_000, async () => ((await prom.query(query).catch(() => [])).length > 0 ? true : undefined));
+      if (found === undefined) {
+        console.error(`no series for ${query} after ${within} s (Prometheus at ${options.prometheus})`);
+        process.exitCode = EXIT.failed;
+      }
+    });
+
   return command;
 }

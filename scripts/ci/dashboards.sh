@@ -22,13 +22,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
 # Waits (at most $2 seconds) until the PromQL query $1 returns at least one series.
-wait_for_series() {
-  local query=$1 limit=$2 waited=0
-  until curl -fsS --max-time 5 "$PROM/api/v1/query" --data-urlencode "query=$query" | grep -q '"result":\[{'; do
-    (( waited >= limit )) && { log "no series for $query after ${limit} s"; return 1; }
-    sleep 3; waited=$(( waited + 3 ))
-  done
-}
+wait_for_series() { "${SMARTSHOP[@]}" dashboards wait "$1" --within "$2" --prometheus "$PROM"; }
 
 log "steady: the simulator for 150 s (5 journeys/s, 10% injected errors, metrics on :9464 for Prometheus) and, beside it, a backup (the Galera dashboard's backup panels)"
 "${SMARTSHOP[@]}" simulate --target "$BASE_URL" --mode continuous --duration 150s --rate 5 --error-rate 0.1 --seed 7 --json \
