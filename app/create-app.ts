@@ -154,6 +154,7 @@ export function createApp(config: AppConfig, options: CreateAppOptions = {}): Sh
           backlog = purged.backlog;
           metrics.oldestExpiredKey.set(purged.oldestExpiredSeconds);
           if (purged.keys + purged.buckets + purged.compacted > 0) logger.info(purged, 'purged expired idempotency keys and old stat buckets, folded finished minutes');
+          if (purged.compactError) logger.warn({ err: purged.compactError }, 'folding finished stat minutes failed; the next round folds them');
         } catch (err) {
           backlog = false;
           logger.warn({ err }, 'purge failed; trying again next round');

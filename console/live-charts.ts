@@ -121,15 +121,18 @@ export function liveChartsApi(prometheusUrl: string | undefined): Router {
   const r = express.Router();
   const prom = prometheusUrl ? new PrometheusClient(prometheusUrl, { timeoutMs: 5_000 }) : undefined;
   // one drawing serves every page open within a few seconds (each draws six charts)
-  let cached: { minutes: number; at: number; answer: Promise<LiveCharts> } | undefined;
+  type CacheEntry = { minutes: number; answer: Promise<LiveCharts>; done?: number };
+  let cached: CacheEntry | undefined;
   r.get('/', async (req, res, next) => {
     try {
       if (!prom) throw new HttpError(503, 'no_prometheus', 'no Prometheus configured for the console (PROMETHEUS_URL)');
       const minutes = req.query.minutes === undefined ? 15 : Number(req.query.minutes);
       if (!Number.isInteger(minutes) || minutes < 1 || minutes > 60) throw new HttpError(400, 'bad_minutes', 'minutes is a whole number from 1 to 60');
-      if (cached === undefined || cached.minutes !== minutes || Date.now() - cached.at > 5_000) {
-        cached = { minutes, at: Date.now(), answer: liveCharts(prom, minutes) };
-        cached.answer.catch(() => { cached = undefined; });
+      if (cached === undefined || cached.minutes !== minutes || (cached.done !== undefined && Date.now() - cached.done > 5_000)) {
+        const entry: CacheEntry = { minutes, answer: liveCharts(prom, minutes) };
+        cached = entry;
+        // fresh for 5 s from when it was drawn; a failed drawing is not kept
+        entry.answer.then(() => { entry.done = Date.now(); }, () => { if (cached === entry) cached = undefined; });
       }
       res.json(await cached.answer);
     } catch (err) {

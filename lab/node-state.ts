@@ -49,14 +49,14 @@ function fromWsrepStatus(c: LabContainer, st: Record<string, string>): NodeState
 }
 
 /** Every Galera node of the lab (or `nodes`), each asked on its own container. */
-export async function readNodeStates(target: Target, sql: NodeSql, nodes?: LabContainer[]): Promise<NodeState[]> {
+export async function readNodeStates(target: Target, sql: NodeSql, nodes?: LabContainer[], timeoutMs?: number): Promise<NodeState[]> {
   const list = nodes ?? (await target.list('galera'));
   return Promise.all(
     list.map(async (c): Promise<NodeState> => {
       const base = containerState(c);
       if (c.state !== 'running') return { ...base, error: `container ${c.state}` };
       try {
-        return fromWsrepStatus(c, await sql.wsrepStatus(c));
+        return fromWsrepStatus(c, await sql.wsrepStatus(c, timeoutMs));
       } catch (err) {
         return { ...base, error: (err as Error).message };
       }

@@ -121,21 +121,22 @@ export function throughputSpec(points: readonly ChartPoint[], fault: Span | unde
   } as TopLevelSpec;
 }
 
-/** Healthy green, on the way grey-blue, away red, unknown grey; a drill's phases in their own hues. */
-const STATE_COLOURS: Record<string, string> = {
+/** Healthy green, on the way yellow-blue, away red, unknown grey; a drill's phases each their own hue. */
+const STATE_COLOURS = new Map<string, string>(Object.entries({
   Synced: '#2ca02c', UP: '#2ca02c', running: '#2ca02c',
   'Donor/Desynced': '#bcbd22', Joined: '#17becf', Joining: '#9edae5', NOLB: '#bcbd22', DRAIN: '#bcbd22', MAINT: '#ff9896',
   down: '#d62728', DOWN: '#d62728', exited: '#d62728', paused: '#d62728', 'non-Primary': '#d62728', 'not answering': '#ff9896',
   'no data': '#c7c7c7', 'no state': '#c7c7c7',
   injected: '#d62728', errors: '#d62728', pending: '#ff7f0e', firing: '#d62728', 'firing sent': '#8c2d04', 'resolved sent': '#2ca02c',
-};
-const PHASE_COLOURS = ['#1f77b4', '#aec7e8', '#9467bd', '#c5b0d5', '#8c564b', '#e377c2', '#7f7f7f'];
+  'steady-state-hypothesis': '#aec7e8', method: '#1f77b4', rollbacks: '#9467bd', recovery: '#c5b0d5', judgement: '#8c564b', report: '#e377c2',
+}));
+const OTHER_COLOURS = ['#17becf', '#bcbd22', '#7f7f7f', '#393b79', '#637939', '#8c6d31'];
 
-/** A colour per state drawn, the same for a state on every lane and every refresh. */
+/** A colour per state drawn: the same for a known state (a node's, a phase) on every lane and every refresh. */
 function stateScale(labels: readonly string[]): { domain: string[]; range: string[] } {
   const domain = [...new Set(labels)];
   let other = 0;
-  return { domain, range: domain.map((l) => STATE_COLOURS[l] ?? PHASE_COLOURS[other++ % PHASE_COLOURS.length] ?? '#7f7f7f') };
+  return { domain, range: domain.map((l) => STATE_COLOURS.get(l) ?? OTHER_COLOURS[other++ % OTHER_COLOURS.length] ?? '#7f7f7f') };
 }
 
 /** The fault, the phases and what the observer saw of the target, as lanes on the same axis. */

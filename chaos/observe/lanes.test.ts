@@ -17,5 +17,8 @@ describe('LaneRecorder', () => {
       { lane: 'mariadb-2 HAProxy', label: 'UP', from: 0, to: 1_250 },
       { lane: 'mariadb-2 HAProxy', label: 'DOWN', from: 1_250, to: 5_000 },
     ]);
+    // a change that arrived after the end is not drawn
+    r.record('mariadb-2 HAProxy', 'UP', 6_000);
+    expect(r.spans(5_000).filter((s) => s.lane === 'mariadb-2 HAProxy').map((s) => [s.label, s.from, s.to])).toEqual([['UP', 0, 1_250], ['DOWN', 1_250, 5_000]]);
   });
 });

@@ -13,12 +13,16 @@ export class LaneRecorder {
     this.changes.push({ lane, label, at });
   }
 
-  /** Each recorded state until the lane's next change, the last one until `end`; lanes in the order first seen. */
+  /**
+   * Each recorded state until the lane's next change, the last one until `end`; lanes in the
+   * order first seen. A read that answered after `end` (still in flight when the observer
+   * stopped) is not drawn past it.
+   */
   spans(end: number): TimeSpan[] {
     const lanes = [...new Set(this.changes.map((c) => c.lane))];
     return lanes.flatMap((lane) => {
-      const mine = this.changes.filter((c) => c.lane === lane);
-      return mine.map((c, i) => ({ lane, label: c.label, from: c.at, to: Math.max(c.at, mine[i + 1]?.at ?? end) }));
+      const mine = this.changes.filter((c) => c.lane === lane && c.at < end);
+      return mine.map((c, i) => ({ lane, label: c.label, from: c.at, to: Math.min(end, mine[i + 1]?.at ?? end) }));
     });
   }
 }

@@ -8,7 +8,7 @@
 import { HttpClient } from '../../shared/http-client.ts';
 import type { NodeSql } from '../../lab/index.ts';
 import { readNodeStates } from '../../lab/index.ts';
-import type { Target } from '../../lab/index.ts';
+import type { LabContainer, Target } from '../../lab/index.ts';
 import type { TimelineEvent } from '../types.ts';
 import { countClientErrors, outcomeDelta } from '../report/timeline.ts';
 import { fetchHaproxyServers, isOut, isUp } from '../../lab/index.ts';
@@ -57,7 +57,9 @@ export class Observer {
   private busy = false;
   private haproxyBusy = false;
   private nodesTimer: NodeJS.Timeout | undefined;
-  private nodesBusy = false;
+  /** nodes whose last read has not answered yet (a frozen one): not asked again meanwhile */
+  private readonly nodesAsked = new Set<string>();
+  private brokersBusy = false;
   /** 2xx count when the first client error was seen; the next 2xx after it ends the wait */
   private successesAtFirstError: number | undefined;
   private lastErrors = 0;
@@ -117,15 +119,21 @@ export class Observer {
     }
   }
 
+  /** Each node read on its own (a frozen one must not hold the others back), and the broker's containers. */
   private async nodesTick(): Promise<void> {
-    if (this.nodesBusy) return;
-    this.nodesBusy = true;
+    if (this.phase === 'after') return;
     try {
-      await Promise.all([this.watchNodes(), this.watchBrokers()]);
+      for (const node of await this.o.target.list('galera')) {
+        if (this.nodesAsked.has(node.name)) continue;
+        this.nodesAsked.add(node.name);
+        void this.watchNode(node).catch(() => undefined).finally(() => this.nodesAsked.delete(node.name));
+      }
+      if (!this.brokersBusy) {
+        this.brokersBusy = true;
+        await this.watchBrokers().finally(() => { this.brokersBusy = false; });
+      }
     } catch {
       // observing must never break the drill
-    } finally {
-      this.nodesBusy = false;
     }
   }
 
@@ -170,19 +178,16 @@ export class Observer {
     }
   }
 
-  /** Every Galera node's state as a lane; during the fault, whether a target left the Primary Component. */
-  private async watchNodes(): Promise<void> {
-    if (this.phase === 'after') return;
-    const states = await readNodeStates(this.o.target, this.o.sql);
-    for (const s of states) {
-      const label = s.docker !== 'running' ? s.docker : s.clusterStatus === undefined ? 'not answering' : s.clusterStatus !== 'Primary' ? s.clusterStatus : (s.localState ?? 'Primary');
-      this.lanes.record(`${s.node} Galera`, label);
-    }
-    if (this.phase !== 'fault' || !this.o.watchGalera) return;
-    const left = states.filter((s) => this.o.victims.includes(s.node) && s.clusterStatus !== undefined && (s.clusterStatus !== 'Primary' || s.ready === false));
-    if (left.length > 0 && !this.targetLeftPrimary) {
+  /** A Galera node's state as a lane, stamped when it answered; during the fault, whether a target left the Primary Component. */
+  private async watchNode(node: LabContainer): Promise<void> {
+    const [st] = await readNodeStates(this.o.target, this.o.sql, [node], 3_000);
+    if (st === undefined || this.phase === 'after') return;
+    const label = st.docker !== 'running' ? st.docker : st.clusterStatus === undefined ? 'not answering' : st.clusterStatus !== 'Primary' ? st.clusterStatus : (st.localState ?? 'Primary');
+    this.lanes.record(`${st.node} Galera`, label);
+    if (this.phase !== 'fault' || !this.o.watchGalera || !this.o.victims.includes(st.node)) return;
+    if (st.clusterStatus !== undefined && (st.clusterStatus !== 'Primary' || st.ready === false) && !this.targetLeftPrimary) {
       this.targetLeftPrimary = true;
-      this.mark('target-left-primary', left.map((s) => `${s.node} ${s.clusterStatus} ready=${s.ready ? 'ON' : 'OFF'}`).join(', '));
+      this.mark('target-left-primary', `${st.node} ${st.clusterStatus} ready=${st.ready ? 'ON' : 'OFF'}`);
     }
   }
 

@@ -57,7 +57,7 @@ export async function report(ctx: DrillContext, input: ReportInput): Promise<{ r
   const stoppedAt = observer.events.find((e) => e.kind === 'traffic-stop')?.at ?? Date.now();
   const lanes = [
     ...observer.lanes.spans(stoppedAt),
-    ...(ctx.alert ? await alertLanes(o.endpoints.prometheus, ctx.alert.rule.alert, Date.parse(input.startedAt), stoppedAt, ctx.alert.deliveredAt).catch(() => []) : []),
+    ...(ctx.alert ? await alertLanes(o.endpoints.prometheus, ctx.alert.rule.alert, observer.events.find((e) => e.kind === 'traffic-start')?.at ?? Date.parse(input.startedAt), stoppedAt, ctx.alert.deliveredAt).catch(() => []) : []),
   ];
   const boot = input.injection.fault?.bootstrap?.();
   const targets = victims.map((v) => v.name);

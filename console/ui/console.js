@@ -114,13 +114,17 @@ function chartFigure(chart) {
     return figure;
   }
   const svg = new DOMParser().parseFromString(chart.svg, 'image/svg+xml').documentElement;
+  if (svg.nodeName !== 'svg') {
+    figure.append(item(`${chart.title}: the drawing could not be read`, 'bad'));
+    return figure;
+  }
   figure.append(document.importNode(svg, true));
   figure.dataset.drawn = String((chart.points ?? chart.spans ?? []).length);
   return figure;
 }
 
 async function refreshCharts() {
-  const { status, data } = await api('GET', '/api/charts');
+  const { status, data } = await api('GET', '/api/charts').catch((err) => ({ status: 0, data: { message: `the console does not answer (${err.message})` } }));
   if (status !== 200) {
     $('charts-status').textContent = data.message ?? `HTTP ${status}`;
     return;
