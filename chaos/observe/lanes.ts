@@ -14,12 +14,12 @@ export class LaneRecorder {
   }
 
   /**
-   * Each recorded state until the lane's next change, the last one until `end`; lanes in the
-   * order first seen. A read that answered after `end` (still in flight when the observer
+   * Each recorded state until the lane's next change, the last one until `end`; lanes by name,
+   * so each node's Galera and HAProxy lanes sit together, the brokers after them. A read that answered after `end` (still in flight when the observer
    * stopped) is not drawn past it.
    */
   spans(end: number): TimeSpan[] {
-    const lanes = [...new Set(this.changes.map((c) => c.lane))];
+    const lanes = [...new Set(this.changes.map((c) => c.lane))].sort((a, b) => a.localeCompare(b));
     return lanes.flatMap((lane) => {
       const mine = this.changes.filter((c) => c.lane === lane && c.at < end);
       return mine.map((c, i) => ({ lane, label: c.label, from: c.at, to: Math.min(end, mine[i + 1]?.at ?? end) }));
