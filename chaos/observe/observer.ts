@@ -8,7 +8,7 @@
 import { HttpClient } from '../../shared/http-client.ts';
 import type { NodeSql } from '../../lab/index.ts';
 import { readNodeStates } from '../../lab/index.ts';
-import type { LabContainer, Target } from '../../lab/index.ts';
+import type { LabContainer, NodeState, Target } from '../../lab/index.ts';
 import type { TimelineEvent } from '../types.ts';
 import { countClientErrors, outcomeDelta } from '../report/timeline.ts';
 import { fetchHaproxyServers, isOut, isUp } from '../../lab/index.ts';
@@ -16,6 +16,10 @@ import type { BrokerWatch } from './broker-watch.ts';
 import { haproxyLabel, LaneRecorder } from './lanes.ts';
 
 export type Phase = 'before' | 'fault' | 'recovering' | 'after';
+
+/** A node's lane label: its container's state, or what it says of itself. */
+const nodeLabel = (st: NodeState): string =>
+  st.docker !== 'running' ? st.docker : st.clusterStatus === undefined ? 'not answering' : st.clusterStatus !== 'Primary' ? st.clusterStatus : (st.localState ?? 'Primary');
 
 export interface ProbeSample {
   at: number;
@@ -111,7 +115,7 @@ export class Observer {
     if (this.busy) return; // a slow poll (paused node, hung exec) must not pile up
     this.busy = true;
     try {
-      await this.probe();
+      await Promise.all([this.probe(), this.o.watchGalera ? this.watchTargets() : Promise.resolve()]);
     } catch {
       // observing must never break the drill
     } finally {
@@ -119,12 +123,17 @@ export class Observer {
     }
   }
 
-  /** Each node read on its own (a frozen one must not hold the others back), and the broker's containers. */
+  /**
+   * Each node the drill does not target, read on its own (a slow one must not hold the others
+   * back), and the broker's containers. The targets are read only by watchTargets, during the
+   * fault: an exec started while a pause drill SIGSTOPs a container's processes can leave its
+   * `runc init` stopped, and every later exec into that container hangs (a rehearsal hung so).
+   */
   private async nodesTick(): Promise<void> {
     if (this.phase === 'after') return;
     try {
       for (const node of await this.o.target.list('galera')) {
-        if (this.nodesAsked.has(node.name)) continue;
+        if (this.o.victims.includes(node.name) || this.nodesAsked.has(node.name)) continue;
         this.nodesAsked.add(node.name);
         void this.watchNode(node).catch(() => undefined).finally(() => this.nodesAsked.delete(node.name));
       }
@@ -178,16 +187,22 @@ export class Observer {
     }
   }
 
-  /** A Galera node's state as a lane, stamped when it answered; during the fault, whether a target left the Primary Component. */
+  /** A Galera node's state as a lane, stamped when it answered. */
   private async watchNode(node: LabContainer): Promise<void> {
     const [st] = await readNodeStates(this.o.target, this.o.sql, [node], 3_000);
-    if (st === undefined || this.phase === 'after') return;
-    const label = st.docker !== 'running' ? st.docker : st.clusterStatus === undefined ? 'not answering' : st.clusterStatus !== 'Primary' ? st.clusterStatus : (st.localState ?? 'Primary');
-    this.lanes.record(`${st.node} Galera`, label);
-    if (this.phase !== 'fault' || !this.o.watchGalera || !this.o.victims.includes(st.node)) return;
-    if (st.clusterStatus !== undefined && (st.clusterStatus !== 'Primary' || st.ready === false) && !this.targetLeftPrimary) {
+    if (st !== undefined && this.phase !== 'after') this.lanes.record(`${st.node} Galera`, nodeLabel(st));
+  }
+
+  /** During the fault: the targets' state (their lanes), and whether one left the Primary Component. */
+  private async watchTargets(): Promise<void> {
+    if (this.phase !== 'fault') return;
+    const nodes = (await this.o.target.list('galera')).filter((n) => this.o.victims.includes(n.name) && n.state === 'running');
+    const states = await readNodeStates(this.o.target, this.o.sql, nodes);
+    for (const st of states) this.lanes.record(`${st.node} Galera`, nodeLabel(st));
+    const left = states.filter((s) => s.clusterStatus !== undefined && (s.clusterStatus !== 'Primary' || s.ready === false));
+    if (left.length > 0 && !this.targetLeftPrimary) {
       this.targetLeftPrimary = true;
-      this.mark('target-left-primary', `${st.node} ${st.clusterStatus} ready=${st.ready ? 'ON' : 'OFF'}`);
+      this.mark('target-left-primary', left.map((s) => `${s.node} ${s.clusterStatus} ready=${s.ready ? 'ON' : 'OFF'}`).join(', '));
     }
   }
 
