@@ -139,8 +139,8 @@ function stateScale(labels: readonly string[]): { domain: string[]; range: strin
   return { domain, range: domain.map((l) => STATE_COLOURS.get(l) ?? OTHER_COLOURS[other++ % OTHER_COLOURS.length] ?? '#7f7f7f') };
 }
 
-/** The fault, the phases and what the observer saw of the target, as lanes on the same axis. */
-export function lanesSpec(spans: readonly Span[], fault: Span | undefined, title = 'Phases, the fault and the target as HAProxy and Galera showed it', domain?: XDomain): TopLevelSpec {
+/** States over time as lanes on the same axis as the other charts (a drill's phases, fault and nodes; a load test's stages). */
+export function lanesSpec(spans: readonly Span[], fault: Span | undefined, title: string, domain?: XDomain): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
