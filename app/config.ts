@@ -1,6 +1,7 @@
 // The app's settings, read once from the environment (names in the shared contract).
 import { str, int, num, bool, ConfigError } from '../shared/env.ts';
 import { brokerConfig, type BrokerConfig } from '../shared/broker.ts';
+import { MAX_ATTEMPTS } from './db/database.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -12,6 +13,12 @@ export interface DbConfig {
   password: string;
   database: string;
   poolSize: number;
+  /**
+   * Attempts of one database operation when its node went away, was evicted, aborted it or
+   * timed out (DB_MAX_ATTEMPTS, default 3; 1 turns the retries off, only for the test that
+   * proves a drill's client budget catches it).
+   */
+  maxAttempts?: number;
   /**
    * The account migrations run with (DDL on the shop schema), used only at start; the
    * runtime account above has DML only. Defaults to the runtime account, for a database
@@ -86,6 +93,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       password: dbPassword,
       database: str(env, 'DB_NAME', 'smartshop'),
       poolSize: int(env, 'DB_POOL_SIZE', 10, 1, 1000),
+      maxAttempts: int(env, 'DB_MAX_ATTEMPTS', MAX_ATTEMPTS, 1, 10),
       migration: { user: str(env, 'DB_MIGRATION_USER', dbUser), password: str(env, 'DB_MIGRATION_PASSWORD', dbPassword) },
     },
     paymentSuccessRatio: num(env, 'PAYMENT_SUCCESS_RATIO', 0.8, 0, 1),

@@ -4,7 +4,7 @@
 import { countClientErrors } from '../chaos/index.ts';
 import { median } from './stats.ts';
 
-export const FAILOVER_DRILLS = ['galera-node-stop', 'galera-node-kill', 'galera-partition'] as const;
+export const FAILOVER_DRILLS = ['galera-node-stop', 'galera-node-kill', 'galera-node-pause', 'galera-partition'] as const;
 
 export interface FailoverFigures {
   drill: string;
@@ -29,6 +29,9 @@ export interface FailoverFigures {
   clientErrors: number;
   clientErrorsByKind: Record<string, number>;
   writesLost: number | undefined;
+  /** the drill traffic's requests in flight during the fault: p99 and the longest, ms (reports since the client budgets) */
+  clientP99Ms: number | undefined;
+  clientLongestMs: number | undefined;
 }
 
 type Rec = Record<string, unknown>;
@@ -74,6 +77,8 @@ export function failoverFigures(report: unknown, file: string, drills: readonly 
     clientErrors,
     clientErrorsByKind: byKind,
     writesLost: num(rec(r.writes)?.lost),
+    clientP99Ms: num(rec(r.clients)?.p99Ms),
+    clientLongestMs: num(rec(r.clients)?.longestMs),
   };
 }
 

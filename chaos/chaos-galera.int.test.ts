@@ -15,21 +15,22 @@ Object.assign(process.env, SHARED_LAB_ENV);
 const { runDrill } = await import('./runner.ts');
 const { recoverLab, findInjections } = await import('./recover.ts');
 const { drillKit } = await import('./drill-test-kit.ts');
-const { target, sql, written, startLab, useLab, expectSteady, options, expectNoLoss, crashBurst, setHaproxyCheck, expectPictures, dockerVolumes } = drillKit(SHARED_LAB_ENV);
+const { target, sql, written, startLab, useLab, expectSteady, options, expectNoLoss, expectClientsWithinBudget, crashBurst, setHaproxyCheck, expectPictures, dockerVolumes } = drillKit(SHARED_LAB_ENV);
 
 useLab();
 
 describe('Galera, HAProxy and restore drills on a real lab', () => {
-  it('galera-node-stop: the node rejoins, nothing acknowledged is lost', async () => {
-    await expectNoLoss('galera-node-stop');
+  it('galera-node-stop: the node rejoins, nothing acknowledged is lost, no client request failed', async () => {
+    expectClientsWithinBudget(await expectNoLoss('galera-node-stop'));
   }, 600_000);
 
-  it('galera-node-kill: the killed node recovers its position and rejoins, nothing lost', async () => {
-    await expectNoLoss('galera-node-kill');
+  it('galera-node-kill: the killed node recovers its position and rejoins, nothing lost, no client request failed, p99 within 3 s', async () => {
+    expectClientsWithinBudget(await expectNoLoss('galera-node-kill'));
   }, 600_000);
 
-  it('galera-partition: the cut node leaves Primary, HAProxy takes it out, nothing lost', async () => {
+  it('galera-partition: the cut node leaves Primary, HAProxy takes it out, nothing lost, no client request failed, p99 within 3 s', async () => {
     const r = await expectNoLoss('galera-partition', { faultMs: 12_000 });
+    expectClientsWithinBudget(r);
     expect(r.targetLeftPrimary).toBe(true);
     expect(r.haproxyMarkedTargetDown).toBe(true);
   }, 600_000);
@@ -87,8 +88,9 @@ describe('Galera, HAProxy and restore drills on a real lab', () => {
     expect(r.verdict.deviations).toEqual([]);
   }, 600_000);
 
-  it('galera-node-pause: HAProxy takes the frozen node out, nothing lost', async () => {
+  it('galera-node-pause: HAProxy takes the frozen node out, nothing lost, no client request failed, p99 within 3 s', async () => {
     const r = await expectNoLoss('galera-node-pause', { faultMs: 12_000 });
+    expectClientsWithinBudget(r);
     expect(r.haproxyMarkedTargetDown).toBe(true);
   }, 600_000);
 

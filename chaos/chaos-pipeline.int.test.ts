@@ -5,7 +5,8 @@
 // killed under keyed traffic, the workers killed holding unacked messages, the relay killed
 // between a confirm and its mark, every message poisoned, the broker node leading the queue
 // killed; and the judge must fail a shop that
-// records the key in a second commit and a worker that acks before its commit.
+// records the key in a second commit, a worker that acks before its commit, and a shop that
+// does not retry (galera-node-kill's client budget, issue 32).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DrillReport } from './report/write.ts';
 import { SHARED_LAB_ENV } from '../test/shared-lab.ts';
@@ -53,18 +54,22 @@ describe('fulfilment pipeline drills on a real lab', () => {
     expect(r.verdict.verdict).toBe('passed');
   }, 600_000);
 
-  // Both weakenings on one lab start, and one start to put the lab back: each start recreates
-  // the shop and the workers (about 20 s), and neither weakening changes what the other's
-  // drill proves (shop-crash kills no worker; worker-crash kills no shop).
+  // The weakenings on one lab start, and one start to put the lab back: each start recreates
+  // the shop and the workers (about 20 s), and no weakening changes what another's drill
+  // proves (shop-crash kills no worker; worker-crash kills no shop; the shop's retries off
+  // changes nothing for a shop that is killed, and galera-node-kill is judged on what its
+  // clients saw, which the two-commit key cannot make better).
   describe('the judge fails a weakened lab', () => {
     beforeAll(async () => {
       process.env.IDEMPOTENCY_COMMIT = 'after-effects';
       process.env.WORKER_ACK = 'before-commit';
+      process.env.DB_MAX_ATTEMPTS = '1';
       await startLab();
     }, 480_000);
     afterAll(async () => {
       delete process.env.IDEMPOTENCY_COMMIT;
       delete process.env.WORKER_ACK;
+      delete process.env.DB_MAX_ATTEMPTS;
       await startLab();
     }, 480_000);
 
@@ -88,6 +93,15 @@ describe('fulfilment pipeline drills on a real lab', () => {
       expect(f.lost.length).toBeGreaterThan(0);
       // the judge saw that nothing was left to ship them, rather than waiting out its bound
       expect(f.idle).toBe(true);
+    }, 600_000);
+
+    it('with the shop\'s retries off, galera-node-kill goes over its client budget of 0 failed requests', async () => {
+      const r = (await runDrill(options('galera-node-kill'))).report;
+      if (!r?.clients) throw new Error('no report of what clients saw');
+      console.log(`[weakened galera-node-kill] verdict ${r.verdict.verdict}: ${r.verdict.reason}`);
+      expect(r.clients.failed).toBeGreaterThan(0);
+      expect(r.verdict.verdict).not.toBe('passed');
+      expect(r.verdict.deviations.some((d) => d.includes('client request(s) failed during the fault (budget 0)'))).toBe(true);
     }, 600_000);
   });
 

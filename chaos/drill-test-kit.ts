@@ -16,6 +16,7 @@ import { runDrill } from './runner.ts';
 import { findDrill } from './drills/catalog.ts';
 import { findInjections, recoverLab } from './recover.ts';
 import { checkSteadyState } from './steady-state.ts';
+import { clientsLine } from './judge/clients.ts';
 
 export type RunOptions = Parameters<typeof runDrill>[0];
 type Ledger = ReturnType<Parameters<NonNullable<RunOptions['beforeJudge']>>[0]['run']['ledger']['export']>;
@@ -232,11 +233,21 @@ export function drillKit(lab: LabEnv) {
     }
   }
 
+  /** A single node's fault cost clients nothing but latency within the drill's budget (issue 32). */
+  function expectClientsWithinBudget(r: DrillReport): void {
+    const c = r.clients;
+    if (!c?.budget) throw new Error(`[${r.drill}] no client budget judged`);
+    console.log(`[${r.drill}] clients: ${clientsLine(c)}`);
+    expect(c.failed).toBe(0);
+    expect(c.overBudget).toEqual([]);
+    expect(r.verdict.verdict).toBe('passed');
+  }
+
   async function dockerVolumes(): Promise<string[]> {
     const { default: Docker } = await import('dockerode');
     const res = await new Docker().listVolumes({ filters: { label: [`com.docker.compose.project=${project}`] } });
     return (res.Volumes ?? []).map((v) => v.Name).sort();
   }
 
-  return { project, target, sql, endpoints, written, startLab, useLab, expectSteady, options, expectNoLoss, crashBurst, setHaproxyCheck, expectPictures, dockerVolumes };
+  return { project, target, sql, endpoints, written, startLab, useLab, expectSteady, options, expectNoLoss, expectClientsWithinBudget, crashBurst, setHaproxyCheck, expectPictures, dockerVolumes };
 }

@@ -55,6 +55,16 @@ export interface Drill {
   rate?: number;
   /** an alert drill: the alert the fault must raise (or Alertmanager hold back), judged beside the ledger */
   alert?: AlertExpectation;
+  /** what the shop's clients may see during the fault (judge/clients.ts); over it, the drill deviates */
+  clientBudget?: ClientBudget;
+}
+
+/** What the shop's clients may see while a drill's fault is active. */
+export interface ClientBudget {
+  /** failed requests allowed: 5xx, timeouts, connection errors */
+  failedRequests: number;
+  /** p99 of the requests in flight during the fault, ms */
+  p99Ms: number;
 }
 
 /** What an alert drill expects of one alerting rule (judge/alert.ts judges it). */

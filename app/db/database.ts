@@ -89,6 +89,7 @@ export class Database {
   readonly poolSize: number;
   private readonly conns = new WeakMap<object, ConnState>();
   private causalSupported = true;
+  private readonly maxAttempts: number;
 
   constructor(
     config: DbConfig,
@@ -98,6 +99,7 @@ export class Database {
     reportPool = true,
   ) {
     this.poolSize = config.poolSize;
+    this.maxAttempts = config.maxAttempts ?? MAX_ATTEMPTS;
     this.pool = mysql.createPool({
       host: config.host,
       port: config.port,
@@ -245,7 +247,7 @@ export class Database {
     policy: RetryPolicy,
     causal: boolean,
     fn: (conn: PoolConnection, state: ConnState, deadline: number) => Promise<T>,
-    maxAttempts = MAX_ATTEMPTS,
+    maxAttempts = this.maxAttempts,
   ): Promise<T> {
     const endTimer = this.metrics.dbQueryDuration.startTimer({ operation });
     const started = Date.now();

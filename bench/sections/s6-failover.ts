@@ -1,6 +1,7 @@
 // Section 6: failover, from the chaos drills' own reports (JSON) — this section runs no
-// drill. For node stop, node kill and partition: the time from the fault to HAProxy
-// marking the node down, to the first success, to the steady state, and the client errors.
+// drill. For node stop, kill, pause and partition: the time from the fault to HAProxy
+// marking the node down, to the first success, to the steady state, the client errors and
+// the clients' p99 and longest request during the fault (the drills' budget, issue 32).
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { FAILOVER_DRILLS, failoverFigures, failoverMedians, newestFirst, type FailoverFigures } from '../failover.ts';
@@ -50,7 +51,7 @@ export const section6 = defineSection({ id: 6, title: TITLE, needs: [], budgetSe
     byDrill[drill] = list;
     const n = list[0];
     if (n === undefined) {
-      rows.push([drill, '0', 'no report', '—', '—', '—', '—', '—', '—', '—', '—', '—']);
+      rows.push([drill, '0', 'no report', '—', '—', '—', '—', '—', '—', '—', '—', '—', '—']);
       notes.push(`No report for ${drill}: \`${drillCommand(drill)}\` (smartshop chaos run ${drill}) produces one.`);
       continue;
     }
@@ -67,6 +68,7 @@ export const section6 = defineSection({ id: 6, title: TITLE, needs: [], budgetSe
       fmtSeconds(n.toHaproxyUp),
       fmtSeconds(n.toSteadyState),
       errors,
+      n.clientP99Ms === undefined ? '—' : `${fmtCount(Math.round(n.clientP99Ms))} / ${fmtCount(Math.round(n.clientLongestMs ?? 0))}`,
       n.writesLost === undefined ? '—' : String(n.writesLost),
     ]);
     if (list.length >= 2) {
@@ -81,7 +83,7 @@ export const section6 = defineSection({ id: 6, title: TITLE, needs: [], budgetSe
   const tables: Table[] = [
     {
       title: 'Newest report per drill (seconds from the fault)',
-      headers: ['drill', 'reports', 'newest (UTC), verdict', 'fault held', '→ first client error', '→ HAProxy DOWN', '→ first success', '→ rollback', '→ HAProxy UP', '→ steady state', 'client errors (5xx, timeouts, connection)', 'writes lost'],
+      headers: ['drill', 'reports', 'newest (UTC), verdict', 'fault held', '→ first client error', '→ HAProxy DOWN', '→ first success', '→ rollback', '→ HAProxy UP', '→ steady state', 'client errors (5xx, timeouts, connection)', 'client p99 / longest during the fault (ms)', 'writes lost'],
       align: ['left', 'right', 'left'],
       rows,
     },

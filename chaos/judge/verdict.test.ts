@@ -4,6 +4,7 @@ import type { Drill } from '../types.ts';
 import type { ConsistencyResult } from './verify.ts';
 import type { LedgerCheck } from './read-nodes.ts';
 import { decideVerdict, type Judged, type Observations } from './verdict.ts';
+import { clientImpact } from './clients.ts';
 
 const drill = findDrill('galera-partition') as Drill;
 const burst = findDrill('galera-crash-burst') as Drill;
@@ -35,6 +36,12 @@ describe('decideVerdict', () => {
     expect(v.verdict).toBe('passed');
     expect(v.failures).toEqual([]);
     expect(v.deviations).toEqual([]);
+  });
+  it('deviates when clients saw more than the drill\'s budget, data intact', () => {
+    const clients = clientImpact([{ at: 1_500, ms: 30, endpoint: '/api/x', outcome: '503' }], { from: 1_000, to: 2_000 }, drill.clientBudget);
+    const v = decideVerdict(drill, obs({ clients }), judged());
+    expect(v.verdict).toBe('deviated');
+    expect(v.deviations).toEqual(['1 client request(s) failed during the fault (budget 0): 1 × 503']);
   });
   it('fails on a lost write and names its id', () => {
     const v = decideVerdict(drill, obs(), judged({ ledger: ledger({ missing: [{ kind: 'order', id: '4711', nodes: ['mariadb-1', 'mariadb-2', 'mariadb-3'] }] }) }));

@@ -2,7 +2,8 @@
 //   failed   — data or lab harmed: an acknowledged write lost, an invariant broken, nodes
 //              diverged, or the lab not back to its steady state (or not restored)
 //   deviated — data intact, but the shop or the cluster did not behave as the drill expects
-//              (a 500, a hang, HAProxy kept a dead node, a 503 without Retry-After ...)
+//              (a 500, a hang, HAProxy kept a dead node, a 503 without Retry-After, clients
+//              over the drill's budget of failed requests or latency ...)
 //   passed   — everything as expected
 import type { Drill, Verdict } from '../types.ts';
 import type { ConsistencyResult } from './verify.ts';
@@ -12,6 +13,7 @@ import { exactlyOnceFindings, type ExactlyOnceResult } from './exactly-once.ts';
 import { ARCHIVE_LAG_MS, restoreFindings, type RestoreJudgement } from './restore.ts';
 import { fulfilmentFindings, type FulfilmentResult } from './fulfilment.ts';
 import type { AlertJudgement } from './alert.ts';
+import type { ClientImpact } from './clients.ts';
 
 export interface Observations {
   /** client outcomes (HTTP status, "timeout", "error") between fault start and steady state back */
@@ -27,6 +29,8 @@ export interface Observations {
   probeP99DuringMs: number | undefined;
   recovered: boolean;
   rollbackProblems: string[];
+  /** the traffic's own requests during the fault, against the drill's budget (clients.ts) */
+  clients?: ClientImpact;
 }
 
 export interface Judged {
@@ -130,6 +134,7 @@ export function decideVerdict(drill: Drill, obs: Observations, judged: Judged, c
   const unexpected5xx = Object.entries(outcomes).filter(([k, n]) => /^5\d\d$/.test(k) && n > 0 && !e.allowedClientStatuses.includes(Number(k)) && !e.forbidClientStatuses.includes(Number(k)));
   for (const [k, n] of unexpected5xx) deviations.push(`clients got ${n} × HTTP ${k} during the fault`);
   if (e.forbidTimeouts && (outcomes.timeout ?? 0) > 0) deviations.push(`${outcomes.timeout} client request(s) timed out (a hang) during the fault`);
+  deviations.push(...(obs.clients?.overBudget ?? []));
   if (e.retryAfterOn503 && obs.probe503WithoutRetryAfter > 0) deviations.push(`${obs.probe503WithoutRetryAfter} of ${obs.probe503} probe 503s had no Retry-After`);
   if (e.haproxyMarksTargetDown && obs.haproxyMarkedTargetDown === false) deviations.push('HAProxy never marked the target DOWN: it stayed in rotation');
   if (e.targetLeavesPrimary && obs.targetLeftPrimary === false) deviations.push('the target never left the Primary component');

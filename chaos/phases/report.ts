@@ -13,6 +13,7 @@ import type { Injection, Traffic } from './method.ts';
 import type { Recovery } from './recovery.ts';
 import type { TimelineEvent } from '../types.ts';
 import { alertLanes } from '../report/alert-lanes.ts';
+import { clientImpact } from '../judge/clients.ts';
 
 export interface ReportInput {
   startedAt: string;
@@ -32,6 +33,11 @@ export async function report(ctx: DrillContext, input: ReportInput): Promise<{ r
   const probes = observer.probes;
   const p99 = (phase: string): number | undefined => percentile(probes.filter((p) => p.phase === phase).map((p) => p.ms), 99);
   const status503 = probes.filter((p) => p.status === 503 && p.phase !== 'before');
+  // the requests in flight from the injection until the steady state was back (or the traffic stopped)
+  const at = (kind: TimelineEvent['kind']): number | undefined => observer.events.find((e) => e.kind === kind)?.at;
+  const faultFrom = at('fault-start');
+  const samples = run.stats.samples;
+  const clients = faultFrom === undefined || samples === undefined ? undefined : clientImpact(samples, { from: faultFrom, to: at('steady-state-back') ?? at('traffic-stop') ?? Date.now() }, drill.clientBudget);
   const obs = {
     clientOutcomesDuringFault: observer.clientOutcomesSinceFault(),
     probe503: status503.length,
@@ -42,6 +48,7 @@ export async function report(ctx: DrillContext, input: ReportInput): Promise<{ r
     probeP99DuringMs: p99('fault'),
     recovered: recovery.recovered,
     rollbackProblems,
+    clients,
   };
   const verdict = decideVerdict(drill, obs, judged, { durability: input.durability });
   const byStatus: Record<string, number> = {};
@@ -78,6 +85,7 @@ export async function report(ctx: DrillContext, input: ReportInput): Promise<{ r
     steadyStateAfter: recovery.after.checks,
     timeline: buildTimeline([...observer.events, ...phaseEvents(ctx.journal.phases), ...(ctx.alert?.moments ?? []).map((m) => ({ ...m, kind: 'alert' as const }))]),
     clientErrorsDuringFault: obs.clientOutcomesDuringFault,
+    clients,
     traffic: { requests: snap.requests.total, byOutcome: snap.requests.byOutcome, uncertainWrites: run.ledger.counts().uncertain },
     probes: { total: probes.length, byStatus, p99BeforeMs: obs.probeP99BeforeMs, p99DuringMs: obs.probeP99DuringMs, status503WithoutRetryAfter: obs.probe503WithoutRetryAfter },
     haproxyMarkedTargetDown: obs.haproxyMarkedTargetDown,

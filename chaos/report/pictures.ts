@@ -7,6 +7,7 @@ import {
   ERROR_CLASSES, latencySpec, lanesSpec, outcomeClass, pointsToDraw, renderSvg, throughputSpec, type ChartPoint, type Span, type XDomain,
 } from '../../shared/charts.ts';
 import type { DrillReport } from './write.ts';
+import { clientsLine } from '../judge/clients.ts';
 import { escapeMarkup as esc, htmlPage } from '../../shared/html-page.ts';
 
 export interface Picture {
@@ -98,9 +99,11 @@ ${row('targets', r.targets.join(', '))}
 ${row('project', `${r.project}${r.runtime ? ` (${r.runtime})` : ''}`)}
 ${row('started / ended', `${r.startedAt} / ${r.endedAt}`)}
 ${row('client requests', `${r.traffic.requests}: ${outcomes}`)}
+${r.clients ? row('during the fault', clientsLine(r.clients)) : ''}
 ${row('writes acknowledged / lost', `${r.writes.acknowledged} / ${r.writes.lost}`)}
 </table>
 ${r.verdict.failures.length ? `<h2>Failures</h2><ul>${r.verdict.failures.map((f) => `<li>${esc(f)}</li>`).join('')}</ul>` : ''}
+${r.verdict.deviations.length ? `<h2>Deviations</h2><ul>${r.verdict.deviations.map((f) => `<li>${esc(f)}</li>`).join('')}</ul>` : ''}
 ${pictures.map((p) => `<figure id="${p.name}"><figcaption>${esc(p.title)}</figcaption>\n${p.svg}\n</figure>`).join('\n')}
 <p>Drawn: ${summary.requests} requests, of them ${summary.errors} errors (5xx, timeouts, connection errors)${summary.okEvery > 1 ? `; the latency chart shows every error and 1 in ${summary.okEvery} of the others` : ''}${summary.dropped > 0 ? `; ${summary.dropped} successful requests past the simulator's cap are not drawn` : ''}. ${summary.fault ? `The fault window (shaded) runs from ${summary.fault.from} s to ${summary.fault.to} s: the fault's injection to the rollback's start.` : 'No fault was injected: nothing is shaded.'}</p>
 <h2>Phases</h2>

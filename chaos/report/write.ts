@@ -9,6 +9,7 @@ import type { LedgerCheck } from '../judge/read-nodes.ts';
 import { ARCHIVE_LAG_MS, type RestoreJudgement } from '../judge/restore.ts';
 import type { ExactlyOnceResult } from '../judge/exactly-once.ts';
 import type { FulfilmentResult } from '../judge/fulfilment.ts';
+import { clientsLine, type ClientImpact } from '../judge/clients.ts';
 import type { BrokerObservation } from '../observe/broker-watch.ts';
 import { alertLines, type AlertJudgement } from '../judge/alert.ts';
 import type { VerdictResult } from '../judge/verdict.ts';
@@ -37,6 +38,8 @@ export interface DrillReport {
   steadyStateAfter: Check[];
   timeline: TimelineSummary;
   clientErrorsDuringFault: Record<string, number>;
+  /** the traffic's requests in flight during the fault: failed, p99, longest, against the drill's budget */
+  clients?: ClientImpact;
   traffic: { requests: number; byOutcome: Record<string, number>; uncertainWrites: number };
   probes: { total: number; byStatus: Record<string, number>; p99BeforeMs?: number; p99DuringMs?: number; status503WithoutRetryAfter: number };
   haproxyMarkedTargetDown: boolean | undefined;
@@ -119,6 +122,7 @@ export function renderMarkdown(r: DrillReport, drill: Drill): string {
   lines.push('', '## Clients during the fault', '');
   const errs = Object.entries(r.clientErrorsDuringFault).sort();
   lines.push(errs.length === 0 ? 'No request at all during the fault window.' : errs.map(([k, n]) => `- ${k}: ${n}`).join('\n'));
+  if (r.clients) lines.push('', clientsLine(r.clients));
   lines.push('', `Probes (GET /api/stats each second): ${Object.entries(r.probes.byStatus).map(([k, n]) => `${k} × ${n}`).join(', ')}; 503 without Retry-After: ${r.probes.status503WithoutRetryAfter}; p99 before ${fmtMs(r.probes.p99BeforeMs)}, during ${fmtMs(r.probes.p99DuringMs)}.`);
   lines.push(`HAProxy marked the target down: ${yn(r.haproxyMarkedTargetDown)}; target left Primary: ${yn(r.targetLeftPrimary)}. Uncertain writes (timeouts, resets): ${r.traffic.uncertainWrites}.`);
   if (r.bootstrap) {
