@@ -21,6 +21,11 @@ describe('loadConfig', () => {
     expect(c.errorInjectionEnabled).toBe(true);
     expect(c.logLevel).toBe('debug');
   });
+  it('leaves the retries to the database layer unless DB_MAX_ATTEMPTS says otherwise (1: none)', () => {
+    expect(loadConfig({}).db.maxAttempts).toBeUndefined();
+    expect(loadConfig({ DB_MAX_ATTEMPTS: '1' }).db.maxAttempts).toBe(1);
+    expect(() => loadConfig({ DB_MAX_ATTEMPTS: '0' })).toThrow(/DB_MAX_ATTEMPTS/);
+  });
   it('names the wrong variable', () => {
     expect(() => loadConfig({ PAYMENT_SUCCESS_RATIO: '1.5' })).toThrow(ConfigError);
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);

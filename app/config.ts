@@ -1,7 +1,6 @@
 // The app's settings, read once from the environment (names in the shared contract).
 import { str, int, num, bool, ConfigError } from '../shared/env.ts';
 import { brokerConfig, type BrokerConfig } from '../shared/broker.ts';
-import { MAX_ATTEMPTS } from './db/database.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -93,7 +92,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       password: dbPassword,
       database: str(env, 'DB_NAME', 'smartshop'),
       poolSize: int(env, 'DB_POOL_SIZE', 10, 1, 1000),
-      maxAttempts: int(env, 'DB_MAX_ATTEMPTS', MAX_ATTEMPTS, 1, 10),
+      // unset: the database layer's own default (MAX_ATTEMPTS in app/db/database.ts)
+      maxAttempts: env.DB_MAX_ATTEMPTS === undefined ? undefined : int(env, 'DB_MAX_ATTEMPTS', 1, 1, 10),
       migration: { user: str(env, 'DB_MIGRATION_USER', dbUser), password: str(env, 'DB_MIGRATION_PASSWORD', dbPassword) },
     },
     paymentSuccessRatio: num(env, 'PAYMENT_SUCCESS_RATIO', 0.8, 0, 1),
