@@ -94,6 +94,14 @@ describe('Galera, HAProxy and restore drills on a real lab', () => {
     expect(r.haproxyMarkedTargetDown).toBe(true);
   }, 600_000);
 
+  it('rolling-restart: every node restarted in turn under traffic, out of HAProxy first; no client request failed, nothing lost, nodes agree', async () => {
+    const r = await expectNoLoss('rolling-restart');
+    expectClientsWithinBudget(r);
+    // each node left and came back: three restarts, HAProxy saw every one go and return
+    const restarted = r.log.filter((l) => /back in HAProxy after/.test(l));
+    expect(restarted).toHaveLength(3);
+  }, 900_000);
+
   // One drill, two ways the judge must fail, each asserted on its own: the lab weakened (a
   // TCP-only HAProxy check keeps the frozen node in rotation) and the data tampered with before
   // the judgement (an acknowledged order deleted, a paid order's payment failed). One run of

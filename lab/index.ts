@@ -20,4 +20,5 @@ export { netToolsImage, NET_TOOLS_IMAGE } from './targets/net-tools-image.ts';
 export { NodeSql } from './node-sql.ts';
 export { readNodeStates, isHealthyNode, describeNodeState, waitNodeSynced, type NodeState } from './node-state.ts';
 export { haproxyServers, fetchHaproxyServers, isUp, isOut, type HaproxyServer } from './haproxy.ts';
+export { rollingRestart, clearMaintenance } from './rolling-restart.ts';
 export { compareNodes, formatVerify, type VerifyResult, type NodeDigest } from './verify.ts';

@@ -11,10 +11,15 @@
 # node that is Primary and ready stays healthy for DESYNC_GRACE_SECONDS (5) from the first
 # check that saw it desynced; a longer desync (an operator's wsrep_desync, an SST donor) is
 # reported as not synced after that.
+# A node taken out on purpose (a rolling restart, lab/rolling-restart.ts): while the file
+# /run/galera/maintenance exists HAProxy is told 503, so it moves the node's sessions to the
+# others before the node is stopped; --status (Docker's health) still says how the node is.
+# The entrypoint removes the file when the node starts again.
 # The body is one line of key=value that peers' entrypoints read to decide
 # whether to join or bootstrap: status=, uuid=, seqno= (see galera-decide.sh).
 # When mariadbd is not answering, the body is the entrypoint's own state file.
 STATE_FILE=/run/galera/state
+MAINTENANCE=/run/galera/maintenance
 DESYNC_MARK=/run/galera/desynced-since
 GRACE=${DESYNC_GRACE_SECONDS:-5}
 
@@ -49,6 +54,7 @@ if [ "${1:-}" = --status ]; then
   [ "$code" = 200 ]
   exit
 fi
+[ -e "$MAINTENANCE" ] && code=503
 
 # Read the request (bounded) so closing the socket never resets HAProxy's read.
 i=0

@@ -71,6 +71,8 @@ EOF
 chmod 0640 "$RUNTIME_CNF"; chgrp mysql "$RUNTIME_CNF"
 
 mkdir -p /run/mysqld "$STATE_DIR"
+# a rolling restart took this node out of HAProxy before stopping it (clustercheck.sh): back in once it serves
+rm -f "$STATE_DIR/maintenance"
 chown mysql:mysql /run/mysqld "$DATADIR"
 publish starting new -1
 

@@ -1,4 +1,4 @@
-// `smartshop stack up|down|status|logs|verify`: the lab on one machine (docker compose),
+// `smartshop stack up|down|restart|status|logs|verify`: the lab on one machine (docker compose),
 // or with --swarm as a Docker Swarm stack (stack/swarm.ts). Heavy modules (dockerode,
 // compose runner) load inside the actions.
 import { Command, Option } from 'commander';
@@ -70,6 +70,17 @@ export function stackCommand(): Command {
       }
       const { stackDown } = await import('./lifecycle.ts');
       await stackDown(await config(), { volumes: opts.volumes === true, log });
+    }));
+
+  stack.command('restart')
+    .description('restart the lab without taking it down: --rolling restarts each Galera node in turn (out of HAProxy, stopped, started, Synced, back in), then the shop')
+    .requiredOption('--rolling', 'one node at a time (the only kind of restart offered)')
+    .option('--no-shop', 'only the Galera nodes')
+    .action((opts: { shop: boolean }) => run(async () => {
+      const { hostChecks } = await import('./lifecycle.ts');
+      const { rollingRestartStack } = await import('./restart.ts');
+      await hostChecks();
+      await rollingRestartStack(await config(), { log, shop: opts.shop });
     }));
 
   stack.command('status')

@@ -15,6 +15,7 @@ import { killAll, type KillAllSpec } from './kill-all.ts';
 import { netem, type NetemSpec } from './netem.ts';
 import { pause, type PauseSpec } from './pause.ts';
 import { restore, type RestoreSpec } from './restore.ts';
+import { rollingRestartFault, type RollingRestartSpec } from './rolling-restart.ts';
 import { staleBackup, type StaleBackupSpec } from './stale-backup.ts';
 import { stop, type StopSpec } from './stop.ts';
 
@@ -26,7 +27,7 @@ export { diskFreeLimit, setDiskFreeLimit } from './broker-disk-alarm.ts';
 /** A fault as a drill states it: its kind and its parameters (data, kept in the report). */
 export type FaultSpec =
   | StopSpec | KillSpec | PauseSpec | DisconnectSpec | NetemSpec | KillAllSpec | CrashRestartSpec | FlagsSpec | RestoreSpec
-  | DivergeSpec | DesyncSpec | IsolateSpec | StaleBackupSpec | BrokerDiskAlarmSpec;
+  | DivergeSpec | DesyncSpec | IsolateSpec | StaleBackupSpec | BrokerDiskAlarmSpec | RollingRestartSpec;
 
 const FAULTS: { [K in FaultSpec['kind']]: Fault<Extract<FaultSpec, { kind: K }>> } = {
   stop,
@@ -43,6 +44,7 @@ const FAULTS: { [K in FaultSpec['kind']]: Fault<Extract<FaultSpec, { kind: K }>>
   isolate,
   'stale-backup': staleBackup,
   'broker-disk-alarm': brokerDiskAlarm,
+  'rolling-restart': rollingRestartFault,
 };
 
 // The lookup by kind is the only dispatch: method parameters are bivariant, so each entry
