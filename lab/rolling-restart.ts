@@ -5,7 +5,7 @@
 // cluster, so nobody waits for an eviction), started, Synced, and back in HAProxy (its
 // entrypoint removes the file) before the next one. Used by `smartshop stack restart --rolling`
 // and the rolling-restart drill (chaos/faults/rolling-restart.ts).
-import { setTimeout as sleep } from 'node:timers/promises';
+import { pollUntil } from '../shared/time.ts';
 import { isOut, isUp, type HaproxyServer } from './haproxy.ts';
 import type { NodeSql } from './node-sql.ts';
 import { waitNodeSynced } from './node-state.ts';
@@ -34,6 +34,7 @@ export interface RollingStep {
 /** Restarts every node of `nodes` in turn; throws (naming the node and the step) when one does not come back. */
 export async function rollingRestart(target: Target, sql: NodeSql, nodes: LabContainer[], o: RollingOptions): Promise<RollingStep[]> {
   const steps: RollingStep[] = [];
+  const syncTimeoutMs = o.syncTimeoutMs ?? 120_000;
   for (const node of nodes) {
     const t0 = Date.now();
     const since = (): number => Date.now() - t0;
@@ -46,8 +47,8 @@ export async function rollingRestart(target: Target, sql: NodeSql, nodes: LabCon
     const stoppedMs = since();
     o.log(`${node.name}: stopped after ${(stoppedMs / 1000).toFixed(1)} s; starting`);
     await target.start(await target.find(node.name));
-    const synced = await waitNodeSynced(target, sql, node.name, o.syncTimeoutMs ?? 120_000);
-    if (!synced.synced) throw new Error(`${node.name}: not Synced within ${(o.syncTimeoutMs ?? 120_000) / 1000} s of its start (last seen: ${synced.last})`);
+    const synced = await waitNodeSynced(target, sql, node.name, syncTimeoutMs);
+    if (!synced.synced) throw new Error(`${node.name}: not Synced within ${syncTimeoutMs / 1000} s of its start (last seen: ${synced.last})`);
     const syncedMs = since();
     if (!(await waitHaproxy(o.haproxy, node.name, isUp, 30_000))) throw new Error(`${node.name}: Synced, but HAProxy did not take it back within 30 s`);
     const backInMs = since();
@@ -63,12 +64,11 @@ export async function clearMaintenance(target: Target, node: LabContainer): Prom
   if (c.state === 'running') await target.exec(c, ['rm', '-f', MAINTENANCE_FILE], { timeoutMs: 10_000 });
 }
 
+/** Whether HAProxy showed `server` in a state `ok` accepts within `timeoutMs` (read every 250 ms). */
 async function waitHaproxy(read: RollingOptions['haproxy'], server: string, ok: (status: string) => boolean, timeoutMs: number): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
+  const seen = await pollUntil(Date.now() + timeoutMs, 250, async () => {
     const s = (await read())?.find((x) => x.server === server);
-    if (s && ok(s.status)) return true;
-    await sleep(250);
-  }
-  return false;
+    return s && ok(s.status) ? true : undefined;
+  });
+  return seen === true;
 }
