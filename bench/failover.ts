@@ -1,7 +1,7 @@
 // Section 6's reading of chaos drill reports (chaos/report/write.ts DrillReport), pure: the
 // failover timings of one report, and their medians over several reports of one drill.
 // A report is read defensively: an older or half-written report gives what it has.
-import { countClientErrors } from '../chaos/index.ts';
+import { countClientErrors, isClientError } from '../chaos/index.ts';
 import { median } from './stats.ts';
 
 export const FAILOVER_DRILLS = ['galera-node-stop', 'galera-node-kill', 'galera-node-pause', 'galera-partition'] as const;
@@ -58,7 +58,7 @@ export function failoverFigures(report: unknown, file: string, drills: readonly 
   };
   const byKind: Record<string, number> = {};
   for (const [k, v] of Object.entries(rec(r.clientErrorsDuringFault) ?? {})) {
-    if (typeof v === 'number' && (/^5\d\d$/.test(k) || k === 'timeout' || k === 'error')) byKind[k] = v;
+    if (typeof v === 'number' && isClientError(k)) byKind[k] = v;
   }
   const clientErrors = countClientErrors(byKind);
   return {

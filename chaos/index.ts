@@ -3,4 +3,4 @@
 // figures share with the report.
 export { runDrill } from './runner.ts';
 export { findDrill } from './drills/catalog.ts';
-export { countClientErrors } from './report/timeline.ts';
+export { countClientErrors, isClientError } from './report/timeline.ts';

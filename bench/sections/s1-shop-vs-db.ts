@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { HttpClient } from '../../shared/http-client.ts';
 import { addDelta, clusterCommits, dbTimeOf, dbTimeRows, emptyDbTime } from '../db-profile.ts';
 import { defaultMix, runSimulation, type JourneyMix } from '../../simulator/index.ts';
+import { isClientError } from '../../chaos/index.ts';
 import { BARE_SQL, BareShop } from '../bare-shop.ts';
 import { runBareJourney } from '../bare-journey.ts';
 import { fmtCount, fmtMs, fmtRatio, type Table } from '../format.ts';
@@ -110,7 +111,7 @@ export const section1 = defineSection({ id: 1, title: TITLE, needs: ['api', 'mys
                 seconds: s.elapsedSeconds,
               };
               const errorKinds: Record<string, number> = {};
-              for (const [k, v] of Object.entries(s.requests.byOutcome)) if (/^5\d\d$/.test(k) || k === 'timeout' || k === 'error') errorKinds[k === 'error' ? 'connection error' : k] = v;
+              for (const [k, v] of Object.entries(s.requests.byOutcome)) if (isClientError(k)) errorKinds[k === 'error' ? 'connection error' : k] = v;
               if (s.journeys.failed > 0) errorKinds['journeys failed'] = s.journeys.failed;
               return { ...f, errorKinds };
             },

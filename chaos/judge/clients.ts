@@ -4,7 +4,7 @@
 // to retry (app/db/database.ts), HAProxy moves new connections to live nodes. The budget says
 // how much of that latency is acceptable; a request that failed is over any budget of 0.
 import type { RequestSample } from '../../simulator/index.ts';
-import { countClientErrors } from '../report/timeline.ts';
+import { countClientErrors, isClientError } from '../report/timeline.ts';
 import { percentile } from '../steady-state.ts';
 import type { ClientBudget } from '../types.ts';
 
@@ -49,7 +49,7 @@ export function clientImpact(samples: readonly RequestSample[], window: { from: 
 
 function describe(outcomes: Record<string, number>): string {
   return Object.entries(outcomes)
-    .filter(([k]) => /^5\d\d$/.test(k) || k === 'timeout' || k === 'error')
+    .filter(([k]) => isClientError(k))
     .map(([k, n]) => `${n} × ${k}`)
     .join(', ');
 }

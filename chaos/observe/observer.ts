@@ -10,7 +10,7 @@ import type { NodeSql } from '../../lab/index.ts';
 import { readNodeStates } from '../../lab/index.ts';
 import type { LabContainer, NodeState, Target } from '../../lab/index.ts';
 import type { TimelineEvent } from '../types.ts';
-import { countClientErrors, outcomeDelta } from '../report/timeline.ts';
+import { countClientErrors, isClientError, outcomeDelta } from '../report/timeline.ts';
 import { fetchHaproxyServers, isOut, isUp } from '../../lab/index.ts';
 import type { BrokerWatch } from './broker-watch.ts';
 import { haproxyLabel, LaneRecorder } from './lanes.ts';
@@ -220,7 +220,7 @@ export class Observer {
     const successes = Object.entries(delta).filter(([k]) => /^2\d\d$/.test(k)).reduce((n, [, v]) => n + v, 0);
     if (errors > 0 && this.successesAtFirstError === undefined) {
       const kinds = Object.entries(delta)
-        .filter(([k]) => /^5\d\d$/.test(k) || k === 'timeout' || k === 'error')
+        .filter(([k]) => isClientError(k))
         .map(([k, n]) => `${n} × ${k}`)
         .join(', ');
       this.mark('first-client-error', kinds);

@@ -58,10 +58,15 @@ export function outcomeDelta(before: Record<string, number>, after: Record<strin
   return out;
 }
 
-/** Client errors only: 5xx, timeouts, connection errors (4xx are the shop's normal answers). */
+/** A client error: a 5xx, a timeout or a connection error (a 4xx is one of the shop's normal answers). */
+export function isClientError(outcome: string): boolean {
+  return /^5\d\d$/.test(outcome) || outcome === 'timeout' || outcome === 'error';
+}
+
+/** Client errors only, counted from outcomes by status (isClientError). */
 export function countClientErrors(outcomes: Record<string, number>): number {
   return Object.entries(outcomes)
-    .filter(([k]) => /^5\d\d$/.test(k) || k === 'timeout' || k === 'error')
+    .filter(([k]) => isClientError(k))
     .reduce((n, [, v]) => n + v, 0);
 }
 
