@@ -87,6 +87,11 @@ queues_replicated() {
   say "fulfilment queues: a replica on each of the 3 broker nodes"
 }
 
+# services of the stack short of their replica count ("console 0/1"), the monitoring included
+short_services() {
+  docker stack services --format '{{.Name}} {{.Replicas}}' "$STACK_NAME" 2>/dev/null \
+    | awk -v p="${STACK_NAME}_" '{ split($2, r, "/"); if (r[1] != r[2]) { sub("^" p, "", $1); printf "%s %s ", $1, $2 } }'
+}
 replicas_of() { docker service ls --filter "name=${STACK_NAME}_$1" --format '{{.Name}} {{.Replicas}}' | awk -v n="${STACK_NAME}_$1" '$1==n {print $2}'; }
 
 wait_ready() {
@@ -96,9 +101,12 @@ wait_ready() {
     local line
     line="app ${app:-?} edge $(replicas_of edge) galera $(replicas_of mariadb-1) $(replicas_of mariadb-2) $(replicas_of mariadb-3) haproxy $(replicas_of haproxy)"
     line+=" rabbitmq $(replicas_of rabbitmq-1) $(replicas_of rabbitmq-2) $(replicas_of rabbitmq-3) worker $(replicas_of worker)"
+    local short; short="$(short_services)"
+    [[ -z "$short" ]] || line+=" (not yet: ${short% })"
     [[ "$line" != "$last" ]] && say "$line" && last="$line"
-    # the whole lab, not just the shop: every Galera and broker node, HAProxy and the workers
-    # running, the shop ready, the fulfilment queues replicated on every broker node
+    # the whole lab, not just the shop: every service at its replica count (Galera and broker
+    # nodes, HAProxy, workers, the console and the monitoring), the shop ready, the fulfilment
+    # queues replicated on every broker node
     if [[ "$line" == "app $want/$want edge 1/1 galera 1/1 1/1 1/1 haproxy 1/1 rabbitmq 1/1 1/1 1/1 worker $workers/$workers" ]] \
       && curl -fsS --max-time 3 "$API_URL/api/ready" >/dev/null 2>&1 && queues_replicated; then
       say "stack $STACK_NAME is up ($want app replicas, 3 Galera nodes, 3 broker nodes, $workers workers):"
@@ -117,7 +125,8 @@ wait_ready() {
     sleep 3
   done
   echo "stack $STACK_NAME not ready after ${WAIT}s" >&2
-  docker stack ps --no-trunc "$STACK_NAME" >&2 || true
+  # the tasks that did not start, with the engine's reason (a port taken, a missing image...)
+  docker stack ps --no-trunc --format '{{.Name}} {{.CurrentState}} {{.Error}}' "$STACK_NAME" | grep -v ' Running ' >&2 || true
   return 1
 }
 

@@ -10,11 +10,13 @@
 export CI_STAGE=swarm; source "$(dirname "$0")/lib.sh"
 # the drills read MySQL, HAProxy's stats and Prometheus: publish them (this machine's swarm)
 export STACK_NAME="${STACK_NAME:-smartshop-swarm-ci}" SWARM_WAIT_SECONDS="${SWARM_WAIT_SECONDS:-480}" SWARM_PUBLISH_OPS=1
-export API_PORT="${SWARM_API_PORT:-38200}" UI_PORT="${SWARM_UI_PORT:-38201}" MYSQL_PORT="${SWARM_MYSQL_PORT:-38202}"
-export HAPROXY_STATS_PORT="${SWARM_STATS_PORT:-38203}" PROMETHEUS_PORT="${SWARM_PROMETHEUS_PORT:-38204}"
+# Below 32768: a published port inside the kernel's ephemeral range (32768-60999) can be held
+# by any outgoing connection of the moment, and a task whose port cannot be bound never starts.
+export API_PORT="${SWARM_API_PORT:-28200}" UI_PORT="${SWARM_UI_PORT:-28201}" MYSQL_PORT="${SWARM_MYSQL_PORT:-28202}"
+export HAPROXY_STATS_PORT="${SWARM_STATS_PORT:-28203}" PROMETHEUS_PORT="${SWARM_PROMETHEUS_PORT:-28204}"
 # The console (and Alertmanager) on ports of their own too: CI runs the Ansible stage beside
 # this one, and its compose lab holds 127.0.0.1:9095
-export ALERTMANAGER_PORT="${SWARM_ALERTMANAGER_PORT:-38205}" CONSOLE_PORT="${SWARM_CONSOLE_PORT:-38206}"
+export ALERTMANAGER_PORT="${SWARM_ALERTMANAGER_PORT:-28205}" CONSOLE_PORT="${SWARM_CONSOLE_PORT:-28206}"
 API="http://127.0.0.1:$API_PORT"
 REQUESTS=60
 mkdir -p "$REPORTS/swarm"
@@ -28,8 +30,16 @@ cleanup() {
   jobs -p | xargs -r kill 2>/dev/null || true
   lab_unlock
   log "cleanup: stack rm, volumes, swarm leave"
+  # what the tasks said, for a deploy or a drill that failed
+  (( rc == 0 )) || docker stack ps --no-trunc --format '{{.Name}} {{.CurrentState}} {{.Error}}' "$STACK_NAME" \
+    > "$REPORTS/swarm/tasks.txt" 2>&1 && { grep -v ' Running ' "$REPORTS/swarm/tasks.txt" | head -n 20 >&2 || true; }
   DELETE_VOLUMES=1 scripts/swarm-deploy.sh down || true
-  if [[ "$was_swarm" != active ]]; then
+  # Leaving a swarm breaks name resolution in every running container of the engine (20.10:
+  # HAProxy's servers go MAINT (resolution), a Galera node cannot find its peers) until dockerd
+  # restarts. .ci/run leaves it once the lane beside this one is done (SWARM_LEAVE=later).
+  if [[ "${SWARM_LEAVE:-now}" == later ]]; then
+    log "the swarm stays until the other lane is done (.ci/run leaves it)"
+  elif [[ "$was_swarm" != active ]]; then
     docker swarm leave --force >/dev/null 2>&1 || true
     # swarm init created it; leave the engine as it was
     [[ -n "$had_gwbridge" ]] || docker network rm docker_gwbridge >/dev/null 2>&1 || true
