@@ -89,7 +89,7 @@ queues_replicated() {
 
 # services of the stack short of their replica count ("console 0/1"), the monitoring included
 short_services() {
-  docker stack services --format '{{.Name}} {{.Replicas}}' "$STACK_NAME" 2>/dev/null \
+  { docker stack services --format '{{.Name}} {{.Replicas}}' "$STACK_NAME" 2>/dev/null || true; } \
     | awk -v p="${STACK_NAME}_" '{ split($2, r, "/"); if (r[1] != r[2]) { sub("^" p, "", $1); printf "%s %s ", $1, $2 } }'
 }
 replicas_of() { docker service ls --filter "name=${STACK_NAME}_$1" --format '{{.Name}} {{.Replicas}}' | awk -v n="${STACK_NAME}_$1" '$1==n {print $2}'; }
@@ -126,7 +126,7 @@ wait_ready() {
   done
   echo "stack $STACK_NAME not ready after ${WAIT}s" >&2
   # the tasks that did not start, with the engine's reason (a port taken, a missing image...)
-  docker stack ps --no-trunc --format '{{.Name}} {{.CurrentState}} {{.Error}}' "$STACK_NAME" | grep -v ' Running ' >&2 || true
+  docker stack ps --no-trunc --format '{{.Name}} {{.CurrentState}} {{.Error}}' "$STACK_NAME" | grep -v ' Running ' | head -n 30 >&2 || true
   return 1
 }
 

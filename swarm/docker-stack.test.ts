@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 interface Service {
+  image?: string;
+  command?: string[];
   hostname?: string;
   healthcheck?: { test: string[] };
   labels?: Record<string, string>;
@@ -88,5 +90,19 @@ describe('what the Swarm stack publishes (every interface of every node: Swarm c
   });
   it('the operator ports only from docker-stack.ops-ports.yml (SWARM_PUBLISH_OPS=1)', () => {
     expect(published('./docker-stack.ops-ports.yml')).toEqual({ haproxy: [3306, 8404], prometheus: [9090], alertmanager: [9093], 'console': [9099] });
+  });
+});
+
+describe('swarm/docker-stack.yml services of the shop image that are not the shop', () => {
+  // The image's HEALTHCHECK asks /api/health on PORT, which only the shop serves; Swarm kills
+  // an unhealthy task, so the console (PORT 9099, /health) was restarted every ~45 s until it
+  // had a check of its own.
+  const others = Object.entries(stack.services).filter(([, s]) => s.image === 'smartshop/app:local' && s.command !== undefined && !s.command.includes('serve'));
+  it('are there (the console, the workers)', () => {
+    expect(others.map(([n]) => n)).toEqual(expect.arrayContaining(['console', 'worker']));
+  });
+  it.each(others)('%s has a healthcheck of its own', (_name, service) => {
+    expect(service.healthcheck?.test.join(' ')).not.toContain('/api/health');
+    expect(service.healthcheck?.test.length ?? 0).toBeGreaterThan(0);
   });
 });

@@ -5,8 +5,9 @@
 #   the app keeps it answering; the chaos drills find the stack's tasks and pass on it
 #   (partition, node kill, full outage with safe bootstrap from the named volumes, and the
 #   shop crash: one app replica SIGKILLed five times, every keyed write done exactly once).
-# Makes this engine a swarm only for the test and always leaves it (and removes the stack
-# and its volumes) on exit; an engine that was already a swarm manager is left as it was.
+# Makes this engine a swarm only for the test and always removes the stack and its volumes
+# on exit; it leaves the swarm then too (an engine that was already a swarm manager is left
+# as it was), unless SWARM_LEAVE=later: .ci/run leaves it after the other lane.
 export CI_STAGE=swarm; source "$(dirname "$0")/lib.sh"
 # the drills read MySQL, HAProxy's stats and Prometheus: publish them (this machine's swarm)
 export STACK_NAME="${STACK_NAME:-smartshop-swarm-ci}" SWARM_WAIT_SECONDS="${SWARM_WAIT_SECONDS:-480}" SWARM_PUBLISH_OPS=1
@@ -29,10 +30,12 @@ cleanup() {
   # children first (a deploy still waiting, an update, the traffic loop)
   jobs -p | xargs -r kill 2>/dev/null || true
   lab_unlock
-  log "cleanup: stack rm, volumes, swarm leave"
+  log "cleanup: stack rm, volumes"
   # what the tasks said, for a deploy or a drill that failed
-  (( rc == 0 )) || docker stack ps --no-trunc --format '{{.Name}} {{.CurrentState}} {{.Error}}' "$STACK_NAME" \
-    > "$REPORTS/swarm/tasks.txt" 2>&1 && { grep -v ' Running ' "$REPORTS/swarm/tasks.txt" | head -n 20 >&2 || true; }
+  if (( rc != 0 )); then
+    docker stack ps --no-trunc --format '{{.Name}} {{.CurrentState}} {{.Error}}' "$STACK_NAME" > "$REPORTS/swarm/tasks.txt" 2>&1 || true
+    grep -v ' Running ' "$REPORTS/swarm/tasks.txt" | head -n 20 >&2 || true
+  fi
   DELETE_VOLUMES=1 scripts/swarm-deploy.sh down || true
   # Leaving a swarm breaks name resolution in every running container of the engine (20.10:
   # HAProxy's servers go MAINT (resolution), a Galera node cannot find its peers) until dockerd
