@@ -14,7 +14,7 @@ export interface DbConfig {
   poolSize: number;
   /**
    * Attempts of one database operation when its node went away, was evicted, aborted it or
-   * timed out (DB_MAX_ATTEMPTS, default 6; 1 turns the retries off, only for the test that
+   * timed out (DB_MAX_ATTEMPTS, default 3; 1 turns the retries off, only for the test that
    * proves a drill's client budget catches it).
    */
   maxAttempts?: number;
@@ -93,7 +93,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       database: str(env, 'DB_NAME', 'smartshop'),
       poolSize: int(env, 'DB_POOL_SIZE', 10, 1, 1000),
       // unset: the database layer's own default (MAX_ATTEMPTS in app/db/database.ts)
-      maxAttempts: env.DB_MAX_ATTEMPTS === undefined || env.DB_MAX_ATTEMPTS === '' ? undefined : int(env, 'DB_MAX_ATTEMPTS', 1, 1, 10),
+      maxAttempts: env.DB_MAX_ATTEMPTS === undefined ? undefined : int(env, 'DB_MAX_ATTEMPTS', 1, 1, 10),
       migration: { user: str(env, 'DB_MIGRATION_USER', dbUser), password: str(env, 'DB_MIGRATION_PASSWORD', dbPassword) },
     },
     paymentSuccessRatio: num(env, 'PAYMENT_SUCCESS_RATIO', 0.8, 0, 1),

@@ -49,15 +49,9 @@ export function nodeIndexOf(value: unknown): number {
   return Number.isInteger(n) && n >= 0 && n < 2 ** 31 ? n : 0;
 }
 
-/**
- * Attempts of one operation and the pause before each retry (exported for the bench's bare
- * loop). The pauses grow to span about 1.5 s, not 100 ms: what a killed node leaves behind
- * (HAProxy still sending to it until it is marked down, ~1.6 s; a cluster stalled until the
- * view change, ~3 s) lasts longer than three quick attempts, and a galera-node-kill drill
- * once saw one 503 that way. RETRY_BUDGET_MS still bounds the whole.
- */
-export const MAX_ATTEMPTS = 6;
-export const BACKOFF_MS: readonly number[] = [20, 80, 200, 400, 800];
+/** Attempts of one operation and the pause before each retry (exported for the bench's bare loop). */
+export const MAX_ATTEMPTS = 3;
+export const BACKOFF_MS: readonly number[] = [20, 80];
 // Bounds that turn a sick database into a prompt 503 instead of a hang: a frozen node or a
 // partition leaves queries unanswered, and without these every request would queue behind
 // them for as long as TCP keeps the dead connections open.
@@ -221,21 +215,16 @@ export class Database {
     return state;
   }
 
-  /**
-   * A pool connection, or an `unavailable` failure after ACQUIRE_TIMEOUT_MS, or sooner when
-   * the operation's deadline is nearer (a late retry must not wait 3 s for a connection and
-   * then run its statement past the deadline).
-   */
-  private async acquire(deadline: number): Promise<PoolConnection> {
+  /** A pool connection, or an `unavailable` failure after ACQUIRE_TIMEOUT_MS. */
+  private async acquire(): Promise<PoolConnection> {
     const pending = this.pool.getConnection();
-    const waitMs = Math.max(MIN_STATEMENT_MS, Math.min(ACQUIRE_TIMEOUT_MS, deadline - Date.now()));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => {
-        const err = new Error(`no database connection free within ${waitMs} ms`) as Error & { code: string };
+        const err = new Error(`no database connection free within ${ACQUIRE_TIMEOUT_MS} ms`) as Error & { code: string };
         err.code = 'POOL_ACQUIRE_TIMEOUT';
         reject(err);
-      }, waitMs);
+      }, ACQUIRE_TIMEOUT_MS);
     });
     try {
       return await Promise.race([pending, timeout]);
@@ -267,7 +256,7 @@ export class Database {
       for (let attempt = 1; ; attempt++) {
         let conn: PoolConnection | undefined;
         try {
-          conn = await this.acquire(deadline);
+          conn = await this.acquire();
           const state = await this.prepare(conn, causal, deadline);
           const result = await fn(conn, state, deadline);
           conn.release();
