@@ -43,7 +43,7 @@ RUN mkdir -p /data/alerts && chown node:node /data/alerts
 USER node
 EXPOSE 8000 3000
 HEALTHCHECK --interval=5s --timeout=3s --retries=3 --start-period=30s \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8000)+'/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["/app/bin/healthcheck.sh", "/api/health"]
 CMD ["node", "dist/cli/main.js", "serve"]
 
 # The scheduled backup service (backup/service.ts): the shop's compiled code beside MariaDB's
