@@ -24,6 +24,12 @@ export interface QueryOptions {
    * shows the counter its own button just changed). Other reads accept slight staleness.
    */
   causal?: boolean;
+  /**
+   * When the request's database work began (Date.now()), for a second operation of the same
+   * request: it gets what is left of the first one's retry budget and deadline, not its own,
+   * so that a keyed write's causal recheck cannot double the time a client waits.
+   */
+  startedAt?: number;
 }
 
 export type SqlParam = string | number | null | Date;
@@ -170,7 +176,7 @@ export class Database {
         if (classifyDbError(err)?.kind !== 'unavailable') await conn.query(timed('ROLLBACK', [], deadline)).catch(() => undefined);
         throw err;
       }
-    });
+    }, this.maxAttempts, options.startedAt);
   }
 
   /** True when the server answers a trivial query (no retries: readiness must be honest). */
@@ -248,9 +254,9 @@ export class Database {
     causal: boolean,
     fn: (conn: PoolConnection, state: ConnState, deadline: number) => Promise<T>,
     maxAttempts = this.maxAttempts,
+    started = Date.now(),
   ): Promise<T> {
     const endTimer = this.metrics.dbQueryDuration.startTimer({ operation });
-    const started = Date.now();
     const deadline = started + OPERATION_DEADLINE_MS;
     try {
       for (let attempt = 1; ; attempt++) {

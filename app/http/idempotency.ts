@@ -128,6 +128,8 @@ async function perform(tx: WriteTx, work: Work, requestId: string): Promise<Outc
 
 export function createWriter(db: Database, settings: WriteSettings, schemaReady: () => boolean) {
   async function withEffects(operation: string, id: KeyIdentity | undefined, work: Work, requestId: string): Promise<Outcome> {
+    // the causal recheck runs inside what is left of the first transaction's deadline
+    const startedAt = Date.now();
     const attempt = (causal: boolean): Promise<Outcome> =>
       db.transaction(
         operation,
@@ -146,7 +148,7 @@ export function createWriter(db: Database, settings: WriteSettings, schemaReady:
         // either finds the stored answer or does the work once (Galera certifies the two
         // attempts' key rows against each other). Without a key, only what certainly did
         // not apply is retried: a second createUser would be a second user.
-        { causal, retry: id === undefined ? 'notApplied' : 'safe' },
+        { causal, retry: id === undefined ? 'notApplied' : 'safe', startedAt },
       );
     try {
       return await attempt(false);
