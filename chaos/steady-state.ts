@@ -8,7 +8,7 @@ import type { NodeSql } from '../lab/index.ts';
 import { describeNodeState, isHealthyNode, readNodeStates } from '../lab/index.ts';
 import { fetchHaproxyServers, isUp } from '../lab/index.ts';
 import { queueReplicas } from '../lab/broker.ts';
-import { ERROR_RATIO_QUERY, P99_QUERY } from './observe/prometheus.ts';
+import { ERROR_RATIO_QUERY, P99_QUERY, STEADY_WINDOW } from './observe/prometheus.ts';
 import { PrometheusClient } from '../shared/prometheus.ts';
 import type { Target } from '../lab/index.ts';
 
@@ -57,8 +57,8 @@ export async function checkSteadyState(target: Target, sql: NodeSql, ep: Endpoin
   if (usePrometheus && (await prometheus.ready())) {
     // best effort: a query that fails counts as no figure (the direct probes still ran)
     const [ratio, p99] = await Promise.all([ERROR_RATIO_QUERY, P99_QUERY].map((q) => prometheus.scalar(q).catch(() => undefined)));
-    checks.push({ name: 'error ratio (prometheus, 30s)', ok: ratio === undefined || ratio <= tol.maxErrorRatio, detail: ratio === undefined ? 'no traffic in the window' : `${(ratio * 100).toFixed(2)} % (max ${tol.maxErrorRatio * 100} %)` });
-    checks.push({ name: 'p99 latency (prometheus, 30s)', ok: p99 === undefined || !Number.isFinite(p99) || p99 <= tol.maxP99Seconds, detail: p99 === undefined || !Number.isFinite(p99) ? 'no traffic in the window' : `${Math.round(p99 * 1000)} ms (max ${tol.maxP99Seconds * 1000} ms)` });
+    checks.push({ name: `error ratio (prometheus, ${STEADY_WINDOW})`, ok: ratio === undefined || ratio <= tol.maxErrorRatio, detail: ratio === undefined ? 'no traffic in the window' : `${(ratio * 100).toFixed(2)} % (max ${tol.maxErrorRatio * 100} %)` });
+    checks.push({ name: `p99 latency (prometheus, ${STEADY_WINDOW})`, ok: p99 === undefined || !Number.isFinite(p99) || p99 <= tol.maxP99Seconds, detail: p99 === undefined || !Number.isFinite(p99) ? 'no traffic in the window' : `${Math.round(p99 * 1000)} ms (max ${tol.maxP99Seconds * 1000} ms)` });
   } else {
     // direct probes: reads that touch the database. Twenty samples judged at p90: with so
     // few, a p99 is the maximum, and one slow answer on a busy host is not an unhealthy lab
