@@ -37,9 +37,12 @@ describe('bin/healthcheck.sh', () => {
     expect(await check('/api/health', String(port))).toBe(1);
   });
   it('is unhealthy when nothing listens', async () => {
-    server.close();
-    expect(await check('/health', String(port))).not.toBe(0);
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    // a port that was just free: listened on, then closed (never this test's server's)
+    const spare = createServer();
+    await new Promise<void>((resolve) => spare.listen(0, '127.0.0.1', resolve));
+    const closed = (spare.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => spare.close(() => resolve()));
+    expect(await check('/health', String(closed))).toBe(1);
   });
   it('takes the port from $PORT when none is given', async () => {
     const code = await new Promise<number | null>((resolve) => {

@@ -26,8 +26,10 @@ export interface QueryOptions {
   causal?: boolean;
   /**
    * When the request's database work began (Date.now()), for a second operation of the same
-   * request: it gets what is left of the first one's retry budget and deadline, not its own,
-   * so that a keyed write's causal recheck cannot double the time a client waits.
+   * request: it gets what is left of the first one's retry budget and deadline, not its own
+   * 8 s, so a keyed write's causal recheck no longer doubles the time a client may wait. Its
+   * first attempt still runs past a spent deadline: a pool wait (at most 3 s) and statements
+   * of at least 0.5 s each.
    */
   startedAt?: number;
 }
