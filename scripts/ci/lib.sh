@@ -21,6 +21,7 @@ log() { printf '==> [ci:%s] %s\n' "${CI_STAGE:-?}" "$*" >&2; }
 # Galera and the broker, may overlap each other, never a judged part. .ci/run sets
 # CI_LAB_LOCK, and without it (Jenkins runs one stage at a time, a person) lab_lock does
 # nothing. The lock goes with the script's exit, or lab_unlock.
+# shellcheck disable=SC2120 # its one argument is optional: --shared
 lab_lock() {
   [[ -n "${CI_LAB_LOCK:-}" ]] || return 0
   local asked mode=-x how=""; asked=$(date +%s)
