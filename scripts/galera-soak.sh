@@ -17,7 +17,7 @@ api="http://127.0.0.1:${API_PORT:-8000}"
 out="${SOAK_REPORT:-reports/galera-soak.txt}"
 mkdir -p "$(dirname "$out")"
 
-nodes() { docker ps --filter "label=com.docker.compose.project=$project" --filter "label=com.docker.compose.service" --format '{{.Names}}' | grep -E 'mariadb-[0-9]+' | sort; }
+nodes() { docker ps --filter "label=lab.smartshop.project=$project" --filter "label=lab.smartshop.role=galera" --format '{{.Names}}' | grep -E 'mariadb-[0-9]+' | sort; }
 # a wsrep status variable of the node, read with the root password the container already holds
 status() {
   docker exec "$1" sh -c 'MYSQL_PWD="$MARIADB_ROOT_PASSWORD" mariadb -uroot -N -B -e "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = \"$0\""' "$2"

@@ -53,8 +53,12 @@ wait_for_series 'chaos_fault_active == 1' 180
 # a flag change (a delay on a route nothing calls) and one notification through
 # Alertmanager to the lab's receiver: the events the flag and notification panels show
 "${SMARTSHOP[@]}" flags set slowResponses '{"/api/dashboards-check": 1}' >/dev/null
-# (Alertmanager is not published: the alert is added from inside its container)
-am="$(docker ps -q --filter "label=com.docker.compose.project=${COMPOSE_PROJECT_NAME:-smartshop}" --filter label=com.docker.compose.service=alertmanager | head -n 1)"
+# (Alertmanager is not published: the alert is added from inside its container). Found by
+# the lab's own labels: a Swarm task inherits the com.docker.compose.* labels compose put on
+# the image it was built as, so with the Swarm lane beside this one those named the Swarm
+# lab's Prometheus (a CI run failed so).
+am="$(docker ps -q --filter "label=lab.smartshop.project=${COMPOSE_PROJECT_NAME:-smartshop}" --filter label=lab.smartshop.role=alertmanager | head -n 1)"
+[[ -n "$am" ]] || { log "no running alertmanager container of lab ${COMPOSE_PROJECT_NAME:-smartshop}: is the lab from ci:deploy up?"; exit 1; }
 # (bounded retries: a rehearsal found it refusing connections once; its log then says why)
 added=0
 for _ in $(seq 1 20); do
