@@ -26,6 +26,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ DB_MAX_ATTEMPTS: '1' }).db.maxAttempts).toBe(1);
     expect(() => loadConfig({ DB_MAX_ATTEMPTS: '0' })).toThrow(/DB_MAX_ATTEMPTS/);
   });
+  it('marks outbox rows after the confirm unless RELAY_MARK names the broken order', () => {
+    expect(loadConfig({}).relayMark).toBe('after-confirm');
+    expect(loadConfig({ RELAY_MARK: 'before-confirm' }).relayMark).toBe('before-confirm');
+    expect(() => loadConfig({ RELAY_MARK: 'never' })).toThrow(/RELAY_MARK=never is not after-confirm or before-confirm/);
+  });
   it('names the wrong variable', () => {
     expect(() => loadConfig({ PAYMENT_SUCCESS_RATIO: '1.5' })).toThrow(ConfigError);
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);

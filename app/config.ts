@@ -63,6 +63,12 @@ export interface AppConfig {
      */
     commit: 'with-effects' | 'after-effects';
   };
+  /**
+   * after-confirm (always, in the lab): the relay marks outbox rows published once the broker
+   * confirmed them. before-confirm: marked as soon as written to the socket, without waiting
+   * for the confirm, the broken order only the judge's own test runs (rabbitmq-partition).
+   */
+  relayMark: 'after-confirm' | 'before-confirm';
   /** Seconds between purges of expired keys and old stat buckets; 0 = never (tests). */
   purgeIntervalSeconds: number;
   /** The outbox relay's broker (RABBITMQ_HOSTS, the `shop` account); undefined = no relay
@@ -107,6 +113,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     idempotency: { ttlSeconds: int(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 30 * 86_400), commit: idempotencyCommit(env) },
     purgeIntervalSeconds: int(env, 'PURGE_INTERVAL_SECONDS', 60, 0, 86_400),
     broker: brokerConfig(env, 'shop'),
+    relayMark: relayMark(env),
   };
 }
 
@@ -116,6 +123,12 @@ function consoleUrl(env: Record<string, string | undefined>): string | undefined
   // only a plain http(s) origin: the shop sends browsers there
   if (!/^https?:\/\/[^\s/?#]+\/?$/.test(url)) throw new ConfigError(`CONSOLE_URL=${url} is not an http(s) address like http://127.0.0.1:9095`);
   return url.replace(/\/$/, '');
+}
+
+function relayMark(env: Record<string, string | undefined>): AppConfig['relayMark'] {
+  const v = str(env, 'RELAY_MARK', 'after-confirm');
+  if (v !== 'after-confirm' && v !== 'before-confirm') throw new ConfigError(`RELAY_MARK=${v} is not after-confirm or before-confirm`);
+  return v;
 }
 
 function idempotencyCommit(env: Record<string, string | undefined>): AppConfig['idempotency']['commit'] {

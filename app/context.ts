@@ -46,7 +46,9 @@ export function createContext(config: AppConfig, logger: Logger, metrics: Metric
   const relay = config.broker === undefined ? undefined : new OutboxRelay(db, config.broker, metrics, logger, {
     copies: () => faults.values.queueOverload,
     crashAfterConfirm: () => faults.values.relayCrash,
+    markBeforeConfirm: config.relayMark === 'before-confirm',
   });
+  if (config.relayMark === 'before-confirm') logger.warn('RELAY_MARK=before-confirm: outbox rows are marked published WITHOUT the broker\'s confirm; messages the broker never got are lost (the rabbitmq-partition drill\'s own test only)');
   return {
     config,
     logger,

@@ -27,6 +27,8 @@ export interface RelayOptions {
   copies: () => number;
   /** the share of confirmed batches after which the process dies before the mark (the relayCrash flag) */
   crashAfterConfirm: () => number;
+  /** RELAY_MARK=before-confirm: the broken order (no wait for the confirm), for a drill's own test */
+  markBeforeConfirm?: boolean;
   /** this replica's name in the lease (default hostname and pid) */
   holder?: string;
 }
@@ -165,7 +167,8 @@ export class OutboxRelay {
           });
         }
       }
-      await session.channel.waitForConfirms();
+      // (before-confirm, the broken order: what the socket took counts as published)
+      if (this.options.markBeforeConfirm !== true) await session.channel.waitForConfirms();
     } finally {
       session.channel.off('return', onReturn);
     }
