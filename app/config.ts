@@ -65,8 +65,9 @@ export interface AppConfig {
   };
   /**
    * after-confirm (always, in the lab): the relay marks outbox rows published once the broker
-   * confirmed them. before-confirm: marked as soon as written to the socket, without waiting
-   * for the confirm, the broken order only the judge's own test runs (rabbitmq-partition).
+   * confirmed them. before-confirm: marked as soon as handed to the channel, without waiting
+   * for the confirm (nor a return), the broken order only the judge's own test runs
+   * (rabbitmq-partition).
    */
   relayMark: 'after-confirm' | 'before-confirm';
   /** Seconds between purges of expired keys and old stat buckets; 0 = never (tests). */

@@ -133,6 +133,22 @@ async function onAnyBrokerNode<T>(target: Target, args: string[], parse: (stdout
 }
 
 /**
+ * The broker nodes (names without `rabbit@`) holding a connection of `user`, as a running node
+ * tells it: rabbitmqctl prints each connection's process as <rabbit@rabbitmq-2.….….…>.
+ */
+export async function connectionNodes(target: Target, user: string): Promise<string[] | undefined> {
+  return onAnyBrokerNode(target, ['list_connections', '-q', '--no-table-headers', 'user', 'pid'], (stdout) => {
+    const nodes = new Set<string>();
+    for (const line of stdout.split('\n')) {
+      const [who, pid] = line.trim().split(/\s+/);
+      const node = /^<rabbit@([^.>]+)\./.exec(pid ?? '')?.[1];
+      if (who === user && node !== undefined) nodes.add(node);
+    }
+    return [...nodes].sort();
+  });
+}
+
+/**
  * A script of the worker image (dist/worker/<script>.js) run in a running worker container,
  * with the worker's account and network (the broker's AMQP port is not published): the JSON
  * object its last line prints.

@@ -38,7 +38,8 @@ export async function galeraEndpoints(project: string, docker: Docker = new Dock
   for (const c of list) {
     // a Swarm task first: it inherits the com.docker.compose.* labels of the image compose
     // built, which name whichever service built it last, not this node
-    const swarmService = c.Labels['com.docker.swarm.service.name']?.replace(`${project}_`, '');
+    const service = c.Labels['com.docker.swarm.service.name'];
+    const swarmService = service?.startsWith(`${project}_`) ? service.slice(project.length + 1) : service;
     const node = swarmService ?? c.Labels['com.docker.compose.service'] ?? c.Names[0]?.replace(/^\//, '') ?? c.Id.slice(0, 12);
     const networks = Object.entries(c.NetworkSettings.Networks);
     const back = networks.find(([name]) => name.endsWith('back-tier')) ?? networks[0];
