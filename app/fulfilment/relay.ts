@@ -167,7 +167,7 @@ export class OutboxRelay {
           });
         }
       }
-      // (before-confirm, the broken order: what the socket took counts as published)
+      // (before-confirm, the broken order: what the channel took counts as published)
       if (this.options.markBeforeConfirm !== true) await session.channel.waitForConfirms();
     } finally {
       session.channel.off('return', onReturn);
