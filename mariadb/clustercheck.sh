@@ -16,11 +16,14 @@
 # others before the node is stopped; --status (Docker's health) still says how the node is.
 # The entrypoint removes the file when the node starts again.
 # The body is one line of key=value that peers' entrypoints read to decide
-# whether to join or bootstrap: status=, uuid=, seqno= (see galera-decide.sh).
+# whether to join or bootstrap: status=, uuid=, seqno= (see galera-decide.sh), and was=synced
+# once this mariadbd has been Synced since it started (the entrypoint clears the mark): a
+# non-Primary node that was Synced is a survivor waiting for a majority, not a node mid-join.
 # When mariadbd is not answering, the body is the entrypoint's own state file.
 STATE_FILE=/run/galera/state
 MAINTENANCE=/run/galera/maintenance
 DESYNC_MARK=/run/galera/desynced-since
+WAS_SYNCED=/run/galera/was-synced
 GRACE=${DESYNC_GRACE_SECONDS:-5}
 
 status=$(timeout 3 mariadb --connect-timeout=2 -N -B -e \
@@ -35,6 +38,8 @@ if [ -n "$status" ]; then
         v["wsrep_cluster_state_uuid"], v["wsrep_last_committed"], v["wsrep_local_state_comment"],
         v["wsrep_cluster_status"], v["wsrep_ready"], v["wsrep_cluster_size"]
     }')
+  case "$body" in status=synced*) : > "$WAS_SYNCED" 2>/dev/null || true ;; esac
+  [ -e "$WAS_SYNCED" ] && body="$body was=synced"
 else
   body=$(cat "$STATE_FILE" 2>/dev/null || echo "status=down")
 fi

@@ -73,6 +73,8 @@ chmod 0640 "$RUNTIME_CNF"; chgrp mysql "$RUNTIME_CNF"
 mkdir -p /run/mysqld "$STATE_DIR"
 # a rolling restart took this node out of HAProxy before stopping it (clustercheck.sh): back in once it serves
 rm -f "$STATE_DIR/maintenance"
+# "this mariadbd has been Synced" (clustercheck.sh): not yet true of the one about to start
+rm -f "$STATE_DIR/was-synced"
 chown mysql:mysql /run/mysqld "$DATADIR"
 publish starting new -1
 

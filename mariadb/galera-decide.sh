@@ -11,7 +11,8 @@
 #   galera-decide.sh decide <self> <uuid> <seqno> <safe> <bootstrap_candidate> [<settle_expired>]
 #       reads one line per peer on stdin: "<name> <gcomm:up|down> <agent report|->"
 #       where the agent report is the clustercheck body, e.g.
-#       "status=waiting uuid=<u> seqno=<n>" or "status=synced uuid=<u> seqno=<n>".
+#       "status=waiting uuid=<u> seqno=<n>" or "status=synced uuid=<u> seqno=<n>"
+#       (a running node adds state=, cluster=, and was=synced once it has been Synced).
 #       prints "<join|bootstrap|wait> <one-line reason>". settle_expired=1 lifts the
 #       one-join-at-a-time rule (the entrypoint sets it after GALERA_JOIN_SETTLE_SECONDS).
 #
@@ -52,7 +53,7 @@ field() {
 
 decide() {
   self=$1 uuid=$2 seqno=$3 safe=$4 candidate=$5 settled=${6:-0}
-  busy="" up_peer="" up_uuid="" waiting_all=1 best=1 best_by="" unknown="" foreign="" holder="" npeers=0
+  busy="" up_peer="" up_uuid="" synced_up="" stranded="" waiting_all=1 best=1 best_by="" unknown="" foreign="" holder="" npeers=0
   while read -r name gcomm report; do
     [ -n "$name" ] || continue
     npeers=$((npeers + 1))
@@ -61,11 +62,16 @@ decide() {
     p_seqno=$(field "$report" seqno)
     # Joins go one at a time (two ISTs beside a view change can fail and leave a
     # node stuck in Joining): a peer starting, joining or donating is "busy", and so
-    # is a waiting peer with a lower name (it joins first).
+    # is a waiting peer with a lower name (it joins first). A non-Primary peer that has
+    # been Synced since it started (was=synced) is not: it is a survivor that lost its
+    # majority ("stranded"), donates nothing and joins nobody.
     case "$p_status" in starting-*) busy="$busy $name($p_status)" ;; esac
     if [ "$gcomm" = up ]; then
       if [ -z "$up_peer" ] || [ "$p_status" = synced ]; then up_peer=$name; up_uuid=$p_uuid; fi
-      if [ "$p_status" != synced ]; then busy="$busy $name($(field "$report" state))"; fi
+      if [ "$p_status" = synced ]; then synced_up=1
+      elif [ "$(field "$report" cluster)" = non-Primary ] && [ "$(field "$report" was)" = synced ]; then stranded="$stranded $name"
+      else busy="$busy $name($(field "$report" state))"
+      fi
       continue
     fi
     if [ "$p_status" = waiting ] && [ "$(printf '%s\n%s\n' "$name" "$self" | LC_ALL=C sort | head -n 1)" = "$name" ]; then
@@ -91,6 +97,14 @@ decide() {
   if [ -n "$up_peer" ]; then
     if [ "$uuid" != new ] && [ -n "$up_uuid" ] && [ "$up_uuid" != new ] && [ "$up_uuid" != "$ZERO_UUID" ] && [ "$up_uuid" != "$uuid" ]; then
       echo "wait refusing to join: cluster at $up_peer has history $up_uuid, this node holds $uuid:$seqno; joining would replace this node's data by SST (move the data aside by hand if that is wanted)"
+      return
+    fi
+    # Survivors without a majority and no Synced peer: a restarted node is not counted in
+    # the last Primary view's quorum, so the survivor and one node cannot re-form it; the
+    # Primary comes back only when every member of that view is there (pc.recovery). Nothing
+    # is donating meanwhile, so the nodes restarting all join now, not one at a time.
+    if [ -n "$stranded" ] && [ -z "$synced_up" ]; then
+      echo "join peer$stranded lost its majority: joining now, with any other node restarting (the last Primary view forms again once all its members are back)"
       return
     fi
     if [ -n "$busy" ] && [ "$settled" != 1 ]; then

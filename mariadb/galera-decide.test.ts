@@ -66,6 +66,25 @@ describe('decide', () => {
     expect(starting.action).toBe('wait');
   });
 
+  it('joins a survivor that lost its majority at once, beside the other restarted node, but not a node that never was Synced', async () => {
+    // mariadb-1 was Synced, then lost both peers: non-Primary until every member of its last view is back
+    const survivor = `mariadb-1 up status=not-synced uuid=${UUID} seqno=50 state=Initialized cluster=non-Primary ready=OFF size=1 was=synced`;
+    const d = await decide({ uuid: UUID, seqno: 48, safe: 0 }, [survivor, `mariadb-3 down ${waiting(48)}`]);
+    expect(d.action).toBe('join');
+    expect(d.reason).toContain('lost its majority');
+    // mariadb-3 does not wait for mariadb-2 to finish: the two of them and the survivor form the Primary together
+    const second = await decide({ uuid: UUID, seqno: 48, safe: 0, self: 'mariadb-3' }, [survivor, `mariadb-2 down status=starting-join uuid=${UUID} seqno=48`]);
+    expect(second.action).toBe('join');
+    // the same report from a node that has not been Synced since it started: it may be mid-join
+    const starting = survivor.replace(' was=synced', '');
+    expect((await decide({ uuid: UUID, seqno: 48, safe: 0 }, [starting, 'mariadb-3 down -'])).action).toBe('wait');
+    // a Synced peer beside a stranded one (a partition): one at a time again, the stranded one not counted as busy
+    const synced = `mariadb-2 up status=synced uuid=${UUID} seqno=50`;
+    expect((await decide({ uuid: UUID, seqno: 48, safe: 0, self: 'mariadb-3' }, [survivor, synced])).action).toBe('join');
+    const mid = `mariadb-2 up status=not-synced uuid=${UUID} seqno=50 state=Joining cluster=Primary`;
+    expect((await decide({ uuid: UUID, seqno: 48, safe: 0, self: 'mariadb-3' }, [`mariadb-1 up status=synced uuid=${UUID} seqno=50`, mid])).action).toBe('wait');
+  });
+
   it('lets a waiting peer with a lower name join first', async () => {
     const peers = [`mariadb-1 up status=synced uuid=${UUID} seqno=5`, 'mariadb-2 down status=waiting uuid=new seqno=-1'];
     expect((await decide({ uuid: 'new', seqno: -1, safe: 0, self: 'mariadb-3' }, peers)).action).toBe('wait');
