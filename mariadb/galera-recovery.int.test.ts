@@ -114,6 +114,29 @@ describe('Galera restarts after a crash of every node', () => {
     expect(await missingOf(acked)).toEqual([]);
   }, 400_000);
 
+  it('two nodes SIGKILLed: both join the survivor that lost its majority at once (not one at a time), level, nothing lost', async () => {
+    const [, second, third] = await nodeContainers();
+    const killed = [second, third] as string[];
+    const writer = startWriter();
+    await sleep(2_000);
+    const since = Math.floor(Date.now() / 1000);
+    await Promise.all(killed.map((id) => docker().getContainer(id).kill({ signal: 'SIGKILL' })));
+    const acked = await writer.stop();
+    // the survivor notices (evs.suspect_timeout) and goes non-Primary before the others are back
+    await sleep(8_000);
+    await Promise.all(killed.map((id) => docker().getContainer(id).start()));
+    const ready = await waitUntilReady(withDurability('relaxed'), { timeoutMs: 240_000, log });
+    expect(ready.problems).toEqual([]);
+    for (const id of killed) {
+      const lines = demux(await docker().getContainer(id).logs({ stdout: true, stderr: true, since, follow: false })).stderr.split('\n');
+      // each node decided to join because the survivor lost its majority; none waited for the other
+      expect(lines.filter((l) => l.includes('lost its majority: joining now')).length).toBeGreaterThan(0);
+      expect(lines.filter((l) => l.includes('joins go one at a time'))).toEqual([]);
+    }
+    expect((await compareNodes(lab, { attempts: 5 })).consistent).toBe(true);
+    expect(await missingOf(acked)).toEqual([]);
+  }, 400_000);
+
   it('fast: after switching profile and crashing again the nodes are level; missing writes are reported', async () => {
     await stackUp(withDurability('fast'), { build: false, timeoutMs: 300_000, log });
     const { acked } = await crashAllAndRestart(withDurability('fast'));
