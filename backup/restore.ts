@@ -11,7 +11,9 @@
 // node's binary logs before it takes mariadb-1's place (roll-forward.ts): the nodes must then
 // agree, and the tables hold the backup plus what the logs brought back. A logical backup (a
 // dump) is loaded through mariadb-1 of the running cluster instead (loadDump). Either way the
-// id counters are put back at least where they were, and only then does the shop start.
+// id counters are put back at least where they were, the fulfilment pipeline brought in line
+// with the restored data (pipeline.ts: the workers stopped meanwhile, the queue emptied, the
+// outbox re-armed for what the restore took back), and only then do the shop and workers start.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pollUntil } from '../shared/time.ts';
@@ -19,6 +21,7 @@ import { compareNodes, GALERA_NODES, NodeSql, waitNodeSynced, type LabContainer,
 import { backupFolder, BackupError, PAYLOAD, readManifest, verifyBackupFiles, type BackupManifest, type TableContent } from './manifest.ts';
 import { runNodeImageScript } from './source.ts';
 import { planRollForward, rollForwardEnv, type RollForward, type StopPoint } from './roll-forward.ts';
+import { alignPipeline, stopWorkers } from './pipeline.ts';
 
 const PAYLOAD_LOGICAL = PAYLOAD.logical;
 
@@ -61,11 +64,12 @@ export function restorePlan(m: BackupManifest, project: string, roll?: RollForwa
   return [
     `restore backup ${m.id} (${m.kind}, taken from ${m.node} at ${m.startedAt}, Galera position ${m.galera ? `${m.galera.uuid}:${m.galera.seqno}` : 'none'})`,
     `into the lab ${project}; this will:`,
-    '  - stop the shop (app), the backup service and the three Galera nodes',
+    '  - stop the shop (app), the fulfilment workers, the backup service and the three Galera nodes',
     `  - DELETE the data of ${SEED} (once the backup is extracted${roll ? ', prepared and rolled forward' : ' and prepared'} beside it) and put the backup in its place`,
     `  - start ${SEED} alone on it and check it${roll ? '' : " against the manifest's rows and checksums"}; should that fail, ${SEED} is emptied and the cluster comes back from ${JOINERS.join(' and ')}, which still hold the old data`,
     `  - only then DELETE the data of ${JOINERS.join(' and ')}: they copy ${SEED}'s by SST`,
     lost,
+    '  - empty the fulfilment queue and publish again the events whose shipment the restore takes back (the workers, stopped meanwhile, apply each once)',
     `  - start the shop once every node is Synced, then check ${roll ? 'that every node holds the same data' : "every node against the manifest's rows and checksums"}`,
   ];
 }
@@ -88,14 +92,17 @@ export async function emptyNodeData(target: Target, node: LabContainer): Promise
 
 /**
  * The stack's backup service stopped for the restore (a backup of a node being rebuilt is
- * worth nothing, and it reads mariadb-3's volume); the returned function starts it again.
+ * worth nothing, and it reads mariadb-3's volume), and the fulfilment workers (pipeline.ts);
+ * the returned function starts them again, after the shop.
  */
 async function pauseScheduledBackups(o: RestoreOptions): Promise<() => Promise<void>> {
   const running = (await o.target.list('backup')).filter((c) => c.state === 'running');
   if (running.length > 0) o.log('==> stopping the backup service for the restore');
   for (const c of running) await o.target.stop(c, 10);
+  const resumeWorkers = await stopWorkers(o.target, o.log);
   return async () => {
     for (const c of running) await o.target.start(c);
+    await resumeWorkers();
   };
 }
 
@@ -183,9 +190,10 @@ function logicalPlan(m: BackupManifest, project: string): string[] {
   return [
     `restore backup ${m.id} (logical, a dump of ${m.node} at ${m.startedAt})`,
     `into the lab ${project}; this will:`,
-    '  - stop the shop (app) and the backup service; the Galera nodes keep running',
+    '  - stop the shop (app), the fulfilment workers and the backup service; the Galera nodes keep running',
     `  - load the dump on ${SEED}: every table of ${m.database} DROPPED and recreated from it, replicated to ${JOINERS.join(' and ')} as it loads`,
     `  - lose every write made after the dump (${m.startedAt})`,
+    '  - empty the fulfilment queue and publish again the events whose shipment the restore takes back (the workers, stopped meanwhile, apply each once)',
     "  - check every node against the manifest's rows and checksums, then start the shop",
   ];
 }
@@ -324,6 +332,9 @@ async function finish(
     o.log('==> id counters: never below where they were, so no acknowledged id is handed out again');
     for (const line of await keepCountersAhead(sql, await o.target.find(SEED), counters)) o.log(`    ${line}`);
   }
+
+  // before the shop (and its relay) starts: what the restore took back is published again
+  await alignPipeline(o.target, sql, await o.target.find(SEED), o.log);
 
   o.log('==> starting the shop');
   await o.target.start(await o.target.find('app'));

@@ -133,6 +133,14 @@ async function onAnyBrokerNode<T>(target: Target, args: string[], parse: (stdout
 }
 
 /**
+ * `rabbitmqctl purge_queue` of one queue (vhost /) in a running broker node: true once one
+ * purged it, undefined when none answers. Only ready messages go; unacked ones stay.
+ */
+export async function purgeQueue(target: Target, queue: string): Promise<true | undefined> {
+  return onAnyBrokerNode(target, ['purge_queue', '-q', queue], () => true as const);
+}
+
+/**
  * The broker nodes (names without `rabbit@`) holding a connection of `user`, as a running node
  * tells it: rabbitmqctl prints each connection's process as <rabbit@rabbitmq-2.….….…>.
  */

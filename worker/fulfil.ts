@@ -7,9 +7,9 @@ import type { RowDataPacket } from 'mysql2/promise';
 import type { Database } from '../app/db/database.ts';
 import { applyTransition } from '../app/db/orders-repository.ts';
 import type { OrderPaidEvent } from '../shared/broker.ts';
+import { FULFILMENT_CONSUMER } from '../shared/queue-names.ts';
 
-/** The consumer group's name in processed_messages: every worker replica dedupes against it. */
-const CONSUMER = 'fulfilment';
+const CONSUMER = FULFILMENT_CONSUMER;
 
 export type FulfilOutcome =
   | { kind: 'applied'; trackingNumber: string; lagSeconds: number }

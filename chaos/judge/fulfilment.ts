@@ -61,6 +61,21 @@ export function paidOrderIds(ledger: AckLedger): string[] {
   return [...new Set(ledger.payments.filter((p) => p.status === 'success').map((p) => p.orderId))].filter((id) => /^\d+$/.test(id));
 }
 
+/**
+ * After a restore, the acknowledged paid orders whose successful payment is in the restored
+ * data: each must ship once, whether the restore had to bring it back or, paid while the
+ * backup ran, it happens to be in it. An order the restore took back is not shipped, rightly.
+ */
+export async function paidInRestoredData(sql: NodeSql, node: LabContainer, ledger: AckLedger): Promise<AckLedger> {
+  const ids = paidOrderIds(ledger);
+  const present = new Set<string>();
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const rows = await sql.query(node, `SET SESSION wsrep_sync_wait = 1; SELECT DISTINCT order_id FROM payments WHERE status = 'success' AND order_id IN (${ids.slice(i, i + CHUNK).join(',')})`);
+    for (const [id = ''] of rows) present.add(id);
+  }
+  return { ...ledger, payments: ledger.payments.filter((p) => present.has(p.orderId)) };
+}
+
 /** Shipments per order id, on one node, causally; with lags, each order's first shipment's lag (ms after its payment). */
 async function shipmentsOf(sql: NodeSql, node: LabContainer, ids: string[], lags?: Map<string, number>): Promise<Map<string, number>> {
   const found = new Map<string, number>();

@@ -146,7 +146,7 @@ export function decideVerdict(drill: Drill, obs: Observations, judged: Judged, c
   const reason =
     failures[0] ??
     deviations[0] ??
-    (judged.restore && !('error' in judged.restore) ? restoredReason(judged.restore) : undefined) ??
+    (judged.restore && !('error' in judged.restore) ? `${restoredReason(judged.restore)}${fulfilledReason(judged.fulfilment)}` : undefined) ??
     `${alertedReason(judged.alert)}every acknowledged write is on every node${judged.exactlyOnce ? ' exactly once, every replay equals its answer' : ''}${fulfilledReason(judged.fulfilment)}, invariants hold, nodes agree, and the lab recovered within ${drill.recoveryBoundSeconds} s`;
   return { verdict, failures, deviations, reason };
 }

@@ -9,7 +9,7 @@ import { checkReplays, judgeExactlyOnce, readCreated } from '../judge/exactly-on
 import { fromSimulatorLedger } from '../judge/ledger.ts';
 import { checkInvariants, checkLedger } from '../judge/read-nodes.ts';
 import { judgeRestore, splitLedger } from '../judge/restore.ts';
-import { judgeFulfilment } from '../judge/fulfilment.ts';
+import { judgeFulfilment, paidInRestoredData } from '../judge/fulfilment.ts';
 import type { Judged } from '../judge/verdict.ts';
 import { judgeConsistency, toConsistencyCheck } from '../judge/verify.ts';
 import type { DrillContext } from './context.ts';
@@ -53,13 +53,19 @@ export async function judgement(ctx: DrillContext, traffic: Traffic, injection: 
       judged.exactlyOnce = await (async () => judgeExactlyOnce(ledgerAll, await readCreated(sql, node, marks), await checkReplays(o.endpoints.api, ledgerAll.answers)))().catch(asError);
     }
   }
-  // the pipeline runs through every drill: where workers run, it is judged too
+  // the pipeline runs through every drill: where workers run, it is judged too. After a
+  // restore, every acknowledged paid order the restored data holds as paid must ship once,
+  // also one shipped after the restore point: the restore re-arms the outbox for it
+  // (backup/pipeline.ts); the orders it took back are not shipped
   const workers = await target.list('worker').catch(() => []);
-  if (workers.length > 0 && restore === undefined) {
+  if (workers.length > 0) {
     const node = nodes[0];
     judged.fulfilment = node === undefined
       ? { error: 'no running Galera node to read the shipments from' }
-      : await judgeFulfilment(target, sql, node, ledger, { say, ...faultWindow(traffic) }).catch(asError);
+      : await (async () => {
+        const mustShip = restore ? await paidInRestoredData(sql, node, ledger) : ledger;
+        return judgeFulfilment(target, sql, node, mustShip, { say, ...faultWindow(traffic) });
+      })().catch(asError);
   }
   if (ctx.alert) judged.alert = await ctx.alert.judge().catch(asError);
   // compose: the project's node-exporter reads the folder; a failure to write is a log line, not a verdict
