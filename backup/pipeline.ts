@@ -7,21 +7,17 @@
 //    redelivered to its limit and dead-lettered, a page for nothing.
 // So the restore stops the workers with the shop (their unacked messages go back to the
 // queue), empties the fulfilment queue, and puts back in the outbox every event whose effect
-// the restored data lacks (no processed_messages record of the fulfilment consumers); the
-// relay publishes those again when the shop starts. Safe because consumers dedupe on the
+// the restored data lacks (shared/outbox-rearm.ts); the relay publishes those again when the
+// shop starts. Safe because consumers dedupe on the
 // message id in the effect's own commit: whatever the purge dropped that the data still
 // wants is in the outbox again, and a copy applied before is recognised. The dead-letter
 // queue is left as it is: it holds what failed before the restore, for a person to read.
 import { purgeQueue, queueDepths } from '../lab/broker.ts';
 import type { LabContainer, NodeSql, Target } from '../lab/index.ts';
-import { FULFILMENT_CONSUMER, FULFILMENT_QUEUE } from '../shared/queue-names.ts';
+import { REARM_OUTBOX_SQL } from '../shared/outbox-rearm.ts';
+import { FULFILMENT_QUEUE } from '../shared/queue-names.ts';
 
 type Log = (line: string) => void;
-
-export const REARM_OUTBOX_SQL = `UPDATE outbox o
-  LEFT JOIN processed_messages p ON p.consumer = '${FULFILMENT_CONSUMER}' AND p.message_id = o.id
-  SET o.published_at = NULL
-  WHERE o.published_at IS NOT NULL AND p.message_id IS NULL`;
 
 /**
  * The fulfilment workers stopped for the restore (the returned function starts them again):

@@ -154,5 +154,7 @@ export function queueCommand(): Command {
     dlq.command(action).description(what)
       .action(() => run(async () => (await import('./queue.ts')).deadLetters(await config(), action).then((lines) => lines.forEach(log)), 'queue'));
   }
+  queue.command('republish').description('publish again every outbox event whose shipment the data lacks (the broker lost messages it had confirmed); the workers apply each once')
+    .action(() => run(async () => (await import('./queue.ts')).republish(await config()).then((lines) => lines.forEach(log)), 'queue'));
   return queue;
 }

@@ -1,13 +1,14 @@
-// The restore's outbox re-arm (pipeline.ts) on a real MariaDB with the shop's schema: of
-// two paid orders whose events were published, the one whose effect the data holds stays
-// published; the one whose shipment a restore took back is put back in the outbox.
+// The outbox re-arm (outbox-rearm.ts; a restore runs it, and `smartshop queue republish`) on a
+// real MariaDB with the shop's schema: of two paid orders whose events were published, the
+// one whose effect the data holds stays published; the one whose shipment a restore took
+// back is put back in the outbox.
 import { randomUUID } from 'node:crypto';
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startShop, type Shop } from '../test/shop.ts';
 import { request } from '../test/client.ts';
-import { FULFILMENT_CONSUMER } from '../shared/queue-names.ts';
-import { REARM_OUTBOX_SQL } from './pipeline.ts';
+import { FULFILMENT_CONSUMER } from './queue-names.ts';
+import { REARM_OUTBOX_SQL } from './outbox-rearm.ts';
 
 let shop: Shop;
 
