@@ -22,8 +22,9 @@ import { section7 } from './sections/s7-durability.ts';
 import { section8 } from './sections/s8-binlog.ts';
 import { section9 } from './sections/s9-backup.ts';
 import { section10 } from './sections/s10-fulfilment.ts';
+import { section11 } from './sections/s11-broker-faults.ts';
 
-const SECTIONS: Section[] = [section1, section2, section3, section4, section5, section6, section7, section8, section9, section10];
+const SECTIONS: Section[] = [section1, section2, section3, section4, section5, section6, section7, section8, section9, section10, section11];
 
 function missingParts(section: Section, stack: StackStatus | undefined): string[] {
   if (stack === undefined) return section.needs;

@@ -2,7 +2,7 @@
 // --quick changes the defaults only (a value given explicitly still applies).
 import { fileURLToPath } from 'node:url';
 
-const SECTION_IDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] as const;
+const SECTION_IDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 
 export const DEFAULT_STATS_SIZES = [10_000, 100_000, 1_000_000];
@@ -41,7 +41,7 @@ export class OptionsError extends Error {}
 export const USAGE = `npm run bench [-- options]
 
   --quick                 a short smoke run (2 runs of 2 s, small sizes)
-  --only 1,2              run only these sections (1-10)
+  --only 1,2              run only these sections (1-11)
   --runs N                runs per workload (default 5, quick 2)
   --seconds S             seconds per run and side (default 5, quick 2)
   --concurrency N         requests in flight (default 10)
@@ -98,10 +98,10 @@ export function parseOnly(raw: string): SectionId[] {
   for (const part of raw.split(/[\s,]+/).filter((p) => p !== '')) {
     const n = Number(part);
     const id = SECTION_IDS.find((s) => s === n);
-    if (id === undefined) throw new OptionsError(`--only: '${part}' is not a section (1-10)`);
+    if (id === undefined) throw new OptionsError(`--only: '${part}' is not a section (1-11)`);
     ids.add(id);
   }
-  if (ids.size === 0) throw new OptionsError('--only: name at least one section (1-10)');
+  if (ids.size === 0) throw new OptionsError('--only: name at least one section (1-11)');
   return SECTION_IDS.filter((id) => ids.has(id));
 }
 

@@ -2,46 +2,16 @@
 // drill. For node stop, kill, pause and partition: the time from the fault to HAProxy
 // marking the node down, to the first success, to the steady state, the client errors and
 // the clients' p99 and longest request during the fault (the drills' budget, issue 32).
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
 import { FAILOVER_DRILLS, failoverFigures, failoverMedians, newestFirst, type FailoverFigures } from '../failover.ts';
+import { drillCommand, readDrillReports, REPORT_DIRS } from '../drill-reports.ts';
 import { fmtCount, fmtSeconds, type Table } from '../format.ts';
 import { REPO_ROOT } from '../stack-check.ts';
 import { defineSection } from './common.ts';
 
 const TITLE = 'Failover, from the chaos drills\' reports';
-/** where `smartshop chaos run` writes (--report-dir, default reports/) and reports/chaos */
-const REPORT_DIRS = ['reports/chaos', 'reports'];
-const MAX_FILES = 500;
-const MAX_BYTES = 20 * 1024 * 1024;
-
-function drillCommand(drill: string): string {
-  return `node bin/smartshop.js chaos run ${drill}`;
-}
-
-async function readReports(root: string): Promise<{ figures: FailoverFigures[]; unreadable: string[] }> {
-  const figures: FailoverFigures[] = [];
-  const unreadable: string[] = [];
-  for (const dir of REPORT_DIRS) {
-    const abs = join(root, dir);
-    const names = await readdir(abs).catch(() => [] as string[]);
-    const candidates = names.filter((n) => n.endsWith('.json') && FAILOVER_DRILLS.some((d) => n.includes(d))).sort().reverse().slice(0, MAX_FILES);
-    for (const name of candidates) {
-      const file = join(abs, name);
-      try {
-        if ((await stat(file)).size > MAX_BYTES) continue;
-        const f = failoverFigures(JSON.parse(await readFile(file, 'utf8')) as unknown, relative(root, file));
-        if (f) figures.push(f);
-      } catch {
-        unreadable.push(relative(root, file));
-      }
-    }
-  }
-  return { figures, unreadable };
-}
 
 export const section6 = defineSection({ id: 6, title: TITLE, needs: [], budgetSeconds: 20 }, async (_ctx) => {
-  const { figures, unreadable } = await readReports(REPO_ROOT);
+  const { figures, unreadable } = await readDrillReports(REPO_ROOT, FAILOVER_DRILLS, (r, file) => failoverFigures(r, file));
   const notes: string[] = [];
   const rows: string[][] = [];
   const medianRows: string[][] = [];
