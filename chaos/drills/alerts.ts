@@ -15,7 +15,7 @@ const alerting = restoring;
 
 const NODE_CONSEQUENCES = ['MySQLDown', 'GaleraClusterSizeDegraded', 'GaleraNodeNotSynced'];
 // the names' own words first (HAProxy, not ha-proxy), then a hyphen before each capital
-const WORDS: [RegExp, string][] = [[/HAProxy/g, 'Haproxy'], [/MySQL/g, 'Mysql'], [/SmartShop/g, 'Smartshop']];
+const WORDS: [RegExp, string][] = [[/HAProxy/g, 'Haproxy'], [/MySQL/g, 'Mysql'], [/SmartShop/g, 'Smartshop'], [/RabbitMQ/g, 'Rabbitmq']];
 const kebab = (alert: string): string => WORDS.reduce((s, [re, w]) => s.replace(re, w), alert).replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 
 /** The drill name of an alert's drill: `alert-` and the rule's name in kebab case. */

@@ -35,6 +35,7 @@ describe('alert drill bounds', () => {
     }
     expect(findDrill('alert:GaleraNodesDiverged')?.name).toBe('alert-galera-nodes-diverged');
     expect(findDrill('alert:HAProxyBackendServerDown')?.name).toBe('alert-haproxy-backend-server-down');
+    expect(findDrill('alert:RabbitMQNodeDown')?.name).toBe('alert-rabbitmq-node-down');
     expect(findDrill('alert:Nope')).toBeUndefined();
   });
 
