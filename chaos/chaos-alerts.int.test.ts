@@ -62,6 +62,10 @@ describe('alert drills on the shared lab', () => {
     expectPassed(await alertDrill('GaleraNodesDiverged'));
   }, 300_000);
 
+  it('RabbitMQNodeDown: a stopped broker node pages once, the queues go on with the other two, and it resolves when the node is back', async () => {
+    expectPassed(await alertDrill('RabbitMQNodeDown'));
+  }, 300_000);
+
   it('a weakened rule (GaleraNodesDiverged at a threshold no check can reach) fails its drill', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'weakened-prometheus-'));
     cpSync(join(REPO_ROOT, 'prometheus'), dir, { recursive: true });

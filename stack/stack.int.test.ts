@@ -401,6 +401,8 @@ describe('the lab stack', () => {
         expect(await nodeSql(node, `SET SESSION wsrep_sync_wait=1; SELECT COUNT(*) FROM smartshop.users WHERE email='${marker}@example.test'`), `${node} after ${failAt}`).toBe('1');
       }
       expect((await lab.find('backup')).state, failAt).toBe('running');
+      // the restore stops the fulfilment workers too (backup/pipeline.ts): back as well
+      expect((await lab.list('worker')).map((w) => w.state), failAt).toEqual(['running', 'running']);
       await pollUntil(`the shop ready after the ${failAt} failure`, 120_000, async () => ((await fetch(`${base}:${config.ports.api}/api/ready`)).status === 200 ? true : undefined));
       expect((await compareNodes(lab, { attempts: 5 })).consistent, failAt).toBe(true);
     }
