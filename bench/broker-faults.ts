@@ -2,7 +2,7 @@
 // the queue's leader before and after and how soon a new one was elected, the outbox's largest
 // backlog, how long after the rollback every paid order was shipped, and the fulfilment
 // ledger's lost and duplicated orders. The timings every drill has come from failover.ts.
-import { failoverFigures, type FailoverFigures } from './failover.ts';
+import { failoverFigures, num, rec, str, type FailoverFigures } from './failover.ts';
 
 export const BROKER_DRILLS = ['rabbitmq-node-kill', 'rabbitmq-node-pause', 'rabbitmq-partition', 'rabbitmq-full-outage', 'rabbitmq-disk-alarm', 'rabbitmq-latency'] as const;
 
@@ -25,10 +25,7 @@ export interface BrokerFaultFigures extends FailoverFigures {
   lagP99DuringMs: number | undefined;
 }
 
-type Rec = Record<string, unknown>;
-const rec = (v: unknown): Rec | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : undefined);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const name = (v: unknown): string | undefined => (str(v) === '' ? undefined : str(v));
 const count = (v: unknown): number | undefined => (Array.isArray(v) ? v.length : undefined);
 
 /** The figures of one report, or undefined when it is not a report of a broker drill. */
@@ -42,8 +39,8 @@ export function brokerFaultFigures(report: unknown, file: string): BrokerFaultFi
   const recovery = base.toSteadyState !== undefined && base.toRollback !== undefined ? base.toSteadyState - base.toRollback : undefined;
   return {
     ...base,
-    leaderBefore: str(broker?.leaderBefore),
-    leaderAfter: str(broker?.leaderAfter),
+    leaderBefore: name(broker?.leaderBefore),
+    leaderAfter: name(broker?.leaderAfter),
     newLeaderAfterSeconds: num(broker?.newLeaderAfterSeconds),
     outboxMaxBacklog: num(broker?.outboxMaxBacklog),
     rollbackToAllShippedSeconds: recovery === undefined || waitedMs === undefined ? undefined : Math.round((recovery + waitedMs / 1000) * 10) / 10,

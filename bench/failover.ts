@@ -34,11 +34,12 @@ export interface FailoverFigures {
   clientLongestMs: number | undefined;
 }
 
-type Rec = Record<string, unknown>;
+/** A report's JSON read defensively (also by broker-faults.ts): an object, a finite number, a string, or undefined. */
+export type Rec = Record<string, unknown>;
 
-const rec = (v: unknown): Rec | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : undefined);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+export const rec = (v: unknown): Rec | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : undefined);
+export const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** The figures of one report, or undefined when it is not a drill report of one of `drills`. */
 export function failoverFigures(report: unknown, file: string, drills: readonly string[] = FAILOVER_DRILLS): FailoverFigures | undefined {
