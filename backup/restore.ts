@@ -95,16 +95,22 @@ export async function emptyNodeData(target: Target, node: LabContainer): Promise
  * worth nothing, and it reads mariadb-3's volume), and the fulfilment workers (pipeline.ts);
  * the returned function starts them again, after the shop.
  */
-async function pauseScheduledBackups(o: RestoreOptions): Promise<() => Promise<void>> {
+async function pauseScheduledBackups(o: RestoreOptions): Promise<Resume> {
   const running = (await o.target.list('backup')).filter((c) => c.state === 'running');
   if (running.length > 0) o.log('==> stopping the backup service for the restore');
   for (const c of running) await o.target.stop(c, 10);
   const resumeWorkers = await stopWorkers(o.target, o.log);
-  return async () => {
-    for (const c of running) await o.target.start(c);
-    await resumeWorkers();
+  // each started on its own: one that fails to start does not keep the other stopped
+  return async ({ workers = true } = {}) => {
+    const failed: string[] = [];
+    for (const c of running) await o.target.start(c).catch((e: Error) => failed.push(`${c.name}: ${e.message}`));
+    if (workers) await resumeWorkers().catch((e: Error) => failed.push(`the workers: ${e.message}`));
+    if (failed.length > 0) throw new BackupError(`could not start again ${failed.join('; ')}`);
   };
 }
+
+/** Starts what the restore paused; without the workers while the shop stays stopped (a half-loaded dump). */
+type Resume = (o?: { workers?: boolean }) => Promise<void>;
 
 async function waitHealthy(target: Target, name: string, boundMs: number): Promise<void> {
   const healthy = await pollUntil(Date.now() + boundMs, 2_000, async () => {
@@ -206,16 +212,28 @@ async function loadDump(o: RestoreOptions, m: BackupManifest, dir: string): Prom
   if (seed.state !== 'running') throw new BackupError(`${SEED} is ${seed.state}: a dump loads into a running cluster (\`smartshop stack up\`, or restore a physical backup)`);
   const counters = await readCounters(sql, seed).catch(() => new Map<string, number>());
   const resumeBackups = await pauseScheduledBackups(o);
-  o.log('==> stopping the shop');
-  await o.target.stop(await o.target.find('app'), 30);
-  o.log(`==> loading ${PAYLOAD_LOGICAL} into ${SEED} (as its local root)`);
-  const loaded = await o.target.execWithInput(seed, ['mariadb'], join(dir, PAYLOAD_LOGICAL), 60 * 60_000);
-  if (loaded.exitCode !== 0) {
-    o.log(`    the load failed: ${loaded.stderr.trim().split('\n').slice(-3).join(' ')}; the shop stays stopped (the tables may be half loaded: load it again, or restore another backup)`);
-    await resumeBackups();
-    throw new BackupError(`loading the dump into ${SEED} failed (exit ${loaded.exitCode}): ${loaded.stderr.trim().split('\n').slice(-3).join('\n')}`);
+  let done = false;
+  try {
+    o.log('==> stopping the shop');
+    await o.target.stop(await o.target.find('app'), 30);
+    o.log(`==> loading ${PAYLOAD_LOGICAL} into ${SEED} (as its local root)`);
+    const loaded = await o.target.execWithInput(seed, ['mariadb'], join(dir, PAYLOAD_LOGICAL), 60 * 60_000);
+    if (loaded.exitCode !== 0) {
+      o.log(`    the load failed: ${loaded.stderr.trim().split('\n').slice(-3).join(' ')}; the shop and the fulfilment workers stay stopped (the tables may be half loaded: load it again, or restore another backup)`);
+      done = true;
+      await resumeBackups({ workers: false }).catch((e: Error) => o.log(`    ${e.message}`));
+      throw new BackupError(`loading the dump into ${SEED} failed (exit ${loaded.exitCode}): ${loaded.stderr.trim().split('\n').slice(-3).join('\n')}`);
+    }
+    const report = await finish(o, m, sql, counters, started, true, resumeBackups);
+    done = true;
+    return report;
+  } finally {
+    // whatever else failed, nothing the restore stopped stays stopped
+    if (!done) {
+      await startIfStopped(o, 'app').catch((e: Error) => o.log(`    could not start the shop again: ${e.message}`));
+      await resumeBackups().catch((e: Error) => o.log(`    ${e.message}`));
+    }
   }
-  return finish(o, m, sql, counters, started, true, resumeBackups);
 }
 
 /** Where a test may make a restore fail, to prove the way back (RestoreOptions.failAt). */
@@ -284,7 +302,7 @@ async function rebuild(o: RestoreOptions, m: BackupManifest, dir: string, roll: 
       // whatever failed, nothing the restore stopped stays stopped
       await startInOrder(o, START_ORDER, false).catch((e: Error) => o.log(`    could not start every node again: ${e.message}`));
       await startIfStopped(o, 'app').catch((e: Error) => o.log(`    could not start the shop again: ${e.message}`));
-      await resumeBackups().catch((e: Error) => o.log(`    could not start the backup service again: ${e.message}`));
+      await resumeBackups().catch((e: Error) => o.log(`    ${e.message}`));
     }
   }
 }
@@ -318,7 +336,7 @@ async function rollBack(o: RestoreOptions, sql: NodeSql, bound: number, cause: E
 
 /** After the data is in place: every node checked, the id counters kept ahead, the shop started. */
 async function finish(
-  o: RestoreOptions, m: BackupManifest, sql: NodeSql, counters: Map<string, number>, started: number, againstManifest: boolean, resumeBackups: () => Promise<void>,
+  o: RestoreOptions, m: BackupManifest, sql: NodeSql, counters: Map<string, number>, started: number, againstManifest: boolean, resumeBackups: Resume,
 ): Promise<RestoreReport> {
   // checked before the shop starts: from then on its writes move the tables on
   o.log(againstManifest ? '==> checking every node against the manifest' : '==> checking that every node holds the same data');

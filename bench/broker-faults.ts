@@ -13,8 +13,9 @@ export interface BrokerFaultFigures extends FailoverFigures {
   newLeaderAfterSeconds: number | undefined;
   outboxMaxBacklog: number | undefined;
   /**
-   * At most this many seconds from the rollback to the last paid order shipped: the recovery
-   * (rollback to steady state) plus the judge's wait for the last shipment.
+   * Seconds from the rollback to the last paid order shipped, as the report can tell: the
+   * recovery (rollback to steady state) plus the fulfilment judge's wait for the last shipment
+   * (it starts after the ledger and consistency checks: what shipped meanwhile is not counted).
    */
   rollbackToAllShippedSeconds: number | undefined;
   paid: number | undefined;

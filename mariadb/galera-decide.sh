@@ -53,7 +53,7 @@ field() {
 
 decide() {
   self=$1 uuid=$2 seqno=$3 safe=$4 candidate=$5 settled=${6:-0}
-  busy="" up_peer="" up_uuid="" synced_up="" stranded="" waiting_all=1 best=1 best_by="" unknown="" foreign="" holder="" npeers=0
+  busy="" up_peer="" up_uuid="" synced_up="" stranded="" primary_busy="" waiting_all=1 best=1 best_by="" unknown="" foreign="" holder="" npeers=0
   while read -r name gcomm report; do
     [ -n "$name" ] || continue
     npeers=$((npeers + 1))
@@ -70,7 +70,10 @@ decide() {
       if [ -z "$up_peer" ] || [ "$p_status" = synced ]; then up_peer=$name; up_uuid=$p_uuid; fi
       if [ "$p_status" = synced ]; then synced_up=1
       elif [ "$(field "$report" cluster)" = non-Primary ] && [ "$(field "$report" was)" = synced ]; then stranded="$stranded $name"
-      else busy="$busy $name($(field "$report" state))"
+      else
+        busy="$busy $name($(field "$report" state))"
+        # joining or donating inside a Primary component: the join-at-once rule below does not apply
+        if [ "$(field "$report" cluster)" = Primary ]; then primary_busy=1; fi
       fi
       continue
     fi
@@ -99,11 +102,12 @@ decide() {
       echo "wait refusing to join: cluster at $up_peer has history $up_uuid, this node holds $uuid:$seqno; joining would replace this node's data by SST (move the data aside by hand if that is wanted)"
       return
     fi
-    # Survivors without a majority and no Synced peer: a restarted node is not counted in
+    # Survivors without a majority, no Synced peer, no peer joining or donating in a Primary
+    # component: a restarted node is not counted in
     # the last Primary view's quorum, so the survivor and one node cannot re-form it; the
     # Primary comes back only when every member of that view is there (pc.recovery). Nothing
     # is donating meanwhile, so the nodes restarting all join now, not one at a time.
-    if [ -n "$stranded" ] && [ -z "$synced_up" ]; then
+    if [ -n "$stranded" ] && [ -z "$synced_up" ] && [ -z "$primary_busy" ]; then
       echo "join peer$stranded lost its majority: joining now, with any other node restarting (the last Primary view forms again once all its members are back)"
       return
     fi

@@ -82,6 +82,8 @@ describe('decide', () => {
     const synced = `mariadb-2 up status=synced uuid=${UUID} seqno=50`;
     expect((await decide({ uuid: UUID, seqno: 48, safe: 0, self: 'mariadb-3' }, [survivor, synced])).action).toBe('join');
     const mid = `mariadb-2 up status=not-synced uuid=${UUID} seqno=50 state=Joining cluster=Primary`;
+    // a stranded peer beside one joining inside a Primary component: one at a time
+    expect((await decide({ uuid: UUID, seqno: 48, safe: 0, self: 'mariadb-3' }, [survivor, mid])).action).toBe('wait');
     expect((await decide({ uuid: UUID, seqno: 48, safe: 0, self: 'mariadb-3' }, [`mariadb-1 up status=synced uuid=${UUID} seqno=50`, mid])).action).toBe('wait');
   });
 

@@ -123,7 +123,13 @@ describe('Galera restarts after a crash of every node', () => {
     await Promise.all(killed.map((id) => docker().getContainer(id).kill({ signal: 'SIGKILL' })));
     const acked = await writer.stop();
     // the survivor notices (evs.suspect_timeout) and goes non-Primary before the others are back
-    await sleep(8_000);
+    const survivor = await lab.find('mariadb-1');
+    for (let i = 0; i < 60; i++) {
+      const status = await lab.exec(survivor, ['/usr/local/bin/clustercheck.sh', '--status']).catch(() => undefined);
+      if (status?.stdout.includes('cluster=non-Primary')) break;
+      await sleep(1_000);
+    }
+    expect((await lab.exec(survivor, ['/usr/local/bin/clustercheck.sh', '--status'])).stdout).toMatch(/cluster=non-Primary .*was=synced/);
     await Promise.all(killed.map((id) => docker().getContainer(id).start()));
     const ready = await waitUntilReady(withDurability('relaxed'), { timeoutMs: 240_000, log });
     expect(ready.problems).toEqual([]);

@@ -23,13 +23,11 @@ export function brokerConfig(env: Env, user: string): BrokerConfig | undefined {
   return { hosts, port: int(env, 'RABBITMQ_PORT', 5672, 1, 65535), user: str(env, 'RABBITMQ_USER', user), password: str(env, 'RABBITMQ_PASSWORD', '') };
 }
 
-import { DEAD_LETTER_QUEUE, FULFILMENT_QUEUE } from './queue-names.ts';
+import { DEAD_LETTER_QUEUE, FULFILMENT_QUEUE, ORDER_PAID } from './queue-names.ts';
 
-export { DEAD_LETTER_QUEUE, FULFILMENT_QUEUE };
+export { DEAD_LETTER_QUEUE, FULFILMENT_QUEUE, ORDER_PAID };
 /** Deliveries of one message before the broker dead-letters it (quorum queues count them). */
 const DELIVERY_LIMIT = 5;
-/** The message type of a paid order's event (outbox.type). */
-export const ORDER_PAID = 'order.paid';
 
 /** Arguments of the fulfilment queue: quorum (Raft, three replicas), a delivery limit, and
  * at-least-once dead-lettering (which needs reject-publish overflow) into the dead-letter queue. */

@@ -2,6 +2,8 @@
 // queue (the drill catalog, loaded by every CLI start) does not load amqplib.
 export const FULFILMENT_QUEUE = 'fulfilment';
 export const DEAD_LETTER_QUEUE = 'fulfilment.dead';
+/** The message type of a paid order's event (outbox.type). */
+export const ORDER_PAID = 'order.paid';
 /** The consumer group's name in processed_messages: every worker replica dedupes against it (worker/fulfil.ts), a restore re-arms the outbox by it (backup/pipeline.ts). */
 export const FULFILMENT_CONSUMER = 'fulfilment';
 

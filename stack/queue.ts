@@ -4,7 +4,7 @@
 // republish re-arms the outbox (shared/outbox-rearm.ts) through a Galera node.
 import { ComposeTarget, NodeSql, type LabConfig } from '../lab/index.ts';
 import { BrokerApi, deadLetterTool, describeBroker } from '../lab/broker.ts';
-import { REARM_OUTBOX_SQL } from '../shared/outbox-rearm.ts';
+import { REARM_OUTBOX_SCRIPT } from '../shared/outbox-rearm.ts';
 
 export async function queueStatus(config: LabConfig): Promise<string[]> {
   return describeBroker(await new BrokerApi(config).state());
@@ -40,6 +40,6 @@ export async function republish(config: LabConfig): Promise<string[]> {
   const target = new ComposeTarget(config.project);
   const node = (await target.list('galera')).find((c) => c.state === 'running');
   if (node === undefined) throw new Error(`no Galera node of ${config.project} is running: \`smartshop stack up\` first`);
-  const [[changed = '0'] = []] = await new NodeSql(target).query(node, `${REARM_OUTBOX_SQL}; SELECT ROW_COUNT()`);
+  const [[changed = '0'] = []] = await new NodeSql(target).query(node, REARM_OUTBOX_SCRIPT);
   return [`${changed} outbox event(s) marked published with no shipment in the data: the shop's relay publishes them again; the workers apply each once`];
 }

@@ -47,14 +47,14 @@ export const section11 = defineSection({ id: 11, title: TITLE, needs: [], budget
   if (figures.some((f) => f.verdict === 'failed')) notes.push('A failed verdict in a newest report: its figures are what that run measured; the report says why it failed (a weakened lab, in the drills\' own test, fails on purpose).');
   const tables: Table[] = [{
     title: 'Newest report per broker drill (seconds from the fault unless said)',
-    headers: ['drill', 'reports', 'newest (UTC), verdict', 'fault held', 'queue leader', '→ new leader', 'largest outbox backlog', 'rollback → all shipped, at most', 'lag p99 during the fault (ms)', 'paid / lost / duplicated', 'client errors', 'dead letters'],
+    headers: ['drill', 'reports', 'newest (UTC), verdict', 'fault held', 'queue leader', '→ new leader', 'largest outbox backlog', 'rollback → all shipped (s)', 'lag p99 during the fault (ms)', 'paid / lost / duplicated', 'client errors', 'dead letters'],
     align: ['left', 'right', 'left'],
     rows,
   }];
   return {
     status: 'ok',
     about: [
-      `Read from the JSON reports the chaos drills write (${REPORT_DIRS.map((d) => `\`${d}/\``).join(' and ')}; the newest per drill, by start time). Each drill kills, freezes, cuts off or fills up the lab's RabbitMQ and judges afterwards, with the fulfilment ledger, that every paid order was shipped exactly once (docs/fulfilment.md). "→ new leader" is when the fulfilment queue's leader was seen on another node; "rollback → all shipped, at most" is the recovery to the steady state plus the judge's wait for the last shipment; the lag is payment to shipment of the orders paid while the fault was held.`,
+      `Read from the JSON reports the chaos drills write (${REPORT_DIRS.map((d) => `\`${d}/\``).join(' and ')}; the newest per drill, by start time). Each drill kills, freezes, cuts off or fills up the lab's RabbitMQ and judges afterwards, with the fulfilment ledger, that every paid order was shipped exactly once (docs/fulfilment.md). "→ new leader" is when the fulfilment queue's leader was seen on another node; "rollback → all shipped" is the recovery to the steady state plus the fulfilment judge's wait for the last shipment (the judge starts after the ledger and consistency checks, so a backlog shipped meanwhile is not counted); the lag is payment to shipment of the orders paid while the fault was held.`,
     ],
     tables,
     notes,
