@@ -100,6 +100,8 @@ beforeAll(async () => {
 }, 1_200_000);
 
 afterAll(async () => {
+  // CHAOS_KEEP_STACK=1 keeps the lab to read its nodes' logs (as for the shared lab)
+  if (process.env.CHAOS_KEEP_STACK === '1') return;
   await stackDown(base, { volumes: true, log });
 }, 300_000);
 
@@ -132,6 +134,13 @@ describe('Galera restarts after a crash of every node', () => {
     expect((await lab.exec(survivor, ['/usr/local/bin/clustercheck.sh', '--status'])).stdout).toMatch(/cluster=non-Primary .*was=synced/);
     await Promise.all(killed.map((id) => docker().getContainer(id).start()));
     const ready = await waitUntilReady(withDurability('relaxed'), { timeoutMs: 240_000, log });
+    if (ready.problems.length > 0) {
+      // seen once in about 30 runs here (a node's mariadbd gone during the joins): what it said
+      for (const id of killed) {
+        const tail = demux(await docker().getContainer(id).logs({ stdout: true, stderr: true, since, follow: false })).stderr.split('\n').slice(-40).join('\n');
+        console.log(`--- ${id.slice(0, 12)} since the kill ---\n${tail}`);
+      }
+    }
     expect(ready.problems).toEqual([]);
     for (const id of killed) {
       const lines = demux(await docker().getContainer(id).logs({ stdout: true, stderr: true, since, follow: false })).stderr.split('\n');
