@@ -95,7 +95,7 @@ export async function emptyNodeData(target: Target, node: LabContainer): Promise
  * worth nothing, and it reads mariadb-3's volume), and the fulfilment workers (pipeline.ts);
  * the returned function starts them again, after the shop.
  */
-async function pauseScheduledBackups(o: RestoreOptions): Promise<Resume> {
+async function pauseBackupsAndWorkers(o: RestoreOptions): Promise<Resume> {
   const running = (await o.target.list('backup')).filter((c) => c.state === 'running');
   if (running.length > 0) o.log('==> stopping the backup service for the restore');
   for (const c of running) await o.target.stop(c, 10);
@@ -211,7 +211,7 @@ async function loadDump(o: RestoreOptions, m: BackupManifest, dir: string): Prom
   const seed = await o.target.find(SEED);
   if (seed.state !== 'running') throw new BackupError(`${SEED} is ${seed.state}: a dump loads into a running cluster (\`smartshop stack up\`, or restore a physical backup)`);
   const counters = await readCounters(sql, seed).catch(() => new Map<string, number>());
-  const resumeBackups = await pauseScheduledBackups(o);
+  const resumePaused = await pauseBackupsAndWorkers(o);
   let done = false;
   try {
     o.log('==> stopping the shop');
@@ -221,17 +221,17 @@ async function loadDump(o: RestoreOptions, m: BackupManifest, dir: string): Prom
     if (loaded.exitCode !== 0) {
       o.log(`    the load failed: ${loaded.stderr.trim().split('\n').slice(-3).join(' ')}; the shop and the fulfilment workers stay stopped (the tables may be half loaded: load it again, or restore another backup)`);
       done = true;
-      await resumeBackups({ workers: false }).catch((e: Error) => o.log(`    ${e.message}`));
+      await resumePaused({ workers: false }).catch((e: Error) => o.log(`    ${e.message}`));
       throw new BackupError(`loading the dump into ${SEED} failed (exit ${loaded.exitCode}): ${loaded.stderr.trim().split('\n').slice(-3).join('\n')}`);
     }
-    const report = await finish(o, m, sql, counters, started, true, resumeBackups);
+    const report = await finish(o, m, sql, counters, started, true, resumePaused);
     done = true;
     return report;
   } finally {
     // whatever else failed, nothing the restore stopped stays stopped
     if (!done) {
       await startIfStopped(o, 'app').catch((e: Error) => o.log(`    could not start the shop again: ${e.message}`));
-      await resumeBackups().catch((e: Error) => o.log(`    ${e.message}`));
+      await resumePaused().catch((e: Error) => o.log(`    ${e.message}`));
     }
   }
 }
@@ -255,7 +255,7 @@ async function rebuild(o: RestoreOptions, m: BackupManifest, dir: string, roll: 
   const inject = (step: RestoreStep): void => {
     if (o.failAt === step) throw new BackupError(`injected failure at ${step} (a test of the way back)`);
   };
-  const resumeBackups = await pauseScheduledBackups(o);
+  const resumePaused = await pauseBackupsAndWorkers(o);
   let done = false;
   try {
     o.log('==> stopping the shop and the Galera nodes');
@@ -294,7 +294,7 @@ async function rebuild(o: RestoreOptions, m: BackupManifest, dir: string, roll: 
       await o.target.start(await o.target.find(name));
       await waitSynced(o.target, sql, name, bound);
     }
-    const report = await finish(o, m, sql, counters, started, !roll, resumeBackups);
+    const report = await finish(o, m, sql, counters, started, !roll, resumePaused);
     done = true;
     return roll ? { ...report, rolledForward: roll.describe } : report;
   } finally {
@@ -302,7 +302,7 @@ async function rebuild(o: RestoreOptions, m: BackupManifest, dir: string, roll: 
       // whatever failed, nothing the restore stopped stays stopped
       await startInOrder(o, START_ORDER, false).catch((e: Error) => o.log(`    could not start every node again: ${e.message}`));
       await startIfStopped(o, 'app').catch((e: Error) => o.log(`    could not start the shop again: ${e.message}`));
-      await resumeBackups().catch((e: Error) => o.log(`    ${e.message}`));
+      await resumePaused().catch((e: Error) => o.log(`    ${e.message}`));
     }
   }
 }
@@ -336,7 +336,7 @@ async function rollBack(o: RestoreOptions, sql: NodeSql, bound: number, cause: E
 
 /** After the data is in place: every node checked, the id counters kept ahead, the shop started. */
 async function finish(
-  o: RestoreOptions, m: BackupManifest, sql: NodeSql, counters: Map<string, number>, started: number, againstManifest: boolean, resumeBackups: Resume,
+  o: RestoreOptions, m: BackupManifest, sql: NodeSql, counters: Map<string, number>, started: number, againstManifest: boolean, resumePaused: Resume,
 ): Promise<RestoreReport> {
   // checked before the shop starts: from then on its writes move the tables on
   o.log(againstManifest ? '==> checking every node against the manifest' : '==> checking that every node holds the same data');
@@ -357,7 +357,7 @@ async function finish(
   o.log('==> starting the shop');
   await o.target.start(await o.target.find('app'));
   await waitHealthy(o.target, 'app', 120_000);
-  await resumeBackups();
+  await resumePaused();
   const restoreSeconds = Math.round((Date.now() - started) / 1000);
   o.log(`==> restored in ${restoreSeconds} s (from the first stop to a healthy shop)`);
   return { id: o.id, restoreSeconds, mismatches, nodesAgree: agree.consistent };

@@ -84,7 +84,7 @@ export function failoverFigures(report: unknown, file: string, drills: readonly 
 }
 
 /** Newest first (by startedAt, then file name). */
-export function newestFirst(list: readonly FailoverFigures[]): FailoverFigures[] {
+export function newestFirst<T extends FailoverFigures>(list: readonly T[]): T[] {
   return [...list].sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.file.localeCompare(a.file));
 }
 

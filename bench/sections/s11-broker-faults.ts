@@ -19,7 +19,7 @@ export const section11 = defineSection({ id: 11, title: TITLE, needs: [], budget
   const rows: string[][] = [];
   const byDrill: Record<string, BrokerFaultFigures[]> = {};
   for (const drill of BROKER_DRILLS) {
-    const list = newestFirst(figures.filter((f) => f.drill === drill)) as BrokerFaultFigures[];
+    const list = newestFirst(figures.filter((f) => f.drill === drill));
     byDrill[drill] = list;
     const n = list[0];
     if (n === undefined) {
