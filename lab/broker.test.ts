@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { brokerProblems, describeBroker, majorityOf, type BrokerState } from './broker.ts';
+import { brokerProblems, describeBroker, majorityOf, parseQueueList, type BrokerState } from './broker.ts';
 
 const node = (i: number, running = true, alarm = false) => ({ name: `rabbit@rabbitmq-${i}`, running, alarm });
 
@@ -19,11 +19,32 @@ describe('the broker as stack up shows it', () => {
   it('prints the nodes, then each queue with its replicas and leader', () => {
     const s: BrokerState = {
       nodes: [node(1), node(2, false), node(3)],
-      queues: [{ queue: 'fulfilment', members: ['a', 'b', 'c'], online: ['a', 'c'], leader: 'rabbit@rabbitmq-3', messages: 4, unacked: 1, consumers: 2 }],
+      queues: [
+        { queue: 'fulfilment', type: 'quorum', members: ['a', 'b', 'c'], online: ['a', 'c'], leader: 'rabbit@rabbitmq-3', messages: 4, unacked: 1, consumers: 2 },
+        { queue: 'other', type: 'classic', members: ['rabbit@rabbitmq-2'], online: [], leader: 'rabbit@rabbitmq-2', messages: 0, unacked: 0, consumers: 0 },
+      ],
     };
     expect(describeBroker(s)).toEqual([
       'RabbitMQ: rabbitmq-1 running, rabbitmq-2 down, rabbitmq-3 running',
       'queue fulfilment: 2/3 replicas online (leader rabbitmq-3), 4 ready, 1 unacked, 2 consumers',
+      'queue other: CLASSIC, one copy on rabbitmq-2 (down), 0 ready, 0 unacked, 0 consumers',
+    ]);
+  });
+
+  it('reads rabbitmqctl\'s queue table: a quorum queue\'s leader and replicas, a classic queue\'s node from its process id', () => {
+    // as RabbitMQ 3.10.8 prints `list_queues -q --no-table-headers name type state pid leader members online`
+    const out = [
+      'fulfilment\tquorum\trunning\t<rabbit@rabbitmq-1.1796560004.883.0>\trabbit@rabbitmq-1\t[rabbit@rabbitmq-3, rabbit@rabbitmq-2, rabbit@rabbitmq-1]\t[rabbit@rabbitmq-3, rabbit@rabbitmq-1]',
+      'fulfilment.dead\tquorum\trunning\t<rabbit@rabbitmq-1.1796560004.891.0>\t\t[rabbit@rabbitmq-1]\t[]',
+      'probe-classic\tclassic\trunning\t<rabbit@rabbitmq-3.1796560140.526.0>\t\t\t',
+      'gone\tclassic\tdown\t<rabbit@rabbitmq-2.1796560140.527.0>\t\t\t',
+      '',
+    ].join('\n');
+    expect(parseQueueList(out)).toEqual([
+      { queue: 'fulfilment', type: 'quorum', leader: 'rabbitmq-1', members: ['rabbitmq-1', 'rabbitmq-2', 'rabbitmq-3'], online: ['rabbitmq-1', 'rabbitmq-3'] },
+      { queue: 'fulfilment.dead', type: 'quorum', leader: undefined, members: ['rabbitmq-1'], online: [] },
+      { queue: 'probe-classic', type: 'classic', leader: 'rabbitmq-3', members: ['rabbitmq-3'], online: ['rabbitmq-3'] },
+      { queue: 'gone', type: 'classic', leader: 'rabbitmq-2', members: ['rabbitmq-2'], online: [] },
     ]);
   });
 

@@ -5,7 +5,7 @@
 // fewer: RabbitMQ 3.10 does not add them by itself).
 import { hostFor, type LabConfig } from './config.ts';
 import type { Target } from './targets/target.ts';
-import { DEAD_LETTER_QUEUE, DEAD_LETTER_QUEUE_ARGS, FULFILMENT_QUEUE, FULFILMENT_QUEUE_ARGS } from '../shared/broker.ts';
+import { DEAD_LETTER_QUEUE, DEAD_LETTER_QUEUE_ARGS, FULFILMENT_QUEUE, fulfilmentQueueArgs, fulfilmentQueueType } from '../shared/broker.ts';
 
 export const BROKER_NODES = ['rabbitmq-1', 'rabbitmq-2', 'rabbitmq-3'] as const;
 
@@ -18,6 +18,7 @@ interface BrokerNode {
 
 interface QueueReplicas {
   queue: string;
+  type: string;
   members: string[];
   online: string[];
   leader: string | undefined;
@@ -38,10 +39,12 @@ type Env = Record<string, string | undefined>;
 export class BrokerApi {
   private readonly base: string;
   private readonly auth: string;
+  private readonly env: Env;
 
   constructor(config: LabConfig, env: Env = process.env) {
     this.base = `http://${hostFor(config)}:${config.ports.rabbitmqManagement}/api`;
     this.auth = `Basic ${Buffer.from(`admin:${env.RABBITMQ_ADMIN_PASSWORD ?? ''}`).toString('base64')}`;
+    this.env = env;
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -59,11 +62,14 @@ export class BrokerApi {
   async state(): Promise<BrokerState> {
     try {
       const nodes = await this.request<{ name: string; running: boolean; mem_alarm?: boolean; disk_free_alarm?: boolean }[]>('GET', '/nodes?columns=name,running,mem_alarm,disk_free_alarm');
-      const queues = await this.request<{ name: string; members?: string[]; online?: string[]; leader?: string; messages_ready?: number; messages_unacknowledged?: number; consumers?: number }[]>('GET', '/queues/%2F');
+      const queues = await this.request<{ name: string; type?: string; node?: string; state?: string; members?: string[]; online?: string[]; leader?: string; messages_ready?: number; messages_unacknowledged?: number; consumers?: number }[]>('GET', '/queues/%2F');
+      // a classic queue (the weakening) has no replicas: one copy on its node
+      const home = (q: { type?: string; node?: string; state?: string }): Pick<QueueReplicas, 'members' | 'online' | 'leader'> | undefined =>
+        q.type === 'classic' && q.node ? { members: [q.node], online: q.state === 'running' ? [q.node] : [], leader: q.node } : undefined;
       return {
         nodes: nodes.map((n) => ({ name: n.name, running: n.running, alarm: n.mem_alarm === true || n.disk_free_alarm === true })).sort((a, b) => a.name.localeCompare(b.name)),
         queues: queues.filter((q) => q.name === FULFILMENT_QUEUE || q.name === DEAD_LETTER_QUEUE).map((q) => ({
-          queue: q.name, members: q.members ?? [], online: q.online ?? [], leader: q.leader,
+          queue: q.name, type: q.type ?? 'quorum', members: q.members ?? [], online: q.online ?? [], leader: q.leader, ...home(q),
           messages: q.messages_ready ?? 0, unacked: q.messages_unacknowledged ?? 0, consumers: q.consumers ?? 0,
         })),
       };
@@ -72,9 +78,14 @@ export class BrokerApi {
     }
   }
 
-  /** Declares both queues with the clients' arguments (a no-op when they exist as declared). */
-  async declareQueues(): Promise<void> {
-    await this.request('PUT', `/queues/%2F/${encodeURIComponent(FULFILMENT_QUEUE)}`, { durable: true, auto_delete: false, arguments: FULFILMENT_QUEUE_ARGS });
+  /**
+   * Declares both queues with the clients' arguments (a no-op when they exist as declared);
+   * `node` places a classic queue (a quorum queue has a replica on every node anyway).
+   */
+  async declareQueues(node?: string): Promise<void> {
+    await this.request('PUT', `/queues/%2F/${encodeURIComponent(FULFILMENT_QUEUE)}`, {
+      durable: true, auto_delete: false, arguments: fulfilmentQueueArgs(fulfilmentQueueType(this.env)), ...(node ? { node: `rabbit@${node}` } : {}),
+    });
     await this.request('PUT', `/queues/%2F/${encodeURIComponent(DEAD_LETTER_QUEUE)}`, { durable: true, auto_delete: false, arguments: DEAD_LETTER_QUEUE_ARGS });
   }
 }
@@ -83,6 +94,10 @@ export function describeBroker(s: BrokerState): string[] {
   if (s.error !== undefined) return [`RabbitMQ: not answering yet (${s.error.slice(0, 120)})`];
   const lines = [`RabbitMQ: ${s.nodes.map((n) => `${n.name.replace(/^rabbit@/, '')} ${n.running ? (n.alarm ? 'ALARM' : 'running') : 'down'}`).join(', ') || 'no node'}`];
   for (const q of s.queues) {
+    if (q.type === 'classic') {
+      lines.push(`queue ${q.queue}: CLASSIC, one copy on ${(q.leader ?? '?').replace(/^rabbit@/, '')}${q.online.length === 0 ? ' (down)' : ''}, ${q.messages} ready, ${q.unacked} unacked, ${q.consumers} consumers`);
+      continue;
+    }
     lines.push(`queue ${q.queue}: ${q.online.length}/${q.members.length} replicas online${q.leader ? ` (leader ${q.leader.replace(/^rabbit@/, '')})` : ''}, ${q.messages} ready, ${q.unacked} unacked, ${q.consumers} consumers`);
   }
   return lines;
@@ -180,9 +195,12 @@ export function deadLetterTool(target: Target, action: 'list' | 'replay' | 'purg
 }
 
 
-/** A quorum queue's replicas as a running broker node tells it (`rabbitmqctl`): node names without `rabbit@`. */
+/** A queue's replicas as a running broker node tells it (`rabbitmqctl`): node names without `rabbit@`. */
 export interface QueueReplicaState {
   queue: string;
+  /** quorum, or classic (one copy: the weakening of rabbitmq-node-kill's own test) */
+  type: string;
+  /** a quorum queue's leader; a classic queue's home node */
   leader: string | undefined;
   members: string[];
   online: string[];
@@ -193,14 +211,24 @@ export interface QueueReplicaState {
  * (undefined: none does). Works on compose and Swarm alike: no published port needed.
  */
 export async function queueReplicas(target: Target): Promise<QueueReplicaState[] | undefined> {
-  const bare = (n: unknown): string => String(n).replace(/^rabbit@/, '');
-  return onAnyBrokerNode(target, ['list_queues', '-q', 'name', 'leader', 'members', 'online', '--formatter', 'json'], (stdout) =>
-    (JSON.parse(stdout) as { name: string; leader?: string; members?: string[]; online?: string[] }[]).map((q) => ({
-      queue: q.name,
-      leader: q.leader === undefined || q.leader === '' ? undefined : bare(q.leader),
-      members: (q.members ?? []).map(bare).sort(),
-      online: (q.online ?? []).map(bare).sort(),
-    })));
+  return onAnyBrokerNode(target, ['list_queues', '-q', '--no-table-headers', 'name', 'type', 'state', 'pid', 'leader', 'members', 'online'], parseQueueList);
+}
+
+/**
+ * `rabbitmqctl list_queues name type state pid leader members online` as a table (tab-separated):
+ * a classic queue has no leader nor members, and only its process id names its node
+ * (`<rabbit@rabbitmq-3.1796560140.526.0>`; JSON drops that node), so the table is read.
+ */
+export function parseQueueList(stdout: string): QueueReplicaState[] {
+  const bare = (n: string): string => n.trim().replace(/^rabbit@/, '');
+  const list = (field: string | undefined): string[] =>
+    (field ?? '').replace(/^\[|\]$/g, '').split(',').map(bare).filter((n) => n !== '').sort();
+  return stdout.split('\n').filter((line) => line.trim() !== '').map((line) => {
+    const [name = '', type = '', state = '', pid = '', leader = '', members, online] = line.split('\t');
+    if (type !== 'classic') return { queue: name, type, leader: leader === '' ? undefined : bare(leader), members: list(members), online: list(online) };
+    const home = /^<rabbit@([\w.-]+?)\.\d+\.\d+\.\d+>$/.exec(pid)?.[1];
+    return { queue: name, type, leader: home, members: home ? [home] : [], online: home && state === 'running' ? [home] : [] };
+  });
 }
 
 /** A quorum queue's Ra cluster name on vhost `/`: RabbitMQ names it `<vhost, URL-encoded>_<queue>`. */

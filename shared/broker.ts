@@ -4,7 +4,7 @@
 // arguments (a declaration with other arguments is refused by the broker), so whichever
 // starts first creates them; `stack up` then makes sure each has its three replicas.
 import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
-import { int, str } from './env.ts';
+import { ConfigError, int, str } from './env.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -14,13 +14,31 @@ export interface BrokerConfig {
   port: number;
   user: string;
   password: string;
+  /** the fulfilment queue's type: quorum, or classic for a drill's own test (FULFILMENT_QUEUE_TYPE) */
+  queueType: FulfilmentQueueType;
 }
 
-/** RABBITMQ_HOSTS (comma-separated), RABBITMQ_PORT, RABBITMQ_USER, RABBITMQ_PASSWORD; undefined without hosts. */
+/**
+ * quorum: Raft, three replicas (the lab's). classic: one copy on the node that declared it,
+ * the weakening a drill's own test uses to show what replication buys (docs/fulfilment.md).
+ */
+export type FulfilmentQueueType = 'quorum' | 'classic';
+
+/** FULFILMENT_QUEUE_TYPE: quorum unless it names the weakening; anything else is refused. */
+export function fulfilmentQueueType(env: Env): FulfilmentQueueType {
+  const v = str(env, 'FULFILMENT_QUEUE_TYPE', 'quorum');
+  if (v !== 'quorum' && v !== 'classic') throw new ConfigError(`FULFILMENT_QUEUE_TYPE=${v} is not quorum or classic`);
+  return v;
+}
+
+/** RABBITMQ_HOSTS (comma-separated), RABBITMQ_PORT, RABBITMQ_USER, RABBITMQ_PASSWORD, FULFILMENT_QUEUE_TYPE; undefined without hosts. */
 export function brokerConfig(env: Env, user: string): BrokerConfig | undefined {
   const hosts = str(env, 'RABBITMQ_HOSTS', '').split(',').map((h) => h.trim()).filter((h) => h !== '');
   if (hosts.length === 0) return undefined;
-  return { hosts, port: int(env, 'RABBITMQ_PORT', 5672, 1, 65535), user: str(env, 'RABBITMQ_USER', user), password: str(env, 'RABBITMQ_PASSWORD', '') };
+  return {
+    hosts, port: int(env, 'RABBITMQ_PORT', 5672, 1, 65535), user: str(env, 'RABBITMQ_USER', user), password: str(env, 'RABBITMQ_PASSWORD', ''),
+    queueType: fulfilmentQueueType(env),
+  };
 }
 
 import { DEAD_LETTER_QUEUE, FULFILMENT_QUEUE, ORDER_PAID } from './queue-names.ts';
@@ -40,6 +58,22 @@ export const FULFILMENT_QUEUE_ARGS = {
   'x-dead-letter-strategy': 'at-least-once',
   'x-overflow': 'reject-publish',
 } as const;
+
+/**
+ * The weakened queue's arguments: classic, one copy, the same dead-letter route and overflow
+ * (a classic queue has no delivery limit: a poisoned message is redelivered for ever).
+ */
+const CLASSIC_FULFILMENT_QUEUE_ARGS = {
+  'x-queue-type': 'classic',
+  'x-dead-letter-exchange': '',
+  'x-dead-letter-routing-key': DEAD_LETTER_QUEUE,
+  'x-overflow': 'reject-publish',
+} as const;
+
+/** What every client declares the fulfilment queue with, for the configured type. */
+export function fulfilmentQueueArgs(type: FulfilmentQueueType): Record<string, string | number> {
+  return type === 'classic' ? CLASSIC_FULFILMENT_QUEUE_ARGS : FULFILMENT_QUEUE_ARGS;
+}
 
 export const DEAD_LETTER_QUEUE_ARGS = { 'x-queue-type': 'quorum', 'x-quorum-initial-group-size': 3 } as const;
 
@@ -88,7 +122,7 @@ export async function openBrokerSession(config: BrokerConfig, attempt = 0): Prom
       try {
         const channel = await connection.createConfirmChannel();
         channel.on('error', () => undefined);
-        await channel.assertQueue(FULFILMENT_QUEUE, { durable: true, arguments: FULFILMENT_QUEUE_ARGS });
+        await channel.assertQueue(FULFILMENT_QUEUE, { durable: true, arguments: fulfilmentQueueArgs(config.queueType) });
         await channel.assertQueue(DEAD_LETTER_QUEUE, { durable: true, arguments: DEAD_LETTER_QUEUE_ARGS });
         return { connection, channel, host: name as string };
       } catch (err) {
