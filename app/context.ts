@@ -48,7 +48,7 @@ export function createContext(config: AppConfig, logger: Logger, metrics: Metric
     crashAfterConfirm: () => faults.values.relayCrash,
     markBeforeConfirm: config.relayMark === 'before-confirm',
   });
-  if (config.broker?.queueType === 'classic') logger.warn('FULFILMENT_QUEUE_TYPE=classic: the fulfilment queue has ONE copy, on the node that declared it; that node down, what is routed to it is returned (a drill\'s own test only)');
+  if (config.broker?.queueType === 'classic') logger.warn('FULFILMENT_QUEUE_TYPE=classic: the fulfilment queue has ONE copy, on its home node; that node down, what is routed to it is returned (a drill\'s own test only)');
   if (config.relayMark === 'before-confirm') logger.warn('RELAY_MARK=before-confirm: outbox rows are marked published WITHOUT the broker\'s confirm; messages the broker never got are lost (the rabbitmq-partition drill\'s own test only)');
   return {
     config,

@@ -6,8 +6,9 @@
 // between a confirm and its mark, every message poisoned, the broker node leading the queue
 // killed; and the judge must fail a shop that
 // records the key in a second commit, a worker that acks before its commit, a shop that
-// does not retry (galera-node-kill's client budget, issue 32), and a relay that marks rows
-// published without the broker's confirm (rabbitmq-partition, issue 31).
+// does not retry (galera-node-kill's client budget, issue 32), a relay that marks rows
+// published without the broker's confirm (rabbitmq-partition, issue 31), and the same relay
+// on a classic, single-copy queue (rabbitmq-node-kill, issue 31).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DrillReport } from './report/write.ts';
 import { SHARED_LAB_ENV } from '../test/shared-lab.ts';
@@ -46,13 +47,25 @@ async function relayNodesAfterAPayment(): Promise<string[] | undefined> {
  * The fulfilment queue replaced by one of the configured type (FULFILMENT_QUEUE_TYPE), the
  * shop and the workers stopped meanwhile so that none declares the old one again; a classic
  * queue is placed on `node`. What the old queue held is gone: the weakenings' drills judge
- * their own orders, and the restore drills re-arm any paid order left unshipped.
+ * their own orders, and the restore drills re-arm any paid order left unshipped. Retried for
+ * a minute: after a partition drill the node whose management API answers may still be
+ * rejoining; a queue already gone (a beforeAll that failed half-way) is fine.
  */
 async function replaceFulfilmentQueue(node?: string): Promise<void> {
-  for (const c of [...await target.list('app'), ...await target.list('worker')]) await target.stop(c, 10);
+  await Promise.all([...await target.list('app'), ...await target.list('worker')].map((c) => target.stop(c, 10)));
   const api = new BrokerApi(resolveLabConfig());
-  await api.request('DELETE', '/queues/%2F/fulfilment');
-  await api.declareQueues(node);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await api.request('DELETE', '/queues/%2F/fulfilment').catch((e: Error) => {
+        if (!/HTTP 404/.test(e.message)) throw e;
+      });
+      await api.declareQueues(node);
+      return;
+    } catch (err) {
+      if (attempt >= 12) throw err;
+      await new Promise((r) => setTimeout(r, 5_000));
+    }
+  }
 }
 
 useLab();
@@ -95,7 +108,8 @@ describe('fulfilment pipeline drills on a real lab', () => {
   // changes nothing for a shop that is killed, and galera-node-kill is judged on what its
   // clients saw, which the two-commit key cannot make better; a relay that does not wait for
   // confirms loses messages where a broker node drops off the network, which rabbitmq-partition
-  // does, and at most a few at a shop's crash, where shop-crash's duplicates still fail it).
+  // does, and at most a few at a shop's crash, where shop-crash's duplicates still fail it; the
+  // classic queue lives on rabbitmq-3, which only rabbitmq-node-kill's drill here touches).
   describe('the judge fails a weakened lab', () => {
     beforeAll(async () => {
       process.env.IDEMPOTENCY_COMMIT = 'after-effects';
@@ -113,8 +127,14 @@ describe('fulfilment pipeline drills on a real lab', () => {
       delete process.env.DB_MAX_ATTEMPTS;
       delete process.env.RELAY_MARK;
       delete process.env.FULFILMENT_QUEUE_TYPE;
-      await replaceFulfilmentQueue();
-      await startLab();
+      // the lab back to its quorum queue whatever happens: a later file's `stack up` could not
+      // declare it over a classic one, nor could the shop and the workers
+      try {
+        await replaceFulfilmentQueue();
+      } finally {
+        await startLab();
+      }
+      expect((await queueReplicas(target))?.find((q) => q.queue === 'fulfilment')?.type).toBe('quorum');
     }, 480_000);
 
     it('with the key recorded in a second commit, shop-crash finds the duplicates', async () => {

@@ -102,7 +102,7 @@ async function haproxyCheck(target: Target, ep: Endpoints): Promise<Check[]> {
   }];
 }
 
-/** Every broker node runs and every quorum queue has a leader and all its replicas (none when the lab has no broker). */
+/** Every broker node runs and every queue has a leader and all its replicas, a classic one its node (none when the lab has no broker). */
 async function brokerCheck(target: Target): Promise<Check[]> {
   const brokers = await target.list('rabbitmq');
   if (brokers.length === 0) return [];

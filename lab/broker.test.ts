@@ -38,6 +38,8 @@ describe('the broker as stack up shows it', () => {
       'fulfilment.dead\tquorum\trunning\t<rabbit@rabbitmq-1.1796560004.891.0>\t\t[rabbit@rabbitmq-1]\t[]',
       'probe-classic\tclassic\trunning\t<rabbit@rabbitmq-3.1796560140.526.0>\t\t\t',
       'gone\tclassic\tdown\t<rabbit@rabbitmq-2.1796560140.527.0>\t\t\t',
+      // busy, not down: credit flow while it throttles publishers; a dotted (Swarm-like) host name
+      'busy\tclassic\tflow\t<rabbit@rabbitmq-1.lab.internal.1796560140.528.0>\t\t\t\r',
       '',
     ].join('\n');
     expect(parseQueueList(out)).toEqual([
@@ -45,7 +47,10 @@ describe('the broker as stack up shows it', () => {
       { queue: 'fulfilment.dead', type: 'quorum', leader: undefined, members: ['rabbitmq-1'], online: [] },
       { queue: 'probe-classic', type: 'classic', leader: 'rabbitmq-3', members: ['rabbitmq-3'], online: ['rabbitmq-3'] },
       { queue: 'gone', type: 'classic', leader: 'rabbitmq-2', members: ['rabbitmq-2'], online: [] },
+      { queue: 'busy', type: 'classic', leader: 'rabbitmq-1.lab.internal', members: ['rabbitmq-1.lab.internal'], online: ['rabbitmq-1.lab.internal'] },
     ]);
+    // an answer that is not the table (so the next node is asked)
+    expect(() => parseQueueList('Error: unable to perform an operation on node')).toThrow(/not a queue line/);
   });
 
   it("names a queue's leader only when most of the nodes agree on it", () => {

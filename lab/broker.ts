@@ -1,8 +1,9 @@
 // The lab's RabbitMQ cluster as its management API tells it (rabbitmq-1's port, published
 // on the lab's bind address, account `admin`): which nodes run, and each fulfilment queue's
-// replicas. `stack up` prints it as Galera's nodes are printed, and makes sure every quorum
-// queue has a replica on every node (a queue declared while a node was still joining has
-// fewer: RabbitMQ 3.10 does not add them by itself).
+// replicas (a classic queue, the weakening of a drill's own test, has one copy: its node).
+// `stack up` prints it as Galera's nodes are printed, and makes sure every quorum queue has a
+// replica on every node (a queue declared while a node was still joining has fewer: RabbitMQ
+// 3.10 does not add them by itself).
 import { hostFor, type LabConfig } from './config.ts';
 import type { Target } from './targets/target.ts';
 import { DEAD_LETTER_QUEUE, DEAD_LETTER_QUEUE_ARGS, FULFILMENT_QUEUE, fulfilmentQueueArgs, fulfilmentQueueType } from '../shared/broker.ts';
@@ -65,7 +66,7 @@ export class BrokerApi {
       const queues = await this.request<{ name: string; type?: string; node?: string; state?: string; members?: string[]; online?: string[]; leader?: string; messages_ready?: number; messages_unacknowledged?: number; consumers?: number }[]>('GET', '/queues/%2F');
       // a classic queue (the weakening) has no replicas: one copy on its node
       const home = (q: { type?: string; node?: string; state?: string }): Pick<QueueReplicas, 'members' | 'online' | 'leader'> | undefined =>
-        q.type === 'classic' && q.node ? { members: [q.node], online: q.state === 'running' ? [q.node] : [], leader: q.node } : undefined;
+        q.type === 'classic' && q.node ? { members: [q.node], online: queueIsUp(q.state) ? [q.node] : [], leader: q.node } : undefined;
       return {
         nodes: nodes.map((n) => ({ name: n.name, running: n.running, alarm: n.mem_alarm === true || n.disk_free_alarm === true })).sort((a, b) => a.name.localeCompare(b.name)),
         queues: queues.filter((q) => q.name === FULFILMENT_QUEUE || q.name === DEAD_LETTER_QUEUE).map((q) => ({
@@ -83,8 +84,14 @@ export class BrokerApi {
    * `node` places a classic queue (a quorum queue has a replica on every node anyway).
    */
   async declareQueues(node?: string): Promise<void> {
+    const type = fulfilmentQueueType(this.env);
     await this.request('PUT', `/queues/%2F/${encodeURIComponent(FULFILMENT_QUEUE)}`, {
-      durable: true, auto_delete: false, arguments: fulfilmentQueueArgs(fulfilmentQueueType(this.env)), ...(node ? { node: `rabbit@${node}` } : {}),
+      durable: true, auto_delete: false, arguments: fulfilmentQueueArgs(type), ...(node ? { node: `rabbit@${node}` } : {}),
+    }).catch((e: Error) => {
+      if (!/inequivalent arg 'x-queue-type'/.test(e.message)) throw e;
+      // left by a drill's own test that stopped half-way (FULFILMENT_QUEUE_TYPE=classic), or the other way round
+      throw new Error(`the queue ${FULFILMENT_QUEUE} exists with another type than FULFILMENT_QUEUE_TYPE=${type}: the shop and the workers cannot declare it. ` +
+        `Delete it (\`docker compose exec rabbitmq-1 rabbitmqctl delete_queue ${FULFILMENT_QUEUE}\`), run \`smartshop stack up\` again, then \`smartshop queue republish\` to send its paid orders again`);
     });
     await this.request('PUT', `/queues/%2F/${encodeURIComponent(DEAD_LETTER_QUEUE)}`, { durable: true, auto_delete: false, arguments: DEAD_LETTER_QUEUE_ARGS });
   }
@@ -164,7 +171,7 @@ export async function connectionNodes(target: Target, user: string): Promise<str
     const nodes = new Set<string>();
     for (const line of stdout.split('\n')) {
       const [who, pid] = line.trim().split(/\s+/);
-      const node = /^<rabbit@([^.>]+)\./.exec(pid ?? '')?.[1];
+      const node = nodeOfPid(pid ?? '');
       if (who === user && node !== undefined) nodes.add(node);
     }
     return [...nodes].sort();
@@ -220,16 +227,29 @@ export async function queueReplicas(target: Target): Promise<QueueReplicaState[]
  * (`<rabbit@rabbitmq-3.1796560140.526.0>`; JSON drops that node), so the table is read.
  */
 export function parseQueueList(stdout: string): QueueReplicaState[] {
-  const bare = (n: string): string => n.trim().replace(/^rabbit@/, '');
+  const bare = (n: string): string => n.trim().replace(/^[^@]+@/, '');
   const list = (field: string | undefined): string[] =>
     (field ?? '').replace(/^\[|\]$/g, '').split(',').map(bare).filter((n) => n !== '').sort();
   return stdout.split('\n').filter((line) => line.trim() !== '').map((line) => {
-    const [name = '', type = '', state = '', pid = '', leader = '', members, online] = line.split('\t');
+    const [name = '', type = '', state = '', pid = '', leader = '', members, online] = line.replace(/\r$/, '').split('\t').map((f) => f.trim());
+    // not the table asked for (an error text, a changed CLI): the caller asks another node
+    if (name === '' || type === '') throw new Error(`not a queue line: ${line.slice(0, 80)}`);
     if (type !== 'classic') return { queue: name, type, leader: leader === '' ? undefined : bare(leader), members: list(members), online: list(online) };
-    const home = /^<rabbit@([\w.-]+?)\.\d+\.\d+\.\d+>$/.exec(pid)?.[1];
-    return { queue: name, type, leader: home, members: home ? [home] : [], online: home && state === 'running' ? [home] : [] };
+    const home = nodeOfPid(pid);
+    return { queue: name, type, leader: home, members: home ? [home] : [], online: home && queueIsUp(state) ? [home] : [] };
   });
 }
+
+/** The node of an Erlang process id as rabbitmqctl prints it: <rabbit@rabbitmq-2.1796560004.883.0>. */
+function nodeOfPid(pid: string): string | undefined {
+  return /^<[^@>]+@([\w.-]+?)\.\d+\.\d+\.\d+>$/.exec(pid)?.[1];
+}
+
+/**
+ * A classic queue's state: `running`, or `flow` while it throttles its publishers (credit
+ * flow: busy, not down, as when the relay flushes a backlog); down otherwise.
+ */
+const queueIsUp = (state: string | undefined): boolean => state === 'running' || state === 'flow';
 
 /** A quorum queue's Ra cluster name on vhost `/`: RabbitMQ names it `<vhost, URL-encoded>_<queue>`. */
 const raName = (queue: string): string => `%2F_${queue}`;

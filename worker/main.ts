@@ -38,7 +38,7 @@ export async function startWorker(env: Env = process.env, logger?: Logger): Prom
   const ack = str(env, 'WORKER_ACK', 'after-commit');
   if (ack !== 'after-commit' && ack !== 'before-commit') throw new ConfigError(`WORKER_ACK=${ack} is not after-commit or before-commit`);
   if (ack === 'before-commit') log.warn('WORKER_ACK=before-commit: messages are acked BEFORE their transaction commits; a crash in between loses them (the worker-crash drill\'s own test only)');
-  if (broker.queueType === 'classic') log.warn('FULFILMENT_QUEUE_TYPE=classic: the fulfilment queue has ONE copy, on the node that declared it (a drill\'s own test only)');
+  if (broker.queueType === 'classic') log.warn('FULFILMENT_QUEUE_TYPE=classic: the fulfilment queue has ONE copy, on its home node (a drill\'s own test only)');
   const consumer = new FulfilmentConsumer(db, broker, flags, metrics, log, { name, prefetch: int(env, 'WORKER_PREFETCH', 5, 1, 1000), ackBeforeCommit: ack === 'before-commit' });
   consumer.start();
 
