@@ -21,7 +21,7 @@ const { runDrill } = await import('./runner.ts');
 const { drillKit } = await import('./drill-test-kit.ts');
 const { BrokerApi, connectionNodes, queueReplicas } = await import('../lab/broker.ts');
 const { resolveLabConfig } = await import('../lab/index.ts');
-const { request } = await import('../test/client.ts');
+const { payOneOrder } = await import('../test/client.ts');
 const { project, target, endpoints, startLab, useLab, options, expectNoLoss } = drillKit(SHARED_LAB_ENV);
 
 /**
@@ -29,12 +29,7 @@ const { project, target, endpoints, startLab, useLab, options, expectNoLoss } = 
  * publish, so one order is paid first (undefined: no broker node answers rabbitmqctl).
  */
 async function relayNodesAfterAPayment(): Promise<string[] | undefined> {
-  const api = endpoints.api;
-  const user = await request<{ id: number }>(api, 'POST', '/api/users/create');
-  const o = await request<{ id: number }>(api, 'POST', '/api/orders/create', { body: { userId: user.body.id, productId: 1, quantity: 1 } });
-  await request(api, 'POST', `/api/orders/validate/${o.body.id}`);
-  await request(api, 'POST', `/api/orders/process/${o.body.id}`);
-  expect((await request(api, 'POST', `/api/payments/process/${o.body.id}`, { body: { status: 'success' } })).status).toBe(200);
+  await payOneOrder(endpoints.api);
   let nodes = await connectionNodes(target, 'shop');
   for (let i = 0; i < 20 && nodes?.length === 0; i++) {
     await new Promise((r) => setTimeout(r, 1_000));

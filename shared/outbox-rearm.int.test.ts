@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startShop, type Shop } from '../test/shop.ts';
-import { request } from '../test/client.ts';
+import { payOneOrder } from '../test/client.ts';
 import { FULFILMENT_CONSUMER } from './queue-names.ts';
 import { REARM_OUTBOX_SQL } from './outbox-rearm.ts';
 
@@ -19,14 +19,7 @@ afterAll(async () => {
   await shop?.stop();
 });
 
-async function paidOrder(): Promise<number> {
-  const user = await request<{ id: number }>(shop.baseUrl, 'POST', '/api/users/create');
-  const o = await request<{ id: number }>(shop.baseUrl, 'POST', '/api/orders/create', { body: { userId: user.body.id, productId: 1, quantity: 1 } });
-  await request(shop.baseUrl, 'POST', `/api/orders/validate/${o.body.id}`);
-  await request(shop.baseUrl, 'POST', `/api/orders/process/${o.body.id}`);
-  expect((await request(shop.baseUrl, 'POST', `/api/payments/process/${o.body.id}`, { body: { status: 'success' } })).status).toBe(200);
-  return o.body.id;
-}
+const paidOrder = (): Promise<number> => payOneOrder(shop.baseUrl);
 
 const db = () => shop.app.ctx.db;
 

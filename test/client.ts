@@ -29,6 +29,20 @@ export async function request<T = Record<string, unknown>>(
   return { status: res.status, body: parsed as T, headers: res.headers };
 }
 
+/**
+ * One order created and paid through the shop's API (a new user, product 1): its id. Throws
+ * when the payment is not answered 200, so a test never goes on with an unpaid order.
+ */
+export async function payOneOrder(baseUrl: string): Promise<number> {
+  const user = await request<{ id: number }>(baseUrl, 'POST', '/api/users/create');
+  const o = await request<{ id: number }>(baseUrl, 'POST', '/api/orders/create', { body: { userId: user.body.id, productId: 1, quantity: 1 } });
+  await request(baseUrl, 'POST', `/api/orders/validate/${o.body.id}`);
+  await request(baseUrl, 'POST', `/api/orders/process/${o.body.id}`);
+  const paid = await request(baseUrl, 'POST', `/api/payments/process/${o.body.id}`, { body: { status: 'success' } });
+  if (paid.status !== 200) throw new Error(`paying order ${o.body.id}: HTTP ${paid.status} ${JSON.stringify(paid.body)}`);
+  return o.body.id;
+}
+
 export interface RawResponse { status: number; headers: Record<string, string | string[] | undefined>; body: unknown }
 
 /** node:http, not fetch: fetch will not send a Host header of our choosing (the site guard's tests). */
