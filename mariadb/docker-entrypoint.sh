@@ -214,4 +214,7 @@ if [ "$action" = bootstrap ]; then
 fi
 [ -z "$start_position" ] || set -- "$@" "--wsrep-start-position=$start_position"
 publish "starting-$action" "$uuid" "$seqno"
+# once Synced, the accounts take the passwords of this environment (a changed .env):
+# account-passwords.sh, detached so that tini, not mariadbd, reaps it
+( /usr/local/bin/account-passwords.sh & )
 exec mariadbd "$@"
