@@ -44,19 +44,23 @@ export async function findClearPasswords(config: LabConfig): Promise<BinlogSecre
  * new statements cannot bring a password back, so a long-lived lab's logs are read once. */
 export const binlogsCheckedFile = (config: LabConfig): string => join(REPO_ROOT, '.lab', config.project, 'binlogs-checked');
 
-/** Purges what findClearPasswords found: every node's logs up to a fresh file, the archived copies. */
-export async function purgeClearPasswords(config: LabConfig, log: Log): Promise<void> {
+/** Purges what findClearPasswords found: every node's logs up to a fresh file, the archived
+ * copies. True when there was something to purge: the accounts' passwords were exposed, and
+ * `stack up` renews them (stack/lifecycle.ts). */
+export async function purgeClearPasswords(config: LabConfig, log: Log): Promise<boolean> {
   const status = await composeCapture(config, ['exec', '-T', 'mariadb-1', 'mariadb', '-N', '-B', '-e', "SHOW STATUS LIKE 'wsrep_cluster_state_uuid'"], 30_000).catch(() => '');
   const uuid = status.trim().split('\t')[1] ?? '';
   const marker = binlogsCheckedFile(config);
-  if (uuid !== '' && (await readFile(marker, 'utf8').catch(() => '')).trim() === uuid) return;
+  if (uuid !== '' && (await readFile(marker, 'utf8').catch(() => '')).trim() === uuid) return false;
   let found = await findClearPasswords(config);
-  if (holdsAny(found)) {
+  const exposed = holdsAny(found);
+  if (exposed) {
     await purge(config, found, log);
     // noted as checked only once a second scan finds nothing: a purge that failed is tried again
     found = await findClearPasswords(config);
   }
   if (uuid !== '' && !holdsAny(found)) await writeFile(marker, `${uuid}\n`).catch(() => undefined);
+  return exposed;
 }
 
 const holdsAny = (found: BinlogSecrets): boolean => found.archive.length > 0 || Object.values(found.nodes).some((files) => files.length > 0);
@@ -75,6 +79,5 @@ async function purge(config: LabConfig, found: BinlogSecrets, log: Log): Promise
       .catch((e: Error) => log(`warning: could not delete them (${e.message}); delete ${found.archive.join(', ')} under .lab/${config.project}/backups`));
   }
   log('    those passwords were readable by anyone who could stream or copy the binary log (the backup account, the archive): ' +
-    'to change them all, `make down ARGS=--volumes`, remove the passwords from .env and `make up` (backups restore as before; ' +
-    'a backup taken before now can no longer be rolled forward past the purged files: take a new one with `smartshop backup create`)');
+    'they are renewed next (a backup taken before now can no longer be rolled forward past the purged files: take a new one with `smartshop backup create`)');
 }

@@ -9,6 +9,7 @@ import { nodeStates } from './cluster.ts';
 import { composeCapture, composeCommand, composeInherit } from './compose.ts';
 import { forgetConsistency } from './consistency-metric.ts';
 import { upgradeAccounts } from './accounts.ts';
+import { DB_ACCOUNT_SECRETS, renewSecrets } from './secrets.ts';
 import { purgeClearPasswords } from './binlog-secrets.ts';
 import { ensureQueueReplicas } from './broker-queues.ts';
 import { LAB_IMAGES } from './config.ts';
@@ -16,7 +17,7 @@ import { describeNodeState, docker, hostFor, engineReachable, settleBackTierPref
 import { backupsDir, reportsDir, textfileDir, toolSocketDir } from '../lab/paths.ts';
 import { BROKER_NODES } from '../lab/broker.ts';
 import { durabilityFromFlush } from './parse.ts';
-import { waitUntilReady } from './readiness.ts';
+import { waitUntilReady, type Readiness } from './readiness.ts';
 
 type Log = (line: string) => void;
 const execFileP = promisify(execFile);
@@ -110,32 +111,9 @@ export async function stackUp(requested: LabConfig, options: UpOptions): Promise
   await prepareFlags(config.project).catch((e: unknown) => {
     log(`warning: could not prepare the fault flags file (${(e as Error).message}): \`smartshop flags\` will not work`);
   });
-  log(`==> starting containers (durability ${config.durability}, binary log ${config.binlog ? 'on' : 'off'})`);
-  // `up -d` itself waits on the healthchecks of dependencies; progress is printed
-  // meanwhile by polling, and the wait is bounded below whatever compose does.
-  let upExit: number | undefined;
-  const up = composeInherit(config, ['up', '-d', '--no-build', '--remove-orphans'], grafana ? ['grafana'] : [])
-    .then((code) => { upExit = code; });
-  const startedUp = Date.now();
-  const progress = (line: string): void => log(`[+${String(Math.round((Date.now() - startedUp) / 1000)).padStart(3)}s]${line}`);
-  let result = await waitUntilReady(config, {
-    timeoutMs: options.timeoutMs,
-    log: progress,
-    isAborted: () => (upExit !== undefined && upExit !== 0 ? `docker compose up exited ${upExit}` : undefined),
-  });
-  if (result.ready) {
-    // On a running lab the first poll can see the old containers healthy while compose is
-    // still recreating them (a changed durability profile): judge again once compose is done.
-    await up;
-    if (upExit !== 0) throw new StackError(`docker compose up exited ${upExit} (see above)`);
-    result = await waitUntilReady(config, { timeoutMs: Math.max(60_000, options.timeoutMs - (Date.now() - startedUp)), log: progress });
-  }
-  if (!result.ready) {
-    throw new StackError(`the lab is not healthy after ${Math.round((Date.now() - started) / 1000)} s:\n  - ${result.problems.join('\n  - ')}\n` +
-      'Look at `smartshop stack logs <service>` (for example mariadb-1) and `smartshop stack status`.');
-  }
+  let result = await startContainers(config, grafana, options, started);
   await upgradeAccounts(config, log);
-  await purgeClearPasswords(config, log);
+  if (await purgeClearPasswords(config, log)) result = (await renewExposedPasswords(config, grafana, options, started)) ?? result;
   await ensureQueueReplicas(config, log).catch((e: unknown) => {
     log(`warning: could not check the fulfilment queues' replicas (${(e as Error).message}); \`smartshop stack status\` shows them`);
   });
@@ -160,7 +138,56 @@ export async function stackUp(requested: LabConfig, options: UpOptions): Promise
   log(`  MySQL via HAProxy: ${config.bind}:${config.ports.mysql}`);
   const every = config.backupIntervalSeconds;
   log(`  Backups:       ${backupsDir(config.project)}  (${every > 0 ? `mariadb-3 every ${every >= 3600 && every % 3600 === 0 ? `${every / 3600} h` : `${every} s`}` : 'no schedule'}; \`smartshop backup list\`)`);
-  for (const n of result.last.nodes) log(`  ${describeNodeState(n)}`);
+  for (const n of result.nodes) log(`  ${describeNodeState(n)}`);
+}
+
+/**
+ * `compose up -d` with progress, bounded; throws when the lab is not healthy in time. Compose
+ * recreates every container whose configuration changed (a durability profile, a password).
+ */
+async function startContainers(config: LabConfig, grafana: boolean, options: UpOptions, started: number): Promise<Readiness> {
+  const { log } = options;
+  log(`==> starting containers (durability ${config.durability}, binary log ${config.binlog ? 'on' : 'off'})`);
+  // `up -d` itself waits on the healthchecks of dependencies; progress is printed
+  // meanwhile by polling, and the wait is bounded below whatever compose does.
+  let upExit: number | undefined;
+  const up = composeInherit(config, ['up', '-d', '--no-build', '--remove-orphans'], grafana ? ['grafana'] : [])
+    .then((code) => { upExit = code; });
+  const startedUp = Date.now();
+  const progress = (line: string): void => log(`[+${String(Math.round((Date.now() - startedUp) / 1000)).padStart(3)}s]${line}`);
+  let result = await waitUntilReady(config, {
+    timeoutMs: options.timeoutMs,
+    log: progress,
+    isAborted: () => (upExit !== undefined && upExit !== 0 ? `docker compose up exited ${upExit}` : undefined),
+  });
+  if (result.ready) {
+    // On a running lab the first poll can see the old containers healthy while compose is
+    // still recreating them (a changed durability profile): judge again once compose is done.
+    await up;
+    if (upExit !== 0) throw new StackError(`docker compose up exited ${upExit} (see above)`);
+    result = await waitUntilReady(config, { timeoutMs: Math.max(60_000, options.timeoutMs - (Date.now() - startedUp)), log: progress });
+  }
+  if (!result.ready) {
+    throw new StackError(`the lab is not healthy after ${Math.round((Date.now() - started) / 1000)} s:\n  - ${result.problems.join('\n  - ')}\n` +
+      'Look at `smartshop stack logs <service>` (for example mariadb-1) and `smartshop stack status`.');
+  }
+  return result.last;
+}
+
+/**
+ * The accounts' passwords were in a binary log (an old lab): new ones in .env, and the
+ * containers that use them recreated. Each Galera node gives its accounts the new passwords
+ * once Synced (mariadb/account-passwords.sh: hashes only, that node only, binary log off).
+ */
+async function renewExposedPasswords(config: LabConfig, grafana: boolean, options: UpOptions, started: number): Promise<Readiness | undefined> {
+  const { renewed, byHand } = renewSecrets(DB_ACCOUNT_SECRETS);
+  if (byHand.length > 0) {
+    options.log(`warning: ${byHand.join(', ')} come(s) from the environment, not .env: give them new values there; each node takes them at its next start`);
+  }
+  if (renewed.length === 0) return undefined;
+  options.log(`==> renewed ${renewed.join(', ')} in .env (never printed): recreating the containers that use them; ` +
+    'each Galera node changes its accounts to them once Synced. Other labs of this checkout take them at their next `stack up`.');
+  return startContainers(config, grafana, options, started);
 }
 
 export async function stackDown(config: LabConfig, options: { volumes: boolean; log: Log }): Promise<void> {

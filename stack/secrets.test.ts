@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ensureSecrets, LEGACY_VALUES, missingSecrets, SECRET_NAMES } from './secrets.ts';
+import { DB_ACCOUNT_SECRETS, ensureSecrets, LEGACY_VALUES, missingSecrets, renewSecrets, SECRET_NAMES } from './secrets.ts';
 import { loadDotEnv, readDotEnv } from '../shared/dot-env.ts';
 
 function tempFile(content?: string): string {
@@ -98,5 +98,33 @@ describe('a lab that already has data', () => {
     expect(values.GRAFANA_ADMIN_PASSWORD).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(lines.join()).toMatch(/existing containers/);
     expect(lines.join()).not.toContain('r00t');
+  });
+
+  it('renews passwords in place: only those .env sets, every other line kept, the file replaced at once and private', () => {
+    const file = tempFile('# mine\nCOMPOSE_PROJECT_NAME=mine\nMARIADB_ROOT_PASSWORD=old-root\nDB_PASSWORD=old-shop\nexport MARIADB_SST_PASSWORD=old-sst\nGRAFANA_ADMIN_PASSWORD=old-grafana\n');
+    chmodSync(file, 0o644);
+    const env: Record<string, string | undefined> = loadDotEnv({ MARIADB_EXPORTER_PASSWORD: 'from-the-shell', DB_PASSWORD: 'overridden' }, file);
+    const { renewed, byHand } = renewSecrets(DB_ACCOUNT_SECRETS, { env, file });
+    expect(renewed).toEqual(['MARIADB_ROOT_PASSWORD', 'MARIADB_SST_PASSWORD']);
+    // the environment wins over .env: a new value in the file would not be the one used
+    expect(byHand).toEqual(['DB_PASSWORD', 'MARIADB_EXPORTER_PASSWORD']);
+    const after = readDotEnv(file);
+    expect(after.MARIADB_ROOT_PASSWORD).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(after.MARIADB_SST_PASSWORD).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(after.MARIADB_SST_PASSWORD).not.toBe(after.MARIADB_ROOT_PASSWORD);
+    expect(env.MARIADB_ROOT_PASSWORD).toBe(after.MARIADB_ROOT_PASSWORD);
+    expect(env.MARIADB_SST_PASSWORD).toBe(after.MARIADB_SST_PASSWORD);
+    expect(after).toMatchObject({ COMPOSE_PROJECT_NAME: 'mine', DB_PASSWORD: 'old-shop', GRAFANA_ADMIN_PASSWORD: 'old-grafana' });
+    expect(readFileSync(file, 'utf8').split('\n').slice(0, 2)).toEqual(['# mine', 'COMPOSE_PROJECT_NAME=mine']);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('keeps one password for the shop and its migrations when they are one account (a lab from before the split)', () => {
+    const file = tempFile('DB_USER=smartshop\nDB_MIGRATION_USER=smartshop\nDB_PASSWORD=old\nDB_MIGRATION_PASSWORD=old\n');
+    const env = loadDotEnv({}, file);
+    expect(renewSecrets(['DB_PASSWORD', 'DB_MIGRATION_PASSWORD'], { env, file }).renewed).toEqual(['DB_PASSWORD', 'DB_MIGRATION_PASSWORD']);
+    const after = readDotEnv(file);
+    expect(after.DB_PASSWORD).not.toBe('old');
+    expect(after.DB_MIGRATION_PASSWORD).toBe(after.DB_PASSWORD);
   });
 });

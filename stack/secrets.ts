@@ -4,8 +4,8 @@
 // every host tool read them from there (shared/dot-env.ts). A value set in the environment
 // or already in .env is kept.
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, existsSync, readFileSync } from 'node:fs';
-import { DOT_ENV_FILE, loadDotEnv } from '../shared/dot-env.ts';
+import { appendFileSync, chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { DOT_ENV_FILE, loadDotEnv, readDotEnv } from '../shared/dot-env.ts';
 import { ComposeTarget, docker } from '../lab/index.ts';
 
 type Env = Record<string, string | undefined>;
@@ -105,6 +105,53 @@ export function ensureSecrets(options: SecretsOptions = {}): string[] {
       ? `==> wrote the passwords of the lab's existing containers into ${file} (${names.join(', ')}); they are never printed`
       : `==> wrote random passwords into ${file} (${names.join(', ')}); they are never printed, read them there`);
   return names;
+}
+
+/** The passwords of the Galera nodes' accounts: each node's entrypoint gives its accounts the
+ * ones in its environment at every start (mariadb/account-passwords.sh). */
+export const DB_ACCOUNT_SECRETS = [
+  'MARIADB_ROOT_PASSWORD',
+  'DB_PASSWORD',
+  'DB_MIGRATION_PASSWORD',
+  'MARIADB_SST_PASSWORD',
+  'MARIADB_EXPORTER_PASSWORD',
+  'MARIADB_BACKUP_PASSWORD',
+] as const;
+
+export interface Renewal {
+  /** rewritten in .env and env */
+  renewed: string[];
+  /** set in the environment, not (or not so) in .env: the next command would bring the old value back */
+  byHand: string[];
+}
+
+/**
+ * New random values for `names` in .env and in env. Each `NAME=` line is rewritten in place
+ * and the file replaced at once (a temporary file renamed over it, mode 0600), so a crash
+ * leaves the old file or the new one, never half of it. Only names whose value comes from
+ * .env are renewed: one set in the environment wins over the file (as for compose).
+ * Before the split accounts the shop's account ran the migrations: the two passwords stay one.
+ */
+export function renewSecrets(names: readonly string[], options: { env?: Env; file?: string } = {}): Renewal {
+  const { env = process.env, file = DOT_ENV_FILE } = options;
+  const inFile = readDotEnv(file);
+  const renewed = names.filter((n) => inFile[n] !== undefined && inFile[n] !== '' && env[n] === inFile[n]);
+  const byHand = names.filter((n) => !renewed.includes(n) && !unset(env, n));
+  if (renewed.length === 0) return { renewed, byHand };
+  const values: Record<string, string> = Object.fromEntries(renewed.map((n) => [n, randomPassword()]));
+  if ((env.DB_MIGRATION_USER || 'smartshop_migrate') === (env.DB_USER || 'smartshop') && values.DB_PASSWORD !== undefined && renewed.includes('DB_MIGRATION_PASSWORD')) {
+    values.DB_MIGRATION_PASSWORD = values.DB_PASSWORD;
+  }
+  const text = readFileSync(file, 'utf8').split('\n').map((line) => {
+    const name = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line)?.[1];
+    return name !== undefined && values[name] !== undefined ? `${name}=${values[name]}` : line;
+  }).join('\n');
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, text, { mode: 0o600 });
+  chmodSync(temporary, 0o600);
+  renameSync(temporary, file);
+  Object.assign(env, values);
+  return { renewed, byHand };
 }
 
 /** Where an existing lab's passwords come from: its Galera container's environment, else

@@ -2,7 +2,7 @@
 // ports (+20000; chaos tests use +10000), so it runs beside a user's stack. Images are built once (compose's
 // layer cache makes later runs quick; STACK_TEST_BUILD=0 skips the build). Every wait
 // is bounded; teardown removes the test project's volumes.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, stat as statP, writeFile as writeFileP, readFile as readFileP } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,8 @@ import { isLoopback, tcpListeners } from '../test/listeners.ts';
 import { launchChromium } from '../test/browser.ts';
 import { stackDown, stackUp } from './lifecycle.ts';
 import { binlogsCheckedFile, findClearPasswords } from './binlog-secrets.ts';
+import { DB_ACCOUNT_SECRETS } from './secrets.ts';
+import { DOT_ENV_FILE, readDotEnv } from '../shared/dot-env.ts';
 import { OPTIONAL_JOBS } from './readiness.ts';
 
 const config: LabConfig = resolveLabConfig({
@@ -532,7 +534,7 @@ describe('the lab stack', () => {
     expect(verdict.consistent).toBe(true);
   }, 420_000);
 
-  it('no account password is in clear in any binary log of any node or in the archive; one put there (an old lab) is purged by stack up', async () => {
+  it('no account password is in clear in any binary log of any node or in the archive; one put there (an old lab) is purged by stack up, and the database passwords renewed on every node', async () => {
     const clean = { nodes: Object.fromEntries(GALERA_NODES.map((n) => [n, []])), archive: [] };
     expect(await findClearPasswords(config)).toEqual(clean);
     // what an old lab's first start left behind: a CREATE USER with its password, replicated
@@ -544,9 +546,52 @@ describe('the lab stack', () => {
     });
     expect(leaked.nodes['mariadb-1']?.length).toBeGreaterThan(0);
     await rm(binlogsCheckedFile(config), { force: true });
-    const lines: string[] = [];
-    await stackUp(config, { build: false, timeoutMs: 300_000, log: (l) => lines.push(l) });
-    expect(lines.join('\n')).toMatch(/mariadb-1: .* hold\(s\) account passwords in clear/);
-    expect(await findClearPasswords(config)).toEqual(clean);
-  }, 420_000);
+    // the renewal rewrites the checkout's .env, which every lab of the checkout reads: put back after
+    const dotEnvBefore = await readFileP(DOT_ENV_FILE, 'utf8');
+    const old = Object.fromEntries(DB_ACCOUNT_SECRETS.map((n) => [n, process.env[n] ?? '']));
+    try {
+      const lines: string[] = [];
+      await stackUp(config, { build: false, timeoutMs: 300_000, log: (l) => lines.push(l) });
+      expect(lines.join('\n')).toMatch(/mariadb-1: .* hold\(s\) account passwords in clear/);
+      expect(lines.join('\n')).toContain(`renewed ${DB_ACCOUNT_SECRETS.join(', ')} in .env`);
+      expect(await findClearPasswords(config)).toEqual(clean);
+      const renewed = readDotEnv();
+      expect((await statP(DOT_ENV_FILE)).mode & 0o777).toBe(0o600);
+      for (const name of DB_ACCOUNT_SECRETS) {
+        expect(renewed[name], name).not.toBe(old[name]);
+        expect(process.env[name], name).toBe(renewed[name]);
+        for (const line of lines) expect(line).not.toContain(renewed[name]);
+      }
+      // every node, on its own, has every account on its new password (hashes: nothing else is read)
+      const accounts: [string, string][] = [['root@localhost', 'MARIADB_ROOT_PASSWORD'], [`${process.env.DB_USER || 'smartshop'}@%`, 'DB_PASSWORD'],
+        [`${process.env.DB_MIGRATION_USER || 'smartshop_migrate'}@%`, 'DB_MIGRATION_PASSWORD'], ['sst@localhost', 'MARIADB_SST_PASSWORD'],
+        ['exporter@%', 'MARIADB_EXPORTER_PASSWORD'], ['backup@%', 'MARIADB_BACKUP_PASSWORD']];
+      const want = accounts.map(([account, name]) => `${account}\t${nativeHash(renewed[name] ?? '')}`).sort();
+      for (const node of GALERA_NODES) {
+        await pollUntil(`${node}'s accounts on their new passwords`, 60_000, async () => {
+          const rows = (await nodeSql(node, "SELECT CONCAT(User, '@', Host), authentication_string FROM mysql.user WHERE User NOT IN ('mariadb.sys', 'mysql')")).split('\n').sort();
+          return JSON.stringify(rows) === JSON.stringify(want) ? rows : undefined;
+        });
+      }
+      // the shop's account through HAProxy: the new password in, the old one out
+      await (await connect()).end();
+      const refused = await mysql.createConnection({ host: '127.0.0.1', port: config.ports.mysql, user: process.env.DB_USER || 'smartshop', password: old.DB_PASSWORD, connectTimeout: 5_000 })
+        .then(async (c) => { await c.end(); return 'accepted'; }, (e: { code?: string }) => e.code);
+      expect(refused).toBe('ER_ACCESS_DENIED_ERROR');
+      // the exporters read their nodes with the new password
+      await pollUntil('every mysqld exporter reads its node', 60_000, async () => {
+        const res = await fetch(`${base}:${config.ports.prometheus}/api/v1/query?query=mysql_up`);
+        const values = ((await res.json()) as { data: { result: { value: [number, string] }[] } }).data.result.map((r) => r.value[1]);
+        return values.length === 3 && values.every((v) => v === '1') ? values : undefined;
+      });
+    } finally {
+      await writeFileP(DOT_ENV_FILE, dotEnvBefore, { mode: 0o600 });
+      Object.assign(process.env, old);
+    }
+  }, 600_000);
 });
+
+/** mysql_native_password's hash of a password, as PASSWORD() gives it. */
+function nativeHash(password: string): string {
+  return `*${createHash('sha1').update(createHash('sha1').update(password).digest()).digest('hex').toUpperCase()}`;
+}
