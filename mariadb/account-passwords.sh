@@ -2,13 +2,13 @@
 # Makes this node's accounts use the passwords in its environment, once it is Synced.
 # Started in the background by docker-entrypoint.sh at every start. A node's data keeps the
 # passwords it was initialised with; without this step a password changed in .env (by hand,
-# or by `stack up` rotating ones found in an old binary log: stack/password-rotation.ts)
+# or by `stack up` renewing ones found in an old binary log: stack/lifecycle.ts)
 # would leave the accounts on the old one for ever.
 #
 # How, and why this way:
 # - Only hashes travel: the mysql_native_password hash is computed here, and the statement is
-#   `IDENTIFIED BY PASSWORD '*…'`, so no password is ever in a statement the server sees (a
-#   process list, an error message, a log).
+#   `IDENTIFIED BY PASSWORD '*…'` sent on stdin, so no password is in a statement the server
+#   sees (its process list, an error message, a log), nor on a command line.
 # - Each node changes only itself, with the binary log off for the session (sql_log_bin=0)
 #   and Galera's replication off (wsrep_on=OFF): a replicated ALTER USER would be written to
 #   every node's binary log (log_slave_updates). Every node runs this with the same
@@ -19,7 +19,9 @@
 set -u
 
 SELF=${GALERA_NODE_NAME:-$(hostname)}
-WAIT_SECONDS=${ACCOUNT_PASSWORDS_WAIT_SECONDS:-3600}
+# clustercheck.sh answers 503 (HAProxy, Docker's health) until this exists: clients reach the
+# node only once its accounts take the passwords they were given
+ACCOUNTS_OK=/run/galera/accounts-ok
 
 log() { echo "galera-entrypoint[$SELF]: $*" >&2; }
 sql_quote() { printf '%s' "$1" | sed -e "s/\\\\/\\\\\\\\/g" -e "s/'/''/g"; }
@@ -34,15 +36,6 @@ native_hash() {
 
 synced() { [ "$(mariadb -N -B -e "SHOW GLOBAL STATUS LIKE 'wsrep_local_state_comment'" 2>/dev/null | cut -f2)" = Synced ]; }
 
-deadline=$(($(date +%s) + WAIT_SECONDS))
-until synced; do
-  if [ "$(date +%s)" -ge "$deadline" ]; then
-    log "not Synced within ${WAIT_SECONDS}s of its start: account passwords not checked (they are at the next start)"
-    exit 0
-  fi
-  sleep 2
-done
-
 # user host variable: the accounts docker-entrypoint.sh creates, and where each one's password is
 accounts="root localhost MARIADB_ROOT_PASSWORD
 ${MARIADB_USER:-smartshop} % MARIADB_PASSWORD
@@ -55,31 +48,36 @@ if [ "${MARIADB_MIGRATION_USER:-smartshop_migrate}" != "${MARIADB_USER:-smartsho
 ${MARIADB_MIGRATION_USER:-smartshop_migrate} % MARIADB_MIGRATION_PASSWORD"
 fi
 
-current=$(mariadb -N -B -e "SELECT CONCAT(User, '@', Host), authentication_string FROM mysql.user") || {
-  log "could not read the accounts: passwords not checked (they are at the next start)"
-  exit 0
-}
-statements="" changed=""
-while read -r user host variable; do
-  password=${!variable:-}
-  [ -n "$password" ] || continue
-  want=$(native_hash "$password")
-  have=$(printf '%s\n' "$current" | awk -F '\t' -v a="$user@$host" '$1 == a { print $2 }')
-  # no such account, or already right
-  if [ -z "$have" ] || [ "$have" = "$want" ]; then continue; fi
-  account="'$(sql_quote "$user")'@'$(sql_quote "$host")'"
-  if [ "$user" = root ]; then
-    # root keeps the unix socket: `docker exec … mariadb` as the container's root needs no password
-    statements="$statements ALTER USER IF EXISTS $account IDENTIFIED VIA unix_socket OR mysql_native_password USING '$want';"
-  else
-    statements="$statements ALTER USER IF EXISTS $account IDENTIFIED BY PASSWORD '$want';"
-  fi
-  changed="$changed $user@$host"
-done <<< "$accounts"
-
-[ -n "$statements" ] || exit 0
-if mariadb -e "SET SESSION sql_log_bin = 0; SET SESSION wsrep_on = OFF;$statements"; then
+# Succeeds when every account has its environment's password (changing those that did not).
+apply() {
+  local current statements="" changed="" user host variable password want have account
+  current=$(mariadb -N -B -e "SELECT CONCAT(User, '@', Host), authentication_string FROM mysql.user") || return 1
+  while read -r user host variable; do
+    password=${!variable:-}
+    [ -n "$password" ] || continue
+    want=$(native_hash "$password")
+    have=$(printf '%s\n' "$current" | awk -F '\t' -v a="$user@$host" '$1 == a { print $2 }')
+    # no such account, or already right
+    if [ -z "$have" ] || [ "$have" = "$want" ]; then continue; fi
+    account="'$(sql_quote "$user")'@'$(sql_quote "$host")'"
+    if [ "$user" = root ]; then
+      # root keeps the unix socket: `docker exec … mariadb` as the container's root needs no password
+      statements="$statements ALTER USER IF EXISTS $account IDENTIFIED VIA unix_socket OR mysql_native_password USING '$want';"
+    else
+      statements="$statements ALTER USER IF EXISTS $account IDENTIFIED BY PASSWORD '$want';"
+    fi
+    changed="$changed $user@$host"
+  done <<< "$accounts"
+  [ -n "$statements" ] || return 0
+  # on stdin, not in argv: a command line is readable by every process of the host (ps)
+  printf '%s\n' "SET SESSION sql_log_bin = 0; SET SESSION wsrep_on = OFF;$statements" | mariadb || return 1
   log "account passwords changed to the ones in this node's environment:$changed (this node only, nothing written to the binary log)"
-else
-  log "could not change the passwords of$changed to the ones in this node's environment (see above); they are tried again at the next start"
-fi
+}
+
+# No deadline: this lives as long as the node's container, and the node is not healthy meanwhile.
+until synced; do sleep 0.5; done
+until apply; do
+  log "could not check or change the account passwords (see above); trying again in 10 s. Until then clustercheck.sh reports this node unavailable"
+  sleep 10
+done
+: > "$ACCOUNTS_OK"

@@ -15,6 +15,8 @@
 # /run/galera/maintenance exists HAProxy is told 503, so it moves the node's sessions to the
 # others before the node is stopped; --status (Docker's health) still says how the node is.
 # The entrypoint removes the file when the node starts again.
+# Until account-passwords.sh has put the accounts on the environment's passwords (the file
+# /run/galera/accounts-ok, removed at every start), the node is not in service either.
 # The body is one line of key=value that peers' entrypoints read to decide
 # whether to join or bootstrap: status=, uuid=, seqno= (see galera-decide.sh), and was=synced
 # once this mariadbd has been Synced since it started (the entrypoint clears the mark): a
@@ -24,6 +26,7 @@ STATE_FILE=/run/galera/state
 MAINTENANCE=/run/galera/maintenance
 DESYNC_MARK=/run/galera/desynced-since
 WAS_SYNCED=/run/galera/was-synced
+ACCOUNTS_OK=/run/galera/accounts-ok
 GRACE=${DESYNC_GRACE_SECONDS:-5}
 
 status=$(timeout 3 mariadb --connect-timeout=2 -N -B -e \
@@ -53,6 +56,10 @@ case "$body" in
     ;;
   *) code=503; rm -f "$DESYNC_MARK" ;;
 esac
+# Synced, but its accounts not yet on the passwords of its environment (account-passwords.sh,
+# a second or so after Synced): clients would be refused, so not in service yet. The body is
+# unchanged: peers decide on it.
+if [ "$code" = 200 ] && [ ! -e "$ACCOUNTS_OK" ]; then code=503; fi
 
 if [ "${1:-}" = --status ]; then
   echo "$body"

@@ -75,6 +75,8 @@ mkdir -p /run/mysqld "$STATE_DIR"
 rm -f "$STATE_DIR/maintenance"
 # "this mariadbd has been Synced" (clustercheck.sh): not yet true of the one about to start
 rm -f "$STATE_DIR/was-synced"
+# "its accounts are on this environment's passwords" (account-passwords.sh): not yet checked
+rm -f "$STATE_DIR/accounts-ok"
 chown mysql:mysql /run/mysqld "$DATADIR"
 publish starting new -1
 
