@@ -4,8 +4,9 @@
 // binlog archive may hold a copy. `stack up` finds such files (only their names leave the
 // container, never a line of them), purges them from every node and the archive, and says
 // which accounts' passwords were exposed. The stack test uses the same scan.
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { composeCapture } from './compose.ts';
 import { GALERA_NODES, REPO_ROOT, type LabConfig } from '../lab/index.ts';
 
@@ -44,23 +45,29 @@ export async function findClearPasswords(config: LabConfig): Promise<BinlogSecre
  * new statements cannot bring a password back, so a long-lived lab's logs are read once. */
 export const binlogsCheckedFile = (config: LabConfig): string => join(REPO_ROOT, '.lab', config.project, 'binlogs-checked');
 
+/** Where `stack up` notes that the accounts' passwords were found exposed, until it has renewed
+ * them: the purge removes the evidence, so a renewal cut short would otherwise be forgotten. */
+export const passwordsExposedFile = (config: LabConfig): string => join(REPO_ROOT, '.lab', config.project, 'passwords-exposed');
+
 /** Purges what findClearPasswords found: every node's logs up to a fresh file, the archived
- * copies. True when there was something to purge: the accounts' passwords were exposed, and
- * `stack up` renews them (stack/lifecycle.ts). */
+ * copies. True while the accounts' passwords are to be renewed (found exposed now or by an
+ * earlier `stack up` that did not finish renewing them: passwordsExposedFile). */
 export async function purgeClearPasswords(config: LabConfig, log: Log): Promise<boolean> {
+  const pending = passwordsExposedFile(config);
   const status = await composeCapture(config, ['exec', '-T', 'mariadb-1', 'mariadb', '-N', '-B', '-e', "SHOW STATUS LIKE 'wsrep_cluster_state_uuid'"], 30_000).catch(() => '');
   const uuid = status.trim().split('\t')[1] ?? '';
   const marker = binlogsCheckedFile(config);
-  if (uuid !== '' && (await readFile(marker, 'utf8').catch(() => '')).trim() === uuid) return false;
+  if (uuid !== '' && (await readFile(marker, 'utf8').catch(() => '')).trim() === uuid) return existsSync(pending);
   let found = await findClearPasswords(config);
   const exposed = holdsAny(found);
   if (exposed) {
+    await mkdir(dirname(pending), { recursive: true }).then(() => writeFile(pending, `${new Date().toISOString()}\n`)).catch(() => undefined);
     await purge(config, found, log);
     // noted as checked only once a second scan finds nothing: a purge that failed is tried again
     found = await findClearPasswords(config);
   }
   if (uuid !== '' && !holdsAny(found)) await writeFile(marker, `${uuid}\n`).catch(() => undefined);
-  return exposed;
+  return exposed || existsSync(pending);
 }
 
 const holdsAny = (found: BinlogSecrets): boolean => found.archive.length > 0 || Object.values(found.nodes).some((files) => files.length > 0);
@@ -79,5 +86,5 @@ async function purge(config: LabConfig, found: BinlogSecrets, log: Log): Promise
       .catch((e: Error) => log(`warning: could not delete them (${e.message}); delete ${found.archive.join(', ')} under .lab/${config.project}/backups`));
   }
   log('    those passwords were readable by anyone who could stream or copy the binary log (the backup account, the archive): ' +
-    'they are renewed next (a backup taken before now can no longer be rolled forward past the purged files: take a new one with `smartshop backup create`)');
+    'stack up renews them next (a backup taken before now can no longer be rolled forward past the purged files: take a new one with `smartshop backup create`)');
 }

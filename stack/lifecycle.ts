@@ -1,7 +1,7 @@
 // `stack up | down | status | logs`: host checks, base images, build, start with
 // visible progress, stop in an order that lets the cluster re-form by itself.
 import { execFile, spawn } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { prepareFlags } from './flags.ts';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,7 @@ import { composeCapture, composeCommand, composeInherit } from './compose.ts';
 import { forgetConsistency } from './consistency-metric.ts';
 import { upgradeAccounts } from './accounts.ts';
 import { DB_ACCOUNT_SECRETS, renewSecrets } from './secrets.ts';
-import { purgeClearPasswords } from './binlog-secrets.ts';
+import { passwordsExposedFile, purgeClearPasswords } from './binlog-secrets.ts';
 import { ensureQueueReplicas } from './broker-queues.ts';
 import { LAB_IMAGES } from './config.ts';
 import { describeNodeState, docker, hostFor, engineReachable, settleBackTierPrefix, GALERA_NODES, imageExists, REPO_ROOT, urls, type LabConfig } from '../lab/index.ts';
@@ -18,6 +18,7 @@ import { backupsDir, reportsDir, textfileDir, toolSocketDir } from '../lab/paths
 import { BROKER_NODES } from '../lab/broker.ts';
 import { durabilityFromFlush } from './parse.ts';
 import { waitUntilReady, type Readiness } from './readiness.ts';
+import { pollUntil } from '../shared/time.ts';
 
 type Log = (line: string) => void;
 const execFileP = promisify(execFile);
@@ -175,19 +176,32 @@ async function startContainers(config: LabConfig, grafana: boolean, options: UpO
 }
 
 /**
- * The accounts' passwords were in a binary log (an old lab): new ones in .env, and the
- * containers that use them recreated. Each Galera node gives its accounts the new passwords
- * once Synced (mariadb/account-passwords.sh: hashes only, that node only, binary log off).
+ * The accounts' passwords were in a binary log (an old lab): new ones in .env, then the
+ * containers that use them recreated: the Galera nodes one at a time (each Synced and on its
+ * new passwords before the next: mariadb/account-passwords.sh), then the rest. Until the shop
+ * is recreated too, its new connections are refused by the nodes already done.
  */
 async function renewExposedPasswords(config: LabConfig, grafana: boolean, options: UpOptions, started: number): Promise<Readiness | undefined> {
   const { renewed, byHand } = renewSecrets(DB_ACCOUNT_SECRETS);
   if (byHand.length > 0) {
     options.log(`warning: ${byHand.join(', ')} come(s) from the environment, not .env: give them new values there; each node takes them at its next start`);
   }
-  if (renewed.length === 0) return undefined;
-  options.log(`==> renewed ${renewed.join(', ')} in .env (never printed): recreating the containers that use them; ` +
-    'each Galera node changes its accounts to them once Synced. Other labs of this checkout take them at their next `stack up`.');
-  return startContainers(config, grafana, options, started);
+  if (renewed.length === 0) {
+    await rm(passwordsExposedFile(config), { force: true });
+    return undefined;
+  }
+  options.log(`==> renewed ${renewed.join(', ')} in .env (never printed): recreating the containers that use them, the Galera nodes one at a time; ` +
+    'each node changes its accounts to them once Synced. Other labs of this checkout take them at their next `stack up`.');
+  for (const node of [...GALERA_NODES].reverse()) {
+    options.log(`==> ${node}: recreated with its new passwords`);
+    if ((await composeInherit(config, ['up', '-d', '--no-deps', '--no-build', node])) !== 0) throw new StackError(`docker compose up ${node} failed (see above)`);
+    const healthy = await pollUntil(Date.now() + options.timeoutMs, 1_000, async () =>
+      ((await nodeStates(config)).find((n) => n.node === node)?.health === 'healthy' ? true : undefined));
+    if (!healthy) throw new StackError(`${node} is not healthy ${Math.round(options.timeoutMs / 1000)} s after it was recreated: \`smartshop stack logs ${node}\` says why`);
+  }
+  const ready = await startContainers(config, grafana, options, started);
+  await rm(passwordsExposedFile(config), { force: true });
+  return ready;
 }
 
 export async function stackDown(config: LabConfig, options: { volumes: boolean; log: Log }): Promise<void> {

@@ -1,6 +1,6 @@
-import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DB_ACCOUNT_SECRETS, ensureSecrets, LEGACY_VALUES, missingSecrets, renewSecrets, SECRET_NAMES } from './secrets.ts';
 import { loadDotEnv, readDotEnv } from '../shared/dot-env.ts';
@@ -121,10 +121,37 @@ describe('a lab that already has data', () => {
 
   it('keeps one password for the shop and its migrations when they are one account (a lab from before the split)', () => {
     const file = tempFile('DB_USER=smartshop\nDB_MIGRATION_USER=smartshop\nDB_PASSWORD=old\nDB_MIGRATION_PASSWORD=old\n');
-    const env = loadDotEnv({}, file);
+    const env: Record<string, string | undefined> = loadDotEnv({}, file);
     expect(renewSecrets(['DB_PASSWORD', 'DB_MIGRATION_PASSWORD'], { env, file }).renewed).toEqual(['DB_PASSWORD', 'DB_MIGRATION_PASSWORD']);
     const after = readDotEnv(file);
     expect(after.DB_PASSWORD).not.toBe('old');
     expect(after.DB_MIGRATION_PASSWORD).toBe(after.DB_PASSWORD);
+  });
+
+  it('renews neither of a pre-split account\'s two passwords when one comes from the environment', () => {
+    const file = tempFile('DB_USER=smartshop\nDB_MIGRATION_USER=smartshop\nDB_PASSWORD=old\nDB_MIGRATION_PASSWORD=old\n');
+    const env = loadDotEnv({ DB_MIGRATION_PASSWORD: 'from-the-shell' }, file);
+    expect(renewSecrets(['DB_PASSWORD', 'DB_MIGRATION_PASSWORD'], { env, file })).toEqual({ renewed: [], byHand: ['DB_PASSWORD', 'DB_MIGRATION_PASSWORD'] });
+    expect(readDotEnv(file).DB_PASSWORD).toBe('old');
+  });
+
+  it('refuses to rewrite what it cannot rewrite in place (a quoted value over two lines), and leaves the file as it was', () => {
+    const content = 'NOTE="first line\nMARIADB_ROOT_PASSWORD=inside the quote"\nMARIADB_ROOT_PASSWORD=old-root\n';
+    const file = tempFile(content);
+    const env: Record<string, string | undefined> = loadDotEnv({}, file);
+    expect(() => renewSecrets(['MARIADB_ROOT_PASSWORD'], { env, file })).toThrow(/by hand/);
+    expect(readFileSync(file, 'utf8')).toBe(content);
+    expect(env.MARIADB_ROOT_PASSWORD).toBe('old-root');
+  });
+
+  it('keeps a symlinked .env a symlink, and leaves no temporary file', () => {
+    const target = tempFile('MARIADB_SST_PASSWORD=old-sst\n');
+    const link = join(mkdtempSync(join(tmpdir(), 'secrets-link-')), '.env');
+    symlinkSync(target, link);
+    const env: Record<string, string | undefined> = loadDotEnv({}, link);
+    expect(renewSecrets(['MARIADB_SST_PASSWORD'], { env, file: link }).renewed).toEqual(['MARIADB_SST_PASSWORD']);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readDotEnv(target).MARIADB_SST_PASSWORD).toBe(env.MARIADB_SST_PASSWORD);
+    expect(readdirSync(dirname(target))).toEqual(['.env']);
   });
 });

@@ -4,8 +4,9 @@
 // every host tool read them from there (shared/dot-env.ts). A value set in the environment
 // or already in .env is kept.
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { DOT_ENV_FILE, loadDotEnv, readDotEnv } from '../shared/dot-env.ts';
+import { appendFileSync, chmodSync, existsSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { DOT_ENV_FILE, loadDotEnv } from '../shared/dot-env.ts';
 import { ComposeTarget, docker } from '../lab/index.ts';
 
 type Env = Record<string, string | undefined>;
@@ -130,26 +131,42 @@ export interface Renewal {
  * and the file replaced at once (a temporary file renamed over it, mode 0600), so a crash
  * leaves the old file or the new one, never half of it. Only names whose value comes from
  * .env are renewed: one set in the environment wins over the file (as for compose).
- * Before the split accounts the shop's account ran the migrations: the two passwords stay one.
  */
 export function renewSecrets(names: readonly string[], options: { env?: Env; file?: string } = {}): Renewal {
-  const { env = process.env, file = DOT_ENV_FILE } = options;
-  const inFile = readDotEnv(file);
-  const renewed = names.filter((n) => inFile[n] !== undefined && inFile[n] !== '' && env[n] === inFile[n]);
+  const { env = process.env } = options;
+  // a symlinked .env keeps its link: the file it points to is the one replaced
+  const file = realpathSync(options.file ?? DOT_ENV_FILE);
+  const before = readFileSync(file, 'utf8');
+  const inFile = parseEnv(before) as Record<string, string>;
+  let renewed = names.filter((n) => inFile[n] !== undefined && inFile[n] !== '' && env[n] === inFile[n]);
+  // before the split accounts the shop's account ran the migrations: its two passwords are
+  // one, renewed together or not at all
+  const oneAccount = (env.DB_MIGRATION_USER || 'smartshop_migrate') === (env.DB_USER || 'smartshop');
+  if (oneAccount && renewed.includes('DB_PASSWORD') !== renewed.includes('DB_MIGRATION_PASSWORD')) {
+    renewed = renewed.filter((n) => n !== 'DB_PASSWORD' && n !== 'DB_MIGRATION_PASSWORD');
+  }
   const byHand = names.filter((n) => !renewed.includes(n) && !unset(env, n));
   if (renewed.length === 0) return { renewed, byHand };
   const values: Record<string, string> = Object.fromEntries(renewed.map((n) => [n, randomPassword()]));
-  if ((env.DB_MIGRATION_USER || 'smartshop_migrate') === (env.DB_USER || 'smartshop') && values.DB_PASSWORD !== undefined && renewed.includes('DB_MIGRATION_PASSWORD')) {
-    values.DB_MIGRATION_PASSWORD = values.DB_PASSWORD;
-  }
-  const text = readFileSync(file, 'utf8').split('\n').map((line) => {
+  if (oneAccount && values.DB_PASSWORD !== undefined) values.DB_MIGRATION_PASSWORD = values.DB_PASSWORD;
+  const text = before.split('\n').map((line) => {
     const name = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line)?.[1];
     return name !== undefined && values[name] !== undefined ? `${name}=${values[name]}` : line;
   }).join('\n');
+  // a line this cannot rewrite (a quoted value over several lines) is refused, not mangled
+  const want = { ...inFile, ...values };
+  const got = parseEnv(text) as Record<string, string>;
+  if (Object.keys(want).length !== Object.keys(got).length || Object.entries(want).some(([k, v]) => got[k] !== v)) {
+    throw new Error(`cannot rewrite ${file} in place (a value spans several lines?): give ${renewed.join(', ')} new values there by hand`);
+  }
   const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, text, { mode: 0o600 });
-  chmodSync(temporary, 0o600);
-  renameSync(temporary, file);
+  try {
+    // 'wx': a new file, private from its first byte
+    writeFileSync(temporary, text, { mode: 0o600, flag: 'wx' });
+    renameSync(temporary, file);
+  } finally {
+    rmSync(temporary, { force: true });
+  }
   Object.assign(env, values);
   return { renewed, byHand };
 }

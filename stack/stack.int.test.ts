@@ -3,6 +3,7 @@
 // layer cache makes later runs quick; STACK_TEST_BUILD=0 skips the build). Every wait
 // is bounded; teardown removes the test project's volumes.
 import { createHash, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat as statP, writeFile as writeFileP, readFile as readFileP } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ import { startRun } from '../simulator/index.ts';
 import { isLoopback, tcpListeners } from '../test/listeners.ts';
 import { launchChromium } from '../test/browser.ts';
 import { stackDown, stackUp } from './lifecycle.ts';
-import { binlogsCheckedFile, findClearPasswords } from './binlog-secrets.ts';
+import { binlogsCheckedFile, findClearPasswords, passwordsExposedFile } from './binlog-secrets.ts';
 import { DB_ACCOUNT_SECRETS } from './secrets.ts';
 import { DOT_ENV_FILE, readDotEnv } from '../shared/dot-env.ts';
 import { OPTIONAL_JOBS } from './readiness.ts';
@@ -546,7 +547,9 @@ describe('the lab stack', () => {
     });
     expect(leaked.nodes['mariadb-1']?.length).toBeGreaterThan(0);
     await rm(binlogsCheckedFile(config), { force: true });
-    // the renewal rewrites the checkout's .env, which every lab of the checkout reads: put back after
+    // the renewal rewrites the checkout's .env, which every lab of the checkout reads: put back
+    // after (were this run killed first, the next `make up` of another lab would take the new
+    // passwords: its nodes apply their environment's at start)
     const dotEnvBefore = await readFileP(DOT_ENV_FILE, 'utf8');
     const old = Object.fromEntries(DB_ACCOUNT_SECRETS.map((n) => [n, process.env[n] ?? '']));
     try {
@@ -555,6 +558,7 @@ describe('the lab stack', () => {
       expect(lines.join('\n')).toMatch(/mariadb-1: .* hold\(s\) account passwords in clear/);
       expect(lines.join('\n')).toContain(`renewed ${DB_ACCOUNT_SECRETS.join(', ')} in .env`);
       expect(await findClearPasswords(config)).toEqual(clean);
+      expect(existsSync(passwordsExposedFile(config))).toBe(false);
       const renewed = readDotEnv();
       expect((await statP(DOT_ENV_FILE)).mode & 0o777).toBe(0o600);
       for (const name of DB_ACCOUNT_SECRETS) {
