@@ -11,14 +11,20 @@ import { ComposeTarget, docker } from '../lab/index.ts';
 
 type Env = Record<string, string | undefined>;
 
-/** Every password the lab's compose file requires. */
-export const SECRET_NAMES = [
+/** The passwords of the Galera nodes' accounts: each node's entrypoint gives its accounts the
+ * ones in its environment at every start (mariadb/account-passwords.sh). */
+export const DB_ACCOUNT_SECRETS = [
   'MARIADB_ROOT_PASSWORD',
   'DB_PASSWORD',
   'DB_MIGRATION_PASSWORD',
   'MARIADB_SST_PASSWORD',
   'MARIADB_EXPORTER_PASSWORD',
   'MARIADB_BACKUP_PASSWORD',
+] as const;
+
+/** Every password the lab's compose file requires. */
+export const SECRET_NAMES = [
+  ...DB_ACCOUNT_SECRETS,
   'GRAFANA_ADMIN_PASSWORD',
   // Alertmanager's bearer token for the console's webhook (Alertmanager's notifications)
   'ALERT_WEBHOOK_TOKEN',
@@ -107,17 +113,6 @@ export function ensureSecrets(options: SecretsOptions = {}): string[] {
       : `==> wrote random passwords into ${file} (${names.join(', ')}); they are never printed, read them there`);
   return names;
 }
-
-/** The passwords of the Galera nodes' accounts: each node's entrypoint gives its accounts the
- * ones in its environment at every start (mariadb/account-passwords.sh). */
-export const DB_ACCOUNT_SECRETS = [
-  'MARIADB_ROOT_PASSWORD',
-  'DB_PASSWORD',
-  'DB_MIGRATION_PASSWORD',
-  'MARIADB_SST_PASSWORD',
-  'MARIADB_EXPORTER_PASSWORD',
-  'MARIADB_BACKUP_PASSWORD',
-] as const;
 
 export interface Renewal {
   /** rewritten in .env and env */
