@@ -288,6 +288,10 @@ async function rebuild(o: RestoreOptions, m: BackupManifest, dir: string, roll: 
         `${SEED}'s old data was replaced by the backup, and that copy deleted again when ${SEED} rejoined by SST); nothing else was deleted`);
     }
 
+    // healthy, not only Synced: its accounts are on its environment's passwords too
+    // (mariadb/account-passwords.sh), so a backup older than a password change cannot refuse
+    // the joiners' SST with its old sst password
+    await waitHealthy(o.target, SEED, bound);
     for (const name of JOINERS) {
       o.log(`==> ${name}: emptied, to join ${SEED} by SST`);
       await emptyNodeData(o.target, await o.target.find(name));

@@ -70,12 +70,20 @@ apply() {
   done <<< "$accounts"
   [ -n "$statements" ] || return 0
   # on stdin, not in argv: a command line is readable by every process of the host (ps)
-  printf '%s\n' "SET SESSION sql_log_bin = 0; SET SESSION wsrep_on = OFF;$statements" | mariadb || return 1
+  # bounded: a lock held by a backup must not keep the node out of service for a day
+  printf '%s\n' "SET SESSION lock_wait_timeout = 10; SET SESSION sql_log_bin = 0; SET SESSION wsrep_on = OFF;$statements" \
+    | timeout 60 mariadb || return 1
   log "account passwords changed to the ones in this node's environment:$changed (this node only, nothing written to the binary log)"
 }
 
 # No deadline: this lives as long as the node's container, and the node is not healthy meanwhile.
-until synced; do sleep 0.5; done
+# every half second for the first minute (a restart: Synced within seconds), then every 5 s
+# (a long SST, a node waiting for a majority)
+polls=0
+until synced; do
+  polls=$((polls + 1))
+  if [ "$polls" -le 120 ]; then sleep 0.5; else sleep 5; fi
+done
 until apply; do
   log "could not check or change the account passwords (see above); trying again in 10 s. Until then clustercheck.sh reports this node unavailable"
   sleep 10
