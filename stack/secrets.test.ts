@@ -154,4 +154,10 @@ describe('a lab that already has data', () => {
     expect(readDotEnv(target).MARIADB_SST_PASSWORD).toBe(env.MARIADB_SST_PASSWORD);
     expect(readdirSync(dirname(target))).toEqual(['.env']);
   });
+
+  it('renews nothing without an .env: every password then comes from the environment', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'secrets-none-')), '.env');
+    expect(renewSecrets(['MARIADB_ROOT_PASSWORD', 'DB_PASSWORD'], { env: { MARIADB_ROOT_PASSWORD: 'from-the-shell' }, file }))
+      .toEqual({ renewed: [], byHand: ['MARIADB_ROOT_PASSWORD'] });
+  });
 });

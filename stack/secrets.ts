@@ -129,6 +129,8 @@ export interface Renewal {
  */
 export function renewSecrets(names: readonly string[], options: { env?: Env; file?: string } = {}): Renewal {
   const { env = process.env } = options;
+  // no .env: every password comes from the environment
+  if (!existsSync(options.file ?? DOT_ENV_FILE)) return { renewed: [], byHand: names.filter((n) => !unset(env, n)) };
   // a symlinked .env keeps its link: the file it points to is the one replaced
   const file = realpathSync(options.file ?? DOT_ENV_FILE);
   const before = readFileSync(file, 'utf8');
