@@ -9,11 +9,11 @@ import { nodeStates } from './cluster.ts';
 import { composeCapture, composeCommand, composeInherit } from './compose.ts';
 import { forgetConsistency } from './consistency-metric.ts';
 import { upgradeAccounts } from './accounts.ts';
-import { DB_ACCOUNT_SECRETS, renewSecrets } from './secrets.ts';
+import { DB_ACCOUNT_SECRETS, ensureLabSecrets, renewSecrets } from './secrets.ts';
 import { passwordsExposedFile, purgeClearPasswords } from './binlog-secrets.ts';
 import { ensureQueueReplicas } from './broker-queues.ts';
 import { LAB_IMAGES } from './config.ts';
-import { describeNodeState, docker, hostFor, engineReachable, settleBackTierPrefix, GALERA_NODES, imageExists, REPO_ROOT, urls, type LabConfig } from '../lab/index.ts';
+import { ComposeTarget, describeNodeState, docker, hostFor, engineReachable, settleBackTierPrefix, GALERA_NODES, imageExists, REPO_ROOT, urls, type LabConfig } from '../lab/index.ts';
 import { backupsDir, reportsDir, textfileDir, toolSocketDir } from '../lab/paths.ts';
 import { BROKER_NODES } from '../lab/broker.ts';
 import { durabilityFromFlush } from './parse.ts';
@@ -112,6 +112,7 @@ export async function stackUp(requested: LabConfig, options: UpOptions): Promise
   await prepareFlags(config.project).catch((e: unknown) => {
     log(`warning: could not prepare the fault flags file (${(e as Error).message}): \`smartshop flags\` will not work`);
   });
+  await rollNodesForChangedPasswords(config, options);
   let result = await startContainers(config, grafana, options, started);
   await upgradeAccounts(config, log);
   if (await purgeClearPasswords(config, log)) result = (await renewExposedPasswords(config, grafana, options, started)) ?? result;
@@ -200,6 +201,15 @@ async function renewExposedPasswords(config: LabConfig, grafana: boolean, option
   }
   options.log(`==> renewed ${renewed.join(', ')} in .env (never printed): recreating the containers that use them, the Galera nodes one at a time; ` +
     'each node changes its accounts to them once Synced. Other labs of this checkout take them at their next `stack up`.');
+  await recreateNodesInTurn(config, options);
+  const ready = await startContainers(config, grafana, options, started);
+  await rm(passwordsExposedFile(config), { force: true });
+  return ready;
+}
+
+/** The Galera nodes recreated one at a time, mariadb-3 first, each healthy (Synced, its
+ * accounts on its environment's passwords) before the next: the cluster stays up. */
+async function recreateNodesInTurn(config: LabConfig, options: UpOptions): Promise<void> {
   for (const node of [...GALERA_NODES].reverse()) {
     options.log(`==> ${node}: recreated with its new passwords`);
     if ((await composeInherit(config, ['up', '-d', '--no-deps', '--no-build', node])) !== 0) throw new StackError(`docker compose up ${node} failed (see above)`);
@@ -207,9 +217,35 @@ async function renewExposedPasswords(config: LabConfig, grafana: boolean, option
       ((await nodeStates(config)).find((n) => n.node === node)?.health === 'healthy' ? true : undefined));
     if (!healthy) throw new StackError(`${node} is not healthy ${Math.round(options.timeoutMs / 1000)} s after it was recreated: \`smartshop stack logs ${node}\` says why`);
   }
-  const ready = await startContainers(config, grafana, options, started);
-  await rm(passwordsExposedFile(config), { force: true });
-  return ready;
+}
+
+/** Where each database password is in a Galera container's environment (docker-compose.yml's x-galera-env). */
+const GALERA_ENV_NAME: Record<(typeof DB_ACCOUNT_SECRETS)[number], string> = {
+  MARIADB_ROOT_PASSWORD: 'MARIADB_ROOT_PASSWORD',
+  DB_PASSWORD: 'MARIADB_PASSWORD',
+  DB_MIGRATION_PASSWORD: 'MARIADB_MIGRATION_PASSWORD',
+  MARIADB_SST_PASSWORD: 'MARIADB_SST_PASSWORD',
+  MARIADB_EXPORTER_PASSWORD: 'MARIADB_EXPORTER_PASSWORD',
+  MARIADB_BACKUP_PASSWORD: 'MARIADB_BACKUP_PASSWORD',
+};
+
+/**
+ * A database password changed in .env since the running nodes were made: compose would
+ * recreate all three at once (a full restart of the cluster), so they are recreated one at a
+ * time first. Only for a running, healthy cluster; anything else starts as it would have.
+ */
+async function rollNodesForChangedPasswords(config: LabConfig, options: UpOptions): Promise<void> {
+  const lab = new ComposeTarget(config.project);
+  const nodes = await Promise.all(GALERA_NODES.map((n) => lab.find(n).catch(() => undefined)));
+  const first = nodes[0];
+  if (first === undefined || nodes.some((n) => n === undefined || n.state !== 'running' || n.health !== 'healthy')) return;
+  const env = await lab.envOf(first).catch(() => undefined);
+  if (env === undefined) return;
+  await ensureLabSecrets(config.project); // .env's passwords in process.env, as compose will see them
+  const changed = DB_ACCOUNT_SECRETS.filter((n) => (process.env[n] ?? '') !== (env[GALERA_ENV_NAME[n]] ?? ''));
+  if (changed.length === 0) return;
+  options.log(`==> ${changed.join(', ')} changed since the nodes were made: recreating them one at a time (each gives its accounts the new passwords once Synced)`);
+  await recreateNodesInTurn(config, options);
 }
 
 export async function stackDown(config: LabConfig, options: { volumes: boolean; log: Log }): Promise<void> {

@@ -567,16 +567,7 @@ describe('the lab stack', () => {
         for (const line of lines) expect(line).not.toContain(renewed[name]);
       }
       // every node, on its own, has every account on its new password (hashes: nothing else is read)
-      const accounts: [string, string][] = [['root@localhost', 'MARIADB_ROOT_PASSWORD'], [`${process.env.DB_USER || 'smartshop'}@%`, 'DB_PASSWORD'],
-        [`${process.env.DB_MIGRATION_USER || 'smartshop_migrate'}@%`, 'DB_MIGRATION_PASSWORD'], ['sst@localhost', 'MARIADB_SST_PASSWORD'],
-        ['exporter@%', 'MARIADB_EXPORTER_PASSWORD'], ['backup@%', 'MARIADB_BACKUP_PASSWORD']];
-      const want = accounts.map(([account, name]) => `${account}\t${nativeHash(renewed[name] ?? '')}`).sort();
-      for (const node of GALERA_NODES) {
-        await pollUntil(`${node}'s accounts on their new passwords`, 60_000, async () => {
-          const rows = (await nodeSql(node, "SELECT CONCAT(User, '@', Host), authentication_string FROM mysql.user WHERE User NOT IN ('mariadb.sys', 'mysql')")).split('\n').sort();
-          return JSON.stringify(rows) === JSON.stringify(want) ? rows : undefined;
-        });
-      }
+      await accountsOn(renewed);
       // the shop's account through HAProxy: the new password in, the old one out
       await (await connect()).end();
       const refused = await mysql.createConnection({ host: '127.0.0.1', port: config.ports.mysql, user: process.env.DB_USER || 'smartshop', password: old.DB_PASSWORD, connectTimeout: 5_000 })
@@ -593,7 +584,32 @@ describe('the lab stack', () => {
       Object.assign(process.env, old);
     }
   }, 600_000);
+
+  it('a password changed back by hand in .env: stack up recreates the nodes one at a time, and their accounts follow', async () => {
+    // the test above renewed the lab's passwords and put .env back as it was: .env now differs from the nodes
+    const lines: string[] = [];
+    await stackUp(config, { build: false, timeoutMs: 300_000, log: (l) => lines.push(l) });
+    expect(lines.join('\n')).toMatch(/changed since the nodes were made: recreating them one at a time/);
+    expect(lines.filter((l) => l.includes('recreated with its new passwords'))).toHaveLength(3);
+    await accountsOn(process.env);
+    await (await connect()).end();
+    expect(await findClearPasswords(config)).toEqual({ nodes: Object.fromEntries(GALERA_NODES.map((n) => [n, []])), archive: [] });
+  }, 600_000);
 });
+
+/** Every node's accounts, as `user@host<TAB>hash` lines, once they are those of the passwords in `env` (bounded). */
+async function accountsOn(env: Record<string, string | undefined>): Promise<void> {
+  const accounts: [string, string][] = [['root@localhost', 'MARIADB_ROOT_PASSWORD'], [`${env.DB_USER || 'smartshop'}@%`, 'DB_PASSWORD'],
+    [`${env.DB_MIGRATION_USER || 'smartshop_migrate'}@%`, 'DB_MIGRATION_PASSWORD'], ['sst@localhost', 'MARIADB_SST_PASSWORD'],
+    ['exporter@%', 'MARIADB_EXPORTER_PASSWORD'], ['backup@%', 'MARIADB_BACKUP_PASSWORD']];
+  const want = accounts.map(([account, name]) => `${account}\t${nativeHash(env[name] ?? '')}`).sort();
+  for (const node of GALERA_NODES) {
+    await pollUntil(`${node}'s accounts on the passwords of .env`, 60_000, async () => {
+      const rows = (await nodeSql(node, "SELECT CONCAT(User, '@', Host), authentication_string FROM mysql.user WHERE User NOT IN ('mariadb.sys', 'mysql')")).split('\n').sort();
+      return JSON.stringify(rows) === JSON.stringify(want) ? rows : undefined;
+    });
+  }
+}
 
 /** mysql_native_password's hash of a password, as PASSWORD() gives it. */
 function nativeHash(password: string): string {
