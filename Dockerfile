@@ -17,12 +17,13 @@ COPY lab lab
 COPY console console
 COPY backup backup
 COPY worker worker
+COPY edge edge
 # ALLOW_TS_ERRORS=1 keeps what tsc emitted despite type errors (work in progress);
 # the default fails the build on any error.
 ARG ALLOW_TS_ERRORS=0
 RUN npm run build || [ "$ALLOW_TS_ERRORS" = 1 ]; test -f dist/cli/main.js
 # tsc emits only JavaScript: SQL migrations and the static UI go beside the compiled code.
-RUN cp -r app/db/migrations dist/app/db/migrations && cp -r app/ui dist/app/ui && cp -r console/ui dist/console/ui
+RUN cp -r app/db/migrations dist/app/db/migrations && cp -r app/ui dist/app/ui && cp -r console/ui dist/console/ui && cp edge/limits.map dist/edge/limits.map
 
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app

@@ -10,6 +10,7 @@ import { dashboardsCommand } from '../dashboards/command.ts';
 import { chaosCommand } from '../chaos/command.ts';
 import { flagsCommand, queueCommand, stackCommand } from '../stack/command.ts';
 import { backupCommand } from '../backup/command.ts';
+import { limitsCommand } from '../edge/command.ts';
 
 // The checkout's .env (ports, passwords `make up` wrote) under what the environment sets,
 // as compose reads it: every subcommand reaches the lab with the containers' settings.
@@ -28,6 +29,7 @@ program.addCommand(stackCommand());
 program.addCommand(flagsCommand());
 program.addCommand(queueCommand());
 program.addCommand(backupCommand());
+program.addCommand(limitsCommand());
 
 // One table of exit codes for every command (shared/exit-codes.ts, the README): commander's
 // own usage errors (an unknown option, a missing argument) exit 2 like ours, not its 1; an

@@ -11,6 +11,8 @@ export type Durability = 'strict' | 'relaxed' | 'fast';
 interface LabPorts {
   api: number;
   ui: number;
+  /** the edge (edge/): the shop's API and pages behind per-client rate limits */
+  edge: number;
   mysql: number;
   haproxyStats: number;
   prometheus: number;
@@ -80,6 +82,7 @@ export function resolveLabConfig(env: Env = process.env): LabConfig {
     ports: {
       api: port('API_PORT', 8000),
       ui: port('UI_PORT', 3000),
+      edge: port('EDGE_PORT', 8080),
       mysql: port('MYSQL_PORT', 3306),
       haproxyStats: port('HAPROXY_STATS_PORT', 8404),
       prometheus: port('PROMETHEUS_PORT', 9090),
@@ -97,11 +100,12 @@ export function hostFor(config: LabConfig): string {
   return config.bind === '0.0.0.0' || config.bind === '' ? '127.0.0.1' : config.bind;
 }
 
-export function urls(config: LabConfig): Record<'ui' | 'api' | 'haproxyStats' | 'prometheus' | 'alertmanager' | 'console' | 'grafana' | 'rabbitmq', string> {
+export function urls(config: LabConfig): Record<'ui' | 'api' | 'edge' | 'haproxyStats' | 'prometheus' | 'alertmanager' | 'console' | 'grafana' | 'rabbitmq', string> {
   const h = hostFor(config);
   return {
     ui: `http://${h}:${config.ports.ui}/`,
     api: `http://${h}:${config.ports.api}/`,
+    edge: `http://${h}:${config.ports.edge}/`,
     haproxyStats: `http://${h}:${config.ports.haproxyStats}/`,
     prometheus: `http://${h}:${config.ports.prometheus}/`,
     alertmanager: `http://${h}:${config.ports.alertmanager}/`,

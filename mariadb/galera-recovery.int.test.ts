@@ -13,7 +13,7 @@ import { stackDown, stackUp, waitUntilReady } from '../stack/index.ts';
 
 const base = resolveLabConfig({
   COMPOSE_PROJECT_NAME: 'smartshop-galera-test',
-  API_PORT: '26000', UI_PORT: '26001', MYSQL_PORT: '26306', HAPROXY_STATS_PORT: '26404', PROMETHEUS_PORT: '26090', GRAFANA_PORT: '26030',
+  API_PORT: '26000', UI_PORT: '26001', EDGE_PORT: '26080', MYSQL_PORT: '26306', HAPROXY_STATS_PORT: '26404', PROMETHEUS_PORT: '26090', GRAFANA_PORT: '26030',
   ALERTMANAGER_PORT: '26093', CONSOLE_PORT: '26095', RABBITMQ_MANAGEMENT_PORT: '26672', RABBITMQ_METRICS_PORT: '26692',
   // No scheduled backup: one landing in a drill would take its load and timing (the stack
   // test runs the schedule; the drills take their own backups).

@@ -30,9 +30,9 @@ export function statusLine(now: RunSummary, previous?: RunSummary): string {
   return [
     `⏱ ${clock(now.elapsedSeconds)}`,
     `${rate.toFixed(1)} req/s`,
-    `journeys ${now.journeys.completed}✓ ${now.journeys.failed}✗${now.arrivals.dropped ? ` ${now.arrivals.dropped} dropped` : ''}`,
+    `journeys ${now.journeys.completed}✓ ${now.journeys.failed}✗${now.journeys.limited ? ` ${now.journeys.limited} limited` : ''}${now.arrivals.dropped ? ` ${now.arrivals.dropped} dropped` : ''}`,
     `p50 ${ms(now.latency.p50)} p95 ${ms(now.latency.p95)} p99 ${ms(now.latency.p99)}`,
-    `2xx ${c['2xx']} 4xx ${c['4xx']} 5xx ${c['5xx']} timeout/err ${errors}`,
+    `2xx ${c['2xx']} 4xx ${c['4xx']} 5xx ${c['5xx']} timeout/err ${errors}${now.requests.limited ? ` limited ${now.requests.limited}` : ''}`,
     `pay ok ${pct(now.paymentSuccessShare)}`,
   ].join(' │ ');
 }
@@ -41,8 +41,8 @@ export function formatSummary(s: RunSummary): string {
   const lines: string[] = [];
   const c = s.requests.byClass;
   lines.push(`Run ${s.mode ?? ''} against ${s.target} — ${clock(s.elapsedSeconds)} (${s.elapsedSeconds.toFixed(1)} s), seed ${s.seed}, ended: ${s.stopReason ?? 'running'}`);
-  lines.push(`  journeys   ${s.journeys.started} started, ${s.journeys.completed} completed, ${s.journeys.failed} failed, ${s.journeys.stopped} stopped, ${s.arrivals.dropped} dropped (cap ${s.config.concurrency})`);
-  lines.push(`  requests   ${s.requests.total} (${s.throughput.requestsPerSecond.toFixed(1)}/s): 2xx ${c['2xx']}, 3xx ${c['3xx']}, 4xx ${c['4xx']}, 5xx ${c['5xx']}, timeouts ${s.requests.timeouts}, connection errors ${s.requests.connectionErrors}, retries ${s.requests.retries}`);
+  lines.push(`  journeys   ${s.journeys.started} started, ${s.journeys.completed} completed, ${s.journeys.failed} failed, ${s.journeys.limited} limited, ${s.journeys.stopped} stopped, ${s.arrivals.dropped} dropped (cap ${s.config.concurrency})`);
+  lines.push(`  requests   ${s.requests.total} (${s.throughput.requestsPerSecond.toFixed(1)}/s): 2xx ${c['2xx']}, 3xx ${c['3xx']}, 4xx ${c['4xx']}, 5xx ${c['5xx']}, timeouts ${s.requests.timeouts}, connection errors ${s.requests.connectionErrors}, retries ${s.requests.retries}, limited at the edge ${s.requests.limited}`);
   const codes = Object.entries(s.requests.byOutcome).map(([k, v]) => `${k}: ${v}`).join(', ');
   if (codes) lines.push(`  by outcome ${codes}`);
   const errs = Object.entries(s.requests.errorCodes).map(([k, v]) => `${k}: ${v}`).join(', ');
@@ -52,7 +52,7 @@ export function formatSummary(s: RunSummary): string {
   const f = s.fulfilment;
   if (f.waited > 0) lines.push(`  fulfilment ${f.waited} paid orders waited on: ${f.fulfilled} shipped (lag p50 ${ms(f.lag.p50)}, p99 ${ms(f.lag.p99)}), ${f.timedOut} not within 10 s`);
   lines.push(`  injected   ${s.injectedErrors.sent} errors (${Object.entries(s.injectedErrors.byKind).map(([k, v]) => `${k}: ${v}`).join(', ') || 'none'})`);
-  lines.push(`  ledger     ${s.ledger.users} users, ${s.ledger.orders} orders, ${s.ledger.payments} payments acknowledged; ${s.ledger.uncertain} writes of unknown fate`);
+  lines.push(`  ledger     ${s.ledger.users} users, ${s.ledger.orders} orders, ${s.ledger.payments} payments acknowledged; ${s.ledger.uncertain} writes of unknown fate${s.ledger.limited ? `; ${s.ledger.limited} writes refused by the edge's rate limit (not applied)` : ''}`);
   const rows = Object.entries(s.endpoints);
   if (rows.length > 0) {
     const width = Math.max(...rows.map(([name]) => name.length));

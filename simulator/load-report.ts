@@ -51,7 +51,7 @@ async function renderLoadReport(i: LoadReportInput): Promise<string> {
 <table>
 <tr><th>target</th><td>${esc(s.target)}</td></tr>
 <tr><th>started / ran</th><td>${esc(s.startedAt)} / ${s.elapsedSeconds.toFixed(1)} s (seed ${s.seed})</td></tr>
-<tr><th>journeys</th><td>${s.journeys.started} started, ${s.journeys.completed} completed, ${s.journeys.failed} failed, ${s.journeys.dropped} dropped</td></tr>
+<tr><th>journeys</th><td>${s.journeys.started} started, ${s.journeys.completed} completed, ${s.journeys.failed} failed, ${s.journeys.limited} limited, ${s.journeys.dropped} dropped</td></tr>
 <tr><th>requests</th><td>${s.requests.total}: ${esc(outcomes)}</td></tr>
 </table>
 <h2>Thresholds</h2>

@@ -32,6 +32,15 @@ export async function activeAlertmanagers(config: LabConfig): Promise<number> {
 }
 
 /** HTTP status of the shop's GET /api/ready, 0 when it does not answer. */
+/** The shop's health through the edge (an exempt route): 200 once the edge forwards to it. */
+export async function edgeReady(config: LabConfig): Promise<number> {
+  try {
+    return (await getText(`http://${hostFor(config)}:${config.ports.edge}/api/health`)).status;
+  } catch {
+    return 0;
+  }
+}
+
 export async function appReady(config: LabConfig): Promise<number> {
   try {
     return (await getText(`http://${hostFor(config)}:${config.ports.api}/api/ready`)).status;

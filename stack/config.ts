@@ -33,6 +33,7 @@ export function composeEnv(config: LabConfig, base: Env = process.env): Record<s
     GRAFANA_IMAGE: config.grafanaImage,
     API_PORT: String(config.ports.api),
     UI_PORT: String(config.ports.ui),
+    EDGE_PORT: String(config.ports.edge),
     MYSQL_PORT: String(config.ports.mysql),
     HAPROXY_STATS_PORT: String(config.ports.haproxyStats),
     PROMETHEUS_PORT: String(config.ports.prometheus),

@@ -129,6 +129,7 @@ export async function stackUp(requested: LabConfig, options: UpOptions): Promise
   log(`  UI:            ${u.ui}`);
   log(`  Lab console:   ${u.console}  (fault flags, nodes, HAProxy, the drill, alerts, drill reports)`);
   log(`  API:           ${u.api}`);
+  log(`  Edge:          ${u.edge}  (the API and UI behind per-client rate limits; \`smartshop limits show\`)`);
   log(`  HAProxy stats: ${u.haproxyStats}  (metrics: ${u.haproxyStats}metrics)`);
   log(`  Prometheus:    ${u.prometheus}`);
   log(config.publishAlertmanager

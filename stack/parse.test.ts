@@ -56,6 +56,7 @@ describe('notReady', () => {
     nodes: ['mariadb-1', 'mariadb-2', 'mariadb-3'].map((n) => node(n, synced)),
     haproxy: ['mariadb-1', 'mariadb-2', 'mariadb-3'].map((s) => ({ backend: 'galera', server: s, status: 'UP' })),
     appStatus: 200,
+    edgeStatus: 200,
     targets: [{ job: 'app', instance: 'app:8000', health: 'up', lastError: '' }, { job: 'simulator', instance: 'h:9464', health: 'down', lastError: 'refused' },
       { job: 'chaos', instance: 'h:9465', health: 'down', lastError: 'refused' }],
     alertmanagers: 1,
@@ -84,6 +85,7 @@ describe('notReady', () => {
       nodes: [node('mariadb-1', { ...synced, clusterSize: 2 }), ...ready.nodes.slice(1)],
       haproxy: [{ backend: 'galera', server: 'mariadb-3', status: 'DOWN' }],
       appStatus: 503,
+      edgeStatus: 0,
       alertmanagers: 0,
       broker: { nodes: [{ name: 'rabbit@rabbitmq-1', running: true, alarm: true }, { name: 'rabbit@rabbitmq-2', running: false, alarm: false }], queues: [] },
     });
@@ -92,6 +94,7 @@ describe('notReady', () => {
     expect(problems.join('\n')).toMatch(/mariadb-1: Synced, Primary, cluster size 2/);
     expect(problems.join('\n')).toMatch(/mariadb-3 DOWN/);
     expect(problems.join('\n')).toMatch(/HTTP 503/);
+    expect(problems.join('\n')).toMatch(/edge \/api\/health: no answer/);
     expect(problems.join('\n')).toMatch(/no Alertmanager to send alerts to/);
   });
 });

@@ -1,7 +1,7 @@
 // Polls the lab until everything is healthy, printing progress as it changes:
 // each node's wsrep state and cluster size as it joins, HAProxy's servers, the
 // shop, Prometheus' targets. Bounded: reports what is not healthy at the deadline.
-import { activeAlertmanagers, appReady, nodeStates, promTargets } from './cluster.ts';
+import { activeAlertmanagers, appReady, edgeReady, nodeStates, promTargets } from './cluster.ts';
 import { describeNodeState, haproxyServers, isHealthyNode, type HaproxyServer, type LabConfig, type NodeState } from '../lab/index.ts';
 import { BrokerApi, brokerProblems, describeBroker, type BrokerState } from '../lab/broker.ts';
 import type { PromTarget } from '../shared/prometheus.ts';
@@ -10,6 +10,8 @@ export interface Readiness {
   nodes: NodeState[];
   haproxy: HaproxyServer[];
   appStatus: number;
+  /** the shop's /api/health through the edge */
+  edgeStatus: number;
   targets: PromTarget[];
   /** Alertmanagers Prometheus sends to (1 in a ready lab) */
   alertmanagers: number;
@@ -21,10 +23,10 @@ export interface Readiness {
 export const OPTIONAL_JOBS = new Set(['simulator', 'chaos']);
 
 async function readiness(config: LabConfig): Promise<Readiness> {
-  const [nodes, haproxy, appStatus, targets, alertmanagers, broker] = await Promise.all([
-    nodeStates(config), haproxyServers(config), appReady(config), promTargets(config), activeAlertmanagers(config), new BrokerApi(config).state(),
+  const [nodes, haproxy, appStatus, edgeStatus, targets, alertmanagers, broker] = await Promise.all([
+    nodeStates(config), haproxyServers(config), appReady(config), edgeReady(config), promTargets(config), activeAlertmanagers(config), new BrokerApi(config).state(),
   ]);
-  return { nodes, haproxy, appStatus, targets, alertmanagers, broker };
+  return { nodes, haproxy, appStatus, edgeStatus, targets, alertmanagers, broker };
 }
 
 /** What is not healthy yet, one short phrase each; empty when the lab is ready. */
@@ -39,6 +41,7 @@ export function notReady(r: Readiness): string[] {
   else if (down.length) problems.push(`HAProxy: ${down.map((s) => `${s.server} ${s.status}`).join(', ')}`);
   problems.push(...brokerProblems(r.broker));
   if (r.appStatus !== 200) problems.push(`shop /api/ready: ${r.appStatus === 0 ? 'no answer' : `HTTP ${r.appStatus}`}`);
+  if (r.edgeStatus !== 200) problems.push(`edge /api/health: ${r.edgeStatus === 0 ? 'no answer' : `HTTP ${r.edgeStatus}`}`);
   const targetsDown = r.targets.filter((t) => t.health !== 'up' && !OPTIONAL_JOBS.has(t.job));
   if (r.targets.length === 0) problems.push('Prometheus targets not answering');
   else if (targetsDown.length) problems.push(`Prometheus targets down: ${targetsDown.map((t) => `${t.job}/${t.instance}`).join(', ')}`);
@@ -54,6 +57,7 @@ function progressLines(r: Readiness): string[] {
   // the nodes' line only: the queues' counts change all the time (stack up prints them once)
   lines.push(describeBroker({ ...r.broker, queues: [] })[0] as string);
   lines.push(`shop: ${r.appStatus === 200 ? 'ready' : r.appStatus === 0 ? 'not answering' : `HTTP ${r.appStatus}`}`);
+  lines.push(`edge: ${r.edgeStatus === 200 ? 'forwarding to the shop' : r.edgeStatus === 0 ? 'not answering' : `HTTP ${r.edgeStatus}`}`);
   if (r.targets.length) {
     const up = r.targets.filter((t) => t.health === 'up').length;
     lines.push(`Prometheus: ${up}/${r.targets.length} targets up, ${r.alertmanagers === 0 ? 'no Alertmanager yet' : 'sending alerts to Alertmanager'}`);

@@ -28,7 +28,7 @@ import { OPTIONAL_JOBS } from './readiness.ts';
 
 const config: LabConfig = resolveLabConfig({
   COMPOSE_PROJECT_NAME: 'smartshop-test',
-  API_PORT: '28000', UI_PORT: '23000', MYSQL_PORT: '23306', HAPROXY_STATS_PORT: '28404', PROMETHEUS_PORT: '29090', GRAFANA_PORT: '23030',
+  API_PORT: '28000', UI_PORT: '23000', EDGE_PORT: '28080', MYSQL_PORT: '23306', HAPROXY_STATS_PORT: '28404', PROMETHEUS_PORT: '29090', GRAFANA_PORT: '23030',
   ALERTMANAGER_PORT: '29093', CONSOLE_PORT: '29095', RABBITMQ_MANAGEMENT_PORT: '29672', RABBITMQ_METRICS_PORT: '29692',
 });
 const lab = new ComposeTarget(config.project);
@@ -101,7 +101,7 @@ describe('the lab stack', () => {
       const t = await promTargets(config);
       return t.length > 0 && t.every((x) => OPTIONAL_JOBS.has(x.job) || x.health === 'up') ? t : undefined;
     });
-    expect(new Set(targets.map((t) => t.job))).toEqual(new Set(['prometheus', 'app', 'alertmanager', 'console', 'haproxy', 'mysqld', 'node', 'rabbitmq', 'worker', ...OPTIONAL_JOBS]));
+    expect(new Set(targets.map((t) => t.job))).toEqual(new Set(['prometheus', 'app', 'alertmanager', 'console', 'haproxy', 'mysqld', 'node', 'rabbitmq', 'worker', 'edge', ...OPTIONAL_JOBS]));
     // one target per broker node and per worker replica
     expect(targets.filter((t) => t.job === 'rabbitmq')).toHaveLength(3);
     expect(targets.filter((t) => t.job === 'worker')).toHaveLength(2);

@@ -13,6 +13,7 @@ function ledger(over: Partial<LedgerExport> = {}): LedgerExport {
     payments: [{ id: 31, orderId: 21, status: 'success', amount: 89.99, ackAt: at }],
     uncertain: [],
     rejected: [],
+    limited: [],
     answers: [{ method: 'POST', path: '/api/orders/create', idempotencyKey: 'k', body: {}, status: 201, answer: { id: 21 }, replayed: true }],
     fulfilments: [],
     ...over,

@@ -12,7 +12,7 @@ const ledger = (upTo: number): LedgerExport => ({
   users: [0, 15, 30, 50].filter((s) => s <= upTo).map((s) => ({ id: 100 + s, name: null, email: null, ackAt: t(s) })),
   orders: [{ id: 7, userId: 100, productId: 1, quantity: 1, amount: 10, status: 'paid', ackAt: t(30) }],
   payments: [],
-  uncertain: [], rejected: [], answers: [], fulfilments: [],
+  uncertain: [], rejected: [], limited: [], answers: [], fulfilments: [],
 });
 
 const window = (mode: RestoreWindow['mode']): RestoreWindow => ({

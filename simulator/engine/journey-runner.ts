@@ -2,13 +2,17 @@
 // retry too, so the client's counts match the server's); a step without a 2xx ends the
 // journey as "failed"; nothing here throws on what the network or the shop does.
 // Writes carry an Idempotency-Key that a retry reuses, so a retried write is applied once
-// and the ledger holds exactly what the shop acknowledged.
+// and the ledger holds exactly what the shop acknowledged. Behind the edge (docs/edge.md) a
+// journey is one client: it names itself, paces itself when its quota is spent, and waits
+// Retry-After when refused; a refused request is counted as "limited", never as an error.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeOutcome, type HttpClient, type HttpOutcome } from '../../shared/http-client.ts';
 import type { Id, Ledger } from './ledger.ts';
 import type { JourneyPlan, JourneyStep, InjectedError } from './journey-plan.ts';
 import type { JourneyResult, RunStats } from './stats.ts';
+import { isRateLimited, paceMs, retryAfterMs } from './rate-limit.ts';
+import { CLIENT_HEADER } from '../../edge/limits.ts';
 
 export interface JourneyContext {
   http: HttpClient;
@@ -23,7 +27,18 @@ export interface JourneyContext {
   isStopping: () => boolean;
   /** aborted on a hard stop: in-flight requests are abandoned */
   signal: AbortSignal;
+  /** the journey's name for the edge's rate limits (X-SmartShop-Client); none: not sent */
+  client?: string;
+  /** the journey's own pacing: no request before this epoch ms (its quota was spent) */
+  pace?: { until: number };
+  /** requests of this journey that stayed limited after their waits (ends it as "limited") */
+  limitedSeen?: { count: number };
 }
+
+/** How often one request waits Retry-After and tries again before it counts as limited. */
+const LIMITED_ATTEMPTS = 5;
+/** The longest Retry-After a journey waits out. */
+const LONGEST_LIMITED_WAIT_MS = 10_000;
 
 interface JourneyState {
   userId?: Id;
@@ -42,10 +57,11 @@ interface OrderView {
 
 export async function runJourney(plan: JourneyPlan, ctx: JourneyContext): Promise<JourneyResult> {
   const state: JourneyState = { productIds: [], orders: [] };
+  const limitedBefore = ctx.limitedSeen?.count ?? 0;
   for (const step of plan.steps) {
     if (ctx.isStopping() || ctx.signal.aborted) return 'stopped';
     const ok = step.type === 'injectError' ? await injectError(step.error, ctx) : await runStep(step, state, ctx);
-    if (!ok) return ctx.signal.aborted ? 'stopped' : 'failed';
+    if (!ok) return ctx.signal.aborted ? 'stopped' : (ctx.limitedSeen?.count ?? 0) > limitedBefore ? 'limited' : 'failed';
   }
   return 'completed';
 }
@@ -192,17 +208,36 @@ interface SendOptions {
 export async function send(ctx: JourneyContext, endpoint: string, path: string, options: SendOptions = {}): Promise<HttpOutcome> {
   const method = endpoint.slice(0, endpoint.indexOf(' '));
   const key = options.write ? randomUUID() : undefined;
-  const headers = key ? { 'idempotency-key': key } : undefined;
+  const headers: Record<string, string> = {};
+  if (key) headers['idempotency-key'] = key;
+  if (ctx.client) headers[CLIENT_HEADER] = ctx.client;
+  let limitedWaits = 0;
   for (let attempt = 0; ; attempt++) {
+    const held = (ctx.pace?.until ?? 0) - Date.now();
+    if (held > 0) await sleep(held, undefined, { signal: ctx.signal }).catch(() => undefined);
     const res = await ctx.http.request(method, path, { body: options.body, headers, signal: ctx.signal });
     ctx.stats.recordRequest(endpoint, res, attempt > 0);
+    if (ctx.pace) ctx.pace.until = Date.now() + paceMs(res);
+    if (isRateLimited(res)) {
+      // refused at the edge: nothing reached the shop, so the same request (same key) is
+      // simply sent again after Retry-After; a stop ends the waiting
+      if (limitedWaits++ < LIMITED_ATTEMPTS && !ctx.isStopping() && !ctx.signal.aborted) {
+        await sleep(Math.min(LONGEST_LIMITED_WAIT_MS, retryAfterMs(res)), undefined, { signal: ctx.signal }).catch(() => undefined);
+        continue;
+      }
+      if (ctx.limitedSeen) ctx.limitedSeen.count++;
+      if (key) ctx.ledger.recordLimited({ endpoint, path, idempotencyKey: key });
+      return res;
+    }
     const retryable = res.kind === 'timeout' || (res.kind === 'error' && res.code !== 'ABORTED') ||
       (res.kind === 'response' && (res.status === 503 || (res.status === 409 && res.headers.get('retry-after') !== null)));
-    if (options.retry === false || !retryable || attempt >= ctx.retries || ctx.signal.aborted) {
+    // the retry budget is for failures; waits at the edge do not spend it
+    const failures = attempt - limitedWaits;
+    if (options.retry === false || !retryable || failures >= ctx.retries || ctx.signal.aborted) {
       if (key) recordKeyed(ctx, { endpoint, method, path, key, body: options.body }, res);
       return res;
     }
-    await sleep(backoffMs(ctx.backoffMs, attempt, res, ctx.maxBackoffMs ?? 2_000), undefined, { signal: ctx.signal }).catch(() => undefined);
+    await sleep(backoffMs(ctx.backoffMs, failures, res, ctx.maxBackoffMs ?? 2_000), undefined, { signal: ctx.signal }).catch(() => undefined);
   }
 }
 

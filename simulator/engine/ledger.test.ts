@@ -14,7 +14,7 @@ describe('Ledger', () => {
     expect(e.orders).toHaveLength(1);
     expect(e.orders[0]?.status).toBe('validated');
     expect(e.payments[0]).toMatchObject({ id: 100, orderId: 10, status: 'success' });
-    expect(l.counts()).toEqual({ users: 1, orders: 1, payments: 1, uncertain: 1, rejected: 0, replayed: 0 });
+    expect(l.counts()).toEqual({ users: 1, orders: 1, payments: 1, uncertain: 1, rejected: 0, limited: 0, replayed: 0 });
     expect(JSON.parse(JSON.stringify(l))).toMatchObject({ users: [{ id: 1 }] });
   });
 
@@ -23,7 +23,7 @@ describe('Ledger', () => {
     l.recordUser({ id: 1, name: null, email: null });
     l.recordOrder({ id: 10, userId: 1, productId: null, quantity: null, amount: null, status: 'pending' }, true);
     l.recordOrder({ id: 10, userId: 1, productId: null, quantity: null, amount: null, status: 'cancelled' });
-    expect(l.counts()).toEqual({ users: 1, orders: 1, payments: 0, uncertain: 0, rejected: 0, replayed: 0 });
+    expect(l.counts()).toEqual({ users: 1, orders: 1, payments: 0, uncertain: 0, rejected: 0, limited: 0, replayed: 0 });
     expect(l.export().users).toEqual([]);
   });
 

@@ -52,6 +52,14 @@ export interface LedgerRejectedWrite {
   at: string;
 }
 
+/** A keyed write the edge kept refusing (429, rate limited): it never reached the shop. */
+export interface LedgerLimitedWrite {
+  endpoint: string;
+  path: string;
+  idempotencyKey: string;
+  at: string;
+}
+
 /** A keyed write's 2xx answer as the client got it (kept only when the run records answers). */
 export interface LedgerAnswer {
   method: string;
@@ -81,6 +89,7 @@ export interface LedgerExport {
   payments: LedgerPayment[];
   uncertain: LedgerUncertainWrite[];
   rejected: LedgerRejectedWrite[];
+  limited: LedgerLimitedWrite[];
   answers: LedgerAnswer[];
   fulfilments: LedgerFulfilment[];
 }
@@ -91,6 +100,8 @@ export interface LedgerCounts {
   payments: number;
   uncertain: number;
   rejected: number;
+  /** keyed writes the edge's rate limit refused to the end (never acknowledged) */
+  limited: number;
   /** keyed 2xx answers that were replays of an earlier attempt */
   replayed: number;
 }
@@ -101,9 +112,10 @@ export class Ledger {
   private readonly payments = new Map<string, LedgerPayment>();
   private readonly uncertain: LedgerUncertainWrite[] = [];
   private readonly rejected: LedgerRejectedWrite[] = [];
+  private readonly limited: LedgerLimitedWrite[] = [];
   private readonly answers: LedgerAnswer[] = [];
   private readonly fulfilments: LedgerFulfilment[] = [];
-  private readonly tally: LedgerCounts = { users: 0, orders: 0, payments: 0, uncertain: 0, rejected: 0, replayed: 0 };
+  private readonly tally: LedgerCounts = { users: 0, orders: 0, payments: 0, uncertain: 0, rejected: 0, limited: 0, replayed: 0 };
 
   /**
    * @param keep false = count only (a continuous run of days would otherwise hold millions
@@ -144,6 +156,11 @@ export class Ledger {
     if (this.keep) this.rejected.push({ ...write, at: now() });
   }
 
+  recordLimited(write: Omit<LedgerLimitedWrite, 'at'>): void {
+    this.tally.limited++;
+    if (this.keep) this.limited.push({ ...write, at: now() });
+  }
+
   recordFulfilment(f: Omit<LedgerFulfilment, 'at'>): void {
     if (this.keep) this.fulfilments.push({ ...f, at: now() });
   }
@@ -167,6 +184,7 @@ export class Ledger {
       payments: [...this.payments.values()],
       uncertain: [...this.uncertain],
       rejected: [...this.rejected],
+      limited: [...this.limited],
       answers: [...this.answers],
       fulfilments: [...this.fulfilments],
     };

@@ -14,7 +14,7 @@ export class SimulatorMetrics {
   });
   readonly requestsTotal = new Counter({
     name: 'simulator_requests_total',
-    help: 'Requests sent by the simulator, by endpoint and outcome (HTTP status code, "timeout" or "error")',
+    help: 'Requests sent by the simulator, by endpoint and outcome (HTTP status code, "limited" for the edge\'s rate limit, "timeout" or "error")',
     labelNames: ['endpoint', 'outcome'] as const,
     registers: [this.registry],
   });
@@ -38,7 +38,7 @@ export class SimulatorMetrics {
   });
   readonly journeysTotal = new Counter({
     name: 'simulator_journeys_total',
-    help: 'Journeys by result: completed, failed (a step got no 2xx), dropped (concurrency cap reached), stopped',
+    help: 'Journeys by result: completed, failed (a step got no 2xx), limited (a step stayed refused by the edge), dropped (concurrency cap reached), stopped',
     labelNames: ['result'] as const,
     registers: [this.registry],
   });

@@ -233,9 +233,14 @@ export class SimulationRun {
       signal: this.hardCtl.signal,
     };
     const inFlight = new Set<Promise<void>>();
+    // Behind the edge every journey is a client of its own (a person at their browser), and the
+    // flood's journeys are one client: a misbehaving load generator, which the edge must limit.
+    const clientPrefix = `sim-${this.seed.toString(36)}`;
     const launch = (index: number): Promise<void> => {
       this.stats.journeyStarted();
-      const p = runJourney(planJourney(this.seed, index, this.opts.mix), ctx)
+      const client = index >= FLOOD_INDEX_BASE ? `${clientPrefix}-flood` : `${clientPrefix}-${index}`;
+      const journey: JourneyContext = { ...ctx, client, pace: { until: 0 }, limitedSeen: { count: 0 } };
+      const p = runJourney(planJourney(this.seed, index, this.opts.mix), journey)
         .catch(() => 'failed' as const) // runJourney does not throw; belt and braces for a long-running process
         .then((result) => {
           this.stats.recordJourney(result);

@@ -2,10 +2,12 @@
 // our own percentile histograms (for the summary and the live line), and in the run's
 // prom-client metrics (for Prometheus while the run lasts).
 import type { HttpOutcome } from '../../shared/http-client.ts';
+import { isRateLimited } from './rate-limit.ts';
 import { LatencyHistogram, type Percentiles } from './histogram.ts';
 import type { SimulatorMetrics } from './metrics.ts';
 
-export type JourneyResult = 'completed' | 'failed' | 'dropped' | 'stopped';
+/** limited: a step stayed refused by the edge's rate limit (docs/edge.md), not a failure of the shop */
+export type JourneyResult = 'completed' | 'failed' | 'limited' | 'dropped' | 'stopped';
 
 interface EndpointStats {
   requests: number;
@@ -25,6 +27,8 @@ export interface StatsSnapshot {
     errorCodes: Record<string, number>;
     /** attempts that were retries of an earlier attempt (also counted in total) */
     retries: number;
+    /** refused by the edge's rate limit (429 with its problem type): in total, in no class */
+    limited: number;
   };
   latency: Percentiles;
   endpoints: Record<string, EndpointStats>;
@@ -37,7 +41,9 @@ export interface StatsSnapshot {
   reachable: boolean;
 }
 
+/** the status code, "limited" (the edge's 429), "timeout" or "error" */
 function outcomeLabel(outcome: HttpOutcome): string {
+  if (isRateLimited(outcome)) return 'limited';
   if (outcome.kind === 'response') return String(outcome.status);
   return outcome.kind;
 }
@@ -73,7 +79,7 @@ export class RunStats {
   private total = 0;
   private retries = 0;
   private reachable = false;
-  private readonly journeys: Record<JourneyResult, number> & { started: number } = { started: 0, completed: 0, failed: 0, dropped: 0, stopped: 0 };
+  private readonly journeys: Record<JourneyResult, number> & { started: number } = { started: 0, completed: 0, failed: 0, limited: 0, dropped: 0, stopped: 0 };
   private readonly payments = { success: 0, failed: 0 };
   private readonly fulfilmentLag = new LatencyHistogram();
   private readonly fulfilment = { waited: 0, fulfilled: 0, timedOut: 0 };
@@ -165,6 +171,7 @@ export class RunStats {
         connectionErrors,
         errorCodes: Object.fromEntries(this.errorCodes),
         retries: this.retries,
+        limited: this.byOutcome.get('limited') ?? 0,
       },
       latency: this.overall.percentiles(),
       endpoints,

@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CLIENT_NAME, describeLimits, groupOf, LimitsError, parseLimits, policyFor, readLimits } from './limits.ts';
+
+describe('the edge limits file', () => {
+  const limits = readLimits();
+
+  it('holds the seed values: 10 requests per second, burst 20 light, 5 products, 2 orders', () => {
+    expect(policyFor(limits, 'ip:172.18.0.1', '/api/users/create')).toMatchObject({ rate: 10, burst: 20 });
+    expect(policyFor(limits, 'sim-1', '/api/products')).toMatchObject({ rate: 10, burst: 5 });
+    expect(policyFor(limits, 'sim-1', '/api/orders/create')).toMatchObject({ rate: 10, burst: 2 });
+    expect(policyFor(limits, 'sim-1', '/api/payments/process/7')).toMatchObject({ group: 'orders' });
+  });
+
+  it('exempts health checks, the pages, and the lab\'s measuring clients', () => {
+    expect(policyFor(limits, 'sim-1', '/api/health')).toBeUndefined();
+    expect(policyFor(limits, 'sim-1', '/')).toBeUndefined();
+    expect(policyFor(limits, 'bench-7', '/api/orders/create')).toBeUndefined();
+    expect(policyFor(limits, 'probe-chaos', '/api/orders/create')).toBeUndefined();
+    expect(groupOf(limits, '/api/health')).toBe('exempt');
+  });
+
+  it('names its clients by the rule the edge applies', () => {
+    const cfg = readFileSync(new URL('./haproxy.cfg', import.meta.url), 'utf8');
+    expect(cfg).toContain(`req.hdr(x-smartshop-client) -m reg ${CLIENT_NAME.source}`);
+    expect(CLIENT_NAME.test('sim-3f2a-17')).toBe(true);
+    expect(CLIENT_NAME.test('Sim 1')).toBe(false);
+  });
+
+  it('shows every policy', () => {
+    const text = describeLimits(limits).join('\n');
+    expect(text).toMatch(/default\/orders\s+10\s+2/);
+    expect(text).toContain('draft-ietf-httpapi-ratelimit-headers-11');
+  });
+
+  it('refuses what the edge would misread, naming the line', () => {
+    expect(() => parseLimits('policy:default/orders 3:2')).toThrow(/limits.map:1: "3:2"/);
+    expect(() => parseLimits('\nroute:api/orders orders')).toThrow(/limits.map:2: a route prefix starts with \//);
+    expect(() => parseLimits('limit:x 1')).toThrow(LimitsError);
+    expect(() => parseLimits('policy:default 10:2')).toThrow(/policy:<class>\/<group>/);
+    expect(() => parseLimits('route:/api/x light extra')).toThrow(/expected "<key> <value>"/);
+  });
+});

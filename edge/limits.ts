@@ -1,0 +1,100 @@
+// The edge's rate limits as data: edge/limits.map, the file HAProxy reads (edge/haproxy.cfg).
+// Parsed here for `smartshop limits show`, the tools that pace themselves by it, and the
+// tests that check the file says what the edge does.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const LIMITS_FILE = fileURLToPath(new URL('./limits.map', import.meta.url));
+/** The header a client on this machine names itself with (trusted from this machine only). */
+export const CLIENT_HEADER = 'x-smartshop-client';
+/** The draft the edge's RateLimit and RateLimit-Policy fields follow. */
+export const RATELIMIT_DRAFT = 'draft-ietf-httpapi-ratelimit-headers-11';
+/** A group or class that is never limited. */
+export const EXEMPT = 'exempt';
+
+export interface Policy {
+  class: string;
+  group: string;
+  /** requests per second per client */
+  rate: number;
+  /** requests a client may send at once beyond the rate */
+  burst: number;
+}
+
+export interface Limits {
+  /** first match wins, as HAProxy's map_beg reads them */
+  routes: { prefix: string; group: string }[];
+  classes: { prefix: string; class: string }[];
+  policies: Policy[];
+}
+
+export class LimitsError extends Error {}
+
+/** The same client name rule as the edge's (edge/haproxy.cfg `named_client`). */
+export const CLIENT_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+
+export function parseLimits(text: string, file = 'limits.map'): Limits {
+  const limits: Limits = { routes: [], classes: [], policies: [] };
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const where = `${file}:${i + 1}`;
+    const [key, value, extra] = line.split(/\s+/);
+    if (key === undefined || value === undefined || extra !== undefined) throw new LimitsError(`${where}: expected "<key> <value>", got "${line}"`);
+    const colon = key.indexOf(':');
+    const kind = key.slice(0, colon);
+    const name = key.slice(colon + 1);
+    if (colon < 0 || name === '') throw new LimitsError(`${where}: "${key}" is not route:<prefix>, class:<prefix> or policy:<class>/<group>`);
+    if (kind === 'route') {
+      if (!name.startsWith('/')) throw new LimitsError(`${where}: a route prefix starts with / (got "${name}")`);
+      limits.routes.push({ prefix: name, group: value });
+    } else if (kind === 'class') {
+      limits.classes.push({ prefix: name, class: value });
+    } else if (kind === 'policy') {
+      const [cls, group, more] = name.split('/');
+      const m = /^([1-9][0-9]{0,3}):([0-9]{1,4})$/.exec(value);
+      if (!cls || !group || more !== undefined) throw new LimitsError(`${where}: a policy is policy:<class>/<group> (got "${key}")`);
+      // 1000 / rate must be a whole number of ms for the edge's integer arithmetic to be exact
+      if (!m || 1000 % Number(m[1]) !== 0) throw new LimitsError(`${where}: "${value}" is not <rate>:<burst>, a rate of 1 to 1000 requests per second that divides 1000, and a burst of 0 to 9999`);
+      limits.policies.push({ class: cls, group, rate: Number(m[1]), burst: Number(m[2]) });
+    } else {
+      throw new LimitsError(`${where}: unknown kind "${kind}" (route, class or policy)`);
+    }
+  });
+  return limits;
+}
+
+export function readLimits(file = LIMITS_FILE): Limits {
+  return parseLimits(readFileSync(file, 'utf8'), file);
+}
+
+/** The route group of a path, as the edge finds it (first matching prefix; none: exempt). */
+export function groupOf(limits: Limits, path: string): string {
+  return limits.routes.find((r) => path.startsWith(r.prefix))?.group ?? EXEMPT;
+}
+
+/** The class of a client name, as the edge finds it (first matching prefix; none: default). */
+export function classOf(limits: Limits, client: string): string {
+  return limits.classes.find((c) => client.startsWith(c.prefix))?.class ?? 'default';
+}
+
+/** The policy a client's request to a path falls under, or undefined when it is not limited. */
+export function policyFor(limits: Limits, client: string, path: string): Policy | undefined {
+  const group = groupOf(limits, path);
+  const cls = classOf(limits, client);
+  return limits.policies.find((p) => p.class === cls && p.group === group);
+}
+
+/** `smartshop limits show`: the file as a person reads it. */
+export function describeLimits(limits: Limits, file = LIMITS_FILE): string[] {
+  const lines = [`rate limits at the edge (${file}; fields per ${RATELIMIT_DRAFT})`, '', 'route groups (first matching prefix; others are not limited):'];
+  for (const r of limits.routes) lines.push(`  ${r.prefix.padEnd(24)} ${r.group}`);
+  lines.push('', `client classes (${CLIENT_HEADER} from this machine, else ip:<address>; others are "default"):`);
+  for (const c of limits.classes) lines.push(`  ${`${c.prefix}*`.padEnd(24)} ${c.class}`);
+  lines.push('', 'policies (per client and group):', `  ${'class/group'.padEnd(24)} ${'rate/s'.padStart(6)} ${'burst'.padStart(6)}`);
+  for (const p of limits.policies) lines.push(`  ${`${p.class}/${p.group}`.padEnd(24)} ${String(p.rate).padStart(6)} ${String(p.burst).padStart(6)}`);
+  const groups = new Set(limits.routes.map((r) => r.group).filter((g) => g !== EXEMPT));
+  const unlimited = [...groups].filter((g) => !limits.policies.some((p) => p.class === 'default' && p.group === g));
+  if (unlimited.length > 0) lines.push('', `not limited for default clients: ${unlimited.join(', ')}`);
+  return lines;
+}
