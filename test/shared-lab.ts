@@ -30,11 +30,11 @@ export const SHARED_LAB_ENV = {
 
 /**
  * The files on the shared lab, in the order they run, after every other integration file.
- * The integrity tests first, on a lab no fault has touched: the conflicts test needs
+ * The edge's test first (a few dozen requests, no fault), then the integrity tests, on a lab no fault has touched: the conflicts test needs
  * HAProxy's leastconn to spread a new pool over the nodes, and a node a drill stopped comes
  * back with no connection, so it would take the whole pool. They raise no alert (an
  * in-process shop Prometheus does not scrape, direct node connections), so the alert drills
  * still start on a quiet lab; then the pipeline's drills (which recreate the shop and the
  * workers weakened, and put them back), then the Galera and restore drills.
  */
-export const SHARED_LAB_FILES = ['chaos/probes/stale-read.int.test.ts', 'test/integrity/galera-conflicts.int.test.ts', 'chaos/chaos-alerts.int.test.ts', 'chaos/chaos-pipeline.int.test.ts', 'chaos/chaos-galera.int.test.ts'];
+export const SHARED_LAB_FILES = ['edge/edge.int.test.ts', 'chaos/probes/stale-read.int.test.ts', 'test/integrity/galera-conflicts.int.test.ts', 'chaos/chaos-alerts.int.test.ts', 'chaos/chaos-pipeline.int.test.ts', 'chaos/chaos-galera.int.test.ts'];
