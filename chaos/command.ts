@@ -16,7 +16,7 @@ import { probeCommand } from './probes/command.ts';
 const env = process.env;
 
 /** The lab's URLs (lab/config.ts: its ports from the environment), each overridable by a flag. */
-async function endpoints(opts: { api?: string; prometheus?: string; haproxyStats?: string; grafana?: string; console?: string }) {
+async function endpoints(opts: { api?: string; prometheus?: string; haproxyStats?: string; grafana?: string; console?: string; edge?: string }) {
   const { resolveLabConfig, urls } = await import('../lab/index.ts');
   const lab = urls({ ...resolveLabConfig(env), bind: '127.0.0.1' });
   const bare = (url: string): string => url.replace(/\/+$/, '');
@@ -26,6 +26,7 @@ async function endpoints(opts: { api?: string; prometheus?: string; haproxyStats
     prometheus: opts.prometheus ?? bare(lab.prometheus),
     grafana: opts.grafana ?? bare(lab.grafana),
     console: opts.console ?? bare(lab.console),
+    edge: opts.edge ?? bare(lab.edge),
   };
 }
 
@@ -59,6 +60,7 @@ interface RunOpts {
   haproxyStats?: string;
   grafana?: string;
   console?: string;
+  edge?: string;
   seed?: string;
 }
 
@@ -90,6 +92,7 @@ export function chaosCommand(): Command {
     .option('--haproxy-stats <url>', 'HAProxy stats base URL (default http://127.0.0.1:$HAPROXY_STATS_PORT)')
     .option('--grafana <url>', 'Grafana base URL for annotations (default http://127.0.0.1:$GRAFANA_PORT)')
     .option('--console <url>', 'the lab console, where Alertmanager notifies (default http://127.0.0.1:$CONSOLE_PORT)')
+    .option('--edge <url>', 'the edge, for the drills whose traffic goes through it (default http://127.0.0.1:$EDGE_PORT)')
     .option('--seed <n>', 'simulator seed (same seed, same journeys)')
     .action(async (name: string, opts: RunOpts) => {
       const drill = findDrill(name);

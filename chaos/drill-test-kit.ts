@@ -29,6 +29,7 @@ interface LabEnv {
   PROMETHEUS_PORT: string;
   GRAFANA_PORT: string;
   CONSOLE_PORT: string;
+  EDGE_PORT: string;
 }
 
 export function drillKit(lab: LabEnv) {
@@ -44,6 +45,7 @@ export function drillKit(lab: LabEnv) {
     prometheus: `http://127.0.0.1:${lab.PROMETHEUS_PORT}`,
     grafana: `http://127.0.0.1:${lab.GRAFANA_PORT}`,
     console: `http://127.0.0.1:${lab.CONSOLE_PORT}`,
+    edge: `http://127.0.0.1:${lab.EDGE_PORT}`,
   };
   /** The files each drill's report was written to, by drill name (the last run's). */
   const written = new Map<string, { json: string; md: string; html?: string }>();

@@ -19,6 +19,8 @@ export interface Endpoints {
   grafana: string;
   /** the lab console (Alertmanager's notifications, its view of Alertmanager): alert drills need it */
   console?: string;
+  /** the edge (edge/): the drills whose traffic goes through it need it */
+  edge?: string;
 }
 
 export interface Tolerances {

@@ -57,6 +57,13 @@ export interface Drill {
   alert?: AlertExpectation;
   /** what the shop's clients may see during the fault (judge/clients.ts); over it, the drill deviates */
   clientBudget?: ClientBudget;
+  /**
+   * The traffic goes through the edge (edge/, docs/edge.md), the loadGeneratorFlood flag
+   * multiplying it, and judge/edge.ts judges what the edge did: `flood`, that it refused the
+   * flood (429) and nothing of a refused write reached the shop; `outage`, that clients were
+   * served through it again after the rollback, without a restart of anything.
+   */
+  edge?: 'flood' | 'outage';
 }
 
 /** What the shop's clients may see while a drill's fault is active. */

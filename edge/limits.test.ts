@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_NAME, describeLimits, groupOf, LimitsError, parseLimits, policyFor, readLimits } from './limits.ts';
 
@@ -31,6 +32,12 @@ describe('the edge limits file', () => {
     const text = describeLimits(limits).join('\n');
     expect(text).toMatch(/default\/orders\s+10\s+2/);
     expect(text).toContain('draft-ietf-httpapi-ratelimit-headers-11');
+  });
+
+  it('has a weakening with the same route groups and no policy at all (the flood drill\'s own test)', () => {
+    const off = readLimits(fileURLToPath(new URL('./limits-off.map', import.meta.url)));
+    expect(off.policies).toEqual([]);
+    expect(off.routes).toEqual(limits.routes);
   });
 
   it('refuses what the edge would misread, naming the line', () => {

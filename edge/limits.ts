@@ -4,13 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const LIMITS_FILE = fileURLToPath(new URL('./limits.map', import.meta.url));
+const LIMITS_FILE = fileURLToPath(new URL('./limits.map', import.meta.url));
 /** The header a client on this machine names itself with (trusted from this machine only). */
 export const CLIENT_HEADER = 'x-smartshop-client';
 /** The draft the edge's RateLimit and RateLimit-Policy fields follow. */
-export const RATELIMIT_DRAFT = 'draft-ietf-httpapi-ratelimit-headers-11';
+const RATELIMIT_DRAFT = 'draft-ietf-httpapi-ratelimit-headers-11';
 /** A group or class that is never limited. */
-export const EXEMPT = 'exempt';
+const EXEMPT = 'exempt';
 
 export interface Policy {
   class: string;
@@ -74,7 +74,7 @@ export function groupOf(limits: Limits, path: string): string {
 }
 
 /** The class of a client name, as the edge finds it (first matching prefix; none: default). */
-export function classOf(limits: Limits, client: string): string {
+function classOf(limits: Limits, client: string): string {
   return limits.classes.find((c) => client.startsWith(c.prefix))?.class ?? 'default';
 }
 

@@ -16,3 +16,5 @@ export { send } from './engine/journey-runner.ts';
 export type { JourneyContext } from './engine/journey-runner.ts';
 export { SimulatorMetrics } from './engine/metrics.ts';
 export { RunStats } from './engine/stats.ts';
+// the edge's drills: the flood flag multiplies their traffic as it does `smartshop simulate`'s
+export { watchFlood, type Flood } from './flood.ts';

@@ -37,4 +37,4 @@ export const SHARED_LAB_ENV = {
  * still start on a quiet lab; then the pipeline's drills (which recreate the shop and the
  * workers weakened, and put them back), then the Galera and restore drills.
  */
-export const SHARED_LAB_FILES = ['edge/edge.int.test.ts', 'chaos/probes/stale-read.int.test.ts', 'test/integrity/galera-conflicts.int.test.ts', 'chaos/chaos-alerts.int.test.ts', 'chaos/chaos-pipeline.int.test.ts', 'chaos/chaos-galera.int.test.ts'];
+export const SHARED_LAB_FILES = ['edge/edge.int.test.ts', 'chaos/probes/stale-read.int.test.ts', 'test/integrity/galera-conflicts.int.test.ts', 'chaos/chaos-alerts.int.test.ts', 'chaos/chaos-edge.int.test.ts', 'chaos/chaos-pipeline.int.test.ts', 'chaos/chaos-galera.int.test.ts'];

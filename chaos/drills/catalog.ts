@@ -263,6 +263,34 @@ const faultDrills: readonly Drill[] = [
     expectations: { ...oneNodeAway, haproxyMarksTargetDown: false, forbidTimeouts: false, latencyRises: true },
     recoveryBoundSeconds: 60,
   },
+  // The edge's (docs/edge.md): their traffic goes through it, each journey a client of its own.
+  {
+    name: 'flood',
+    description: 'Multiply the simulator\'s journeys fivefold (loadGeneratorFlood), every extra journey from one client, beside well-behaved traffic through the edge; then stop the flood.',
+    proves: 'one client flooding the shop is refused at the edge with 429s, nothing of a refused request reaches the shop, and the other clients keep their latency without an error',
+    targets: { kind: 'one', role: 'edge', default: 'edge' },
+    fault: { kind: 'flags', flags: { loadGeneratorFlood: 5 }, replayDeadLetters: false },
+    defaultFaultSeconds: 20,
+    breaksQuorum: false,
+    // a 429 is the edge doing its work: only the shop's own errors and hangs count
+    expectations: pipelineOnly,
+    recoveryBoundSeconds: 60,
+    clientBudget: { failedRequests: 0, p99Ms: 2_000 },
+    edge: 'flood',
+  },
+  {
+    name: 'edge-stop',
+    description: 'Stop the edge under traffic through it, then start it; the shop behind it is not touched.',
+    proves: 'the edge going away costs its clients refused connections only while it is gone: they are served again as soon as it is back, nothing restarted',
+    targets: { kind: 'one', role: 'edge', default: 'edge' },
+    fault: { kind: 'stop', stopTimeoutSeconds: 10 },
+    defaultFaultSeconds: 10,
+    breaksQuorum: false,
+    // refused and reset connections while it is gone (the clients retry, then give up); no hang, no 5xx from the shop
+    expectations: pipelineOnly,
+    recoveryBoundSeconds: 60,
+    edge: 'outage',
+  },
   restoreDrill({
     name: 'restore-from-backup',
     description: 'Back up a node under traffic, then DROP TABLE orders; restore the backup rolled forward with the binary logs to just before the DROP (point in time).',

@@ -14,6 +14,7 @@ import { ARCHIVE_LAG_MS, restoreFindings, type RestoreJudgement } from './restor
 import { fulfilmentFindings, type FulfilmentResult } from './fulfilment.ts';
 import type { AlertJudgement } from './alert.ts';
 import type { ClientImpact } from './clients.ts';
+import type { EdgeJudgement } from './edge.ts';
 
 export interface Observations {
   /** client outcomes (HTTP status, "timeout", "error") between fault start and steady state back */
@@ -45,6 +46,8 @@ export interface Judged {
   fulfilment?: FulfilmentResult | { error: string };
   /** alert drills: fired (or held back) and resolved within its bounds, nothing unrelated notified (alert.ts) */
   alert?: AlertJudgement | { error: string };
+  /** the edge's drills: the flood refused at the edge, or clients served again after its outage (edge.ts) */
+  edge?: EdgeJudgement | { error: string };
 }
 
 export interface VerdictResult {
@@ -110,6 +113,11 @@ export function decideVerdict(drill: Drill, obs: Observations, judged: Judged, c
   if (judged.alert !== undefined) {
     if ('error' in judged.alert) failures.push(`the alert not judged: ${judged.alert.error}`);
     else failures.push(...judged.alert.failures);
+  }
+
+  if (judged.edge !== undefined) {
+    if ('error' in judged.edge) failures.push(`the edge not judged: ${judged.edge.error}`);
+    else failures.push(...judged.edge.failures);
   }
 
   if (judged.restore !== undefined) {

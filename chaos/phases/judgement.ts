@@ -12,6 +12,7 @@ import { judgeRestore, splitLedger } from '../judge/restore.ts';
 import { judgeFulfilment, paidInRestoredData } from '../judge/fulfilment.ts';
 import type { Judged } from '../judge/verdict.ts';
 import { judgeConsistency, toConsistencyCheck } from '../judge/verify.ts';
+import { judgeEdge } from '../judge/edge.ts';
 import type { DrillContext } from './context.ts';
 import type { Injection, Traffic } from './method.ts';
 
@@ -68,6 +69,15 @@ export async function judgement(ctx: DrillContext, traffic: Traffic, injection: 
       })().catch(asError);
   }
   if (ctx.alert) judged.alert = await ctx.alert.judge().catch(asError);
+  if (drill.edge) {
+    const at = (kind: string): number | undefined => traffic.observer.events.find((e) => e.kind === kind)?.at;
+    const faultFrom = at('fault-start');
+    const faultTo = at('rollback-start');
+    const rolledBackAt = at('recovery');
+    judged.edge = faultFrom === undefined || faultTo === undefined || rolledBackAt === undefined
+      ? { error: 'the fault never began or was never rolled back' }
+      : await judgeEdge(drill.edge, traffic.run.stats.samples ?? [], { faultFrom, faultTo, rolledBackAt }, ledgerAll, sql, nodes[0]).catch(asError);
+  }
   // compose: the project's node-exporter reads the folder; a failure to write is a log line, not a verdict
   if (target.kind === 'compose' && !('error' in judged.consistency)) {
     await recordConsistency({ project: target.project }, toConsistencyCheck(judged.consistency, galeraCount), { warn: say });
@@ -91,5 +101,5 @@ function faultWindow({ observer }: Traffic): { window?: { from: number; to: numb
 /** One line for the journal. */
 export function judgementSummary(judged: Judged): string {
   const part = (name: string, r: object | undefined): string => (r === undefined ? '' : `${name} ${'error' in r ? 'not judged' : 'judged'}`);
-  return [part('ledger', judged.ledger), part('invariants', judged.invariants), part('consistency', judged.consistency), part('exactly once', judged.exactlyOnce), part('restore', judged.restore), part('fulfilment', judged.fulfilment), part('alert', judged.alert)].filter(Boolean).join(', ');
+  return [part('ledger', judged.ledger), part('invariants', judged.invariants), part('consistency', judged.consistency), part('exactly once', judged.exactlyOnce), part('restore', judged.restore), part('fulfilment', judged.fulfilment), part('alert', judged.alert), part('edge', judged.edge)].filter(Boolean).join(', ');
 }

@@ -3,14 +3,15 @@
 // state, the shop and the clients; then, after a settle, the fault, held for its duration (an
 // alert drill holds it until its alert fired or its bound passed: judge/alert.ts).
 // Ctrl-C or an error ends the hold early: the rollbacks run whatever happened here.
-import { startRun, type SimulationRun } from '../../simulator/index.ts';
+import { startRun, watchFlood, type Flood, type SimulationRun } from '../../simulator/index.ts';
 import { describeFault, injectFault, type InjectedFault } from '../faults/index.ts';
 import { readWatermarks, type Watermarks } from '../judge/exactly-once.ts';
 import { annotateStart } from '../observe/grafana.ts';
 import { BrokerWatch } from '../observe/broker-watch.ts';
 import { Observer } from '../observe/observer.ts';
 import { FULFILMENT_QUEUE } from '../../shared/queue-names.ts';
-import { pause, type DrillContext } from './context.ts';
+import { DrillRefused, pause, type DrillContext } from './context.ts';
+import { flagsFile } from '../../lab/paths.ts';
 
 export interface Traffic {
   run: SimulationRun;
@@ -42,7 +43,16 @@ export async function startTraffic(ctx: DrillContext): Promise<Traffic> {
   // a drill may set its own rate (an alert's rule needs so much traffic); 0 is none: no journey starts
   const rate = drill.rate ?? o.rate;
   const arrivals = rate > 0 ? { rate } : { cycles: 0 };
-  const run = startRun({ target: o.endpoints.api, ...arrivals, seed: o.seed, mix: { errorRate: 0 }, mode: `chaos:${drill.name}`, concurrency: 100, keepSamples: true, ...persistent });
+  // the edge's drills: the traffic goes through the edge, multiplied by loadGeneratorFlood as
+  // `smartshop simulate` is (each journey a client of its own, the flood's one client)
+  if (drill.edge && !o.endpoints.edge) throw new DrillRefused(`${drill.name} sends its traffic through the edge: no edge URL given (--edge, EDGE_PORT)`);
+  const via = drill.edge ? o.endpoints.edge ?? o.endpoints.api : o.endpoints.api;
+  const flood: Flood | undefined = drill.edge ? watchFlood(flagsFile(target.project)) : undefined;
+  const run = startRun({
+    target: via, ...arrivals, seed: o.seed, mix: { errorRate: 0 }, mode: `chaos:${drill.name}`, concurrency: 100, keepSamples: true, ...persistent,
+    ...(flood ? { rateMultiplier: () => flood.multiplier() } : {}),
+  });
+  if (flood) void run.done.then(() => flood.stop());
   // the broker's drills follow the queue's leader; every drill on a lab with a broker, the outbox
   const hasBroker = (await target.list('rabbitmq').catch(() => [])).length > 0;
   const broker = hasBroker

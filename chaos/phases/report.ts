@@ -100,6 +100,7 @@ export async function report(ctx: DrillContext, input: ReportInput): Promise<{ r
     ...(recovery.broker ? { broker: recovery.broker } : {}),
     restore: judged.restore,
     alert: judged.alert,
+    ...(judged.edge ? { edge: judged.edge } : {}),
     nodesAfter: await readNodeStates(target, ctx.sql).catch(() => []),
     rollbackProblems,
     verdict,

@@ -10,6 +10,7 @@ import { ARCHIVE_LAG_MS, type RestoreJudgement } from '../judge/restore.ts';
 import type { ExactlyOnceResult } from '../judge/exactly-once.ts';
 import type { FulfilmentResult } from '../judge/fulfilment.ts';
 import { clientsLine, type ClientImpact } from '../judge/clients.ts';
+import { edgeLine, type EdgeJudgement } from '../judge/edge.ts';
 import type { BrokerObservation } from '../observe/broker-watch.ts';
 import { alertLines, type AlertJudgement } from '../judge/alert.ts';
 import type { VerdictResult } from '../judge/verdict.ts';
@@ -65,6 +66,8 @@ export interface DrillReport {
   exactlyOnce?: ExactlyOnceResult | { error: string };
   /** the restore drills: the backup, the disaster, what came back, RPO and RTO */
   restore?: RestoreJudgement | { error: string };
+  /** the edge's drills: what the edge refused, and its clients after the rollback */
+  edge?: EdgeJudgement | { error: string };
   /** labs with fulfilment workers: each acknowledged paid order shipped exactly once */
   fulfilment?: FulfilmentResult | { error: string };
   /** labs with a broker: the queue's leader before and after, time to a new leader, the outbox's largest backlog */
@@ -147,6 +150,7 @@ export function renderMarkdown(r: DrillReport, drill: Drill): string {
   if (r.restore) lines.push('', '## Restore', '', ...restoreLines(r.restore));
   if (r.fulfilment) lines.push('', '## Fulfilment', '', ...fulfilmentLines(r.fulfilment));
   if (r.broker) lines.push('', '## Broker', '', ...brokerLines(r.broker));
+  if (r.edge) lines.push('', '## Edge', '', 'error' in r.edge ? `not judged: ${r.edge.error}` : edgeLine(r.edge));
   if (r.alert) lines.push('', '## Alert', '', ...alertLines(r.alert));
   lines.push('', '## Cross-node consistency (stack verify)', '');
   if ('error' in r.consistency) lines.push(`**not verified**: ${r.consistency.error}`);
