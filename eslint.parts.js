@@ -2,7 +2,7 @@
 // A part's internals are its own: another part reaches it through its index.ts (or, for the
 // CLI, its command.ts). `all` = any module of that part (the bench replays the shop's own
 // SQL, the test harness runs the shop in-process). Everything not listed is forbidden.
-const PARTS = ['app', 'console', 'backup', 'bench', 'chaos', 'cli', 'dashboards', 'lab', 'shared', 'simulator', 'stack', 'test', 'worker'];
+const PARTS = ['app', 'console', 'backup', 'bench', 'chaos', 'cli', 'dashboards', 'edge', 'lab', 'shared', 'simulator', 'stack', 'test', 'worker'];
 
 const MAY_IMPORT = {
   shared: {},
@@ -12,22 +12,23 @@ const MAY_IMPORT = {
   worker: { shared: 'all', app: 'all' },
   console: { shared: 'all' },
   dashboards: { shared: 'all' },
+  edge: { shared: 'all', lab: 'index' },
   backup: { shared: 'all', lab: 'index' },
   simulator: { shared: 'all', lab: 'index' },
   stack: { shared: 'all', lab: 'index' },
   chaos: { shared: 'all', lab: 'index', stack: 'index', simulator: 'index', backup: 'index' },
   bench: { shared: 'all', app: 'all', lab: 'index', stack: 'index', simulator: 'index', chaos: 'index', backup: 'index' },
-  cli: { shared: 'all', app: 'command', backup: 'command', chaos: 'command', dashboards: 'command', simulator: 'command', stack: 'command' },
+  cli: { shared: 'all', app: 'command', backup: 'command', chaos: 'command', dashboards: 'command', edge: 'command', simulator: 'command', stack: 'command' },
   test: { shared: 'all', app: 'all', lab: 'index', stack: 'index', simulator: 'index', chaos: 'index' },
 };
 
 /** Tests (*.test.ts) may also use the harness (test/) and any part by its index. */
-const TESTS_MAY_IMPORT = { shared: 'all', test: 'all', app: 'all', backup: 'index', lab: 'index', stack: 'index', simulator: 'index', chaos: 'index' };
+const TESTS_MAY_IMPORT = { shared: 'all', test: 'all', app: 'all', backup: 'index', edge: 'index', lab: 'index', stack: 'index', simulator: 'index', chaos: 'index' };
 
 const ENTRY = { index: 'index\\.ts', command: 'command\\.ts' };
 
 /** A part whose surface is split by concern has more than one entry beside its index.ts. */
-const MORE_ENTRIES = { lab: ['paths', 'broker', 'node-connections', 'throwaway-mariadb'] };
+const MORE_ENTRIES = { lab: ['paths', 'broker', 'node-connections', 'throwaway-mariadb'], edge: ['limits'] };
 
 /** The files of `part` that another part may import as `how` ('index' or 'command'). */
 function entryPattern(part, how) {

@@ -18,8 +18,7 @@ export function limitsCommand(): Command {
   limits.command('reload').description('make the running lab\'s edge read edge/limits.map again (HAProxy reloads; counts start afresh)')
     .action(async () => {
       const { readLimits, LimitsError } = await import('./limits.ts');
-      const { resolveLabConfig } = await import('../lab/index.ts');
-      const { composeCapture } = await import('../stack/compose.ts');
+      const { ComposeTarget, docker, resolveLabConfig } = await import('../lab/index.ts');
       try {
         readLimits(); // a file the edge would misread is refused here, with its line
       } catch (e) {
@@ -31,7 +30,8 @@ export function limitsCommand(): Command {
       const config = resolveLabConfig();
       try {
         // HAProxy's master (-W) reloads on SIGUSR2: a new worker with the new map, no port closed
-        await composeCapture(config, ['kill', '-s', 'SIGUSR2', 'edge']);
+        const edge = await new ComposeTarget(config.project).find('edge');
+        await docker().getContainer(edge.id).kill({ signal: 'SIGUSR2' });
         console.log(`the edge of ${config.project} reloaded edge/limits.map`);
       } catch (e) {
         console.error(`smartshop limits: could not signal the edge of ${config.project} (${(e as Error).message.split('\n')[0]}); is the lab up? \`smartshop stack status\``);

@@ -6,8 +6,8 @@ import mysql from 'mysql2/promise';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { integrityStack, integrityUp, DB_CREDENTIALS } from '../test/integrity/lab.ts';
 import { ComposeTarget } from '../lab/index.ts';
-import { CLIENT_HEADER, policyFor, readLimits } from './limits.ts';
-import { QUOTA_EXCEEDED } from '../simulator/engine/rate-limit.ts';
+import { policyFor, readLimits } from './limits.ts';
+import { CLIENT_HEADER, QUOTA_EXCEEDED } from '../shared/rate-limit.ts';
 
 const edge = `http://127.0.0.1:${integrityStack.ports.edge}`;
 const run = randomUUID().slice(0, 8);

@@ -3,10 +3,9 @@
 // tests that check the file says what the edge does.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { CLIENT_HEADER } from '../shared/rate-limit.ts';
 
 const LIMITS_FILE = fileURLToPath(new URL('./limits.map', import.meta.url));
-/** The header a client on this machine names itself with (trusted from this machine only). */
-export const CLIENT_HEADER = 'x-smartshop-client';
 /** The draft the edge's RateLimit and RateLimit-Policy fields follow. */
 const RATELIMIT_DRAFT = 'draft-ietf-httpapi-ratelimit-headers-11';
 /** A group or class that is never limited. */

@@ -30,7 +30,7 @@ describe('config', () => {
   it('uses the contract defaults and lets env move project and ports', () => {
     const d = resolveLabConfig({});
     expect(d.project).toBe('smartshop');
-    expect(d.ports).toEqual({ api: 8000, ui: 3000, mysql: 3306, haproxyStats: 8404, prometheus: 9090, alertmanager: 9093, console: 9095, grafana: 3030, rabbitmqManagement: 15672, rabbitmqMetrics: 15692 });
+    expect(d.ports).toEqual({ api: 8000, ui: 3000, edge: 8080, mysql: 3306, haproxyStats: 8404, prometheus: 9090, alertmanager: 9093, console: 9095, grafana: 3030, rabbitmqManagement: 15672, rabbitmqMetrics: 15692 });
     const t = resolveLabConfig({ COMPOSE_PROJECT_NAME: 'smartshop-test', API_PORT: '18000', DURABILITY: 'fast' });
     expect(t.ports.api).toBe(18000);
     expect(composeEnv(t, {}).API_PORT).toBe('18000');

@@ -11,8 +11,7 @@ import { describeOutcome, type HttpClient, type HttpOutcome } from '../../shared
 import type { Id, Ledger } from './ledger.ts';
 import type { JourneyPlan, JourneyStep, InjectedError } from './journey-plan.ts';
 import type { JourneyResult, RunStats } from './stats.ts';
-import { isRateLimited, paceMs, retryAfterMs } from './rate-limit.ts';
-import { CLIENT_HEADER } from '../../edge/limits.ts';
+import { CLIENT_HEADER, isRateLimited, paceMs, retryAfterMs } from '../../shared/rate-limit.ts';
 
 export interface JourneyContext {
   http: HttpClient;

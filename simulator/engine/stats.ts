@@ -2,7 +2,7 @@
 // our own percentile histograms (for the summary and the live line), and in the run's
 // prom-client metrics (for Prometheus while the run lasts).
 import type { HttpOutcome } from '../../shared/http-client.ts';
-import { isRateLimited } from './rate-limit.ts';
+import { isRateLimited } from '../../shared/rate-limit.ts';
 import { LatencyHistogram, type Percentiles } from './histogram.ts';
 import type { SimulatorMetrics } from './metrics.ts';
 

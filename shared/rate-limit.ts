@@ -1,9 +1,12 @@
-// What a well-behaved client does with the edge's rate limits (edge/, docs/edge.md): it tells
+// The client's side of the edge's rate limits (edge/, docs/edge.md): a well-behaved client tells
 // the edge's 429 from the shop's own (the problem type), waits Retry-After before trying
 // again, and paces itself when the RateLimit field says nothing is left. Fields as in
 // draft-ietf-httpapi-ratelimit-headers-11: `RateLimit: "orders";r=0;t=1` and
 // `RateLimit-Policy: "orders";q=10;w=1`.
-import type { HttpOutcome } from '../../shared/http-client.ts';
+import type { HttpOutcome } from './http-client.ts';
+
+/** The header a client on the lab's machine names itself with (the edge trusts it from there only). */
+export const CLIENT_HEADER = 'x-smartshop-client';
 
 /** The problem type of a request refused for its quota (the draft's IANA registration). */
 export const QUOTA_EXCEEDED = 'https://iana.org/assignments/http-problem-types#quota-exceeded';

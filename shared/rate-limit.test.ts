@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HttpOutcome } from '../../shared/http-client.ts';
+import type { HttpOutcome } from './http-client.ts';
 import { fieldParam, isRateLimited, paceMs, QUOTA_EXCEEDED, retryAfterMs } from './rate-limit.ts';
 
 const answer = (status: number, headers: Record<string, string>, body?: unknown): HttpOutcome =>
