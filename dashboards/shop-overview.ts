@@ -101,6 +101,26 @@ export const shopOverview: DashboardSpec = {
       ],
     },
     {
+      // the edge's own exporter (docs/edge.md): a refused request never reaches the shop, so
+      // the shop's metrics above cannot show it
+      title: 'The edge (per-client rate limits)',
+      panels: [
+        timeseries({
+          title: 'Requests refused at the edge, by route group',
+          description: 'Requests per second answered 429 by a client\'s rate limit at the edge, per route group (edge/limits.map). They never reached the shop. EdgeRateLimitingHigh warns when they are over 20% of what the edge is sent.',
+          unit: 'reqps',
+          queries: q(`sum by (proxy) (${rate('haproxy_backend_http_requests_total{job="edge", proxy=~"limited_.+"}')})`, '{{proxy}}'),
+          stacked: true,
+        }),
+        timeseries({
+          title: 'Requests to the edge',
+          description: 'Everything the edge is sent per second: what it forwards to the shop and what it refuses.',
+          unit: 'reqps',
+          queries: q(`sum(${rate('haproxy_frontend_http_requests_total{job="edge", proxy="shop"}')})`, 'all'),
+        }),
+      ],
+    },
+    {
       title: 'Business',
       panels: [
         timeseries({

@@ -32,6 +32,8 @@ interface AlertDrillData extends Partial<Omit<AlertExpectation, 'alert'>> {
   /** journeys per second during the drill (the shop's alerts need traffic); 0, the default: none */
   rate?: number;
   breaksQuorum?: boolean;
+  /** the traffic goes through the edge (types.ts Drill.edge) */
+  edge?: Drill['edge'];
 }
 
 function alertDrill(d: AlertDrillData): Drill {
@@ -50,6 +52,7 @@ function alertDrill(d: AlertDrillData): Drill {
     expectations: alerting,
     recoveryBoundSeconds: 180,
     rate: d.rate ?? 0,
+    ...(d.edge ? { edge: d.edge } : {}),
     alert: {
       alert: d.alert,
       conditionSeconds: d.conditionSeconds ?? 15,
@@ -108,6 +111,18 @@ const shopAlerts: Drill[] = [
     conditionSeconds: 120,
     clearSeconds: 240,
     ci: false, // 9-11 min (for: 5m): `make alert-drills`
+  }),
+  alertDrill({
+    alert: 'EdgeRateLimitingHigh',
+    cause: 'fault flag loadGeneratorFlood 5 under traffic through the edge: the extra journeys are one client, refused with 429s',
+    targets: { kind: 'one', role: 'edge', default: 'edge' },
+    fault: flag({ loadGeneratorFlood: 5 }),
+    rate: 6,
+    edge: 'flood',
+    // the 2-minute share passes 20 % within seconds of the flood, then `for: 1m`
+    conditionSeconds: 90,
+    // and falls back once most of the 2-minute window is the flood's absence
+    clearSeconds: 150,
   }),
 ];
 
