@@ -30,7 +30,7 @@ describe('the edge\'s drills on a real lab', () => {
     const r = await expectNoLoss('edge-stop', { faultMs: 8_000 });
     const e = r.edge;
     if (!e || 'error' in e) throw new Error(`the edge not judged: ${e ? e.error : 'missing'}`);
-    console.log(`[edge-stop] during: ${JSON.stringify(r.clientErrorsDuringFault)}; after the rollback: ${JSON.stringify(e.afterRollback)}`);
+    console.log(`[edge-stop] during: ${JSON.stringify(r.clientErrorsDuringFault)}; once the edge answered again: ${JSON.stringify(e.afterRollback)}`);
     // while it was gone its clients were refused: the drill did break something
     expect(r.clientErrorsDuringFault.error ?? 0).toBeGreaterThan(0);
     expect(e.afterRollback.failed).toBe(0);

@@ -110,6 +110,9 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
   }
   const refusal = await faultRefusal(drill.fault, target, victims, print);
   if (refusal) throw new DrillRefused(`${drill.name}: ${refusal}`);
+  // the edge's drills judge the compose lab's edge (edge/): the Swarm stack's has no rate limits yet
+  if (drill.edge && target.kind !== 'compose') throw new DrillRefused(`${drill.name} judges the compose lab's edge (edge/); the ${target.kind} stack's edge has no rate limits`);
+  if (drill.edge && !o.endpoints.edge) throw new DrillRefused(`${drill.name} sends its traffic through the edge: no edge URL given (--edge, EDGE_PORT)`);
   if (drill.breaksQuorum && !(await o.confirm(`${drill.name} breaks the Galera quorum of project ${target.project}. Run it?`))) {
     throw new DrillRefused(`${drill.name} breaks quorum: not confirmed (pass --yes to run it without a TTY)`);
   }

@@ -121,6 +121,12 @@ async function brokerCheck(target: Target): Promise<Check[]> {
   }];
 }
 
+/** The edge forwards to the shop (its exempt health route): the edge's drills' steady state includes it. */
+export async function edgeCheck(edgeUrl: string): Promise<Check> {
+  const res = await new HttpClient({ baseUrl: edgeUrl, timeoutMs: 5_000 }).get('/api/health');
+  return { name: 'edge forwards', ok: res.kind === 'response' && res.status === 200, detail: `GET ${edgeUrl}/api/health: ${res.kind === 'response' ? res.status : res.kind}` };
+}
+
 async function readyCheck(http: HttpClient): Promise<Check[]> {
   const ready = await http.get('/api/ready');
   return [{ name: 'shop ready', ok: ready.kind === 'response' && ready.status === 200, detail: `GET /api/ready: ${ready.kind === 'response' ? ready.status : ready.kind}` }];

@@ -13,17 +13,17 @@ describe('the edge limits file', () => {
     expect(policyFor(limits, 'sim-1', '/api/payments/process/7')).toMatchObject({ group: 'orders' });
   });
 
-  it('exempts health checks, the pages, and the lab\'s measuring clients', () => {
+  it('exempts health checks only; a path in capitals is the same route, a path no line names is light', () => {
     expect(policyFor(limits, 'sim-1', '/api/health')).toBeUndefined();
-    expect(policyFor(limits, 'sim-1', '/')).toBeUndefined();
-    expect(policyFor(limits, 'bench-7', '/api/orders/create')).toBeUndefined();
-    expect(policyFor(limits, 'probe-chaos', '/api/orders/create')).toBeUndefined();
     expect(groupOf(limits, '/api/health')).toBe('exempt');
+    expect(policyFor(limits, 'sim-1', '/API/Orders/create')).toMatchObject({ group: 'orders', burst: 2 });
+    expect(policyFor(limits, 'sim-1', '/')).toMatchObject({ group: 'light', burst: 20 });
+    expect(policyFor(limits, 'sim-1', '/metrics')).toMatchObject({ group: 'light' });
   });
 
   it('names its clients by the rule the edge applies', () => {
     const cfg = readFileSync(new URL('./haproxy.cfg', import.meta.url), 'utf8');
-    expect(cfg).toContain(`req.hdr(x-smartshop-client) -m reg ${CLIENT_NAME.source}`);
+    expect(cfg).toContain(`req.fhdr(x-smartshop-client) -m reg ${CLIENT_NAME.source}`);
     expect(CLIENT_NAME.test('sim-3f2a-17')).toBe(true);
     expect(CLIENT_NAME.test('Sim 1')).toBe(false);
   });
@@ -46,5 +46,8 @@ describe('the edge limits file', () => {
     expect(() => parseLimits('limit:x 1')).toThrow(LimitsError);
     expect(() => parseLimits('policy:default 10:2')).toThrow(/policy:<class>\/<group>/);
     expect(() => parseLimits('route:/api/x light extra')).toThrow(/expected "<key> <value>"/);
+    // the edge forgets a client after 60 s: a bucket must drain within it
+    expect(() => parseLimits('policy:default/orders 1:700')).toThrow(/takes over 60 s to drain/);
+    expect(parseLimits('policy:default/orders 1:59').policies).toHaveLength(1);
   });
 });

@@ -55,7 +55,12 @@ export function parseLimits(text: string, file = 'limits.map'): Limits {
       if (!cls || !group || more !== undefined) throw new LimitsError(`${where}: a policy is policy:<class>/<group> (got "${key}")`);
       // 1000 / rate must be a whole number of ms for the edge's integer arithmetic to be exact
       if (!m || 1000 % Number(m[1]) !== 0) throw new LimitsError(`${where}: "${value}" is not <rate>:<burst>, a rate of 1 to 1000 requests per second that divides 1000, and a burst of 0 to 9999`);
-      limits.policies.push({ class: cls, group, rate: Number(m[1]), burst: Number(m[2]) });
+      const rate = Number(m[1]);
+      const burst = Number(m[2]);
+      // the edge forgets a client 60 s after its last request (and takes a bucket more than
+      // 600 s ahead for a wrapped clock): a full bucket must drain within that
+      if (((burst + 1) * 1000) / rate > 60_000) throw new LimitsError(`${where}: "${value}": a full bucket (burst + 1 = ${burst + 1} requests at ${rate}/s) takes over 60 s to drain, longer than the edge remembers a client`);
+      limits.policies.push({ class: cls, group, rate, burst });
     } else {
       throw new LimitsError(`${where}: unknown kind "${kind}" (route, class or policy)`);
     }
@@ -67,9 +72,10 @@ export function readLimits(file = LIMITS_FILE): Limits {
   return parseLimits(readFileSync(file, 'utf8'), file);
 }
 
-/** The route group of a path, as the edge finds it (first matching prefix; none: exempt). */
+/** The route group of a path, as the edge finds it (in lower case, first matching prefix; none: light). */
 export function groupOf(limits: Limits, path: string): string {
-  return limits.routes.find((r) => path.startsWith(r.prefix))?.group ?? EXEMPT;
+  const lower = path.toLowerCase();
+  return limits.routes.find((r) => lower.startsWith(r.prefix))?.group ?? 'light';
 }
 
 /** The class of a client name, as the edge finds it (first matching prefix; none: default). */
@@ -86,10 +92,11 @@ export function policyFor(limits: Limits, client: string, path: string): Policy 
 
 /** `smartshop limits show`: the file as a person reads it. */
 export function describeLimits(limits: Limits, file = LIMITS_FILE): string[] {
-  const lines = [`rate limits at the edge (${file}; fields per ${RATELIMIT_DRAFT})`, '', 'route groups (first matching prefix; others are not limited):'];
+  const lines = [`rate limits at the edge (${file}; fields per ${RATELIMIT_DRAFT})`, '', 'route groups (first matching prefix of the path in lower case; others are "light"):'];
   for (const r of limits.routes) lines.push(`  ${r.prefix.padEnd(24)} ${r.group}`);
   lines.push('', `client classes (${CLIENT_HEADER} from this machine, else ip:<address>; others are "default"):`);
   for (const c of limits.classes) lines.push(`  ${`${c.prefix}*`.padEnd(24)} ${c.class}`);
+  if (limits.classes.length === 0) lines.push('  (none: every client is "default")');
   lines.push('', 'policies (per client and group):', `  ${'class/group'.padEnd(24)} ${'rate/s'.padStart(6)} ${'burst'.padStart(6)}`);
   for (const p of limits.policies) lines.push(`  ${`${p.class}/${p.group}`.padEnd(24)} ${String(p.rate).padStart(6)} ${String(p.burst).padStart(6)}`);
   const groups = new Set(limits.routes.map((r) => r.group).filter((g) => g !== EXEMPT));

@@ -31,8 +31,7 @@ export async function activeAlertmanagers(config: LabConfig): Promise<number> {
   }
 }
 
-/** HTTP status of the shop's GET /api/ready, 0 when it does not answer. */
-/** The shop's health through the edge (an exempt route): 200 once the edge forwards to it. */
+/** The shop's health through the edge (an exempt route): 200 once the edge forwards to it, 0 when it does not answer. */
 export async function edgeReady(config: LabConfig): Promise<number> {
   try {
     return (await getText(`http://${hostFor(config)}:${config.ports.edge}/api/health`)).status;
@@ -41,6 +40,7 @@ export async function edgeReady(config: LabConfig): Promise<number> {
   }
 }
 
+/** HTTP status of the shop's GET /api/ready, 0 when it does not answer. */
 export async function appReady(config: LabConfig): Promise<number> {
   try {
     return (await getText(`http://${hostFor(config)}:${config.ports.api}/api/ready`)).status;

@@ -121,9 +121,14 @@ export async function stackUp(requested: LabConfig, options: UpOptions): Promise
   });
   const u = urls(config);
   // A running lab keeps its containers when nothing in the compose file changed, but the
-  // checkout's rules and routes (bind-mounted) may have: both reload them on SIGHUP.
+  // checkout's rules and routes (bind-mounted) may have: Prometheus and Alertmanager reload
+  // them on SIGHUP.
   if ((await composeCapture(config, ['kill', '-s', 'SIGHUP', 'prometheus', 'alertmanager']).then(() => true, () => false)) === false) {
     log('warning: could not signal Prometheus and Alertmanager to reload their configuration; `smartshop stack logs prometheus` says why');
+  }
+  // the edge's configuration and limits too (HAProxy's master reloads on SIGUSR2, no port closed)
+  if ((await composeCapture(config, ['kill', '-s', 'SIGUSR2', 'edge']).then(() => true, () => false)) === false) {
+    log('warning: could not signal the edge to reload edge/; `smartshop stack logs edge` says why');
   }
   log(`==> lab ready in ${Math.round((Date.now() - started) / 1000)} s`);
   log(`  UI:            ${u.ui}`);
@@ -255,8 +260,8 @@ export async function stackDown(config: LabConfig, options: { volumes: boolean; 
   await hostChecks();
   // Stop the Galera nodes one by one, mariadb-1 last: the last node to leave writes
   // safe_to_bootstrap: 1, so the next `up` re-forms the cluster with no manual step.
-  options.log('==> stopping the shop, HAProxy and monitoring');
-  const others = ['backup', 'app', 'worker', 'haproxy', 'prometheus', 'alertmanager', 'console', 'grafana', 'mysqld-exporter-1', 'mysqld-exporter-2', 'mysqld-exporter-3', 'node-exporter'];
+  options.log('==> stopping the edge, the shop, HAProxy and monitoring');
+  const others = ['edge', 'backup', 'app', 'worker', 'haproxy', 'prometheus', 'alertmanager', 'console', 'grafana', 'mysqld-exporter-1', 'mysqld-exporter-2', 'mysqld-exporter-3', 'node-exporter'];
   await composeInherit(config, ['stop', ...others], ['grafana']);
   // the brokers one by one too, rabbitmq-1 last: the last node to stop is the one the others
   // wait for when they start again

@@ -10,8 +10,8 @@ export interface Readiness {
   nodes: NodeState[];
   haproxy: HaproxyServer[];
   appStatus: number;
-  /** the shop's /api/health through the edge */
-  edgeStatus: number;
+  /** the shop's /api/health through the edge; undefined where the lab has no edge of its own (Swarm's is not this one) */
+  edgeStatus?: number;
   targets: PromTarget[];
   /** Alertmanagers Prometheus sends to (1 in a ready lab) */
   alertmanagers: number;
@@ -22,11 +22,11 @@ export interface Readiness {
  * processes on the host that serve metrics only while they run. */
 export const OPTIONAL_JOBS = new Set(['simulator', 'chaos']);
 
-async function readiness(config: LabConfig): Promise<Readiness> {
+async function readiness(config: LabConfig, edge: boolean): Promise<Readiness> {
   const [nodes, haproxy, appStatus, edgeStatus, targets, alertmanagers, broker] = await Promise.all([
-    nodeStates(config), haproxyServers(config), appReady(config), edgeReady(config), promTargets(config), activeAlertmanagers(config), new BrokerApi(config).state(),
+    nodeStates(config), haproxyServers(config), appReady(config), edge ? edgeReady(config) : undefined, promTargets(config), activeAlertmanagers(config), new BrokerApi(config).state(),
   ]);
-  return { nodes, haproxy, appStatus, edgeStatus, targets, alertmanagers, broker };
+  return { nodes, haproxy, appStatus, ...(edgeStatus === undefined ? {} : { edgeStatus }), targets, alertmanagers, broker };
 }
 
 /** What is not healthy yet, one short phrase each; empty when the lab is ready. */
@@ -41,7 +41,7 @@ export function notReady(r: Readiness): string[] {
   else if (down.length) problems.push(`HAProxy: ${down.map((s) => `${s.server} ${s.status}`).join(', ')}`);
   problems.push(...brokerProblems(r.broker));
   if (r.appStatus !== 200) problems.push(`shop /api/ready: ${r.appStatus === 0 ? 'no answer' : `HTTP ${r.appStatus}`}`);
-  if (r.edgeStatus !== 200) problems.push(`edge /api/health: ${r.edgeStatus === 0 ? 'no answer' : `HTTP ${r.edgeStatus}`}`);
+  if (r.edgeStatus !== undefined && r.edgeStatus !== 200) problems.push(`edge /api/health: ${r.edgeStatus === 0 ? 'no answer' : `HTTP ${r.edgeStatus}`}`);
   const targetsDown = r.targets.filter((t) => t.health !== 'up' && !OPTIONAL_JOBS.has(t.job));
   if (r.targets.length === 0) problems.push('Prometheus targets not answering');
   else if (targetsDown.length) problems.push(`Prometheus targets down: ${targetsDown.map((t) => `${t.job}/${t.instance}`).join(', ')}`);
@@ -57,7 +57,7 @@ function progressLines(r: Readiness): string[] {
   // the nodes' line only: the queues' counts change all the time (stack up prints them once)
   lines.push(describeBroker({ ...r.broker, queues: [] })[0] as string);
   lines.push(`shop: ${r.appStatus === 200 ? 'ready' : r.appStatus === 0 ? 'not answering' : `HTTP ${r.appStatus}`}`);
-  lines.push(`edge: ${r.edgeStatus === 200 ? 'forwarding to the shop' : r.edgeStatus === 0 ? 'not answering' : `HTTP ${r.edgeStatus}`}`);
+  if (r.edgeStatus !== undefined) lines.push(`edge: ${r.edgeStatus === 200 ? 'forwarding to the shop' : r.edgeStatus === 0 ? 'not answering' : `HTTP ${r.edgeStatus}`}`);
   if (r.targets.length) {
     const up = r.targets.filter((t) => t.health === 'up').length;
     lines.push(`Prometheus: ${up}/${r.targets.length} targets up, ${r.alertmanagers === 0 ? 'no Alertmanager yet' : 'sending alerts to Alertmanager'}`);
@@ -67,11 +67,12 @@ function progressLines(r: Readiness): string[] {
 
 export async function waitUntilReady(
   config: LabConfig,
-  options: { timeoutMs: number; intervalMs?: number; log?: (line: string) => void; isAborted?: () => string | undefined },
+  /** edge: the lab has an edge of its own to check (compose; default true) */
+  options: { timeoutMs: number; intervalMs?: number; log?: (line: string) => void; isAborted?: () => string | undefined; edge?: boolean },
 ): Promise<{ ready: boolean; problems: string[]; last: Readiness }> {
   const deadline = Date.now() + options.timeoutMs;
   const printed = new Set<string>();
-  let last = await readiness(config);
+  let last = await readiness(config, options.edge ?? true);
   for (let round = 0; round < 10_000; round++) {
     for (const line of progressLines(last)) {
       if (!printed.has(line)) { printed.add(line); options.log?.(`  ${line}`); }
@@ -82,7 +83,7 @@ export async function waitUntilReady(
     if (aborted) return { ready: false, problems: [aborted, ...problems], last };
     if (Date.now() >= deadline) return { ready: false, problems, last };
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 2_000));
-    last = await readiness(config);
+    last = await readiness(config, options.edge ?? true);
   }
   return { ready: false, problems: notReady(last), last };
 }

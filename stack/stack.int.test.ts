@@ -102,14 +102,15 @@ describe('the lab stack', () => {
       return t.length > 0 && t.every((x) => OPTIONAL_JOBS.has(x.job) || x.health === 'up') ? t : undefined;
     });
     expect(new Set(targets.map((t) => t.job))).toEqual(new Set(['prometheus', 'app', 'alertmanager', 'console', 'haproxy', 'mysqld', 'node', 'rabbitmq', 'worker', 'edge', ...OPTIONAL_JOBS]));
-    // one target per broker node and per worker replica
+    // one target per broker node and per worker replica, and the edge's
     expect(targets.filter((t) => t.job === 'rabbitmq')).toHaveLength(3);
     expect(targets.filter((t) => t.job === 'worker')).toHaveLength(2);
+    expect(targets.filter((t) => t.job === 'edge')).toHaveLength(1);
     const query = `min by (job) (up{job!~"${[...OPTIONAL_JOBS].join('|')}"})`;
     const res = await fetch(`${base}:${config.ports.prometheus}/api/v1/query?query=${encodeURIComponent(query)}`);
     const body = (await res.json()) as { data: { result: { metric: { job: string }; value: [number, string] }[] } };
     expect(body.data.result.every((r) => r.value[1] === '1')).toBe(true);
-    expect(body.data.result).toHaveLength(9);
+    expect(body.data.result).toHaveLength(10);
   });
 
   it('the broker is three nodes with the fulfilment queues on all three (quorum), and its own metrics reach Prometheus', async () => {

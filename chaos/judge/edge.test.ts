@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestSample } from '../../simulator/index.ts';
-import { EDGE_GRACE_MS, edgeFindings } from './edge.ts';
+import { edgeFindings } from './edge.ts';
 
 const s = (at: number, outcome: string): RequestSample => ({ at, ms: 5, endpoint: 'POST /api/orders/create', outcome });
-const window = { faultFrom: 1_000, faultTo: 2_000, rolledBackAt: 3_000 };
-const after = window.rolledBackAt + EDGE_GRACE_MS;
+const window = { faultFrom: 1_000, faultTo: 2_000, backAt: 4_000 };
+const after = window.backAt;
 
 describe('the edge\'s judge', () => {
   it('passes a flood the edge refused, no refused write known to the shop', () => {
@@ -22,9 +22,9 @@ describe('the edge\'s judge', () => {
     const served = edgeFindings('outage', [s(1_500, 'error'), s(after + 10, '200'), s(after + 20, '201')], window, 0, undefined);
     expect(served.afterRollback).toEqual({ requests: 2, failed: 0, succeeded: 2 });
     expect(served.failures).toEqual([]);
-    // within the grace an error is the edge still starting; after it, a failure
-    expect(edgeFindings('outage', [s(window.rolledBackAt + 100, 'error'), s(after + 10, '200')], window, 0, undefined).failures).toEqual([]);
-    expect(edgeFindings('outage', [s(after + 10, 'error'), s(after + 20, '200')], window, 0, undefined).failures.join()).toMatch(/1 of 2 client requests failed/);
+    // before the edge answered again an error is the outage; after it, a failure
+    expect(edgeFindings('outage', [s(window.backAt - 100, 'error'), s(after + 10, '200')], window, 0, undefined).failures).toEqual([]);
+    expect(edgeFindings('outage', [s(after + 10, 'error'), s(after + 20, '200')], window, 0, undefined).failures.join()).toMatch(/1 of 2 client requests failed after the edge answered again/);
     expect(edgeFindings('outage', [s(after + 10, 'error')], window, 0, undefined).failures.join()).toMatch(/no client request succeeded/);
   });
 });

@@ -1,14 +1,13 @@
 // What the edge did in its drills (docs/edge.md). `flood`: the flood was refused with 429s at
 // the edge while the fault held (a weakened edge, limits off, refuses nothing and fails
 // here), and no refused write left a trace in the shop (no idempotency record for its key).
-// `outage`: once the edge was back, its clients were served again by themselves: no request
-// started after the rollback (and a grace) failed, and some succeeded.
+// `outage`: once the edge was back (the drill's steady state includes it answering), its
+// clients were served again by themselves: no request started after that failed, and some
+// succeeded.
 import type { LabContainer, NodeSql } from '../../lab/index.ts';
 import type { LedgerExport, RequestSample } from '../../simulator/index.ts';
 import { isClientError } from '../report/timeline.ts';
 
-/** The edge's own start after its rollback: the container is up, HAProxy binds and checks the shop. */
-export const EDGE_GRACE_MS = 3_000;
 
 export interface EdgeJudgement {
   kind: 'flood' | 'outage';
@@ -17,17 +16,24 @@ export interface EdgeJudgement {
   /** keyed writes refused to the end, and how many of their keys the shop has a record of */
   limitedWrites: number;
   limitedWritesInShop?: number;
-  /** requests started after the rollback and the grace: how many, and how many failed */
+  /** requests started once the edge answered again: how many, how many failed, how many succeeded */
   afterRollback: { requests: number; failed: number; succeeded: number };
   failures: string[];
+}
+
+/** The fault's span, and when the drill's steady state (the edge answering included) was back. */
+export interface EdgeWindow {
+  faultFrom: number;
+  faultTo: number;
+  backAt: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Pure: the findings from the traffic's samples and what the shop holds of the refused keys. */
-export function edgeFindings(kind: 'flood' | 'outage', samples: readonly RequestSample[], window: { faultFrom: number; faultTo: number; rolledBackAt: number }, limitedWrites: number, limitedWritesInShop: number | undefined): EdgeJudgement {
+export function edgeFindings(kind: 'flood' | 'outage', samples: readonly RequestSample[], window: EdgeWindow, limitedWrites: number, limitedWritesInShop: number | undefined): EdgeJudgement {
   const during = samples.filter((s) => s.at >= window.faultFrom && s.at < window.faultTo);
-  const after = samples.filter((s) => s.at >= window.rolledBackAt + EDGE_GRACE_MS);
+  const after = samples.filter((s) => s.at >= window.backAt);
   const j: EdgeJudgement = {
     kind,
     limitedDuringFault: during.filter((s) => s.outcome === 'limited').length,
@@ -45,14 +51,14 @@ export function edgeFindings(kind: 'flood' | 'outage', samples: readonly Request
     if ((limitedWritesInShop ?? 0) > 0) j.failures.push(`${limitedWritesInShop} of ${limitedWrites} writes the edge refused left an idempotency record in the shop: a refused request reached it`);
   }
   if (kind === 'outage') {
-    if (j.afterRollback.failed > 0) j.failures.push(`${j.afterRollback.failed} of ${j.afterRollback.requests} client requests failed more than ${EDGE_GRACE_MS / 1000} s after the edge was back`);
+    if (j.afterRollback.failed > 0) j.failures.push(`${j.afterRollback.failed} of ${j.afterRollback.requests} client requests failed after the edge answered again`);
     if (j.afterRollback.succeeded === 0) j.failures.push(`no client request succeeded through the edge after it was back (${j.afterRollback.requests} sent)`);
   }
   return j;
 }
 
 /** Reads the shop's idempotency records of the refused keys on one node, then judges. */
-export async function judgeEdge(kind: 'flood' | 'outage', samples: readonly RequestSample[], window: { faultFrom: number; faultTo: number; rolledBackAt: number }, ledger: LedgerExport, sql: NodeSql, node: LabContainer | undefined): Promise<EdgeJudgement> {
+export async function judgeEdge(kind: 'flood' | 'outage', samples: readonly RequestSample[], window: EdgeWindow, ledger: LedgerExport, sql: NodeSql, node: LabContainer | undefined): Promise<EdgeJudgement> {
   const keys = ledger.limited.map((w) => w.idempotencyKey).filter((k) => UUID.test(k));
   let inShop: number | undefined;
   if (keys.length > 0) {
@@ -67,5 +73,5 @@ export async function judgeEdge(kind: 'flood' | 'outage', samples: readonly Requ
 export function edgeLine(j: EdgeJudgement): string {
   const a = j.afterRollback;
   const refused = j.kind === 'flood' ? `the edge refused ${j.limitedDuringFault} request(s) during the flood; ${j.limitedWrites} write(s) stayed refused, ${j.limitedWritesInShop ?? 0} of them known to the shop; ` : '';
-  return `${refused}after the rollback: ${a.requests} request(s), ${a.succeeded} succeeded, ${a.failed} failed.`;
+  return `${refused}once the edge answered again: ${a.requests} request(s), ${a.succeeded} succeeded, ${a.failed} failed.`;
 }

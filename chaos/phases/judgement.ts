@@ -73,10 +73,10 @@ export async function judgement(ctx: DrillContext, traffic: Traffic, injection: 
     const at = (kind: string): number | undefined => traffic.observer.events.find((e) => e.kind === kind)?.at;
     const faultFrom = at('fault-start');
     const faultTo = at('rollback-start');
-    const rolledBackAt = at('recovery');
-    judged.edge = faultFrom === undefined || faultTo === undefined || rolledBackAt === undefined
-      ? { error: 'the fault never began or was never rolled back' }
-      : await judgeEdge(drill.edge, traffic.run.stats.samples ?? [], { faultFrom, faultTo, rolledBackAt }, ledgerAll, sql, nodes[0]).catch(asError);
+    const backAt = at('steady-state-back');
+    judged.edge = faultFrom === undefined || faultTo === undefined || backAt === undefined
+      ? { error: 'the fault never began, or the steady state (the edge answering) never came back' }
+      : await judgeEdge(drill.edge, traffic.run.stats.samples ?? [], { faultFrom, faultTo, backAt }, ledgerAll, sql, nodes[0]).catch(asError);
   }
   // compose: the project's node-exporter reads the folder; a failure to write is a log line, not a verdict
   if (target.kind === 'compose' && !('error' in judged.consistency)) {

@@ -3,11 +3,13 @@
 // must then resolve within its own bound; then the traffic stops.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TIMED_OUT, withTimeout } from '../../shared/time.ts';
-import { checkSteadyState, type SteadyState } from '../steady-state.ts';
+import { checkSteadyState, edgeCheck, type SteadyState } from '../steady-state.ts';
 import type { BrokerObservation } from '../observe/broker-watch.ts';
 import type { DrillContext } from './context.ts';
 import type { Traffic } from './method.ts';
 import { failing } from './steady-state-hypothesis.ts';
+
+const EDGE_SETTLE_MS = 5_000;
 
 /** A rollback that left no Galera node running cannot recover by itself: do not wait the whole bound. */
 export function recoveryWaitSeconds(boundSeconds: number, rollbackProblems: string[], galeraStates: string[]): number {
@@ -30,8 +32,13 @@ export async function awaitRecovery(ctx: DrillContext, traffic: Traffic, rollbac
   const galeraNow = await target.list('galera').catch(() => []);
   const until = Date.now() + recoveryWaitSeconds(drill.recoveryBoundSeconds, rollbackProblems, galeraNow.map((n) => n.state)) * 1000;
   // never throws: a Docker engine that vanished mid-drill is an unhealthy lab, not a crash that leaves traffic running
-  const probeState = (): Promise<SteadyState> =>
-    checkSteadyState(target, sql, o.endpoints, undefined, false).catch((err: unknown) => ({ ok: false, checks: [{ name: 'lab reachable', ok: false, detail: (err as Error).message }] }));
+  const probeState = async (): Promise<SteadyState> => {
+    const state = await checkSteadyState(target, sql, o.endpoints, undefined, false).catch((err: unknown) => ({ ok: false, checks: [{ name: 'lab reachable', ok: false, detail: (err as Error).message }] }));
+    // the edge's drills: their clients' way in is part of the steady state
+    if (!drill.edge || o.endpoints.edge === undefined) return state;
+    const edge = await edgeCheck(o.endpoints.edge);
+    return { ok: state.ok && edge.ok, checks: [...state.checks, edge] };
+  };
   let after = await probeState();
   // a poll takes about a second itself (its parts side by side): one more a second after it
   while (!after.ok && Date.now() < until) {
@@ -47,7 +54,8 @@ export async function awaitRecovery(ctx: DrillContext, traffic: Traffic, rollbac
   // did not come back, or a Ctrl-C, does not wait out the alert's bound.
   const alertResolved = ctx.alert === undefined ? undefined
     : after.ok && !ctx.interrupt.signal.aborted ? await ctx.alert.awaitResolved(rolledBack, ctx.interrupt.signal) : false;
-  if (after.ok && !ctx.interrupt.signal.aborted) await sleep(ctx.settleMs);
+  // the edge's drills judge the clients served after its return (judge/edge.ts): a few seconds of them
+  if (after.ok && !ctx.interrupt.signal.aborted) await sleep(drill.edge ? Math.max(ctx.settleMs, EDGE_SETTLE_MS) : ctx.settleMs);
 
   run.stop();
   if ((await withTimeout(run.done, 30_000)) === TIMED_OUT) {

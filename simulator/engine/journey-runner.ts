@@ -32,9 +32,11 @@ export interface JourneyContext {
   pace?: { until: number };
   /** requests of this journey that stayed limited after their waits (ends it as "limited") */
   limitedSeen?: { count: number };
+  /** how often one request waits Retry-After and tries again before it counts as limited
+   * (default 5; a flood's journeys, a runaway client, 0: they do not wait) */
+  limitedAttempts?: number;
 }
 
-/** How often one request waits Retry-After and tries again before it counts as limited. */
 const LIMITED_ATTEMPTS = 5;
 /** The longest Retry-After a journey waits out. */
 const LONGEST_LIMITED_WAIT_MS = 10_000;
@@ -56,11 +58,10 @@ interface OrderView {
 
 export async function runJourney(plan: JourneyPlan, ctx: JourneyContext): Promise<JourneyResult> {
   const state: JourneyState = { productIds: [], orders: [] };
-  const limitedBefore = ctx.limitedSeen?.count ?? 0;
   for (const step of plan.steps) {
     if (ctx.isStopping() || ctx.signal.aborted) return 'stopped';
     const ok = step.type === 'injectError' ? await injectError(step.error, ctx) : await runStep(step, state, ctx);
-    if (!ok) return ctx.signal.aborted ? 'stopped' : (ctx.limitedSeen?.count ?? 0) > limitedBefore ? 'limited' : 'failed';
+    if (!ok) return ctx.signal.aborted ? 'stopped' : (ctx.limitedSeen?.count ?? 0) > 0 ? 'limited' : 'failed';
   }
   return 'completed';
 }
@@ -211,6 +212,9 @@ export async function send(ctx: JourneyContext, endpoint: string, path: string, 
   if (key) headers['idempotency-key'] = key;
   if (ctx.client) headers[CLIENT_HEADER] = ctx.client;
   let limitedWaits = 0;
+  // an earlier attempt may have reached the shop (a timeout, a reset): then a later refusal
+  // does not make the write certain not to have happened
+  let uncertain = false;
   for (let attempt = 0; ; attempt++) {
     const held = (ctx.pace?.until ?? 0) - Date.now();
     if (held > 0) await sleep(held, undefined, { signal: ctx.signal }).catch(() => undefined);
@@ -220,14 +224,16 @@ export async function send(ctx: JourneyContext, endpoint: string, path: string, 
     if (isRateLimited(res)) {
       // refused at the edge: nothing reached the shop, so the same request (same key) is
       // simply sent again after Retry-After; a stop ends the waiting
-      if (limitedWaits++ < LIMITED_ATTEMPTS && !ctx.isStopping() && !ctx.signal.aborted) {
+      if (limitedWaits++ < (ctx.limitedAttempts ?? LIMITED_ATTEMPTS) && !ctx.isStopping() && !ctx.signal.aborted) {
         await sleep(Math.min(LONGEST_LIMITED_WAIT_MS, retryAfterMs(res)), undefined, { signal: ctx.signal }).catch(() => undefined);
         continue;
       }
       if (ctx.limitedSeen) ctx.limitedSeen.count++;
-      if (key) ctx.ledger.recordLimited({ endpoint, path, idempotencyKey: key });
+      if (key && uncertain) ctx.ledger.recordUncertain({ endpoint, path, idempotencyKey: key, lastOutcome: 'refused by the edge after an attempt of unknown fate' });
+      else if (key) ctx.ledger.recordLimited({ endpoint, path, idempotencyKey: key });
       return res;
     }
+    if (isUncertain(res)) uncertain = true;
     const retryable = res.kind === 'timeout' || (res.kind === 'error' && res.code !== 'ABORTED') ||
       (res.kind === 'response' && (res.status === 503 || (res.status === 409 && res.headers.get('retry-after') !== null)));
     // the retry budget is for failures; waits at the edge do not spend it

@@ -238,8 +238,10 @@ export class SimulationRun {
     const clientPrefix = `sim-${this.seed.toString(36)}`;
     const launch = (index: number): Promise<void> => {
       this.stats.journeyStarted();
-      const client = index >= FLOOD_INDEX_BASE ? `${clientPrefix}-flood` : `${clientPrefix}-${index}`;
-      const journey: JourneyContext = { ...ctx, client, pace: { until: 0 }, limitedSeen: { count: 0 } };
+      // a flood does not wait when refused (a runaway client): its journeys end at once, limited
+      const flood = index >= FLOOD_INDEX_BASE;
+      const client = flood ? `${clientPrefix}-flood` : `${clientPrefix}-${index}`;
+      const journey: JourneyContext = { ...ctx, client, pace: { until: 0 }, limitedSeen: { count: 0 }, ...(flood ? { limitedAttempts: 0 } : {}) };
       const p = runJourney(planJourney(this.seed, index, this.opts.mix), journey)
         .catch(() => 'failed' as const) // runJourney does not throw; belt and braces for a long-running process
         .then((result) => {
