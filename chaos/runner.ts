@@ -85,7 +85,7 @@ function planOf(o: RunDrillOptions, victims: LabContainer[], faultMs: number, al
   const plan = [
     `drill ${drill.name} on project ${target.project} (${target.kind}): ${drill.description}`,
     `targets: ${victims.map((v) => `${v.name} (${v.containerName}, ${v.state})`).join(', ')}`,
-    `1. steady-state hypothesis: 3 nodes Primary/Synced, HAProxy all UP, shop ready, error ratio and p99; refuse if unhealthy`,
+    `1. steady-state hypothesis: 3 nodes Primary/Synced, HAProxy all UP, shop ready, error ratio and p99${drill.edge ? ', the edge forwarding' : ''}; refuse if unhealthy`,
     `2. method: ${rate > 0 ? `background traffic (simulator at ${rate} journeys/s, no injected errors, for the whole drill)` : 'no traffic'}; inject: ${describeFault(drill.fault, victims.map((v) => v.name), target.kind)}; ${hold} while observing HAProxy, wsrep state, the shop and the clients`,
     `3. rollbacks: undo the fault (also on Ctrl-C or an error)`,
     `4. recovery: the steady state back within ${drill.recoveryBoundSeconds} s${alert ? `, then ${drill.alert?.alert} resolved` : ''}`,
@@ -113,6 +113,7 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
   // the edge's drills judge the compose lab's edge (edge/): the Swarm stack's has no rate limits yet
   if (drill.edge && target.kind !== 'compose') throw new DrillRefused(`${drill.name} judges the compose lab's edge (edge/); the ${target.kind} stack's edge has no rate limits`);
   if (drill.edge && !o.endpoints.edge) throw new DrillRefused(`${drill.name} sends its traffic through the edge: no edge URL given (--edge, EDGE_PORT)`);
+  if (drill.edge && (drill.rate ?? o.rate) <= 0) throw new DrillRefused(`${drill.name} judges the edge's clients: it needs traffic (--rate above 0)`);
   if (drill.breaksQuorum && !(await o.confirm(`${drill.name} breaks the Galera quorum of project ${target.project}. Run it?`))) {
     throw new DrillRefused(`${drill.name} breaks quorum: not confirmed (pass --yes to run it without a TTY)`);
   }

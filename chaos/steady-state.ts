@@ -121,10 +121,16 @@ async function brokerCheck(target: Target): Promise<Check[]> {
   }];
 }
 
-/** The edge forwards to the shop (its exempt health route): the edge's drills' steady state includes it. */
-export async function edgeCheck(edgeUrl: string): Promise<Check> {
-  const res = await new HttpClient({ baseUrl: edgeUrl, timeoutMs: 5_000 }).get('/api/health');
-  return { name: 'edge forwards', ok: res.kind === 'response' && res.status === 200, detail: `GET ${edgeUrl}/api/health: ${res.kind === 'response' ? res.status : res.kind}` };
+/**
+ * A drill's steady state: the lab's, and for the edge's drills (their clients' way in) the
+ * edge forwarding to the shop through its exempt health route.
+ */
+export async function drillSteadyState(target: Target, sql: NodeSql, ep: Endpoints, throughEdge: boolean, usePrometheus = true): Promise<SteadyState> {
+  const state = await checkSteadyState(target, sql, ep, defaultTolerances, usePrometheus);
+  if (!throughEdge || ep.edge === undefined) return state;
+  const res = await new HttpClient({ baseUrl: ep.edge, timeoutMs: 5_000 }).get('/api/health');
+  const edge = { name: 'edge forwards', ok: res.kind === 'response' && res.status === 200, detail: `GET ${ep.edge}/api/health: ${res.kind === 'response' ? res.status : res.kind}` };
+  return { ok: state.ok && edge.ok, checks: [...state.checks, edge] };
 }
 
 async function readyCheck(http: HttpClient): Promise<Check[]> {

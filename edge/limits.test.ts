@@ -43,6 +43,7 @@ describe('the edge limits file', () => {
   it('refuses what the edge would misread, naming the line', () => {
     expect(() => parseLimits('policy:default/orders 3:2')).toThrow(/limits.map:1: "3:2"/);
     expect(() => parseLimits('\nroute:api/orders orders')).toThrow(/limits.map:2: a route prefix starts with \//);
+    expect(() => parseLimits('route:/api/Orders orders')).toThrow(/a route prefix is in lower case/);
     expect(() => parseLimits('limit:x 1')).toThrow(LimitsError);
     expect(() => parseLimits('policy:default 10:2')).toThrow(/policy:<class>\/<group>/);
     expect(() => parseLimits('route:/api/x light extra')).toThrow(/expected "<key> <value>"/);

@@ -46,6 +46,8 @@ export function parseLimits(text: string, file = 'limits.map'): Limits {
     if (colon < 0 || name === '') throw new LimitsError(`${where}: "${key}" is not route:<prefix>, class:<prefix> or policy:<class>/<group>`);
     if (kind === 'route') {
       if (!name.startsWith('/')) throw new LimitsError(`${where}: a route prefix starts with / (got "${name}")`);
+      // the edge matches the path in lower case: a prefix with a capital would never match
+      if (name !== name.toLowerCase()) throw new LimitsError(`${where}: a route prefix is in lower case, as the edge matches paths (got "${name}")`);
       limits.routes.push({ prefix: name, group: value });
     } else if (kind === 'class') {
       limits.classes.push({ prefix: name, class: value });

@@ -19,12 +19,14 @@ describe('the edge\'s judge', () => {
   });
 
   it('passes an outage its clients came back from, and fails one they did not', () => {
+    // an outage its clients never saw proves nothing
+    expect(edgeFindings('outage', [s(1_500, '200'), s(after + 10, '200')], window, 0, undefined).failures.join()).toMatch(/no client request failed while the edge was stopped/);
     const served = edgeFindings('outage', [s(1_500, 'error'), s(after + 10, '200'), s(after + 20, '201')], window, 0, undefined);
     expect(served.afterRollback).toEqual({ requests: 2, failed: 0, succeeded: 2 });
     expect(served.failures).toEqual([]);
     // before the edge answered again an error is the outage; after it, a failure
-    expect(edgeFindings('outage', [s(window.backAt - 100, 'error'), s(after + 10, '200')], window, 0, undefined).failures).toEqual([]);
-    expect(edgeFindings('outage', [s(after + 10, 'error'), s(after + 20, '200')], window, 0, undefined).failures.join()).toMatch(/1 of 2 client requests failed after the edge answered again/);
-    expect(edgeFindings('outage', [s(after + 10, 'error')], window, 0, undefined).failures.join()).toMatch(/no client request succeeded/);
+    expect(edgeFindings('outage', [s(1_500, 'error'), s(window.backAt - 100, 'error'), s(after + 10, '200')], window, 0, undefined).failures).toEqual([]);
+    expect(edgeFindings('outage', [s(1_500, 'error'), s(after + 10, 'error'), s(after + 20, '200')], window, 0, undefined).failures.join()).toMatch(/1 of 2 client requests failed after the edge answered again/);
+    expect(edgeFindings('outage', [s(1_500, 'error'), s(after + 10, 'error')], window, 0, undefined).failures.join()).toMatch(/no client request succeeded/);
   });
 });

@@ -51,6 +51,7 @@ export function edgeFindings(kind: 'flood' | 'outage', samples: readonly Request
     if ((limitedWritesInShop ?? 0) > 0) j.failures.push(`${limitedWritesInShop} of ${limitedWrites} writes the edge refused left an idempotency record in the shop: a refused request reached it`);
   }
   if (kind === 'outage') {
+    if (!during.some((s) => isClientError(s.outcome))) j.failures.push(`no client request failed while the edge was stopped (${during.length} sent): the outage never reached its clients, so their recovery proves nothing`);
     if (j.afterRollback.failed > 0) j.failures.push(`${j.afterRollback.failed} of ${j.afterRollback.requests} client requests failed after the edge answered again`);
     if (j.afterRollback.succeeded === 0) j.failures.push(`no client request succeeded through the edge after it was back (${j.afterRollback.requests} sent)`);
   }

@@ -3,7 +3,7 @@
 // must then resolve within its own bound; then the traffic stops.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TIMED_OUT, withTimeout } from '../../shared/time.ts';
-import { checkSteadyState, edgeCheck, type SteadyState } from '../steady-state.ts';
+import { drillSteadyState, type SteadyState } from '../steady-state.ts';
 import type { BrokerObservation } from '../observe/broker-watch.ts';
 import type { DrillContext } from './context.ts';
 import type { Traffic } from './method.ts';
@@ -32,13 +32,8 @@ export async function awaitRecovery(ctx: DrillContext, traffic: Traffic, rollbac
   const galeraNow = await target.list('galera').catch(() => []);
   const until = Date.now() + recoveryWaitSeconds(drill.recoveryBoundSeconds, rollbackProblems, galeraNow.map((n) => n.state)) * 1000;
   // never throws: a Docker engine that vanished mid-drill is an unhealthy lab, not a crash that leaves traffic running
-  const probeState = async (): Promise<SteadyState> => {
-    const state = await checkSteadyState(target, sql, o.endpoints, undefined, false).catch((err: unknown) => ({ ok: false, checks: [{ name: 'lab reachable', ok: false, detail: (err as Error).message }] }));
-    // the edge's drills: their clients' way in is part of the steady state
-    if (!drill.edge || o.endpoints.edge === undefined) return state;
-    const edge = await edgeCheck(o.endpoints.edge);
-    return { ok: state.ok && edge.ok, checks: [...state.checks, edge] };
-  };
+  const probeState = (): Promise<SteadyState> =>
+    drillSteadyState(target, sql, o.endpoints, drill.edge !== undefined, false).catch((err: unknown) => ({ ok: false, checks: [{ name: 'lab reachable', ok: false, detail: (err as Error).message }] }));
   let after = await probeState();
   // a poll takes about a second itself (its parts side by side): one more a second after it
   while (!after.ok && Date.now() < until) {
