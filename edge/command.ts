@@ -15,7 +15,7 @@ export function limitsCommand(): Command {
         process.exitCode = EXIT.usage;
       }
     });
-  limits.command('reload').description('make the running lab\'s edge read edge/limits.map again (HAProxy reloads; counts start afresh)')
+  limits.command('reload').description('make the running lab\'s edge read edge/limits.map again (HAProxy reloads: its port stays open, counts start afresh)')
     .action(async () => {
       const { readLimits, LimitsError } = await import('./limits.ts');
       const { ComposeTarget, docker, resolveLabConfig } = await import('../lab/index.ts');
@@ -29,7 +29,7 @@ export function limitsCommand(): Command {
       }
       const config = resolveLabConfig();
       try {
-        // HAProxy's master (-W) reloads on SIGUSR2: a new worker with the new map, no port closed
+        // HAProxy's master (-W) reloads on SIGUSR2: a new worker with the new map, the port kept open
         const edge = await new ComposeTarget(config.project).find('edge');
         await docker().getContainer(edge.id).kill({ signal: 'SIGUSR2' });
         console.log(`the edge of ${config.project} reloaded edge/limits.map`);

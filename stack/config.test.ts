@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { COMPOSE_FILE, LAB_IMAGES, composeEnv } from './config.ts';
+import { COMPOSE_FILE, LAB_IMAGES, composeEnv, edgeConfigDigest } from './config.ts';
 import { REPO_ROOT, resolveLabConfig } from '../lab/index.ts';
 import { textfileDir } from '../lab/paths.ts';
 
@@ -71,5 +72,23 @@ describe('the backup service (scheduled backups from inside the lab)', () => {
     expect(backup?.networks).toEqual(['back-tier']);
     expect(backup?.cap_drop).toEqual(['ALL']);
     expect(backup?.cap_add?.sort()).toEqual(['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETGID', 'SETUID']);
+  });
+});
+
+describe('the edge\'s config digest', () => {
+  it('changes with what the edge reads, and only with that: stack up recreates the edge on a change', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edge-digest-'));
+    try {
+      writeFileSync(join(dir, 'haproxy.cfg'), 'global\n');
+      writeFileSync(join(dir, 'limits.map'), 'policy:default/orders 10:2\n');
+      const before = edgeConfigDigest(dir);
+      writeFileSync(join(dir, 'limits.ts'), '// not read by the edge\n');
+      expect(edgeConfigDigest(dir)).toBe(before);
+      writeFileSync(join(dir, 'limits.map'), 'policy:default/orders 10:3\n');
+      expect(edgeConfigDigest(dir)).not.toBe(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(composeEnv(resolveLabConfig({}), {}).EDGE_CONFIG_DIGEST).toMatch(/^[0-9a-f]{16}$/);
   });
 });

@@ -1,5 +1,8 @@
 // How compose runs the lab: its file, the images it builds, and the environment each
 // compose command gets (the lab's settings from lab/config.ts).
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { urls, type LabConfig } from '../lab/index.ts';
 import { backupsDir, flagsDir, reportsDir, textfileDir, toolSocketDir } from '../lab/paths.ts';
@@ -18,6 +21,19 @@ export const LAB_IMAGES = ['smartshop/mariadb:local', 'smartshop/monitoring:loca
 
 type Env = Record<string, string | undefined>;
 
+const EDGE_DIR = fileURLToPath(new URL('../edge/', import.meta.url));
+
+/**
+ * A digest of what the edge reads from the checkout (edge/*.cfg, *.map, *.sh), passed to its
+ * container: a change there makes `stack up` recreate the edge, as any changed setting does.
+ * A reload by signal instead could reset a connection waiting in the old worker's queue.
+ */
+export function edgeConfigDigest(dir = EDGE_DIR): string {
+  const hash = createHash('sha256');
+  for (const name of readdirSync(dir).filter((f) => /\.(cfg|map|sh)$/.test(f)).sort()) hash.update(name).update('\0').update(readFileSync(join(dir, name))).update('\0');
+  return hash.digest('hex').slice(0, 16);
+}
+
 /** The environment compose runs with: the caller's, plus the stack's settings. */
 export function composeEnv(config: LabConfig, base: Env = process.env): Record<string, string> {
   const env: Record<string, string> = {};
@@ -34,6 +50,7 @@ export function composeEnv(config: LabConfig, base: Env = process.env): Record<s
     API_PORT: String(config.ports.api),
     UI_PORT: String(config.ports.ui),
     EDGE_PORT: String(config.ports.edge),
+    EDGE_CONFIG_DIGEST: edgeConfigDigest(),
     MYSQL_PORT: String(config.ports.mysql),
     HAPROXY_STATS_PORT: String(config.ports.haproxyStats),
     PROMETHEUS_PORT: String(config.ports.prometheus),

@@ -126,10 +126,6 @@ export async function stackUp(requested: LabConfig, options: UpOptions): Promise
   if ((await composeCapture(config, ['kill', '-s', 'SIGHUP', 'prometheus', 'alertmanager']).then(() => true, () => false)) === false) {
     log('warning: could not signal Prometheus and Alertmanager to reload their configuration; `smartshop stack logs prometheus` says why');
   }
-  // the edge's configuration and limits too (HAProxy's master reloads on SIGUSR2, no port closed)
-  if ((await composeCapture(config, ['kill', '-s', 'SIGUSR2', 'edge']).then(() => true, () => false)) === false) {
-    log('warning: could not signal the edge to reload edge/; `smartshop stack logs edge` says why');
-  }
   log(`==> lab ready in ${Math.round((Date.now() - started) / 1000)} s`);
   log(`  UI:            ${u.ui}`);
   log(`  Lab console:   ${u.console}  (fault flags, nodes, HAProxy, the drill, alerts, drill reports)`);
