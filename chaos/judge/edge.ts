@@ -28,6 +28,7 @@ export interface EdgeWindow {
   backAt: number;
 }
 
+const KEYS_PER_QUERY = 1_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Pure: the findings from the traffic's samples and what the shop holds of the refused keys. */
@@ -64,8 +65,13 @@ export async function judgeEdge(kind: 'flood' | 'outage', samples: readonly Requ
   let inShop: number | undefined;
   if (keys.length > 0) {
     if (node === undefined) throw new Error('no running Galera node to read the refused writes\' keys from');
-    const rows = await sql.query(node, `SELECT COUNT(*) FROM idempotency_records WHERE idem_key IN (${keys.map((k) => `'${k}'`).join(',')})`);
-    inShop = Number(rows[0]?.[0] ?? 0);
+    inShop = 0;
+    // in chunks: the statement goes to the node as one argument of `docker exec`, which has a size limit
+    for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
+      const chunk = keys.slice(i, i + KEYS_PER_QUERY).map((k) => `'${k}'`).join(',');
+      const rows = await sql.query(node, `SELECT COUNT(*) FROM idempotency_records WHERE idem_key IN (${chunk})`);
+      inShop += Number(rows[0]?.[0] ?? 0);
+    }
   }
   return edgeFindings(kind, samples, window, keys.length, inShop);
 }
