@@ -58,6 +58,12 @@ export interface Drill {
   /** what the shop's clients may see during the fault (judge/clients.ts); over it, the drill deviates */
   clientBudget?: ClientBudget;
   /**
+   * The budget on Swarm, where the target is one of several replicas behind the edge, which
+   * sends a keyed or idempotent request again to another when one dies mid-request; replaces
+   * clientBudget there.
+   */
+  swarmClientBudget?: ClientBudget;
+  /**
    * The traffic goes through the edge (edge/, docs/edge.md), the loadGeneratorFlood flag
    * multiplying it, and judge/edge.ts judges what the edge did: `flood`, that it refused the
    * flood (429) and nothing of a refused write reached the shop; `outage`, that clients were

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestSample } from '../../simulator/index.ts';
-import { clientImpact, clientsLine } from './clients.ts';
+import { budgetFor, clientImpact, clientsLine } from './clients.ts';
+import { findDrill } from '../drills/catalog.ts';
 
 const req = (at: number, ms: number, outcome = '200'): RequestSample => ({ at, ms, outcome, endpoint: '/api/x' });
 const window = { from: 10_000, to: 20_000 };
@@ -31,5 +32,16 @@ describe('clientImpact', () => {
   it('says what was seen and against which budget', () => {
     expect(clientsLine(clientImpact([req(11_000, 120)], window, budget))).toBe('1 request(s) in flight during the fault: 0 failed, p99 120 ms, longest 120 ms; budget 0 failed, p99 ≤ 3000 ms: within it.');
     expect(clientsLine(clientImpact([], window))).toBe('0 request(s) in flight during the fault: 0 failed, p99 —, longest —.');
+  });
+});
+
+describe('budgetFor', () => {
+  it('holds shop-crash to no failed request on Swarm only, where the edge has other replicas to retry on', () => {
+    const crash = findDrill('shop-crash');
+    const stop = findDrill('galera-node-stop');
+    if (crash === undefined || stop === undefined) throw new Error('the catalogue lost a drill');
+    expect(budgetFor(crash, 'compose')).toBeUndefined();
+    expect(budgetFor(crash, 'swarm')).toEqual({ failedRequests: 0, p99Ms: 3_000 });
+    expect(budgetFor(stop, 'swarm')).toEqual(stop.clientBudget);
   });
 });

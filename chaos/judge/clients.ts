@@ -6,7 +6,7 @@
 import type { RequestSample } from '../../simulator/index.ts';
 import { countClientErrors, isClientError } from '../report/timeline.ts';
 import { percentile } from '../steady-state.ts';
-import type { ClientBudget } from '../types.ts';
+import type { ClientBudget, Drill } from '../types.ts';
 
 export interface ClientImpact {
   /** requests in flight at some moment of the window (started before its end, ended after its start) */
@@ -21,6 +21,11 @@ export interface ClientImpact {
   budget?: ClientBudget;
   /** one line per budget exceeded; empty when within it or without a budget */
   overBudget: string[];
+}
+
+/** The drill's budget where it runs: on Swarm, swarmClientBudget when it has one. */
+export function budgetFor(drill: Pick<Drill, 'clientBudget' | 'swarmClientBudget'>, runtime: 'compose' | 'swarm'): ClientBudget | undefined {
+  return runtime === 'swarm' ? (drill.swarmClientBudget ?? drill.clientBudget) : drill.clientBudget;
 }
 
 export function clientImpact(samples: readonly RequestSample[], window: { from: number; to: number }, budget?: ClientBudget): ClientImpact {

@@ -13,7 +13,7 @@ import type { Injection, Traffic } from './method.ts';
 import type { Recovery } from './recovery.ts';
 import type { TimelineEvent } from '../types.ts';
 import { alertLanes } from '../report/alert-lanes.ts';
-import { clientImpact } from '../judge/clients.ts';
+import { budgetFor, clientImpact } from '../judge/clients.ts';
 
 export interface ReportInput {
   startedAt: string;
@@ -37,7 +37,7 @@ export async function report(ctx: DrillContext, input: ReportInput): Promise<{ r
   const at = (kind: TimelineEvent['kind']): number | undefined => observer.events.find((e) => e.kind === kind)?.at;
   const faultFrom = at('fault-start');
   const samples = run.stats.samples;
-  const clients = faultFrom === undefined || samples === undefined ? undefined : clientImpact(samples, { from: faultFrom, to: at('steady-state-back') ?? at('traffic-stop') ?? Date.now() }, drill.clientBudget);
+  const clients = faultFrom === undefined || samples === undefined ? undefined : clientImpact(samples, { from: faultFrom, to: at('steady-state-back') ?? at('traffic-stop') ?? Date.now() }, budgetFor(drill, target.kind));
   const obs = {
     clientOutcomesDuringFault: observer.clientOutcomesSinceFault(),
     probe503: status503.length,
