@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestSample } from '../../simulator/index.ts';
-import { edgeFindings } from './edge.ts';
+import { edgeFindings, writesPerClient, type PolicyOf } from './edge.ts';
 
 const s = (at: number, outcome: string): RequestSample => ({ at, ms: 5, endpoint: 'POST /api/orders/create', outcome });
 const window = { faultFrom: 1_000, faultTo: 2_000, backAt: 4_000 };
@@ -16,6 +16,33 @@ describe('the edge\'s judge', () => {
   it('fails a flood nothing refused, and a refused write the shop knows', () => {
     expect(edgeFindings('flood', [s(1_100, '201'), s(1_500, '201')], window, 0, undefined).failures.join()).toMatch(/refused none of the flood's 2 requests/);
     expect(edgeFindings('flood', [s(1_100, 'limited')], window, 3, 1).failures.join()).toMatch(/1 of 3 writes the edge refused left an idempotency record/);
+  });
+
+  // the window is 1 s: a client may get burst + 1 + rate × (1 s + 1 s of slack) writes through
+  const orders: PolicyOf = (_client, path) => (path.startsWith('/api/orders') ? { group: 'orders', rate: 10, burst: 2 } : undefined);
+  const w = (at: number, client: string, outcome = '201', endpoint = 'POST /api/orders/create'): RequestSample => ({ at, ms: 5, endpoint, outcome, client });
+
+  it('counts, per client and group, the writes the edge let through while the fault held', () => {
+    const samples = [
+      w(1_100, 'flood'), w(1_200, 'flood', '500'), w(1_300, 'flood', 'limited'), w(1_400, 'flood', 'error'),
+      w(900, 'flood'), w(2_000, 'flood'), // outside the fault
+      w(1_500, 'flood', '200', 'GET /api/orders/1'), // a read
+      w(1_500, 'flood', '201', 'POST /api/users'), // not limited by this policy
+      { at: 1_500, ms: 5, endpoint: 'POST /api/orders/create', outcome: '201' }, // no name
+      w(1_600, 'calm'),
+    ];
+    expect(writesPerClient(samples, window.faultFrom, window.faultTo, orders)).toEqual([
+      { client: 'flood', group: 'orders', admitted: 2, allowed: 23 },
+      { client: 'calm', group: 'orders', admitted: 1, allowed: 23 },
+    ]);
+  });
+
+  it('fails a flood whose client wrote past its limit, and names it', () => {
+    const flood = Array.from({ length: 24 }, (_, i) => w(1_000 + i * 40, 'sim-x-flood'));
+    const j = edgeFindings('flood', [...flood, w(1_990, 'sim-x-flood', 'limited')], window, 0, undefined, orders);
+    expect(j.busiestWriter).toEqual({ client: 'sim-x-flood', group: 'orders', admitted: 24, allowed: 23 });
+    expect(j.failures.join()).toMatch(/client sim-x-flood got 24 orders writes through the edge in 1 s, over the 23 its limit allows/);
+    expect(edgeFindings('flood', [...flood.slice(1), w(1_990, 'sim-x-flood', 'limited')], window, 0, undefined, orders).failures).toEqual([]);
   });
 
   it('passes an outage its clients came back from, and fails one they did not', () => {

@@ -3,11 +3,25 @@
 // here), and no refused write left a trace in the shop (no idempotency record for its key).
 // `outage`: once the edge was back (the drill's steady state includes it answering), its
 // clients were served again by themselves: no request started after that failed, and some
-// succeeded.
+// succeeded. For `flood`, also that no client got more writes through to the shop (and so to
+// the database) while the fault held than its policy in edge/limits.map allows in that time:
+// a weakened edge lets the flood's client write far past it.
 import type { LabContainer, NodeSql } from '../../lab/index.ts';
 import type { LedgerExport, RequestSample } from '../../simulator/index.ts';
 import { isClientError } from '../report/timeline.ts';
 
+/** A client's rate and burst for a path, as the edge's limits give them; undefined: not limited. */
+export type PolicyOf = (client: string, path: string) => { group: string; rate: number; burst: number } | undefined;
+
+/** The writes one client got through the edge in one route group while the fault held. */
+export interface ClientWrites {
+  client: string;
+  group: string;
+  /** writes the edge let through (any HTTP answer but its own 429) */
+  admitted: number;
+  /** the most its policy lets through in the fault's span: burst + 1 at once, then rate per second */
+  allowed: number;
+}
 
 export interface EdgeJudgement {
   kind: 'flood' | 'outage';
@@ -18,6 +32,8 @@ export interface EdgeJudgement {
   limitedWritesInShop?: number;
   /** requests started once the edge answered again: how many, how many failed, how many succeeded */
   afterRollback: { requests: number; failed: number; succeeded: number };
+  /** flood: the client that came nearest its write limit (the largest share of it used) */
+  busiestWriter?: ClientWrites;
   failures: string[];
 }
 
@@ -31,8 +47,33 @@ export interface EdgeWindow {
 const KEYS_PER_QUERY = 1_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Pure: per named client and route group, the writes the edge let through between `from` and
+ * `to` (by when they were sent), against what the policy allows in that span plus a second's
+ * slack for the clocks of the edge and the simulator. Worst share first.
+ */
+export function writesPerClient(samples: readonly RequestSample[], from: number, to: number, policyOf: PolicyOf): ClientWrites[] {
+  const counts = new Map<string, ClientWrites>();
+  const seconds = Math.max(0, to - from) / 1000;
+  for (const s of samples) {
+    if (s.client === undefined || s.at < from || s.at >= to || !/^\d{3}$/.test(s.outcome)) continue;
+    const space = s.endpoint.indexOf(' ');
+    const method = s.endpoint.slice(0, space);
+    if (space < 0 || READS.has(method)) continue;
+    const policy = policyOf(s.client, s.endpoint.slice(space + 1));
+    if (policy === undefined) continue;
+    const id = `${s.client} ${policy.group}`;
+    const c = counts.get(id) ?? { client: s.client, group: policy.group, admitted: 0, allowed: policy.burst + 1 + Math.ceil(policy.rate * (seconds + 1)) };
+    c.admitted++;
+    counts.set(id, c);
+  }
+  return [...counts.values()].sort((a, b) => b.admitted / b.allowed - a.admitted / a.allowed);
+}
+
 /** Pure: the findings from the traffic's samples and what the shop holds of the refused keys. */
-export function edgeFindings(kind: 'flood' | 'outage', samples: readonly RequestSample[], window: EdgeWindow, limitedWrites: number, limitedWritesInShop: number | undefined): EdgeJudgement {
+export function edgeFindings(kind: 'flood' | 'outage', samples: readonly RequestSample[], window: EdgeWindow, limitedWrites: number, limitedWritesInShop: number | undefined, policyOf?: PolicyOf): EdgeJudgement {
   const during = samples.filter((s) => s.at >= window.faultFrom && s.at < window.faultTo);
   const after = samples.filter((s) => s.at >= window.backAt);
   const j: EdgeJudgement = {
@@ -50,6 +91,12 @@ export function edgeFindings(kind: 'flood' | 'outage', samples: readonly Request
   if (kind === 'flood') {
     if (j.limitedDuringFault === 0) j.failures.push(`the edge refused none of the flood's ${during.length} requests (no 429 from its rate limit): nothing stood between the flood and the database`);
     if ((limitedWritesInShop ?? 0) > 0) j.failures.push(`${limitedWritesInShop} of ${limitedWrites} writes the edge refused left an idempotency record in the shop: a refused request reached it`);
+    const writers = policyOf === undefined ? [] : writesPerClient(samples, window.faultFrom, window.faultTo, policyOf);
+    if (writers[0] !== undefined) j.busiestWriter = writers[0];
+    const span = Math.round((window.faultTo - window.faultFrom) / 1000);
+    for (const w of writers.filter((x) => x.admitted > x.allowed)) {
+      j.failures.push(`client ${w.client} got ${w.admitted} ${w.group} writes through the edge in ${span} s, over the ${w.allowed} its limit allows: the flood reached the database past its limit`);
+    }
   }
   if (kind === 'outage') {
     if (!during.some((s) => isClientError(s.outcome))) j.failures.push(`no client request failed while the edge was stopped (${during.length} sent): the outage never reached its clients, so their recovery proves nothing`);
@@ -60,7 +107,7 @@ export function edgeFindings(kind: 'flood' | 'outage', samples: readonly Request
 }
 
 /** Reads the shop's idempotency records of the refused keys on one node, then judges. */
-export async function judgeEdge(kind: 'flood' | 'outage', samples: readonly RequestSample[], window: EdgeWindow, ledger: LedgerExport, sql: NodeSql, node: LabContainer | undefined): Promise<EdgeJudgement> {
+export async function judgeEdge(kind: 'flood' | 'outage', samples: readonly RequestSample[], window: EdgeWindow, ledger: LedgerExport, sql: NodeSql, node: LabContainer | undefined, policyOf?: PolicyOf): Promise<EdgeJudgement> {
   const keys = ledger.limited.map((w) => w.idempotencyKey).filter((k) => UUID.test(k));
   let inShop: number | undefined;
   if (keys.length > 0) {
@@ -73,12 +120,14 @@ export async function judgeEdge(kind: 'flood' | 'outage', samples: readonly Requ
       inShop += Number(rows[0]?.[0] ?? 0);
     }
   }
-  return edgeFindings(kind, samples, window, keys.length, inShop);
+  return edgeFindings(kind, samples, window, keys.length, inShop, policyOf);
 }
 
 /** One sentence for the report. */
 export function edgeLine(j: EdgeJudgement): string {
   const a = j.afterRollback;
   const refused = j.kind === 'flood' ? `the edge refused ${j.limitedDuringFault} request(s) during the flood; ${j.limitedWrites} write(s) stayed refused, ${j.limitedWritesInShop ?? 0} of them known to the shop; ` : '';
-  return `${refused}once the edge answered again: ${a.requests} request(s), ${a.succeeded} succeeded, ${a.failed} failed.`;
+  const w = j.busiestWriter;
+  const writer = w === undefined ? '' : `the busiest writer, ${w.client}, got ${w.admitted} ${w.group} write(s) through of the ${w.allowed} its limit allows; `;
+  return `${refused}${writer}once the edge answered again: ${a.requests} request(s), ${a.succeeded} succeeded, ${a.failed} failed.`;
 }

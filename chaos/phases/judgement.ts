@@ -13,6 +13,7 @@ import { judgeFulfilment, paidInRestoredData } from '../judge/fulfilment.ts';
 import type { Judged } from '../judge/verdict.ts';
 import { judgeConsistency, toConsistencyCheck } from '../judge/verify.ts';
 import { judgeEdge } from '../judge/edge.ts';
+import { policyFor, readLimits } from '../../edge/limits.ts';
 import type { DrillContext } from './context.ts';
 import type { Injection, Traffic } from './method.ts';
 
@@ -70,13 +71,19 @@ export async function judgement(ctx: DrillContext, traffic: Traffic, injection: 
   }
   if (ctx.alert) judged.alert = await ctx.alert.judge().catch(asError);
   if (drill.edge) {
+    const edgeKind = drill.edge;
     const at = (kind: string): number | undefined => traffic.observer.events.find((e) => e.kind === kind)?.at;
     const faultFrom = at('fault-start');
     const faultTo = at('rollback-start');
     const backAt = at('steady-state-back');
     judged.edge = faultFrom === undefined || faultTo === undefined || backAt === undefined
       ? { error: 'the fault never began, or the steady state (the edge answering) never came back' }
-      : await judgeEdge(drill.edge, traffic.run.stats.samples ?? [], { faultFrom, faultTo, backAt }, ledgerAll, sql, nodes[0]).catch(asError);
+      : await (async () => {
+        // the limits the lab declares (edge/limits.map), not the file the edge was started
+        // with: a weakened edge is judged against what it should have enforced
+        const limits = readLimits();
+        return judgeEdge(edgeKind, traffic.run.stats.samples ?? [], { faultFrom, faultTo, backAt }, ledgerAll, sql, nodes[0], (client, path) => policyFor(limits, client, path));
+      })().catch(asError);
   }
   // compose: the project's node-exporter reads the folder; a failure to write is a log line, not a verdict
   if (target.kind === 'compose' && !('error' in judged.consistency)) {

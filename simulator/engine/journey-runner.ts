@@ -219,7 +219,7 @@ export async function send(ctx: JourneyContext, endpoint: string, path: string, 
     const held = (ctx.pace?.until ?? 0) - Date.now();
     if (held > 0) await sleep(held, undefined, { signal: ctx.signal }).catch(() => undefined);
     const res = await ctx.http.request(method, path, { body: options.body, headers, signal: ctx.signal });
-    ctx.stats.recordRequest(endpoint, res, attempt > 0);
+    ctx.stats.recordRequest(endpoint, res, attempt > 0, ctx.client);
     if (ctx.pace) ctx.pace.until = Date.now() + paceMs(res);
     if (isRateLimited(res)) {
       // refused at the edge: nothing reached the shop, so the same request (same key) is

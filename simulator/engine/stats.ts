@@ -56,6 +56,8 @@ export interface RequestSample {
   endpoint: string;
   /** the status code, or timeout / error */
   outcome: string;
+  /** the name the request gave the edge (X-SmartShop-Client), when it gave one */
+  client?: string;
 }
 
 /**
@@ -88,13 +90,13 @@ export class RunStats {
     this.samples = keepSamples ? [] : undefined;
   }
 
-  recordRequest(endpoint: string, outcome: HttpOutcome, isRetry: boolean): void {
+  recordRequest(endpoint: string, outcome: HttpOutcome, isRetry: boolean, client?: string): void {
     const label = outcomeLabel(outcome);
     const seconds = outcome.durationMs / 1000;
     this.total++;
     if (this.samples !== undefined) {
       const isError = outcome.kind !== 'response' || outcome.status >= 500;
-      if (this.samples.length < (isError ? 2 * MAX_SAMPLES : MAX_SAMPLES)) this.samples.push({ at: Date.now() - outcome.durationMs, ms: outcome.durationMs, endpoint, outcome: label });
+      if (this.samples.length < (isError ? 2 * MAX_SAMPLES : MAX_SAMPLES)) this.samples.push({ at: Date.now() - outcome.durationMs, ms: outcome.durationMs, endpoint, outcome: label, ...(client === undefined ? {} : { client }) });
       else this.samplesDropped++;
     }
     if (isRetry) this.retries++;
