@@ -3,7 +3,8 @@
 //   http_req_duration:p(95)<500                        (milliseconds)
 //   http_req_duration{endpoint:POST /api/orders/create}:p(99)<1500
 //   http_req_failed:rate<0.01                          (5xx, timeouts, connection errors)
-//   journeys_completed:rate>0.95
+//   journeys_completed:rate>0.95                       (of the journeys that ended: failed, limited
+//                                                      at the edge and dropped ones did not complete)
 // Parsed up front (a typo is a usage error before any load is sent), judged on the run's
 // own statistics at the end. Pure but for the stats it is handed.
 import { UsageError } from '../shared/cli-numbers.ts';
@@ -81,7 +82,8 @@ function observe(t: Threshold, run: Measured): number | undefined {
   const { summary } = run;
   if (t.metric === 'journeys_completed') {
     const j = summary.journeys;
-    const ended = j.completed + j.failed + j.dropped;
+    // a journey the edge refused to the end (429, its waits spent) did not complete either
+    const ended = j.completed + j.failed + j.limited + j.dropped;
     return ended === 0 ? undefined : j.completed / ended;
   }
   const endpoint = t.endpoint === undefined ? undefined : summary.endpoints[t.endpoint];
