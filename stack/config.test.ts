@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { COMPOSE_FILE, LAB_IMAGES, composeEnv, edgeConfigDigest } from './config.ts';
+import { COMPOSE_FILE, LAB_IMAGES, checkEdgeLimits, composeEnv, edgeConfigDigest } from './config.ts';
 import { REPO_ROOT, resolveLabConfig } from '../lab/index.ts';
 import { textfileDir } from '../lab/paths.ts';
 
@@ -72,6 +72,22 @@ describe('the backup service (scheduled backups from inside the lab)', () => {
     expect(backup?.networks).toEqual(['back-tier']);
     expect(backup?.cap_drop).toEqual(['ALL']);
     expect(backup?.cap_add?.sort()).toEqual(['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETGID', 'SETUID']);
+  });
+});
+
+describe('the edge\'s limits file, checked before stack up starts anything', () => {
+  it('passes the checkout\'s files and names a bad line, a missing file or a name that is not one', () => {
+    expect(() => checkEdgeLimits({})).not.toThrow();
+    expect(() => checkEdgeLimits({ EDGE_LIMITS_FILE: 'limits-off.map' })).not.toThrow();
+    expect(() => checkEdgeLimits({ EDGE_LIMITS_FILE: '../.env' })).toThrow(/expected the name of a \.map file in edge\//);
+    expect(() => checkEdgeLimits({ EDGE_LIMITS_FILE: 'nope.map' })).toThrow(/there is no edge\/nope\.map/);
+    const dir = mkdtempSync(join(tmpdir(), 'edge-limits-'));
+    try {
+      writeFileSync(join(dir, 'limits.map'), 'route:/api/ light\npolicy:default/light 7:2\n');
+      expect(() => checkEdgeLimits({}, dir)).toThrow(/limits\.map:2: "7:2"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

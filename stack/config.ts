@@ -1,9 +1,10 @@
 // How compose runs the lab: its file, the images it builds, and the environment each
 // compose command gets (the lab's settings from lab/config.ts).
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LimitsError, readLimits } from '../edge/limits.ts';
 import { urls, type LabConfig } from '../lab/index.ts';
 import { backupsDir, flagsDir, reportsDir, textfileDir, toolSocketDir } from '../lab/paths.ts';
 
@@ -32,6 +33,18 @@ export function edgeConfigDigest(dir = EDGE_DIR): string {
   const hash = createHash('sha256');
   for (const name of readdirSync(dir).filter((f) => /\.(cfg|map|sh)$/.test(f)).sort()) hash.update(name).update('\0').update(readFileSync(join(dir, name))).update('\0');
   return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * The limits file the edge will read (EDGE_LIMITS_FILE, a name in edge/), checked before the
+ * edge starts: HAProxy would take a line it cannot parse as no limit, or not start. Throws
+ * naming the file and line, as `smartshop limits reload` does.
+ */
+export function checkEdgeLimits(env: Env = process.env, dir = EDGE_DIR): void {
+  const name = env.EDGE_LIMITS_FILE ?? 'limits.map';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*\.map$/.test(name)) throw new LimitsError(`EDGE_LIMITS_FILE=${name}: expected the name of a .map file in edge/ (limits.map, limits-off.map)`);
+  if (!existsSync(join(dir, name))) throw new LimitsError(`EDGE_LIMITS_FILE=${name}: there is no edge/${name}`);
+  readLimits(join(dir, name));
 }
 
 /** The environment compose runs with: the caller's, plus the stack's settings. */

@@ -12,7 +12,7 @@ import { upgradeAccounts } from './accounts.ts';
 import { DB_ACCOUNT_SECRETS, ensureLabSecrets, renewSecrets } from './secrets.ts';
 import { passwordsExposedFile, purgeClearPasswords } from './binlog-secrets.ts';
 import { ensureQueueReplicas } from './broker-queues.ts';
-import { LAB_IMAGES } from './config.ts';
+import { LAB_IMAGES, checkEdgeLimits } from './config.ts';
 import { ComposeTarget, describeNodeState, docker, hostFor, engineReachable, settleBackTierPrefix, GALERA_NODES, imageExists, REPO_ROOT, urls, type LabConfig } from '../lab/index.ts';
 import { backupsDir, reportsDir, textfileDir, toolSocketDir } from '../lab/paths.ts';
 import { BROKER_NODES } from '../lab/broker.ts';
@@ -91,6 +91,8 @@ export async function prepareImages(config: LabConfig, build: boolean, log: Log)
 export async function stackUp(requested: LabConfig, options: UpOptions): Promise<void> {
   const { log } = options;
   const started = Date.now();
+  // before anything starts: a limits file the edge cannot read is named with its line here
+  checkEdgeLimits();
   await prepareImages(requested, options.build, log);
   const backTier = await settleBackTierPrefix(docker(), requested.project, requested.backTierPrefix, process.env, REPO_ROOT);
   const config = { ...requested, backTierPrefix: backTier.prefix };
@@ -127,10 +129,11 @@ export async function stackUp(requested: LabConfig, options: UpOptions): Promise
     log('warning: could not signal Prometheus and Alertmanager to reload their configuration; `smartshop stack logs prometheus` says why');
   }
   log(`==> lab ready in ${Math.round((Date.now() - started) / 1000)} s`);
-  log(`  UI:            ${u.ui}`);
+  // people come in through the edge, as a shop's users would; the shop's own ports are for
+  // the tools that measure it (the simulator's default, the drills, the load test)
+  log(`  Shop:          ${u.edge}  (web UI; the API under ${u.edge}api/; through the edge, with per-client rate limits: \`smartshop limits show\`)`);
   log(`  Lab console:   ${u.console}  (fault flags, nodes, HAProxy, the drill, alerts, drill reports)`);
-  log(`  API:           ${u.api}`);
-  log(`  Edge:          ${u.edge}  (the API and UI behind per-client rate limits; \`smartshop limits show\`)`);
+  log(`  Shop itself:   UI ${u.ui}, API ${u.api} (/metrics); behind the edge, for the simulator, the drills and the load test`);
   log(`  HAProxy stats: ${u.haproxyStats}  (metrics: ${u.haproxyStats}metrics)`);
   log(`  Prometheus:    ${u.prometheus}`);
   log(config.publishAlertmanager
