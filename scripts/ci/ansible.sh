@@ -36,6 +36,8 @@ if grep -Eq 'changed=[1-9]|failed=[1-9]|unreachable=[1-9]' <<<"$recap"; then
 fi
 log "idempotent: second run changed=0"
 curl -fsS "$BASE_URL/api/ready" >/dev/null && log "shop ready at $BASE_URL"
+edge="http://127.0.0.1:${EDGE_PORT:-8080}"
+curl -fsS "$edge/api/health" >/dev/null && log "the edge forwards to it at $edge"
 # The broker and the workers Ansible deployed ship a paid order (bounded: 60 s).
 node --input-type=module - "$BASE_URL" <<'JS'
 const base = process.argv[2];
