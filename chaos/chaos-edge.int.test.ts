@@ -19,8 +19,11 @@ describe('the edge\'s drills on a real lab', () => {
     const r = await expectNoLoss('flood', { faultMs: 15_000 });
     const e = r.edge;
     if (!e || 'error' in e) throw new Error(`the edge not judged: ${e ? e.error : 'missing'}`);
-    console.log(`[flood] ${e.limitedDuringFault} refused during the flood, ${e.limitedWrites} writes refused to the end (${e.limitedWritesInShop ?? 0} known to the shop); clients: ${JSON.stringify(r.clients)}`);
+    console.log(`[flood] ${e.limitedDuringFault} refused during the flood, ${e.limitedWrites} writes refused to the end (${e.limitedWritesInShop ?? 0} known to the shop); busiest writer ${JSON.stringify(e.busiestWriter)}; clients: ${JSON.stringify(r.clients)}`);
     expect(e.limitedDuringFault).toBeGreaterThan(0);
+    // the flood's own client wrote, and within what its limit allows
+    expect(e.busiestWriter?.client).toMatch(/-flood$/);
+    expect(e.busiestWriter?.admitted).toBeLessThanOrEqual(e.busiestWriter?.allowed ?? 0);
     expect(e.limitedWritesInShop ?? 0).toBe(0);
     expect(r.traffic.byOutcome.limited).toBeGreaterThan(0);
     expect(r.verdict.verdict).toBe('passed');
@@ -57,6 +60,8 @@ describe('the edge\'s drills on a real lab', () => {
       console.log(`[weakened flood] verdict ${r.verdict.verdict}: ${r.verdict.reason}; deviations: ${r.verdict.deviations.join(' | ') || 'none'}`);
       expect(r.verdict.verdict).toBe('failed');
       expect(r.verdict.failures.join('\n')).toMatch(/the edge refused none of the flood's \d+ requests/);
+      // and its client wrote to the database past what the limits allow
+      expect(r.verdict.failures.join('\n')).toMatch(/client \S+-flood got \d+ orders writes through the edge in \d+ s, over the \d+ its limit allows/);
       expect(r.traffic.byOutcome.limited ?? 0).toBe(0);
     }, 600_000);
   });

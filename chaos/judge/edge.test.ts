@@ -18,7 +18,7 @@ describe('the edge\'s judge', () => {
     expect(edgeFindings('flood', [s(1_100, 'limited')], window, 3, 1).failures.join()).toMatch(/1 of 3 writes the edge refused left an idempotency record/);
   });
 
-  // the window is 1 s: a client may get burst + 1 + rate × (1 s + 1 s of slack) writes through
+  // the window is 1 s: a client may get burst + 1 + rate × (1 s + 2 s of slack) = 33 writes through
   const orders: PolicyOf = (_client, path) => (path.startsWith('/api/orders') ? { group: 'orders', rate: 10, burst: 2 } : undefined);
   const w = (at: number, client: string, outcome = '201', endpoint = 'POST /api/orders/create'): RequestSample => ({ at, ms: 5, endpoint, outcome, client });
 
@@ -32,16 +32,16 @@ describe('the edge\'s judge', () => {
       w(1_600, 'calm'),
     ];
     expect(writesPerClient(samples, window.faultFrom, window.faultTo, orders)).toEqual([
-      { client: 'flood', group: 'orders', admitted: 2, allowed: 23 },
-      { client: 'calm', group: 'orders', admitted: 1, allowed: 23 },
+      { client: 'flood', group: 'orders', admitted: 2, allowed: 33 },
+      { client: 'calm', group: 'orders', admitted: 1, allowed: 33 },
     ]);
   });
 
   it('fails a flood whose client wrote past its limit, and names it', () => {
-    const flood = Array.from({ length: 24 }, (_, i) => w(1_000 + i * 40, 'sim-x-flood'));
+    const flood = Array.from({ length: 34 }, (_, i) => w(1_000 + i * 25, 'sim-x-flood'));
     const j = edgeFindings('flood', [...flood, w(1_990, 'sim-x-flood', 'limited')], window, 0, undefined, orders);
-    expect(j.busiestWriter).toEqual({ client: 'sim-x-flood', group: 'orders', admitted: 24, allowed: 23 });
-    expect(j.failures.join()).toMatch(/client sim-x-flood got 24 orders writes through the edge in 1 s, over the 23 its limit allows/);
+    expect(j.busiestWriter).toEqual({ client: 'sim-x-flood', group: 'orders', admitted: 34, allowed: 33 });
+    expect(j.failures.join()).toMatch(/client sim-x-flood got 34 orders writes through the edge in 1 s, over the 33 its limit allows/);
     expect(edgeFindings('flood', [...flood.slice(1), w(1_990, 'sim-x-flood', 'limited')], window, 0, undefined, orders).failures).toEqual([]);
   });
 

@@ -48,11 +48,13 @@ const KEYS_PER_QUERY = 1_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const SLACK_SECONDS = 2;
 
 /**
  * Pure: per named client and route group, the writes the edge let through between `from` and
- * `to` (by when they were sent), against what the policy allows in that span plus a second's
- * slack for the clocks of the edge and the simulator. Worst share first.
+ * `to` (by when they were sent), against what the policy allows in that span plus two seconds of
+ * slack: a request is counted by when the simulator sent it, and the edge admits it when it
+ * arrives, later under load. Worst share first.
  */
 export function writesPerClient(samples: readonly RequestSample[], from: number, to: number, policyOf: PolicyOf): ClientWrites[] {
   const counts = new Map<string, ClientWrites>();
@@ -65,7 +67,7 @@ export function writesPerClient(samples: readonly RequestSample[], from: number,
     const policy = policyOf(s.client, s.endpoint.slice(space + 1));
     if (policy === undefined) continue;
     const id = `${s.client} ${policy.group}`;
-    const c = counts.get(id) ?? { client: s.client, group: policy.group, admitted: 0, allowed: policy.burst + 1 + Math.ceil(policy.rate * (seconds + 1)) };
+    const c = counts.get(id) ?? { client: s.client, group: policy.group, admitted: 0, allowed: policy.burst + 1 + Math.ceil(policy.rate * (seconds + SLACK_SECONDS)) };
     c.admitted++;
     counts.set(id, c);
   }
