@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CLIENT_HEADER } from '../shared/rate-limit.ts';
+import { ConfigError } from '../shared/env.ts';
 
 const LIMITS_FILE = fileURLToPath(new URL('./limits.map', import.meta.url));
 /** The draft the edge's RateLimit and RateLimit-Policy fields follow. */
@@ -27,7 +28,8 @@ export interface Limits {
   policies: Policy[];
 }
 
-export class LimitsError extends Error {}
+/** A limits file that cannot be read as the edge would: the user's to fix (no stack trace). */
+export class LimitsError extends ConfigError {}
 
 /** The same client name rule as the edge's (edge/haproxy.cfg `named_client`). */
 export const CLIENT_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;

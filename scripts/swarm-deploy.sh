@@ -152,6 +152,12 @@ case "${1:-up}" in
       say "no IPVS in this kernel: edge published in host mode, endpoint_mode dnsrr"
       export EDGE_PUBLISH_MODE=host EDGE_ENDPOINT_MODE=dnsrr
     fi
+    # the configs' names carry their files' digest (swarm/docker-stack.yml): a changed file
+    # is a new config, which a running stack's services then move to
+    SWARM_CONFIG_DIGEST="$(cat "$ROOT/prometheus/prometheus.yml" "$ROOT/alertmanager/alertmanager.yml" \
+      "$ROOT/prometheus/rules/smartshop-alerts.yml" "$ROOT/prometheus/rules/infrastructure-alerts.yml" \
+      "$ROOT/swarm/edge-haproxy.cfg" | sha256sum | cut -c1-12)"
+    export SWARM_CONFIG_DIGEST
     say "docker stack deploy $STACK_NAME"
     # local images only: never ask a registry for their digests
     docker stack deploy --resolve-image never --prune "${STACK_FILES[@]}" "$STACK_NAME"

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +93,10 @@ describe('the edge\'s limits file, checked before stack up starts anything', () 
 });
 
 describe('the edge\'s config digest', () => {
+  it('is what edge/config-digest.sh prints (Ansible passes that one), so neither recreates the edge the other started', () => {
+    expect(execFileSync('sh', [join(REPO_ROOT, 'edge', 'config-digest.sh')], { encoding: 'utf8' }).trim()).toBe(edgeConfigDigest());
+  });
+
   it('changes with what the edge reads, and only with that: stack up recreates the edge on a change', () => {
     const dir = mkdtempSync(join(tmpdir(), 'edge-digest-'));
     try {

@@ -41,7 +41,7 @@ export function edgeConfigDigest(dir = EDGE_DIR): string {
  * naming the file and line, as `smartshop limits reload` does.
  */
 export function checkEdgeLimits(env: Env = process.env, dir = EDGE_DIR): void {
-  const name = env.EDGE_LIMITS_FILE ?? 'limits.map';
+  const name = env.EDGE_LIMITS_FILE || 'limits.map';
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*\.map$/.test(name)) throw new LimitsError(`EDGE_LIMITS_FILE=${name}: expected the name of a .map file in edge/ (limits.map, limits-off.map)`);
   if (!existsSync(join(dir, name))) throw new LimitsError(`EDGE_LIMITS_FILE=${name}: there is no edge/${name}`);
   readLimits(join(dir, name));

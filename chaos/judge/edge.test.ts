@@ -45,6 +45,11 @@ describe('the edge\'s judge', () => {
     expect(edgeFindings('flood', [...flood.slice(1), w(1_990, 'sim-x-flood', 'limited')], window, 0, undefined, orders).failures).toEqual([]);
   });
 
+  it('fails a flood whose writes it could not count against the limits (no client named itself)', () => {
+    const unnamed = { at: 1_500, ms: 5, endpoint: 'POST /api/orders/create', outcome: '201' };
+    expect(edgeFindings('flood', [unnamed, w(1_600, 'x', 'limited')], window, 0, undefined, orders).failures.join()).toMatch(/no named client got a write through the edge/);
+  });
+
   it('passes an outage its clients came back from, and fails one they did not', () => {
     // an outage its clients never saw proves nothing
     expect(edgeFindings('outage', [s(1_500, '200'), s(after + 10, '200')], window, 0, undefined).failures.join()).toMatch(/no client request failed while the edge was stopped/);

@@ -67,7 +67,7 @@ export function writesPerClient(samples: readonly RequestSample[], from: number,
     const policy = policyOf(s.client, s.endpoint.slice(space + 1));
     if (policy === undefined) continue;
     const id = `${s.client} ${policy.group}`;
-    const c = counts.get(id) ?? { client: s.client, group: policy.group, admitted: 0, allowed: policy.burst + 1 + Math.ceil(policy.rate * (seconds + SLACK_SECONDS)) };
+    const c = counts.get(id) ?? { client: s.client, group: policy.group, admitted: 0, allowed: policy.burst + 1 + Math.floor(((seconds + SLACK_SECONDS) * 1000) / Math.floor(1000 / policy.rate)) };
     c.admitted++;
     counts.set(id, c);
   }
@@ -95,6 +95,8 @@ export function edgeFindings(kind: 'flood' | 'outage', samples: readonly Request
     if ((limitedWritesInShop ?? 0) > 0) j.failures.push(`${limitedWritesInShop} of ${limitedWrites} writes the edge refused left an idempotency record in the shop: a refused request reached it`);
     const writers = policyOf === undefined ? [] : writesPerClient(samples, window.faultFrom, window.faultTo, policyOf);
     if (writers[0] !== undefined) j.busiestWriter = writers[0];
+    // nothing counted (no client named itself, no write got through) would pass unjudged
+    else if (policyOf !== undefined) j.failures.push('no named client got a write through the edge during the flood: the writes against its limits could not be judged');
     const span = Math.round((window.faultTo - window.faultFrom) / 1000);
     for (const w of writers.filter((x) => x.admitted > x.allowed)) {
       j.failures.push(`client ${w.client} got ${w.admitted} ${w.group} writes through the edge in ${span} s, over the ${w.allowed} its limit allows: the flood reached the database past its limit`);

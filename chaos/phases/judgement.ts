@@ -13,7 +13,8 @@ import { judgeFulfilment, paidInRestoredData } from '../judge/fulfilment.ts';
 import type { Judged } from '../judge/verdict.ts';
 import { judgeConsistency, toConsistencyCheck } from '../judge/verify.ts';
 import { judgeEdge } from '../judge/edge.ts';
-import { policyFor, readLimits } from '../../edge/limits.ts';
+import { policyFor, readLimits, type Limits } from '../../edge/limits.ts';
+import { fileURLToPath } from 'node:url';
 import type { DrillContext } from './context.ts';
 import type { Injection, Traffic } from './method.ts';
 
@@ -79,9 +80,10 @@ export async function judgement(ctx: DrillContext, traffic: Traffic, injection: 
     judged.edge = faultFrom === undefined || faultTo === undefined || backAt === undefined
       ? { error: 'the fault never began, or the steady state (the edge answering) never came back' }
       : await (async () => {
-        // the limits the lab declares (edge/limits.map), not the file the edge was started
-        // with: a weakened edge is judged against what it should have enforced
-        const limits = readLimits();
+        // the limits the edge should enforce: the file it was started with when that one has
+        // policies (a lab's own, looser or tighter), else edge/limits.map: a weakened edge
+        // (limits-off.map) is judged against what it should have enforced
+        const limits = edgeLimitsToEnforce();
         return judgeEdge(edgeKind, traffic.run.stats.samples ?? [], { faultFrom, faultTo, backAt }, ledgerAll, sql, nodes[0], (client, path) => policyFor(limits, client, path));
       })().catch(asError);
   }
@@ -95,6 +97,16 @@ export async function judgement(ctx: DrillContext, traffic: Traffic, injection: 
     };
   }
   return { judged, ledger: ledgerAll };
+}
+
+/** EDGE_LIMITS_FILE (a name in edge/, as compose passes it) when it limits something, else edge/limits.map. */
+function edgeLimitsToEnforce(): Limits {
+  const name = process.env.EDGE_LIMITS_FILE;
+  if (name && /^[A-Za-z0-9][A-Za-z0-9._-]*\.map$/.test(name)) {
+    const own = readLimits(fileURLToPath(new URL(`../../edge/${name}`, import.meta.url)));
+    if (own.policies.length > 0) return own;
+  }
+  return readLimits();
 }
 
 /** From the fault to the steady state back (or the traffic's end): the lag's "during". */

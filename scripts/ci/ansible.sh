@@ -35,9 +35,12 @@ if grep -Eq 'changed=[1-9]|failed=[1-9]|unreachable=[1-9]' <<<"$recap"; then
   echo "second run was not idempotent:" >&2; echo "$recap" >&2; exit 1
 fi
 log "idempotent: second run changed=0"
-curl -fsS "$BASE_URL/api/ready" >/dev/null && log "shop ready at $BASE_URL"
+# (`a && log` would not stop the script when `a` fails: set -e spares a list's left side)
+curl -fsS "$BASE_URL/api/ready" >/dev/null || { echo "the shop Ansible deployed is not ready at $BASE_URL" >&2; exit 1; }
+log "shop ready at $BASE_URL"
 edge="http://127.0.0.1:${EDGE_PORT:-8080}"
-curl -fsS "$edge/api/health" >/dev/null && log "the edge forwards to it at $edge"
+curl -fsS "$edge/api/health" >/dev/null || { echo "the edge Ansible deployed does not forward to the shop at $edge" >&2; exit 1; }
+log "the edge forwards to it at $edge"
 # The broker and the workers Ansible deployed ship a paid order (bounded: 60 s).
 node --input-type=module - "$BASE_URL" <<'JS'
 const base = process.argv[2];
