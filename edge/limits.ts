@@ -1,7 +1,8 @@
 // The edge's rate limits as data: edge/limits.map, the file HAProxy reads (edge/haproxy.cfg).
 // Parsed here for `smartshop limits show`, the tools that pace themselves by it, and the
 // tests that check the file says what the edge does.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLIENT_HEADER } from '../shared/rate-limit.ts';
 import { ConfigError } from '../shared/env.ts';
@@ -74,6 +75,17 @@ export function parseLimits(text: string, file = 'limits.map'): Limits {
 
 export function readLimits(file = LIMITS_FILE): Limits {
   return parseLimits(readFileSync(file, 'utf8'), file);
+}
+
+/**
+ * The limits the edge is started with: EDGE_LIMITS_FILE, a .map file in `dir` (this folder;
+ * compose mounts it), default limits.map. Throws naming a bad name, a missing file or a bad line.
+ */
+export function readEdgeLimitsFile(env: Record<string, string | undefined> = process.env, dir = dirname(LIMITS_FILE)): Limits {
+  const name = env.EDGE_LIMITS_FILE || 'limits.map';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*\.map$/.test(name)) throw new LimitsError(`EDGE_LIMITS_FILE=${name}: expected the name of a .map file in edge/ (limits.map, limits-off.map)`);
+  if (!existsSync(join(dir, name))) throw new LimitsError(`EDGE_LIMITS_FILE=${name}: there is no edge/${name}`);
+  return readLimits(join(dir, name));
 }
 
 /** The route group of a path, as the edge finds it (in lower case, first matching prefix; none: light). */

@@ -1,10 +1,10 @@
 // How compose runs the lab: its file, the images it builds, and the environment each
 // compose command gets (the lab's settings from lab/config.ts).
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LimitsError, readLimits } from '../edge/limits.ts';
+import { readEdgeLimitsFile } from '../edge/limits.ts';
 import { urls, type LabConfig } from '../lab/index.ts';
 import { backupsDir, flagsDir, reportsDir, textfileDir, toolSocketDir } from '../lab/paths.ts';
 
@@ -41,10 +41,7 @@ export function edgeConfigDigest(dir = EDGE_DIR): string {
  * naming the file and line, as `smartshop limits reload` does.
  */
 export function checkEdgeLimits(env: Env = process.env, dir = EDGE_DIR): void {
-  const name = env.EDGE_LIMITS_FILE || 'limits.map';
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*\.map$/.test(name)) throw new LimitsError(`EDGE_LIMITS_FILE=${name}: expected the name of a .map file in edge/ (limits.map, limits-off.map)`);
-  if (!existsSync(join(dir, name))) throw new LimitsError(`EDGE_LIMITS_FILE=${name}: there is no edge/${name}`);
-  readLimits(join(dir, name));
+  readEdgeLimitsFile(env, dir);
 }
 
 /** The environment compose runs with: the caller's, plus the stack's settings. */

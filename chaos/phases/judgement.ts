@@ -13,8 +13,7 @@ import { judgeFulfilment, paidInRestoredData } from '../judge/fulfilment.ts';
 import type { Judged } from '../judge/verdict.ts';
 import { judgeConsistency, toConsistencyCheck } from '../judge/verify.ts';
 import { judgeEdge } from '../judge/edge.ts';
-import { policyFor, readLimits, type Limits } from '../../edge/limits.ts';
-import { fileURLToPath } from 'node:url';
+import { policyFor, readEdgeLimitsFile, readLimits, type Limits } from '../../edge/limits.ts';
 import type { DrillContext } from './context.ts';
 import type { Injection, Traffic } from './method.ts';
 
@@ -99,14 +98,10 @@ export async function judgement(ctx: DrillContext, traffic: Traffic, injection: 
   return { judged, ledger: ledgerAll };
 }
 
-/** EDGE_LIMITS_FILE (a name in edge/, as compose passes it) when it limits something, else edge/limits.map. */
+/** The limits the edge was started with (EDGE_LIMITS_FILE) when they limit something, else edge/limits.map. */
 function edgeLimitsToEnforce(): Limits {
-  const name = process.env.EDGE_LIMITS_FILE;
-  if (name && /^[A-Za-z0-9][A-Za-z0-9._-]*\.map$/.test(name)) {
-    const own = readLimits(fileURLToPath(new URL(`../../edge/${name}`, import.meta.url)));
-    if (own.policies.length > 0) return own;
-  }
-  return readLimits();
+  const own = readEdgeLimitsFile();
+  return own.policies.length > 0 ? own : readLimits();
 }
 
 /** From the fault to the steady state back (or the traffic's end): the lag's "during". */
