@@ -3,7 +3,7 @@
 #   scripts/swarm-deploy.sh up     deploy (or update) the stack, wait until it serves
 #   scripts/swarm-deploy.sh down   remove the stack (DELETE_VOLUMES=1 also deletes data)
 #   scripts/swarm-deploy.sh status services and tasks
-# Env: STACK_NAME (smartshop), API_PORT, UI_PORT, MYSQL_PORT, HAPROXY_STATS_PORT,
+# Env: STACK_NAME (smartshop), EDGE_PORT, API_PORT, UI_PORT, MYSQL_PORT, HAPROXY_STATS_PORT,
 # PROMETHEUS_PORT, APP_REPLICAS (3), SWARM_WAIT_SECONDS (480), SWARM_INIT=1 (make this engine
 # a one-node swarm when it is not in one), SWARM_PUBLISH_OPS=1 (publish MySQL, HAProxy's stats,
 # Prometheus, Alertmanager and the console too: on every interface, as Swarm publishes;
@@ -59,8 +59,8 @@ label_single_node() {
     --label-add smartshop.galera-3=true --label-add smartshop.app=true --label-add smartshop.edge=true "$node" >/dev/null
 }
 
-# The routing mesh (ingress) and virtual IPs need the kernel's IPVS; where it is missing
-# (some VMs), the edge publishes in host mode and is reached by DNS instead.
+# Virtual IPs need the kernel's IPVS; where it is missing (some VMs), the edge is reached by
+# DNS instead (its ports are published in host mode either way: swarm/docker-stack.yml).
 ipvs_available() { [[ -e /proc/net/ip_vs ]] || modprobe -q ip_vs 2>/dev/null; }
 
 # The fulfilment queues, once the workers declared them, with a replica on every broker node
@@ -124,7 +124,8 @@ wait_ready() {
     if [[ "$line" == "app $want/$want edge 1/1 galera 1/1 1/1 1/1 haproxy 1/1 rabbitmq 1/1 1/1 1/1 worker $workers/$workers" ]] \
       && curl -fsS --max-time 3 "$API_URL/api/ready" >/dev/null 2>&1 && queues_replicated; then
       say "stack $STACK_NAME is up ($want app replicas, 3 Galera nodes, 3 broker nodes, $workers workers):"
-      say "  shop API      $API_URL   (try $API_URL/api/stats)"
+      say "  Shop          http://127.0.0.1:${EDGE_PORT:-8080}/   (web UI; the API under /api/; through the edge, with per-client rate limits)"
+      say "  shop API      $API_URL   (try $API_URL/api/stats; the edge too)"
       say "  shop UI       http://127.0.0.1:${UI_PORT:-3000}/"
       if [[ "${SWARM_PUBLISH_OPS:-0}" == 1 ]]; then
         say "  Prometheus    http://127.0.0.1:${PROMETHEUS_PORT:-9090}/"
@@ -148,15 +149,15 @@ case "${1:-up}" in
   up)
     ensure_swarm
     label_single_node
-    if [[ -z "${EDGE_PUBLISH_MODE:-}" ]] && ! ipvs_available; then
-      say "no IPVS in this kernel: edge published in host mode, endpoint_mode dnsrr"
-      export EDGE_PUBLISH_MODE=host EDGE_ENDPOINT_MODE=dnsrr
+    if [[ -z "${EDGE_ENDPOINT_MODE:-}" ]] && ! ipvs_available; then
+      say "no IPVS in this kernel: the edge's endpoint_mode is dnsrr"
+      export EDGE_ENDPOINT_MODE=dnsrr
     fi
     # the configs' names carry their files' digest (swarm/docker-stack.yml): a changed file
     # is a new config, which a running stack's services then move to
     SWARM_CONFIG_DIGEST="$(cat "$ROOT/prometheus/prometheus.yml" "$ROOT/alertmanager/alertmanager.yml" \
       "$ROOT/prometheus/rules/smartshop-alerts.yml" "$ROOT/prometheus/rules/infrastructure-alerts.yml" \
-      "$ROOT/swarm/edge-haproxy.cfg" | sha256sum | cut -c1-12)"
+      "$ROOT/edge/start.sh" "$ROOT/edge/haproxy.cfg" "$ROOT/edge/limits.map" "$ROOT/edge/limits-off.map" | sha256sum | cut -c1-12)"
     export SWARM_CONFIG_DIGEST
     say "docker stack deploy $STACK_NAME"
     # local images only: never ask a registry for their digests

@@ -8,6 +8,13 @@ import type { HttpOutcome } from './http-client.ts';
 /** The header a client on the lab's machine names itself with (the edge trusts it from there only). */
 export const CLIENT_HEADER = 'x-smartshop-client';
 
+/**
+ * The name the lab's own tools give the edge (the drills' judges and probes): edge/limits.map
+ * exempts lab-* clients, as they audit the shop rather than use it (on Swarm the edge is their
+ * only way in). Trusted from this machine only, like any name.
+ */
+export const LAB_TOOLS_HEADERS: Readonly<Record<string, string>> = { [CLIENT_HEADER]: 'lab-tools' };
+
 /** The problem type of a request refused for its quota (the draft's IANA registration). */
 export const QUOTA_EXCEEDED = 'https://iana.org/assignments/http-problem-types#quota-exceeded';
 

@@ -10,7 +10,7 @@ export interface Readiness {
   nodes: NodeState[];
   haproxy: HaproxyServer[];
   appStatus: number;
-  /** the shop's /api/health through the edge; undefined where the lab has no edge of its own (Swarm's is not this one) */
+  /** the shop's /api/health through the edge (absent in a reading that did not ask) */
   edgeStatus?: number;
   targets: PromTarget[];
   /** Alertmanagers Prometheus sends to (1 in a ready lab) */
@@ -22,11 +22,11 @@ export interface Readiness {
  * processes on the host that serve metrics only while they run. */
 export const OPTIONAL_JOBS = new Set(['simulator', 'chaos']);
 
-async function readiness(config: LabConfig, edge: boolean): Promise<Readiness> {
+async function readiness(config: LabConfig): Promise<Readiness> {
   const [nodes, haproxy, appStatus, edgeStatus, targets, alertmanagers, broker] = await Promise.all([
-    nodeStates(config), haproxyServers(config), appReady(config), edge ? edgeReady(config) : undefined, promTargets(config), activeAlertmanagers(config), new BrokerApi(config).state(),
+    nodeStates(config), haproxyServers(config), appReady(config), edgeReady(config), promTargets(config), activeAlertmanagers(config), new BrokerApi(config).state(),
   ]);
-  return { nodes, haproxy, appStatus, ...(edgeStatus === undefined ? {} : { edgeStatus }), targets, alertmanagers, broker };
+  return { nodes, haproxy, appStatus, edgeStatus, targets, alertmanagers, broker };
 }
 
 /** What is not healthy yet, one short phrase each; empty when the lab is ready. */
@@ -67,12 +67,11 @@ function progressLines(r: Readiness): string[] {
 
 export async function waitUntilReady(
   config: LabConfig,
-  /** edge: the lab has an edge of its own to check (compose; default true) */
-  options: { timeoutMs: number; intervalMs?: number; log?: (line: string) => void; isAborted?: () => string | undefined; edge?: boolean },
+  options: { timeoutMs: number; intervalMs?: number; log?: (line: string) => void; isAborted?: () => string | undefined },
 ): Promise<{ ready: boolean; problems: string[]; last: Readiness }> {
   const deadline = Date.now() + options.timeoutMs;
   const printed = new Set<string>();
-  let last = await readiness(config, options.edge ?? true);
+  let last = await readiness(config);
   for (let round = 0; round < 10_000; round++) {
     for (const line of progressLines(last)) {
       if (!printed.has(line)) { printed.add(line); options.log?.(`  ${line}`); }
@@ -83,7 +82,7 @@ export async function waitUntilReady(
     if (aborted) return { ready: false, problems: [aborted, ...problems], last };
     if (Date.now() >= deadline) return { ready: false, problems, last };
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 2_000));
-    last = await readiness(config, options.edge ?? true);
+    last = await readiness(config);
   }
   return { ready: false, problems: notReady(last), last };
 }

@@ -34,8 +34,7 @@ export async function rollingRestartStack(config: LabConfig, o: { log: (line: st
       await target.start(await target.find(app.name));
     }
   }
-  // the Swarm stack's edge is its own (swarm/edge-haproxy.cfg, on API_PORT): only compose's is checked
-  const ready = await waitUntilReady(config, { timeoutMs: 180_000, log: o.log, edge: target.kind === 'compose' });
+  const ready = await waitUntilReady(config, { timeoutMs: 180_000, log: o.log });
   if (!ready.ready) throw new StackError(`the lab is not healthy after the restart: ${ready.problems.join('; ')}`);
   o.log(`==> rolling restart done in ${Math.round((Date.now() - t0) / 1000)} s`);
 }

@@ -15,6 +15,7 @@ interface Service {
   labels?: Record<string, string>;
   environment?: Record<string, string>;
   volumes?: string[];
+  configs?: { source: string; target: string }[];
   deploy?: { replicas?: number | string; endpoint_mode?: string; restart_policy?: { condition?: string }; update_config?: { parallelism?: number; order?: string } };
 }
 const stack = parse(readFileSync(new URL('./docker-stack.yml', import.meta.url), 'utf8'), { merge: true }) as { services: Record<string, Service> };
@@ -80,13 +81,33 @@ describe('swarm/docker-stack.yml broker and workers (the fulfilment pipeline, as
   });
 });
 
+describe("swarm/docker-stack.yml's edge is compose's (issue 33: one configuration)", () => {
+  const compose = parse(readFileSync(new URL('../docker-compose.yml', import.meta.url), 'utf8'), { merge: true }) as { services: Record<string, Service> };
+  const edge = stack.services.edge as Service;
+  const configs = (parse(readFileSync(new URL('./docker-stack.yml', import.meta.url), 'utf8'), { merge: true }) as { configs: Record<string, { file: string }> }).configs;
+  it('started the same way, by edge/start.sh, at the shop replicas Swarm DNS names', () => {
+    expect(edge.command).toEqual(compose.services.edge?.command);
+    expect(edge.environment?.EDGE_SHOP_HOST).toBe('tasks.app');
+  });
+  it('from the files of edge/ that compose mounts at /etc/edge, the limits included', () => {
+    const files = Object.fromEntries((edge.configs ?? []).map((c) => [c.target, configs[c.source]?.file]));
+    expect(files).toEqual({
+      '/etc/edge/start.sh': '../edge/start.sh',
+      '/etc/edge/haproxy.cfg': '../edge/haproxy.cfg',
+      '/etc/edge/limits.map': '../edge/limits.map',
+      '/etc/edge/limits-off.map': '../edge/limits-off.map',
+    });
+    expect(compose.services.edge?.volumes).toEqual(['./edge:/etc/edge:ro']);
+  });
+});
+
 describe('what the Swarm stack publishes (every interface of every node: Swarm cannot bind 127.0.0.1)', () => {
   const published = (file: string): Record<string, number[]> => {
     const doc = parse(readFileSync(new URL(file, import.meta.url), 'utf8'), { merge: true }) as { services: Record<string, { ports?: { target: number }[] }> };
     return Object.fromEntries(Object.entries(doc.services).filter(([, s]) => (s.ports ?? []).length > 0).map(([name, s]) => [name, (s.ports ?? []).map((p) => p.target)]));
   };
-  it("by default only the edge: the shop's API and UI", () => {
-    expect(published('./docker-stack.yml')).toEqual({ edge: [8000, 3000] });
+  it('by default only the edge: the shop (8080, by path), its API and its UI, all behind the limits', () => {
+    expect(published('./docker-stack.yml')).toEqual({ edge: [8080, 8000, 3000] });
   });
   it('the operator ports only from docker-stack.ops-ports.yml (SWARM_PUBLISH_OPS=1)', () => {
     expect(published('./docker-stack.ops-ports.yml')).toEqual({ haproxy: [3306, 8404], prometheus: [9090], alertmanager: [9093], 'console': [9099] });

@@ -160,7 +160,7 @@ const faultDrills: readonly Drill[] = [
     recoveryBoundSeconds: 90,
     exactlyOnce: true,
     // On Swarm the killed replica is one of three: the edge retries what it may on another
-    // (swarm/edge-haproxy.cfg), so clients see latency and no failed request (issue 33).
+    // (edge/haproxy.cfg), so clients see latency and no failed request (issue 33).
     swarmClientBudget: { failedRequests: 0, p99Ms: 3_000 },
   },
   {

@@ -14,6 +14,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { LedgerAnswer, LedgerExport } from '../../simulator/index.ts';
 import type { NodeSql } from '../../lab/index.ts';
 import type { LabContainer } from '../../lab/index.ts';
+import { LAB_TOOLS_HEADERS } from '../../shared/rate-limit.ts';
 
 const EFFECT_TABLES = ['users', 'orders', 'payments'] as const;
 type EffectTable = (typeof EFFECT_TABLES)[number];
@@ -135,7 +136,8 @@ export async function checkReplays(api: string, answers: LedgerAnswer[], options
 
 async function replayOnce(api: string, a: LedgerAnswer, timeoutMs: number): Promise<string | undefined> {
   try {
-    const headers: Record<string, string> = { 'idempotency-key': a.idempotencyKey, accept: 'application/json', 'content-type': 'application/json' };
+    // as the lab's tools: thousands of replays in a few seconds would be over any customer's limit
+    const headers: Record<string, string> = { ...LAB_TOOLS_HEADERS, 'idempotency-key': a.idempotencyKey, accept: 'application/json', 'content-type': 'application/json' };
     const res = await fetch(`${api}${a.path}`, { method: a.method, headers, body: a.body === undefined ? undefined : JSON.stringify(a.body), signal: AbortSignal.timeout(timeoutMs) });
     const text = await res.text();
     if (res.headers.get('idempotent-replayed') !== 'true') return `HTTP ${res.status} without Idempotent-Replayed`;
