@@ -110,8 +110,10 @@ export async function runDrill(o: RunDrillOptions): Promise<DrillOutcome> {
   }
   const refusal = await faultRefusal(drill.fault, target, victims, print);
   if (refusal) throw new DrillRefused(`${drill.name}: ${refusal}`);
-  // the edge's drills judge the compose lab's edge (edge/): the Swarm stack's has no rate limits yet
-  if (drill.edge && target.kind !== 'compose') throw new DrillRefused(`${drill.name} judges the compose lab's edge (edge/); the ${target.kind} stack's edge has no rate limits`);
+  // The Swarm stack runs the same edge (edge/), but its drills are compose's: the flood is a
+  // fault flag, and the Swarm stack has no flags file; edge-stop stops the edge until it is
+  // started again, where Swarm would start a new task at once.
+  if (drill.edge && target.kind !== 'compose') throw new DrillRefused(`${drill.name} is judged on the compose lab only (the flood is a fault flag, and the ${target.kind} stack has no flags file; Swarm restarts a stopped edge at once)`);
   if (drill.edge && !o.endpoints.edge) throw new DrillRefused(`${drill.name} sends its traffic through the edge: no edge URL given (--edge, EDGE_PORT)`);
   if (drill.edge && (drill.rate ?? o.rate) <= 0) throw new DrillRefused(`${drill.name} judges the edge's clients: it needs traffic (--rate above 0)`);
   if (drill.breaksQuorum && !(await o.confirm(`${drill.name} breaks the Galera quorum of project ${target.project}. Run it?`))) {

@@ -4,6 +4,7 @@
 // lab has a broker), and the shop's error ratio and p99 are within tolerance (Prometheus when
 // it answers, else direct probes of the shop).
 import { HttpClient } from '../shared/http-client.ts';
+import { LAB_TOOLS_HEADERS } from '../shared/rate-limit.ts';
 import type { NodeSql } from '../lab/index.ts';
 import { describeNodeState, isHealthyNode, readNodeStates } from '../lab/index.ts';
 import { fetchHaproxyServers, isUp } from '../lab/index.ts';
@@ -50,7 +51,7 @@ export function percentile(values: number[], p: number): number | undefined {
 }
 
 export async function checkSteadyState(target: Target, sql: NodeSql, ep: Endpoints, tol: Tolerances = defaultTolerances, usePrometheus = true): Promise<SteadyState> {
-  const http = new HttpClient({ baseUrl: ep.api, timeoutMs: 5_000 });
+  const http = new HttpClient({ baseUrl: ep.api, timeoutMs: 5_000, headers: LAB_TOOLS_HEADERS });
   // the parts ask different things (SQL on each node, HAProxy's page, rabbitmqctl, the shop):
   // side by side, so that a poll during recovery takes as long as its slowest part, not their sum
   const parts = await Promise.all([galeraChecks(target, sql, tol), haproxyCheck(target, ep), brokerCheck(target), readyCheck(http)]);
@@ -128,7 +129,7 @@ async function brokerCheck(target: Target): Promise<Check[]> {
 export async function drillSteadyState(target: Target, sql: NodeSql, ep: Endpoints, throughEdge: boolean, usePrometheus = true): Promise<SteadyState> {
   const state = await checkSteadyState(target, sql, ep, defaultTolerances, usePrometheus);
   if (!throughEdge || ep.edge === undefined) return state;
-  const res = await new HttpClient({ baseUrl: ep.edge, timeoutMs: 5_000 }).get('/api/health');
+  const res = await new HttpClient({ baseUrl: ep.edge, timeoutMs: 5_000, headers: LAB_TOOLS_HEADERS }).get('/api/health');
   const edge = { name: 'edge forwards', ok: res.kind === 'response' && res.status === 200, detail: `GET ${ep.edge}/api/health: ${res.kind === 'response' ? res.status : res.kind}` };
   return { ok: state.ok && edge.ok, checks: [...state.checks, edge] };
 }

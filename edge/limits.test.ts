@@ -13,7 +13,13 @@ describe('the edge limits file', () => {
     expect(policyFor(limits, 'sim-1', '/api/payments/process/7')).toMatchObject({ group: 'orders' });
   });
 
-  it('exempts health checks only; a path in capitals is the same route, a path no line names is light', () => {
+  it("exempts the lab's own tools (lab-*) from every group, and nobody else by their name", () => {
+    for (const path of ['/api/orders/create', '/api/products', '/api/stats']) expect(policyFor(limits, 'lab-tools', path)).toBeUndefined();
+    expect(policyFor(limits, 'sim-lab-1', '/api/orders/create')).toMatchObject({ group: 'orders' });
+    expect(policyFor(limits, 'ip:10.0.0.7', '/api/orders/create')).toMatchObject({ group: 'orders' });
+  });
+
+  it('exempts health checks only (of the routes); a path in capitals is the same route, a path no line names is light', () => {
     expect(policyFor(limits, 'sim-1', '/api/health')).toBeUndefined();
     expect(groupOf(limits, '/api/health')).toBe('exempt');
     expect(policyFor(limits, 'sim-1', '/API/Orders/create')).toMatchObject({ group: 'orders', burst: 2 });

@@ -108,6 +108,17 @@ short_services() {
   printf '%s' "$out"
 }
 
+# The edge trusts X-SmartShop-Client from docker_gwbridge's gateway (edge/start.sh); on a node
+# where docker-proxy also listens on [::], an IPv6 client of another machine arrives from that
+# gateway too (docs/edge.md, "Who is a client").
+ipv6_warning() {
+  local port="${EDGE_PORT:-8080}"
+  command -v ss >/dev/null 2>&1 || return 0
+  if ss -Hltn "sport = :$port" 2>/dev/null | grep -q '\[::'; then
+    say "warning: the edge's port $port also listens on IPv6 ([::]): another machine's IPv6 clients would be taken for this machine's; firewall it (docs/edge.md, \"Who is a client\")"
+  fi
+}
+
 wait_ready() {
   local want="${APP_REPLICAS:-3}" workers="${WORKER_REPLICAS:-5}" deadline=$(( $(date +%s) + WAIT )) last=""
   while (( $(date +%s) < deadline )); do
@@ -122,7 +133,8 @@ wait_ready() {
     # nodes, HAProxy, workers, the console and the monitoring), the shop ready, the fulfilment
     # queues replicated on every broker node
     if [[ "$line" == "app $want/$want edge 1/1 galera 1/1 1/1 1/1 haproxy 1/1 rabbitmq 1/1 1/1 1/1 worker $workers/$workers" ]] \
-      && curl -fsS --max-time 3 "$API_URL/api/ready" >/dev/null 2>&1 && queues_replicated; then
+      && curl -fsS --max-time 3 -H "X-SmartShop-Client: lab-deploy" "$API_URL/api/ready" >/dev/null 2>&1 && queues_replicated; then
+      ipv6_warning
       say "stack $STACK_NAME is up ($want app replicas, 3 Galera nodes, 3 broker nodes, $workers workers):"
       say "  Shop          http://127.0.0.1:${EDGE_PORT:-8080}/   (web UI; the API under /api/; through the edge, with per-client rate limits)"
       say "  shop API      $API_URL   (try $API_URL/api/stats; the edge too)"

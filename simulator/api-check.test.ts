@@ -9,6 +9,7 @@ import { checkApi } from './api-check.ts';
 
 describe('checkApi behind a rate limit', () => {
   const seen: string[] = [];
+  const at: number[] = [];
   let server: Server;
   let base = '';
   beforeAll(async () => {
@@ -17,7 +18,8 @@ describe('checkApi behind a rate limit', () => {
     server = createServer((req, res) => {
       const line = `${req.method} ${req.url}`;
       const first = !seen.some((s) => s.startsWith(`${line} `));
-      seen.push(`${line} ${req.headers['idempotency-key'] ?? ''}`);
+      seen.push(`${line} ${String(req.headers['idempotency-key'] ?? '')}`);
+      at.push(Date.now());
       if (first && (line === 'GET /' || line === 'POST /api/users/create')) {
         res.writeHead(429, { 'content-type': 'application/problem+json', 'retry-after': '1' });
         res.end(JSON.stringify({ type: QUOTA_EXCEEDED, title: 'Too Many Requests', status: 429 }));
@@ -34,6 +36,8 @@ describe('checkApi behind a rate limit', () => {
   it("waits the edge's Retry-After and reports the answer of the request sent again", async () => {
     const results = await checkApi(new HttpClient({ baseUrl: base }));
     expect(seen.slice(0, 2)).toEqual(['GET / ', 'GET / ']);
+    // sent again after the Retry-After of 1 s, not at once
+    expect((at[1] ?? 0) - (at[0] ?? 0)).toBeGreaterThanOrEqual(950);
     expect(results[0]).toMatchObject({ method: 'GET', path: '/', got: '200', pass: true });
     // one retry per refusal: every other check was sent once
     expect(seen.filter((s) => s.startsWith('GET /api/health')).length).toBe(1);

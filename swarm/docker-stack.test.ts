@@ -85,6 +85,11 @@ describe("swarm/docker-stack.yml's edge is compose's (issue 33: one configuratio
   const compose = parse(readFileSync(new URL('../docker-compose.yml', import.meta.url), 'utf8'), { merge: true }) as { services: Record<string, Service> };
   const edge = stack.services.edge as Service;
   const configs = (parse(readFileSync(new URL('./docker-stack.yml', import.meta.url), 'utf8'), { merge: true }) as { configs: Record<string, { file: string }> }).configs;
+  it('published in host mode: each client arrives from its own address, this machine from the gateway (edge/start.sh)', () => {
+    const ports = (edge as Service & { ports?: { mode?: string }[] }).ports ?? [];
+    expect(ports.length).toBe(3);
+    expect(ports.every((p) => p.mode === 'host')).toBe(true);
+  });
   it('started the same way, by edge/start.sh, at the shop replicas Swarm DNS names', () => {
     expect(edge.command).toEqual(compose.services.edge?.command);
     expect(edge.environment?.EDGE_SHOP_HOST).toBe('tasks.app');

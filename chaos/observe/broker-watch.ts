@@ -6,6 +6,7 @@
 import { queueLeaderByMajority } from '../../lab/broker.ts';
 import type { Target } from '../../lab/index.ts';
 import { HttpClient } from '../../shared/http-client.ts';
+import { LAB_TOOLS_HEADERS } from '../../shared/rate-limit.ts';
 
 /** What the report states of the broker. */
 export interface BrokerObservation {
@@ -52,7 +53,7 @@ export class BrokerWatch {
     private readonly watchLeader: boolean,
     private readonly onChange: (change: LeaderChange) => void,
   ) {
-    this.http = new HttpClient({ baseUrl: api, timeoutMs: 2_000 });
+    this.http = new HttpClient({ baseUrl: api, timeoutMs: 2_000, headers: LAB_TOOLS_HEADERS });
     this.seen = { queue };
   }
 

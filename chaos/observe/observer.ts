@@ -6,6 +6,7 @@
 // Every node's state (Galera, HAProxy's view of it, the broker's containers) is kept as lanes
 // for the report's pictures (lanes.ts), from the traffic's start to the recovery's end.
 import { HttpClient } from '../../shared/http-client.ts';
+import { LAB_TOOLS_HEADERS } from '../../shared/rate-limit.ts';
 import type { NodeSql } from '../../lab/index.ts';
 import { readNodeStates } from '../../lab/index.ts';
 import type { LabContainer, NodeState, Target } from '../../lab/index.ts';
@@ -73,7 +74,7 @@ export class Observer {
   private readonly http: HttpClient;
 
   constructor(private readonly o: ObserverOptions) {
-    this.http = new HttpClient({ baseUrl: o.api, timeoutMs: 5_000 });
+    this.http = new HttpClient({ baseUrl: o.api, timeoutMs: 5_000, headers: LAB_TOOLS_HEADERS });
   }
 
   start(): void {

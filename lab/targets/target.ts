@@ -2,7 +2,7 @@
 // testcontainers-node: one interface, one implementation per runtime): compose-target.ts
 // and swarm-target.ts, on what they share in docker-target.ts; open.ts picks one. Every
 // implementation must only ever act on containers carrying the lab's labels.
-/** Roles the compose and Swarm stacks put in the `lab.smartshop.role` label (edge: the Swarm ingress HAProxy). */
+/** Roles the compose and Swarm stacks put in the `lab.smartshop.role` label (edge: the HAProxy with the rate limits in front of the shop, edge/). */
 export type LabRole = 'galera' | 'haproxy' | 'edge' | 'app' | 'worker' | 'rabbitmq' | 'backup' | 'prometheus' | 'alertmanager' | 'console' | 'exporter' | 'grafana' | 'chaos-helper';
 
 export interface LabContainer {
