@@ -167,9 +167,10 @@ case "${1:-up}" in
     fi
     # the configs' names carry their files' digest (swarm/docker-stack.yml): a changed file
     # is a new config, which a running stack's services then move to
-    SWARM_CONFIG_DIGEST="$(cat "$ROOT/prometheus/prometheus.yml" "$ROOT/alertmanager/alertmanager.yml" \
-      "$ROOT/prometheus/rules/smartshop-alerts.yml" "$ROOT/prometheus/rules/infrastructure-alerts.yml" \
-      "$ROOT/edge/start.sh" "$ROOT/edge/haproxy.cfg" "$ROOT/edge/limits.map" "$ROOT/edge/limits-off.map" | sha256sum | cut -c1-12)"
+    # (the edge's files by edge/config-digest.sh, the digest compose and Ansible recreate it by)
+    SWARM_CONFIG_DIGEST="$({ cat "$ROOT/prometheus/prometheus.yml" "$ROOT/alertmanager/alertmanager.yml" \
+      "$ROOT/prometheus/rules/smartshop-alerts.yml" "$ROOT/prometheus/rules/infrastructure-alerts.yml"; \
+      "$ROOT/edge/config-digest.sh"; } | sha256sum | cut -c1-12)"
     export SWARM_CONFIG_DIGEST
     say "docker stack deploy $STACK_NAME"
     # local images only: never ask a registry for their digests

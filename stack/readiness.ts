@@ -10,8 +10,8 @@ export interface Readiness {
   nodes: NodeState[];
   haproxy: HaproxyServer[];
   appStatus: number;
-  /** the shop's /api/health through the edge (absent in a reading that did not ask) */
-  edgeStatus?: number;
+  /** the shop's /api/health through the edge (0: no answer) */
+  edgeStatus: number;
   targets: PromTarget[];
   /** Alertmanagers Prometheus sends to (1 in a ready lab) */
   alertmanagers: number;
@@ -41,7 +41,7 @@ export function notReady(r: Readiness): string[] {
   else if (down.length) problems.push(`HAProxy: ${down.map((s) => `${s.server} ${s.status}`).join(', ')}`);
   problems.push(...brokerProblems(r.broker));
   if (r.appStatus !== 200) problems.push(`shop /api/ready: ${r.appStatus === 0 ? 'no answer' : `HTTP ${r.appStatus}`}`);
-  if (r.edgeStatus !== undefined && r.edgeStatus !== 200) problems.push(`edge /api/health: ${r.edgeStatus === 0 ? 'no answer' : `HTTP ${r.edgeStatus}`}`);
+  if (r.edgeStatus !== 200) problems.push(`edge /api/health: ${r.edgeStatus === 0 ? 'no answer' : `HTTP ${r.edgeStatus}`}`);
   const targetsDown = r.targets.filter((t) => t.health !== 'up' && !OPTIONAL_JOBS.has(t.job));
   if (r.targets.length === 0) problems.push('Prometheus targets not answering');
   else if (targetsDown.length) problems.push(`Prometheus targets down: ${targetsDown.map((t) => `${t.job}/${t.instance}`).join(', ')}`);
@@ -57,7 +57,7 @@ function progressLines(r: Readiness): string[] {
   // the nodes' line only: the queues' counts change all the time (stack up prints them once)
   lines.push(describeBroker({ ...r.broker, queues: [] })[0] as string);
   lines.push(`shop: ${r.appStatus === 200 ? 'ready' : r.appStatus === 0 ? 'not answering' : `HTTP ${r.appStatus}`}`);
-  if (r.edgeStatus !== undefined) lines.push(`edge: ${r.edgeStatus === 200 ? 'forwarding to the shop' : r.edgeStatus === 0 ? 'not answering' : `HTTP ${r.edgeStatus}`}`);
+  lines.push(`edge: ${r.edgeStatus === 200 ? 'forwarding to the shop' : r.edgeStatus === 0 ? 'not answering' : `HTTP ${r.edgeStatus}`}`);
   if (r.targets.length) {
     const up = r.targets.filter((t) => t.health === 'up').length;
     lines.push(`Prometheus: ${up}/${r.targets.length} targets up, ${r.alertmanagers === 0 ? 'no Alertmanager yet' : 'sending alerts to Alertmanager'}`);
